@@ -1,0 +1,606 @@
+package dev.postroom;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.engine.Dispatcher;
+import dev.postroom.engine.EngineContext;
+import dev.postroom.engine.Futures;
+import dev.postroom.engine.Maintenance;
+import dev.postroom.engine.MessageFactory;
+import dev.postroom.engine.MessageIds;
+import dev.postroom.engine.PayloadCodec;
+import dev.postroom.engine.PolicyValidator;
+import dev.postroom.engine.QueueCatalog;
+import dev.postroom.engine.QueueNames;
+import dev.postroom.engine.QueueSignals;
+import dev.postroom.engine.RetrySchedule;
+import dev.postroom.engine.RunningDeliveries;
+import dev.postroom.store.ClaimRequest;
+import dev.postroom.store.ClaimedMessage;
+import dev.postroom.store.Completion;
+import dev.postroom.store.Failure;
+import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.MessageAction;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.NewMessage;
+import dev.postroom.store.ProgressReport;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.StoredQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends messages to queues and runs handlers for them. A send completes only once the message is
+ * durable; delivery is at-least-once, so handlers must tolerate a repeat.
+ * <pre>{@code
+ * try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(dataDir)).build()) {
+ *     postroom.createQueue("refunds", QueuePolicy.DEFAULT);
+ *     postroom.handle("refunds", Refund.class, delivery -> refunds.issue(delivery.payload()));
+ *     postroom.send("refunds", new Refund("order-42", 1999)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Handlers run on virtual threads; a handler that returns acks its message (storing the return
+ * value as the result), one that throws fails the attempt, which is retried with exponential
+ * backoff and jitter until the queue's {@code maxAttempts}, after which the message is
+ * {@link MessageState#DEAD} with every attempt's error kept. Pull consumers use {@link #receive}
+ * and settle with {@link #ack}, {@link #nack} or {@link #extend}.
+ *
+ * <p>Invalid input throws at once ({@link InvalidMessageException} naming the field,
+ * {@link QueueNotFoundException}, {@link MessageTooLargeException}) and writes nothing; store
+ * failures complete the returned future exceptionally. All methods are thread-safe.
+ */
+public final class Postroom implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Postroom.class);
+    private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(20);
+    /** Long-poll re-check interval: bounds the wait for a delayed message becoming due. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final MessageStore store;
+    private final boolean ownsStore;
+    private final InstantSource clock;
+    private final String node;
+    private final Limits limits;
+    private final PayloadCodec codec;
+    private final MessageFactory factory;
+    private final QueueSignals signals = new QueueSignals();
+    private final QueueCatalog catalog;
+    private final RetrySchedule retries;
+    private final RunningDeliveries running = new RunningDeliveries();
+    private final ExecutorService handlerExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final EngineContext engine;
+    private final Maintenance maintenance;
+    private final ScheduledExecutorService timer;
+    private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
+    private final Duration shutdownTimeout;
+    private volatile boolean closed;
+
+    private Postroom(Builder builder) {
+        this.store = Objects.requireNonNull(builder.store, "store");
+        this.ownsStore = builder.closeStore;
+        this.clock = builder.clock;
+        this.node = builder.node;
+        this.limits = builder.limits;
+        this.shutdownTimeout = builder.shutdownTimeout;
+        this.codec = new PayloadCodec(builder.mapper);
+        MessageIds ids = new MessageIds(clock);
+        store.latestMessageId().ifPresent(ids::advancePast);
+        this.factory = new MessageFactory(limits, codec, ids);
+        this.catalog = new QueueCatalog(store);
+        this.retries = new RetrySchedule(catalog, builder.random);
+        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor);
+        this.maintenance = new Maintenance(engine);
+        if (builder.maintenanceInterval != null) {
+            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
+            long every = builder.maintenanceInterval.toMillis();
+            timer.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            timer = null;
+        }
+        log.info("postroom started node={} store={} limits={}", node, store, limits);
+    }
+
+    /** A builder; {@link Builder#store} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    /**
+     * Creates a queue, or replaces the policy of an existing one.
+     *
+     * @return true when the queue was created, false when its policy was updated
+     * @throws InvalidMessageException for a bad name or policy (the field is named)
+     */
+    public boolean createQueue(String name, QueuePolicy policy) {
+        checkOpen();
+        QueueNames.require("queue", name);
+        PolicyValidator.validate(policy);
+        boolean created = Futures.join(store.upsertQueue(name, policy, clock.instant()));
+        catalog.invalidate(name);
+        return created;
+    }
+
+    /** Creates a queue with {@link QueuePolicy#DEFAULT} if it does not exist yet. */
+    public void createQueue(String name) {
+        QueueNames.require("queue", name);
+        if (catalog.find(name).isEmpty()) {
+            createQueue(name, QueuePolicy.DEFAULT);
+        }
+    }
+
+    /** The queue with its counts. */
+    public QueueInfo queue(String name) {
+        StoredQueue queue = store.queue(QueueNames.require("queue", name)).orElseThrow(() -> new QueueNotFoundException(name));
+        return new QueueInfo(queue.name(), queue.policy(), queue.paused(), store.counts().getOrDefault(name, StateCounts.EMPTY));
+    }
+
+    /** Every queue with its counts, by name. */
+    public List<QueueInfo> queues() {
+        Map<String, StateCounts> counts = store.counts();
+        return store.queues().stream()
+                .map(q -> new QueueInfo(q.name(), q.policy(), q.paused(), counts.getOrDefault(q.name(), StateCounts.EMPTY)))
+                .toList();
+    }
+
+    /** Stops handing out messages of the queue; sends are still accepted. */
+    public void pause(String queue) {
+        setPaused(queue, true);
+    }
+
+    /** Resumes a paused queue. */
+    public void resume(String queue) {
+        setPaused(queue, false);
+    }
+
+    private void setPaused(String queue, boolean paused) {
+        checkOpen();
+        catalog.require(QueueNames.require("queue", queue));
+        Futures.join(store.setPaused(queue, paused, clock.instant()));
+        catalog.invalidate(queue);
+        signals.changed(queue);
+    }
+
+    /**
+     * Deletes a queue.
+     *
+     * @throws QueueNotEmptyException when it holds unfinished messages and {@code force} is false
+     */
+    public void deleteQueue(String queue, boolean force) {
+        checkOpen();
+        catalog.require(QueueNames.require("queue", queue));
+        Futures.join(store.deleteQueue(queue, force));
+        catalog.invalidate(queue);
+    }
+
+    /** Deletes the queue's messages in {@code states}; returns how many. */
+    public int purge(String queue, Set<MessageState> states) {
+        checkOpen();
+        catalog.require(QueueNames.require("queue", queue));
+        if (states.contains(MessageState.IN_FLIGHT)) {
+            throw new InvalidMessageException("states", "IN_FLIGHT messages cannot be purged; cancel them instead");
+        }
+        return Futures.join(store.purge(queue, states));
+    }
+
+    /** Moves every DEAD message of the queue back to READY with fresh attempts; returns how many. */
+    public int redrive(String queue) {
+        checkOpen();
+        catalog.require(QueueNames.require("queue", queue));
+        int count = Futures.join(store.redrive(queue, clock.instant(), node));
+        signals.changed(queue);
+        return count;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends with default options. */
+    public CompletableFuture<SendResult> send(String queue, Object payload) {
+        return send(queue, payload, SendOptions.DEFAULTS);
+    }
+
+    /**
+     * Sends one message. The future completes once the message is durable.
+     *
+     * @param payload any Jackson-serialisable object, or {@link RawJson}
+     * @throws InvalidMessageException  for a bad option or payload, naming the field
+     * @throws MessageTooLargeException when the JSON payload is over {@link Limits#maxPayloadBytes()}
+     * @throws QueueNotFoundException   when the queue does not exist
+     */
+    public CompletableFuture<SendResult> send(String queue, Object payload, SendOptions options) {
+        return sendBatch(queue, List.of(new OutgoingMessage(payload, options))).thenApply(results -> results.get(0));
+    }
+
+    /**
+     * Sends messages atomically: all are stored, or (on any invalid entry) none. Field names in
+     * errors are prefixed {@code messages[i].}.
+     */
+    public CompletableFuture<List<SendResult>> sendBatch(String queue, List<OutgoingMessage> messages) {
+        checkOpen();
+        QueueNames.require("queue", queue);
+        if (messages.isEmpty()) {
+            throw new InvalidMessageException("messages", "must not be empty");
+        }
+        if (messages.size() > limits.maxBatchSize()) {
+            throw new MessageTooLargeException("messages", messages.size(), limits.maxBatchSize());
+        }
+        StoredQueue target = catalog.require(queue);
+        Instant now = clock.instant();
+        List<NewMessage> batch = new ArrayList<>(messages.size());
+        boolean single = messages.size() == 1;
+        for (int i = 0; i < messages.size(); i++) {
+            OutgoingMessage message = messages.get(i);
+            batch.add(factory.create(queue, target.policy(), message.payload(), message.options(), now,
+                    single ? "" : "messages[" + i + "]."));
+        }
+        return store.send(new SendBatch(batch, now, node)).thenApply(outcomes -> {
+            signals.changed(queue);
+            List<SendResult> results = new ArrayList<>(outcomes.size());
+            for (SendOutcome outcome : outcomes) {
+                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+            }
+            return results;
+        });
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    /**
+     * Runs {@code handler} for every message of the queue, on virtual threads, with at most the
+     * queue policy's {@code concurrency} at once on this node. One handler per queue.
+     *
+     * @param payloadType the type payloads are decoded into (a class, or a parameterized type)
+     * @throws IllegalStateException when the queue already has a handler
+     */
+    public <T> void handle(String queue, Type payloadType, Handler<T> handler) {
+        checkOpen();
+        StoredQueue target = catalog.require(QueueNames.require("queue", queue));
+        Dispatcher<T> dispatcher = new Dispatcher<>(queue, payloadType, handler, target.policy().concurrency(), engine);
+        if (dispatchers.putIfAbsent(queue, dispatcher) != null) {
+            throw new IllegalStateException("queue " + queue + " already has a handler");
+        }
+        dispatcher.start();
+    }
+
+    /** Typed convenience for {@link #handle(String, Type, Handler)}. */
+    public <T> void handle(String queue, Class<T> payloadType, Handler<T> handler) {
+        handle(queue, (Type) payloadType, handler);
+    }
+
+    // ---------------------------------------------------------------- pull consumers
+
+    /**
+     * Leases up to {@code options.max()} messages, waiting up to {@code options.waitFor()} for the
+     * first. Returns an empty list when nothing came.
+     */
+    public List<ReceivedMessage> receive(String queue, ReceiveOptions options) throws InterruptedException {
+        checkOpen();
+        StoredQueue target = catalog.require(QueueNames.require("queue", queue));
+        if (options.max() < 1 || options.max() > 100) {
+            throw new InvalidMessageException("max", "must be 1–100, was " + options.max());
+        }
+        Duration wait = options.waitFor() == null ? Duration.ZERO : options.waitFor();
+        if (wait.isNegative() || wait.compareTo(MAX_RECEIVE_WAIT) > 0) {
+            throw new InvalidMessageException("waitSeconds", "must be 0–20, was " + wait.toMillis() / 1000.0);
+        }
+        Duration lease = options.lease() == null ? target.policy().lease() : options.lease();
+        if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(12)) > 0) {
+            throw new InvalidMessageException("leaseSeconds", "must be 1–43200, was " + lease.toMillis() / 1000.0);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long generation = signals.generation(queue);
+            List<ClaimedMessage> claimed = Futures.join(store.claim(new ClaimRequest(queue, options.max(), lease, clock.instant(), node)));
+            if (!claimed.isEmpty()) {
+                return claimed.stream().map(Postroom::received).toList();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || closed) {
+                return List.of();
+            }
+            signals.awaitChange(queue, generation, Math.min(left, POLL_NANOS));
+        }
+    }
+
+    private static ReceivedMessage received(ClaimedMessage m) {
+        return new ReceivedMessage(m.id(), m.queue(), m.payloadJson(), m.headers(), m.attempt(), m.maxAttempts(),
+                m.leaseId(), m.leaseExpiresAt(), m.enqueuedAt(), m.orderingKey(), m.priority());
+    }
+
+    /**
+     * Completes a leased message, storing {@code result} (any Jackson-serialisable object, or null).
+     *
+     * @throws StaleLeaseException       when {@code leaseId} is not the current lease
+     * @throws MessageNotFoundException  when there is no such message
+     */
+    public void ack(String id, String leaseId, Object result) {
+        checkOpen();
+        String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
+        Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node)));
+        settled(id);
+    }
+
+    /**
+     * Fails the current attempt of a leased message.
+     *
+     * @param retryAfter delay before the retry, or null for the queue's backoff
+     * @return the message's new state: SCHEDULED/READY (will retry) or DEAD
+     */
+    public MessageState nack(String id, String leaseId, String error, String detail, Duration retryAfter) {
+        checkOpen();
+        if (error == null || error.isBlank()) {
+            throw new InvalidMessageException("error.message", "must not be empty");
+        }
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new InvalidMessageException("retryAfterSeconds", "must not be negative");
+        }
+        MessageState state = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
+                retryAfter, retries, clock.instant(), node)));
+        settled(id);
+        return state;
+    }
+
+    /** Extends a lease to {@code duration} from now; returns the new expiry. */
+    public Instant extend(String id, String leaseId, Duration duration) {
+        checkOpen();
+        if (duration == null || duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofHours(12)) > 0) {
+            throw new InvalidMessageException("leaseSeconds", "must be 1–43200");
+        }
+        Instant now = clock.instant();
+        return Futures.join(store.extend(new LeaseExtension(requireId(id), requireLease(leaseId), now.plus(duration), now)));
+    }
+
+    /** Records progress of a leased message (percent 0–100 or null, a note or null). */
+    public void progress(String id, String leaseId, Integer percent, String note) {
+        checkOpen();
+        if (percent != null && (percent < 0 || percent > 100)) {
+            throw new InvalidMessageException("percent", "must be 0–100, was " + percent);
+        }
+        if (note != null && note.length() > 1000) {
+            throw new InvalidMessageException("note", "at most 1000 characters");
+        }
+        Futures.join(store.progress(new ProgressReport(requireId(id), requireLease(leaseId), percent, note, clock.instant())));
+    }
+
+    private void settled(String id) {
+        store.get(id).ifPresent(m -> signals.changed(m.queue()));
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /** The message with its timeline and errors, if it exists. */
+    public Optional<Message> get(String id) {
+        if (!MessageIds.isValid(id)) {
+            return Optional.empty();
+        }
+        return store.get(id);
+    }
+
+    /**
+     * Makes a DEAD or CANCELLED message READY again with a fresh set of attempts.
+     *
+     * @throws IllegalTransitionException for a message that is not DEAD or CANCELLED
+     */
+    public MessageState retry(String id) {
+        checkOpen();
+        MessageState state = Futures.join(store.retry(new MessageAction(requireId(id), clock.instant(), node, "retried by operator")));
+        settled(id);
+        return state;
+    }
+
+    /**
+     * Cancels a message that has not finished. A running handler on this node is interrupted and
+     * its outcome discarded.
+     *
+     * @throws IllegalTransitionException for a message already final
+     */
+    public MessageState cancel(String id) {
+        checkOpen();
+        MessageState state = Futures.join(store.cancel(new MessageAction(requireId(id), clock.instant(), node, "cancelled")));
+        running.interrupt(id);
+        settled(id);
+        return state;
+    }
+
+    /** Deletes a message in any state; returns false if there was none. */
+    public boolean delete(String id) {
+        checkOpen();
+        if (!MessageIds.isValid(id)) {
+            return false;
+        }
+        boolean deleted = Futures.join(store.delete(id));
+        running.interrupt(id);
+        return deleted;
+    }
+
+    /** Runs one maintenance pass now (promotion, lease expiry, TTL, retention); for tests and tools. */
+    public void runMaintenance() {
+        checkOpen();
+        maintenance.runOnce(true);
+    }
+
+    /** The Jackson mapper used for payloads and results. */
+    public ObjectMapper json() {
+        return codec.mapper();
+    }
+
+    /** This node's name, as written on timelines. */
+    public String node() {
+        return node;
+    }
+
+    /** The store underneath. */
+    public MessageStore store() {
+        return store;
+    }
+
+    private void maintainQuietly() {
+        try {
+            maintenance.runOnce(false);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.warn("maintenance pass failed error={}", e.toString());
+            }
+        }
+    }
+
+    private static String requireId(String id) {
+        if (!MessageIds.isValid(id)) {
+            throw new MessageNotFoundException(String.valueOf(id));
+        }
+        return id;
+    }
+
+    private static String requireLease(String leaseId) {
+        if (leaseId == null || leaseId.isBlank() || leaseId.length() > 64) {
+            throw new InvalidMessageException("leaseId", "is required");
+        }
+        return leaseId;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("postroom is closed");
+        }
+    }
+
+    /**
+     * Stops handing out leases, waits up to the shutdown timeout for running handlers and their
+     * acks, then closes the store (if it was built with {@code closeStore(true)}, the default).
+     * Messages whose handlers did not finish stay IN_FLIGHT and are delivered again once their
+     * lease expires (on the embedded store: at the next start). Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        dispatchers.values().forEach(Dispatcher::stop);
+        try {
+            for (Dispatcher<?> dispatcher : dispatchers.values()) {
+                dispatcher.awaitStopped(shutdownTimeout.toMillis());
+            }
+            if (!running.awaitEmpty(shutdownTimeout.toMillis())) {
+                log.warn("shutdown timeout: handlers still running count={}; their messages will be redelivered", running.size());
+                running.all().forEach(run -> running.interrupt(run.id()));
+            }
+            dispatchers.values().forEach(Dispatcher::awaitSettled);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        handlerExecutor.shutdownNow();
+        if (ownsStore) {
+            store.close();
+        }
+        log.info("postroom stopped node={}", node);
+    }
+
+    /** Configures a {@link Postroom}. */
+    public static final class Builder {
+        private MessageStore store;
+        private boolean closeStore = true;
+        private InstantSource clock = InstantSource.system();
+        private String node = defaultNode();
+        private Limits limits = Limits.DEFAULT;
+        private ObjectMapper mapper = PayloadCodec.defaultMapper();
+        private Duration maintenanceInterval = Duration.ofMillis(250);
+        private RandomGenerator random = new Random();
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /** The store (required). */
+        public Builder store(MessageStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Whether {@link Postroom#close()} closes the store too; default true. */
+        public Builder closeStore(boolean closeStore) {
+            this.closeStore = closeStore;
+            return this;
+        }
+
+        /** The time source; default the system clock. Tests pass a fake one. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** This node's name on timelines; default {@code host-pid}. */
+        public Builder node(String node) {
+            this.node = QueueNames.require("node", node);
+            return this;
+        }
+
+        /** Size limits; default {@link Limits#DEFAULT}. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /** The Jackson mapper for payloads and results. */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper);
+            return this;
+        }
+
+        /**
+         * How often background upkeep runs (promotion of due messages, lease expiry, TTL,
+         * retention); default 250 ms. {@code null} turns it off: tests then call
+         * {@link Postroom#runMaintenance()}.
+         */
+        public Builder maintenanceInterval(Duration interval) {
+            this.maintenanceInterval = interval;
+            return this;
+        }
+
+        /** The randomness of retry jitter; tests pass a seeded one. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random);
+            return this;
+        }
+
+        /** How long {@link Postroom#close()} waits for running handlers; default 30 s. */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public Postroom build() {
+            return new Postroom(this);
+        }
+
+        private static String defaultNode() {
+            String name = ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
+            String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "_");
+            return cleaned.length() > 128 ? cleaned.substring(0, 128) : cleaned;
+        }
+    }
+}

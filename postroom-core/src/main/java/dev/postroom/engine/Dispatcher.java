@@ -1,0 +1,205 @@
+package dev.postroom.engine;
+
+import dev.postroom.Handler;
+import dev.postroom.store.ClaimRequest;
+import dev.postroom.store.ClaimedMessage;
+import dev.postroom.store.Completion;
+import dev.postroom.store.Failure;
+import dev.postroom.store.MessageStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Feeds one queue's handler: claims as many messages as it has free slots, runs each on the
+ * handler executor (virtual threads), and acks or nacks by the outcome. It sleeps on
+ * {@link QueueSignals} when the queue has nothing deliverable, so a send wakes it at once.
+ */
+public final class Dispatcher<T> implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** Longest idle sleep: bounds how late a delayed message is picked up if no signal comes. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Claims larger than this gain little and delay the first handler of the batch. */
+    private static final int MAX_CLAIM = 256;
+
+    private final String queue;
+    private final Type payloadType;
+    private final Handler<T> handler;
+    private final EngineContext engine;
+    private final Semaphore slots;
+    private final int slotCount;
+    private final ConcurrentHashMap.KeySetView<CompletableFuture<?>, Boolean> settling = ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    public Dispatcher(String queue, Type payloadType, Handler<T> handler, int slots, EngineContext engine) {
+        this.queue = queue;
+        this.payloadType = payloadType;
+        this.handler = handler;
+        this.engine = engine;
+        this.slotCount = slots;
+        this.slots = new Semaphore(slots);
+    }
+
+    public String queue() {
+        return queue;
+    }
+
+    /** Starts the claim loop on its own thread. */
+    public void start() {
+        thread = Thread.ofPlatform().daemon().name("postroom-dispatch-" + queue).start(this);
+    }
+
+    /** Stops claiming; running handlers go on. */
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** Waits for the claim loop to end and for every ack/nack already issued to be durable. */
+    public void awaitStopped(long millis) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(millis);
+        }
+    }
+
+    /** Waits until every issued ack and nack completed. */
+    public void awaitSettled() {
+        for (CompletableFuture<?> future : List.copyOf(settling)) {
+            future.handle((r, e) -> null).join();
+        }
+    }
+
+    /** Whether every slot is free. */
+    public boolean idle() {
+        return slots.availablePermits() == slotCount;
+    }
+
+    @Override
+    public void run() {
+        MessageStore store = engine.store();
+        while (running) {
+            try {
+                slots.acquire();
+                int wanted = Math.min(MAX_CLAIM, 1 + slots.drainPermits());
+                long generation = engine.signals().generation(queue);
+                List<ClaimedMessage> claimed;
+                Duration lease = engine.catalog().require(queue).policy().lease();
+                try {
+                    claimed = Futures.join(store.claim(
+                            new ClaimRequest(queue, wanted, lease, engine.clock().instant(), engine.node())));
+                } catch (RuntimeException e) {
+                    slots.release(wanted);
+                    if (!running) {
+                        return;
+                    }
+                    log.warn("claim failed queue={} error={}", queue, e.toString());
+                    engine.signals().awaitChange(queue, generation, IDLE_NANOS);
+                    continue;
+                }
+                slots.release(wanted - claimed.size());
+                for (ClaimedMessage message : claimed) {
+                    engine.handlerExecutor().execute(() -> runHandler(message, lease));
+                }
+                if (claimed.isEmpty()) {
+                    engine.signals().awaitChange(queue, generation, idleNanos());
+                }
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.error("dispatcher error queue={}", queue, e);
+            }
+        }
+    }
+
+    private long idleNanos() {
+        return engine.store().nextDue(queue)
+                .map(due -> Duration.between(engine.clock().instant(), due).toNanos())
+                .map(n -> Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(n, IDLE_NANOS)))
+                .orElse(IDLE_NANOS);
+    }
+
+    private void runHandler(ClaimedMessage message, Duration lease) {
+        HandlerRun<T> run = null;
+        MDC.put("messageId", message.id());
+        MDC.put("queue", queue);
+        MDC.put("attempt", Integer.toString(message.attempt()));
+        try {
+            T payload;
+            try {
+                payload = engine.codec().decode(message.payloadJson(), payloadType);
+            } catch (Exception e) {
+                settle(message, e);
+                return;
+            }
+            run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease);
+            run.bindThread(Thread.currentThread());
+            engine.running().add(run);
+            Object result;
+            try {
+                result = handler.handle(run);
+            } catch (Throwable e) {
+                if (e instanceof InterruptedException || Thread.interrupted()) {
+                    log.info("handler interrupted messageId={} queue={} attempt={}", message.id(), queue, message.attempt());
+                } else {
+                    log.info("handler failed messageId={} queue={} attempt={} error={}", message.id(), queue, message.attempt(), e.toString());
+                }
+                settle(message, e);
+                return;
+            }
+            Thread.interrupted();
+            String resultJson = result == null ? null : engine.codec().encode("result", result);
+            track(engine.store().ack(new Completion(message.id(), message.leaseId(), resultJson, engine.clock().instant(), engine.node())));
+        } catch (RuntimeException e) {
+            log.error("could not settle messageId={} queue={}", message.id(), queue, e);
+        } finally {
+            if (run != null) {
+                engine.running().remove(run);
+            }
+            MDC.clear();
+            slots.release();
+        }
+    }
+
+    private void settle(ClaimedMessage message, Throwable error) {
+        Thread.interrupted();
+        String text = error.getMessage() == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + error.getMessage();
+        track(engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error), null,
+                engine.retries(), engine.clock().instant(), engine.node())));
+    }
+
+    private void track(CompletableFuture<?> future) {
+        settling.add(future);
+        future.whenComplete((r, e) -> {
+            settling.remove(future);
+            engine.signals().changed(queue);
+            // A lost lease (cancelled, or expired and re-delivered) is expected; the store kept the newer outcome.
+            if (e != null && !(Futures.unwrap(e) instanceof dev.postroom.StaleLeaseException)) {
+                log.error("settling a message failed queue={}", queue, e);
+            }
+        });
+    }
+
+    static String stackTrace(Throwable error) {
+        StringWriter out = new StringWriter();
+        error.printStackTrace(new PrintWriter(out));
+        String trace = out.toString();
+        return trace.length() > 16_384 ? trace.substring(0, 16_384) + "\n…(truncated)" : trace;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.postroom.engine;
+
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.store.StoredQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One pass of background upkeep: promote due scheduled messages, fail expired leases, expire
+ * messages past their TTL, renew the leases of handlers still running here, and (less often)
+ * purge finished messages past their queue's retention. The engine runs it on a timer; tests
+ * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
+ */
+public final class Maintenance {
+    private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
+    /** Retention and catalog refresh are cheap but not free; once a minute is plenty for hour-scale retention. */
+    private static final Duration SLOW_PASS_EVERY = Duration.ofMinutes(1);
+
+    private final EngineContext engine;
+    private Instant lastSlowPass = Instant.MIN;
+
+    public Maintenance(EngineContext engine) {
+        this.engine = engine;
+    }
+
+    /** Runs one pass; {@code full} forces the retention purge regardless of when it last ran. */
+    public synchronized void runOnce(boolean full) {
+        Instant now = engine.clock().instant();
+        int promoted = Futures.join(engine.store().promoteDue(now, engine.node()));
+        int expired = Futures.join(engine.store().expireLeases(now, engine.retries(), engine.node()));
+        int timedOut = Futures.join(engine.store().expireTtl(now, engine.node()));
+        if (promoted + expired + timedOut > 0) {
+            engine.signals().changedAll();
+        }
+        if (expired > 0) {
+            log.warn("leases expired count={}", expired);
+        }
+        renewRunningLeases(now);
+        if (full || Duration.between(lastSlowPass, now).compareTo(SLOW_PASS_EVERY) >= 0) {
+            lastSlowPass = now;
+            engine.catalog().refresh();
+            purgeRetained(now);
+        }
+    }
+
+    private void renewRunningLeases(Instant now) {
+        for (HandlerRun<?> run : engine.running().all()) {
+            Duration left = Duration.between(now, run.leaseExpiresAt());
+            if (left.compareTo(run.lease().dividedBy(2)) < 0) {
+                try {
+                    run.extendLease(run.lease());
+                } catch (RuntimeException e) {
+                    log.info("lease lost while running messageId={} queue={} error={}", run.id(), run.queue(), e.toString());
+                    run.interrupt();
+                }
+            }
+        }
+    }
+
+    private void purgeRetained(Instant now) {
+        for (StoredQueue queue : engine.catalog().all()) {
+            QueuePolicy policy = queue.policy();
+            int purged = Futures.join(engine.store().purgeFinished(queue.name(), MessageState.SUCCEEDED, now.minus(policy.retention())))
+                    + Futures.join(engine.store().purgeFinished(queue.name(), MessageState.CANCELLED, now.minus(policy.retention())))
+                    + Futures.join(engine.store().purgeFinished(queue.name(), MessageState.DEAD, now.minus(policy.deadRetention())));
+            if (purged > 0) {
+                log.info("retention purge queue={} purged={}", queue.name(), purged);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.postroom.engine;
+
+import dev.postroom.InvalidMessageException;
+import dev.postroom.Limits;
+import dev.postroom.MessageTooLargeException;
+import dev.postroom.QueuePolicy;
+import dev.postroom.RawJson;
+import dev.postroom.SendOptions;
+import dev.postroom.store.NewMessage;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Validates a send and turns it into a {@link NewMessage}. Every check happens here, before the
+ * store sees anything, so a rejected send (or batch) writes nothing.
+ */
+public final class MessageFactory {
+    private final Limits limits;
+    private final PayloadCodec codec;
+    private final MessageIds ids;
+
+    public MessageFactory(Limits limits, PayloadCodec codec, MessageIds ids) {
+        this.limits = limits;
+        this.codec = codec;
+        this.ids = ids;
+    }
+
+    /**
+     * @param fieldPrefix prefix for field names in errors, e.g. {@code messages[3].} in a batch
+     */
+    public NewMessage create(String queue, QueuePolicy policy, Object payload, SendOptions options,
+                             Instant now, String fieldPrefix) {
+        if (options == null) {
+            options = SendOptions.DEFAULTS;
+        }
+        String json = payload instanceof RawJson raw ? raw.json() : codec.encode(fieldPrefix + "payload", payload);
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > limits.maxPayloadBytes()) {
+            throw new MessageTooLargeException(fieldPrefix + "payload", size, limits.maxPayloadBytes());
+        }
+        if (options.priority() < 0 || options.priority() > 9) {
+            throw new InvalidMessageException(fieldPrefix + "priority", "must be 0–9, was " + options.priority());
+        }
+        Instant availableAt = now;
+        if (options.delay() != null) {
+            if (options.delay().isNegative()) {
+                throw new InvalidMessageException(fieldPrefix + "delaySeconds", "must not be negative, was " + options.delay());
+            }
+            availableAt = now.plus(options.delay());
+        }
+        if (options.notBefore() != null && options.notBefore().isAfter(availableAt)) {
+            availableAt = options.notBefore();
+        }
+        Instant expiresAt = null;
+        if (options.ttl() != null) {
+            if (options.ttl().isNegative() || options.ttl().isZero()) {
+                throw new InvalidMessageException(fieldPrefix + "ttlSeconds", "must be positive, was " + options.ttl());
+            }
+            expiresAt = now.plus(options.ttl());
+        }
+        checkKey(fieldPrefix + "orderingKey", options.orderingKey());
+        checkKey(fieldPrefix + "idempotencyKey", options.idempotencyKey());
+        checkHeaders(fieldPrefix + "headers", options.headers());
+        return new NewMessage(ids.next(), queue, json, options.headers(), options.priority(), availableAt, expiresAt,
+                options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
+    }
+
+    private void checkKey(String field, String key) {
+        if (key == null) {
+            return;
+        }
+        if (key.isEmpty() || key.length() > limits.maxKeyChars()) {
+            throw new InvalidMessageException(field, "must be 1–" + limits.maxKeyChars() + " characters, was " + key.length());
+        }
+    }
+
+    private void checkHeaders(String field, Map<String, String> headers) {
+        if (headers.size() > limits.maxHeaders()) {
+            throw new InvalidMessageException(field, "at most " + limits.maxHeaders() + " entries, was " + headers.size());
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            QueueNames.require(field + "." + header.getKey(), header.getKey());
+            if (header.getValue() == null) {
+                throw new InvalidMessageException(field + "." + header.getKey(), "must not be null");
+            }
+            if (header.getValue().length() > limits.maxHeaderValueChars()) {
+                throw new InvalidMessageException(field + "." + header.getKey(),
+                        "at most " + limits.maxHeaderValueChars() + " characters, was " + header.getValue().length());
+            }
+        }
+    }
+}

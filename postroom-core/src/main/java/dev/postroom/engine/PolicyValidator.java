@@ -1,0 +1,59 @@
+package dev.postroom.engine;
+
+import dev.postroom.Backoff;
+import dev.postroom.InvalidMessageException;
+import dev.postroom.QueuePolicy;
+
+import java.time.Duration;
+
+/** Checks a {@link QueuePolicy} once, when a queue is created or changed, naming the property at fault. */
+public final class PolicyValidator {
+    private static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    private static final Duration MAX_LEASE = Duration.ofHours(12);
+    private static final Duration MAX_RETENTION = Duration.ofDays(3650);
+
+    private PolicyValidator() {
+    }
+
+    public static QueuePolicy validate(QueuePolicy policy) {
+        if (policy == null) {
+            throw new InvalidMessageException("policy", "must not be null");
+        }
+        range("maxAttempts", policy.maxAttempts(), 1, 1000);
+        range("concurrency", policy.concurrency(), 1, 10_000);
+        Backoff backoff = policy.backoff();
+        if (backoff == null) {
+            throw new InvalidMessageException("backoff", "must not be null");
+        }
+        positive("backoff.initialSeconds", backoff.initial());
+        positive("backoff.maxSeconds", backoff.max());
+        if (backoff.max().compareTo(backoff.initial()) < 0) {
+            throw new InvalidMessageException("backoff.maxSeconds", "must be at least backoff.initialSeconds");
+        }
+        if (!(backoff.multiplier() >= 1.0 && backoff.multiplier() <= 100.0)) {
+            throw new InvalidMessageException("backoff.multiplier", "must be 1–100, was " + backoff.multiplier());
+        }
+        between("leaseSeconds", policy.lease(), MIN_LEASE, MAX_LEASE);
+        between("retentionHours", policy.retention(), Duration.ZERO, MAX_RETENTION);
+        between("deadRetentionHours", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
+        return policy;
+    }
+
+    private static void range(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidMessageException(field, "must be " + min + "–" + max + ", was " + value);
+        }
+    }
+
+    private static void positive(String field, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidMessageException(field, "must be positive, was " + value);
+        }
+    }
+
+    static void between(String field, Duration value, Duration min, Duration max) {
+        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new InvalidMessageException(field, "must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.postroom.store;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Nack of a leased message.
+ *
+ * @param errorMessage one line
+ * @param errorDetail  stack trace or null
+ * @param retryAfter   explicit delay before the retry, or null for the planner's backoff
+ * @param planner      backoff of the message's queue
+ */
+public record Failure(
+        String id,
+        String leaseId,
+        String errorMessage,
+        String errorDetail,
+        Duration retryAfter,
+        RetryPlanner planner,
+        Instant now,
+        String node) {
+}

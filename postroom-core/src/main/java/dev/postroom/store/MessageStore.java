@@ -1,0 +1,126 @@
+package dev.postroom.store;
+
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.StateCounts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Durable storage of queues and messages. Implementations must be thread-safe.
+ *
+ * <p>Every mutating operation returns a future that completes only once its effect is durable
+ * (committed), or exceptionally with a {@link dev.postroom.PostroomException} subtype: {@code
+ * QueueNotFoundException}, {@code MessageNotFoundException}, {@code StaleLeaseException}, {@code
+ * IllegalTransitionException} or {@link StoreUnavailableException}. A failed operation changes
+ * nothing. Every request carries {@code now}: stores never read a clock. Every transition appends
+ * a timeline entry.
+ */
+public interface MessageStore extends AutoCloseable {
+
+    // ---- queues ----
+
+    /** Creates the queue or replaces its policy. Completes with true when it was created. */
+    CompletableFuture<Boolean> upsertQueue(String name, QueuePolicy policy, Instant now);
+
+    /** The queue, if it exists. */
+    Optional<StoredQueue> queue(String name);
+
+    /** Every queue, by name. */
+    List<StoredQueue> queues();
+
+    /** Pauses or resumes claiming from a queue (sends are still accepted). */
+    CompletableFuture<Void> setPaused(String name, boolean paused, Instant now);
+
+    /**
+     * Deletes a queue. Without {@code force} it must hold no message in a non-final state, else
+     * {@link dev.postroom.QueueNotEmptyException}; with {@code force} its messages are deleted too.
+     */
+    CompletableFuture<Void> deleteQueue(String name, boolean force);
+
+    /** Per-state counts of every queue (queues with no messages map to zeros). */
+    Map<String, StateCounts> counts();
+
+    // ---- messages ----
+
+    /**
+     * Stores a batch atomically: all messages or none. A message whose idempotency key matches a
+     * retained message of the same queue (or an earlier one of this batch) is not stored; its
+     * outcome names the first message with {@code duplicate=true}.
+     */
+    CompletableFuture<List<SendOutcome>> send(SendBatch batch);
+
+    /**
+     * Leases up to {@code max} deliverable messages: highest priority first, then oldest; at most
+     * one in flight per ordering key and only the oldest unfinished message of a key; none from a
+     * paused queue; never more in flight than the queue's concurrency. Due SCHEDULED messages are
+     * promoted first; messages past their TTL are never handed out.
+     */
+    CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request);
+
+    /** Marks a leased message SUCCEEDED with its result. */
+    CompletableFuture<Void> ack(Completion completion);
+
+    /**
+     * Fails a leased message's attempt: it is retried (SCHEDULED or READY) or, when the attempt
+     * was its last, DEAD. Completes with the new state.
+     */
+    CompletableFuture<MessageState> nack(Failure failure);
+
+    /** Extends a lease; completes with the new expiry. */
+    CompletableFuture<Instant> extend(LeaseExtension extension);
+
+    /** Records progress of a leased message. */
+    CompletableFuture<Void> progress(ProgressReport report);
+
+    /** DEAD or CANCELLED → READY with a fresh set of attempts; other states: IllegalTransitionException. */
+    CompletableFuture<MessageState> retry(MessageAction action);
+
+    /** SCHEDULED, READY or IN_FLIGHT → CANCELLED; an in-flight lease becomes stale. */
+    CompletableFuture<MessageState> cancel(MessageAction action);
+
+    /** Deletes a message in any state; completes with false when there was none. */
+    CompletableFuture<Boolean> delete(String id);
+
+    /** Every DEAD message of the queue → READY; completes with how many. */
+    CompletableFuture<Integer> redrive(String queue, Instant now, String node);
+
+    /** Deletes the queue's messages in the given states; completes with how many. */
+    CompletableFuture<Integer> purge(String queue, Set<MessageState> states);
+
+    /** The message with its timeline and errors, if it exists. */
+    Optional<Message> get(String id);
+
+    // ---- maintenance (the engine calls these on a timer) ----
+
+    /** SCHEDULED messages due at {@code now} → READY; completes with how many. */
+    CompletableFuture<Integer> promoteDue(Instant now, String node);
+
+    /**
+     * Fails every IN_FLIGHT message whose lease ended before {@code now}, as a nack with the error
+     * "lease expired" and the planner's delay; completes with how many.
+     */
+    CompletableFuture<Integer> expireLeases(Instant now, RetryPlanner planner, String node);
+
+    /** SCHEDULED or READY messages past their TTL → DEAD (reason "expired"); completes with how many. */
+    CompletableFuture<Integer> expireTtl(Instant now, String node);
+
+    /** Deletes messages of {@code queue} in {@code state} that reached it before {@code before}. */
+    CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before);
+
+    /** The greatest message id stored, so that new ids sort after it after a restart. */
+    Optional<String> latestMessageId();
+
+    /** The earliest time a SCHEDULED message of the queue becomes due, if any. */
+    Optional<Instant> nextDue(String queue);
+
+    /** Flushes pending work and releases resources; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,8 @@
+/**
+ * The storage SPI: {@link dev.postroom.store.MessageStore} and the records its operations take and
+ * return. A store is the source of truth for every message and queue; the engine decides timing
+ * (it passes {@code now} and retry delays in), the store applies transitions atomically. A store is
+ * conformant when it passes the whole {@code postroom-store-tck} suite. Nothing here knows HTTP or
+ * a SQL dialect.
+ */
+package dev.postroom.store;

@@ -1,0 +1,52 @@
+package dev.postroom.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessageIdsTest {
+    private static final InstantSource FROZEN = InstantSource.fixed(Instant.parse("2026-01-01T00:00:00Z"));
+
+    @Test
+    void idsAreUuidV7AndSortInCreationOrderEvenWithinOneMillisecond() {
+        MessageIds ids = new MessageIds(FROZEN);
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            made.add(ids.next());
+        }
+        assertThat(made).isSorted().doesNotHaveDuplicates();
+        assertThat(UUID.fromString(made.get(0)).version()).isEqualTo(7);
+        List<Long> sequences = made.stream().map(MessageIds::sequenceOf).toList();
+        assertThat(sequences).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void sequenceCarriesTheMillisecondTimestamp() {
+        String id = new MessageIds(FROZEN).next();
+        assertThat(MessageIds.sequenceOf(id) >>> 21).isEqualTo(FROZEN.millis());
+    }
+
+    @Test
+    void advancePastKeepsNewIdsAfterAnIdFromTheFuture() {
+        MessageIds later = new MessageIds(InstantSource.fixed(Instant.parse("2026-06-01T00:00:00Z")));
+        String stored = later.next();
+        MessageIds restarted = new MessageIds(FROZEN);
+        restarted.advancePast(stored);
+        assertThat(restarted.next()).isGreaterThan(stored);
+    }
+
+    @Test
+    void foreignIdsAreRejected() {
+        assertThat(MessageIds.isValid(UUID.randomUUID().toString())).isFalse();
+        assertThat(MessageIds.isValid("nope")).isFalse();
+        assertThat(MessageIds.isValid(null)).isFalse();
+        assertThatThrownBy(() -> MessageIds.sequenceOf("0190-bad")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

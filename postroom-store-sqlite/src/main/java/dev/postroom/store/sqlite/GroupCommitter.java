@@ -1,0 +1,154 @@
+package dev.postroom.store.sqlite;
+
+import dev.postroom.PostroomException;
+import dev.postroom.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The single writer. Commands queue up while the previous transaction commits; the next
+ * transaction takes all of them (up to {@code maxBatch}), so one fsync covers a burst of sends,
+ * claims and acks. Each command's future completes only after its transaction commits.
+ *
+ * <p>Commands check everything before they write, so a command that throws a
+ * {@link PostroomException} has written nothing and the rest of the batch commits. A SQL error
+ * rolls the whole transaction back and fails every command in it: nothing is acknowledged that
+ * was not committed.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    /** A unit of work run on the writer connection inside the current transaction. */
+    interface Command<R> {
+        R apply(MessageWrites writes) throws SQLException;
+    }
+
+    private record Pending<R>(Command<R> command, CompletableFuture<R> future) {
+    }
+
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Connection connection;
+    private final MessageWrites writes;
+    private final StateCounters counters;
+    private final int maxBatch;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean abandoned;
+
+    GroupCommitter(Connection connection, MessageWrites writes, StateCounters counters, int maxBatch) {
+        this.connection = connection;
+        this.writes = writes;
+        this.counters = counters;
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("postroom-sqlite-writer").daemon().start(this::loop);
+    }
+
+    <R> CompletableFuture<R> submit(Command<R> command) {
+        CompletableFuture<R> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new StoreUnavailableException("store is closed", null));
+            return future;
+        }
+        queue.add(new Pending<>(command, future));
+        return future;
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>(maxBatch);
+        List<Object> results = new ArrayList<>(maxBatch);
+        List<RuntimeException> failures = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<?> first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                if (abandoned) {
+                    return;
+                }
+                runBatch(batch, results, failures);
+            } catch (InterruptedException e) {
+                if (abandoned) {
+                    return;
+                }
+            } finally {
+                batch.clear();
+                results.clear();
+                failures.clear();
+            }
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void runBatch(List<Pending<?>> batch, List<Object> results, List<RuntimeException> failures) {
+        try {
+            for (Pending<?> pending : batch) {
+                try {
+                    results.add(pending.command().apply(writes));
+                    failures.add(null);
+                } catch (PostroomException e) {
+                    results.add(null);
+                    failures.add(e);
+                }
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            StoreUnavailableException failure = new StoreUnavailableException("commit failed: " + e.getMessage(), e);
+            log.error("group commit failed; batch of {} rolled back", batch.size(), e);
+            batch.forEach(p -> p.future().completeExceptionally(failure));
+            return;
+        }
+        counters.publish();
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture future = batch.get(i).future();
+            if (failures.get(i) != null) {
+                future.completeExceptionally(failures.get(i));
+            } else {
+                future.complete(results.get(i));
+            }
+        }
+    }
+
+    private void rollback() {
+        try {
+            connection.rollback();
+            writes.reloadCounters();
+        } catch (SQLException e) {
+            log.error("rollback failed", e);
+        }
+    }
+
+    /** Finishes queued commands, then stops. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops at once without committing what is queued or running: a simulated crash. */
+    void abandon() {
+        abandoned = true;
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

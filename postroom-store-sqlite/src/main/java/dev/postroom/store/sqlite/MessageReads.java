@@ -1,0 +1,85 @@
+package dev.postroom.store.sqlite;
+
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.Progress;
+import dev.postroom.engine.MessageIds;
+import dev.postroom.store.StoreUnavailableException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Reads of the embedded store, on pooled connections beside the writer (WAL lets them run concurrently). */
+final class MessageReads {
+    private final DataSource readers;
+    private final StoredJson json;
+
+    MessageReads(DataSource readers, StoredJson json) {
+        this.readers = readers;
+        this.json = json;
+    }
+
+    Optional<Message> get(String id) {
+        long seq;
+        try {
+            seq = MessageIds.sequenceOf(id);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        try (Connection c = readers.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
+                            max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
+                            progress_percent, progress_note, errors, timeline
+                     FROM messages WHERE seq = ? AND id = ?""")) {
+            ps.setLong(1, seq);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Integer percent = (Integer) rs.getObject(16);
+                String note = rs.getString(17);
+                return Optional.of(new Message(rs.getString(1), rs.getString(2), MessageState.values()[rs.getInt(3)],
+                        rs.getString(4), json.readHeaders(rs.getString(5)), rs.getInt(6), rs.getString(7), rs.getString(8),
+                        rs.getInt(9), rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13), instant(rs, 14),
+                        rs.getString(15), percent == null && note == null ? null : new Progress(percent, note),
+                        json.readErrors(rs.getString(18)), json.readTimeline(rs.getString(19))));
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+        }
+    }
+
+    Optional<Instant> nextDue(String queue) {
+        return single("SELECT min(available_at) FROM messages WHERE queue = ? AND state = 0", queue)
+                .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
+    }
+
+    Optional<String> latestMessageId() {
+        return single("SELECT id FROM messages ORDER BY seq DESC LIMIT 1", null);
+    }
+
+    private Optional<String> single(String sql, String parameter) {
+        try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                ps.setString(1, parameter);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+}

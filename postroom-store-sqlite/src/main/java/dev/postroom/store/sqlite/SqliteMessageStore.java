@@ -1,0 +1,288 @@
+package dev.postroom.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.StateCounts;
+import dev.postroom.store.ClaimRequest;
+import dev.postroom.store.ClaimedMessage;
+import dev.postroom.store.Completion;
+import dev.postroom.store.Failure;
+import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.MessageAction;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.ProgressReport;
+import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.StoreUnavailableException;
+import dev.postroom.store.StoredQueue;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The embedded {@link MessageStore}: one SQLite file ({@code postroom.db}) in WAL mode, group
+ * commit through a single writer, schema managed by Flyway.
+ * <pre>{@code
+ * MessageStore store = SqliteMessageStore.open(Path.of("postroom-data"));
+ * }</pre>
+ * The backlog stays on disk: memory use does not grow with the number of waiting messages. Only
+ * one process may open a data directory at a time.
+ */
+public final class SqliteMessageStore implements MessageStore {
+    private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
+    private static final String FILE = "postroom.db";
+
+    private final SqliteOptions options;
+    private final Connection writer;
+    private final HikariDataSource readers;
+    private final StateCounters counters = new StateCounters();
+    private final Map<String, StoredQueue> queues = new ConcurrentHashMap<>();
+    private final GroupCommitter committer;
+    private final MessageReads reads;
+    private volatile boolean closed;
+
+    private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
+        this.options = options;
+        Files.createDirectories(options.dataDir());
+        String url = "jdbc:sqlite:" + options.dataDir().resolve(FILE).toAbsolutePath();
+        Flyway.configure().loggers("slf4j").dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
+
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(options.durability() == SqliteOptions.Durability.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(10_000);
+        config.setCacheSize(-65_536);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        this.writer = config.createConnection(url);
+        writer.setAutoCommit(false);
+
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("postroom-sqlite-readers");
+        pool.setJdbcUrl(url);
+        pool.setMaximumPoolSize(4);
+        pool.setMinimumIdle(1);
+        pool.addDataSourceProperty("journal_mode", "WAL");
+        pool.addDataSourceProperty("busy_timeout", "10000");
+        this.readers = new HikariDataSource(pool);
+
+        StoredJson json = new StoredJson();
+        loadQueues(json);
+        MessageWrites writes = new MessageWrites(writer, counters, json, queues);
+        writes.reloadCounters();
+        this.reads = new MessageReads(readers, json);
+        this.committer = new GroupCommitter(writer, writes, counters, options.maxBatch());
+        int recovered = committer.submit(w -> w.recoverInFlight(Instant.now(), "recovery")).join();
+        log.info("sqlite store open file={} durability={} queues={} recoveredInFlight={}",
+                options.dataDir().resolve(FILE), options.durability(), queues.size(), recovered);
+    }
+
+    /** Opens (creating if needed) the store in {@code dataDir} with full durability. */
+    public static SqliteMessageStore open(Path dataDir) {
+        return open(SqliteOptions.of(dataDir));
+    }
+
+    /**
+     * Opens the store with explicit options.
+     *
+     * @throws StoreUnavailableException when the file cannot be opened or migrated
+     */
+    public static SqliteMessageStore open(SqliteOptions options) {
+        try {
+            return new SqliteMessageStore(options);
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw new StoreUnavailableException("cannot open SQLite store in " + options.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void loadQueues(StoredJson json) throws SQLException {
+        try (PreparedStatement ps = writer.prepareStatement("SELECT name, policy, paused, created_at FROM queues");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                queues.put(rs.getString(1), new StoredQueue(rs.getString(1), json.readPolicy(rs.getString(2)),
+                        rs.getInt(3) != 0, Instant.ofEpochMilli(rs.getLong(4))));
+            }
+        }
+        writer.commit();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> upsertQueue(String name, QueuePolicy policy, Instant now) {
+        return committer.submit(w -> w.upsertQueue(name, policy, now));
+    }
+
+    @Override
+    public Optional<StoredQueue> queue(String name) {
+        return Optional.ofNullable(queues.get(name));
+    }
+
+    @Override
+    public List<StoredQueue> queues() {
+        return queues.values().stream().sorted(Comparator.comparing(StoredQueue::name)).toList();
+    }
+
+    @Override
+    public CompletableFuture<Void> setPaused(String name, boolean paused, Instant now) {
+        return committer.submit(w -> w.setPaused(name, paused));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteQueue(String name, boolean force) {
+        return committer.submit(w -> w.deleteQueue(name, force));
+    }
+
+    @Override
+    public Map<String, StateCounts> counts() {
+        Map<String, StateCounts> result = new HashMap<>(counters.snapshot());
+        queues.keySet().forEach(q -> result.putIfAbsent(q, StateCounts.EMPTY));
+        result.keySet().retainAll(queues.keySet());
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<List<SendOutcome>> send(SendBatch batch) {
+        return committer.submit(w -> w.send(batch));
+    }
+
+    @Override
+    public CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request) {
+        return committer.submit(w -> w.claim(request));
+    }
+
+    @Override
+    public CompletableFuture<Void> ack(Completion completion) {
+        return committer.submit(w -> w.ack(completion));
+    }
+
+    @Override
+    public CompletableFuture<MessageState> nack(Failure failure) {
+        return committer.submit(w -> w.nack(failure));
+    }
+
+    @Override
+    public CompletableFuture<Instant> extend(LeaseExtension extension) {
+        return committer.submit(w -> w.extend(extension));
+    }
+
+    @Override
+    public CompletableFuture<Void> progress(ProgressReport report) {
+        return committer.submit(w -> w.progress(report));
+    }
+
+    @Override
+    public CompletableFuture<MessageState> retry(MessageAction action) {
+        return committer.submit(w -> w.retry(action));
+    }
+
+    @Override
+    public CompletableFuture<MessageState> cancel(MessageAction action) {
+        return committer.submit(w -> w.cancel(action));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> delete(String id) {
+        return committer.submit(w -> w.delete(id));
+    }
+
+    @Override
+    public CompletableFuture<Integer> redrive(String queue, Instant now, String node) {
+        return committer.submit(w -> w.redrive(queue, now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purge(String queue, Set<MessageState> states) {
+        return committer.submit(w -> w.purge(queue, states));
+    }
+
+    @Override
+    public Optional<Message> get(String id) {
+        return reads.get(id);
+    }
+
+    @Override
+    public CompletableFuture<Integer> promoteDue(Instant now, String node) {
+        return committer.submit(w -> w.promoteAll(now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> expireLeases(Instant now, RetryPlanner planner, String node) {
+        return committer.submit(w -> w.expireLeases(now, planner, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> expireTtl(Instant now, String node) {
+        return committer.submit(w -> w.expireTtl(now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
+        return committer.submit(w -> w.purgeFinished(queue, state, before));
+    }
+
+    @Override
+    public Optional<String> latestMessageId() {
+        return reads.latestMessageId();
+    }
+
+    @Override
+    public Optional<Instant> nextDue(String queue) {
+        return reads.nextDue(queue);
+    }
+
+    /**
+     * Stops without committing queued work and without a clean shutdown, as a crash would; for
+     * tests. Futures of uncommitted commands never complete.
+     */
+    public void crashForTesting() {
+        closed = true;
+        committer.abandon();
+        closeConnections();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        committer.close();
+        closeConnections();
+        log.info("sqlite store closed file={}", options.dataDir().resolve(FILE));
+    }
+
+    private void closeConnections() {
+        readers.close();
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            log.warn("closing writer connection failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteMessageStore[" + options.dataDir().resolve(FILE) + ", durability=" + options.durability() + "]";
+    }
+}

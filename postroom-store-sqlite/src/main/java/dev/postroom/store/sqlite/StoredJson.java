@@ -1,0 +1,93 @@
+package dev.postroom.store.sqlite;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.AttemptError;
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.TimelineEntry;
+import dev.postroom.engine.PayloadCodec;
+import dev.postroom.store.StoreUnavailableException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON columns of the embedded store (headers, policy, timeline, errors), read and written with Jackson. */
+final class StoredJson {
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+    };
+    private final ObjectMapper mapper = PayloadCodec.defaultMapper();
+
+    String writeHeaders(Map<String, String> headers) {
+        return write(headers);
+    }
+
+    Map<String, String> readHeaders(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return mapper.readValue(json, HEADERS);
+        } catch (JsonProcessingException e) {
+            throw corrupt("headers", e);
+        }
+    }
+
+    String writePolicy(QueuePolicy policy) {
+        return write(policy);
+    }
+
+    QueuePolicy readPolicy(String json) {
+        try {
+            return mapper.readValue(json, QueuePolicy.class);
+        } catch (JsonProcessingException e) {
+            throw corrupt("policy", e);
+        }
+    }
+
+    List<TimelineEntry> readTimeline(String json) {
+        List<TimelineEntry> entries = new ArrayList<>();
+        for (JsonNode node : tree(json, "timeline")) {
+            entries.add(new TimelineEntry(Instant.ofEpochMilli(node.path("at").asLong()),
+                    MessageState.valueOf(node.path("state").asText()), node.path("node").asText(null),
+                    node.path("attempt").asInt(), node.path("reason").asText(null)));
+        }
+        return entries;
+    }
+
+    List<AttemptError> readErrors(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        List<AttemptError> errors = new ArrayList<>();
+        for (JsonNode node : tree(json, "errors")) {
+            errors.add(new AttemptError(node.path("attempt").asInt(), Instant.ofEpochMilli(node.path("at").asLong()),
+                    node.path("message").asText(null), node.path("detail").isNull() ? null : node.path("detail").asText(null)));
+        }
+        return errors;
+    }
+
+    private JsonNode tree(String json, String column) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw corrupt(column, e);
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value, e);
+        }
+    }
+
+    private static StoreUnavailableException corrupt(String column, Exception e) {
+        return new StoreUnavailableException("unreadable " + column + " column", e);
+    }
+}
