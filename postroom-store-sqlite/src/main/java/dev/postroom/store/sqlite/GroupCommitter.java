@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -31,7 +33,7 @@ final class GroupCommitter implements AutoCloseable {
         R apply(MessageWrites writes) throws SQLException;
     }
 
-    private record Pending<R>(Command<R> command, CompletableFuture<R> future) {
+    private record Pending<R>(Command<R> command, CompletableFuture<R> future, boolean beforeCommit) {
     }
 
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -40,6 +42,8 @@ final class GroupCommitter implements AutoCloseable {
     private final StateCounters counters;
     private final int maxBatch;
     private final Thread thread;
+    private final ExecutorService completer = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("postroom-sqlite-completer").factory());
     private volatile boolean running = true;
     private volatile boolean abandoned;
 
@@ -52,12 +56,26 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     <R> CompletableFuture<R> submit(Command<R> command) {
+        return enqueue(command, false);
+    }
+
+    /**
+     * Like {@link #submit}, but completes as soon as the command ran, before the commit. Only for
+     * commands whose loss in a crash is harmless: a claim (after a crash every lease is void
+     * anyway, and a rolled-back claim leaves the message READY to be delivered again). It saves
+     * an fsync on the path from send to handler.
+     */
+    <R> CompletableFuture<R> submitUncommitted(Command<R> command) {
+        return enqueue(command, true);
+    }
+
+    private <R> CompletableFuture<R> enqueue(Command<R> command, boolean beforeCommit) {
         CompletableFuture<R> future = new CompletableFuture<>();
         if (!running) {
             future.completeExceptionally(new StoreUnavailableException("store is closed", null));
             return future;
         }
-        queue.add(new Pending<>(command, future));
+        queue.add(new Pending<>(command, future, beforeCommit));
         return future;
     }
 
@@ -94,7 +112,12 @@ final class GroupCommitter implements AutoCloseable {
         try {
             for (Pending<?> pending : batch) {
                 try {
-                    results.add(pending.command().apply(writes));
+                    Object result = pending.command().apply(writes);
+                    if (pending.beforeCommit()) {
+                        CompletableFuture future = pending.future();
+                        completer.execute(() -> future.complete(result));
+                    }
+                    results.add(result);
                     failures.add(null);
                 } catch (PostroomException e) {
                     results.add(null);
@@ -110,14 +133,20 @@ final class GroupCommitter implements AutoCloseable {
             return;
         }
         counters.publish();
-        for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture future = batch.get(i).future();
-            if (failures.get(i) != null) {
-                future.completeExceptionally(failures.get(i));
-            } else {
-                future.complete(results.get(i));
+        List<Pending<?>> committed = List.copyOf(batch);
+        List<Object> committedResults = new ArrayList<>(results);
+        List<RuntimeException> committedFailures = new ArrayList<>(failures);
+        // Callers' callbacks run on the completer thread, never on the writer: a slow callback must not stall commits.
+        completer.execute(() -> {
+            for (int i = 0; i < committed.size(); i++) {
+                CompletableFuture future = committed.get(i).future();
+                if (committedFailures.get(i) != null) {
+                    future.completeExceptionally(committedFailures.get(i));
+                } else {
+                    future.complete(committedResults.get(i));
+                }
             }
-        }
+        });
     }
 
     private void rollback() {
@@ -135,6 +164,8 @@ final class GroupCommitter implements AutoCloseable {
         running = false;
         try {
             thread.join();
+            completer.shutdown();
+            completer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -150,5 +181,6 @@ final class GroupCommitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        completer.shutdownNow();
     }
 }

@@ -55,8 +55,7 @@ final class MessageWrites {
 
     private final PreparedStatement insert;
     private final PreparedStatement findIdempotent;
-    private final PreparedStatement claimCandidates;
-    private final PreparedStatement lease;
+    private final PreparedStatement claim;
     private final PreparedStatement complete;
     private final PreparedStatement findLeased;
     private final PreparedStatement fail;
@@ -78,20 +77,24 @@ final class MessageWrites {
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
-        claimCandidates = connection.prepareStatement("""
-                SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at
-                FROM messages m
-                WHERE queue = ?1 AND state = 1
-                  AND (expires_at IS NULL OR expires_at > ?2)
-                  AND (ordering_key IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM messages o
-                        WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
-                          AND o.state IN (0, 1, 2)))
-                ORDER BY priority DESC, seq
-                LIMIT ?3""");
-        lease = connection.prepareStatement("UPDATE messages SET state = 2, attempt = attempt + 1, lease_id = ?, "
-                + "lease_expires_at = ?, updated_at = ?, progress_percent = NULL, progress_note = NULL, "
-                + APPEND_TIMELINE.replace("'attempt', attempt", "'attempt', attempt + 1") + " WHERE seq = ?");
+        // One statement leases the whole claim: the candidates are the best READY messages that are
+        // the oldest unfinished message of their ordering key (if any).
+        claim = connection.prepareStatement("UPDATE messages SET state = 2, attempt = attempt + 1, lease_id = ?1, "
+                + "lease_expires_at = ?2, updated_at = ?3, progress_percent = NULL, progress_note = NULL, "
+                + "timeline = json_insert(timeline, '$[#]', json_object('at', ?3, 'state', 'IN_FLIGHT', 'node', ?4, "
+                + "'attempt', attempt + 1, 'reason', 'leased')) "
+                + """
+                WHERE seq IN (
+                    SELECT seq FROM messages m
+                    WHERE queue = ?5 AND state = 1
+                      AND (expires_at IS NULL OR expires_at > ?3)
+                      AND (ordering_key IS NULL OR NOT EXISTS (
+                            SELECT 1 FROM messages o
+                            WHERE o.queue = ?5 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
+                              AND o.state IN (0, 1, 2)))
+                    ORDER BY priority DESC, seq
+                    LIMIT ?6)
+                RETURNING seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at""");
         complete = connection.prepareStatement("UPDATE messages SET state = 3, result = ?, lease_id = NULL, "
                 + "lease_expires_at = NULL, updated_at = ?, " + APPEND_TIMELINE
                 + " WHERE seq = ? AND id = ? AND state = 2 AND lease_id = ? RETURNING queue");
@@ -245,32 +248,28 @@ final class MessageWrites {
         }
         long now = request.now().toEpochMilli();
         Instant expiresAt = request.now().plus(request.lease());
+        // One lease id for the whole claim: a lease is identified by (message id, lease id), and a
+        // later claim of the same message always gets a new one.
+        String leaseId = newLeaseId();
+        claim.setString(1, leaseId);
+        claim.setLong(2, expiresAt.toEpochMilli());
+        claim.setLong(3, now);
+        claim.setString(4, request.node());
+        claim.setString(5, request.queue());
+        claim.setInt(6, max);
         List<ClaimedMessage> claimed = new ArrayList<>(max);
-        claimCandidates.setString(1, request.queue());
-        claimCandidates.setLong(2, now);
-        claimCandidates.setInt(3, max);
-        List<long[]> seqs = new ArrayList<>(max);
-        try (ResultSet rs = claimCandidates.executeQuery()) {
+        try (ResultSet rs = claim.executeQuery()) {
             while (rs.next()) {
-                String leaseId = newLeaseId();
-                int attempt = rs.getInt(7) + 1;
                 claimed.add(new ClaimedMessage(rs.getString(2), request.queue(), rs.getString(3), json.readHeaders(rs.getString(4)),
-                        rs.getInt(5), rs.getString(6), attempt, rs.getInt(8), leaseId, expiresAt, Instant.ofEpochMilli(rs.getLong(9))));
-                seqs.add(new long[]{rs.getLong(1)});
+                        rs.getInt(5), rs.getString(6), rs.getInt(7), rs.getInt(8), leaseId, expiresAt,
+                        Instant.ofEpochMilli(rs.getLong(9))));
             }
         }
-        for (int i = 0; i < claimed.size(); i++) {
-            lease.setString(1, claimed.get(i).leaseId());
-            lease.setLong(2, expiresAt.toEpochMilli());
-            lease.setLong(3, now);
-            lease.setLong(4, now);
-            lease.setString(5, MessageState.IN_FLIGHT.name());
-            lease.setString(6, request.node());
-            lease.setString(7, "leased");
-            lease.setLong(8, seqs.get(i)[0]);
-            lease.executeUpdate();
-            counters.move(request.queue(), MessageState.READY, MessageState.IN_FLIGHT);
-        }
+        counters.add(request.queue(), MessageState.READY, -claimed.size());
+        counters.add(request.queue(), MessageState.IN_FLIGHT, claimed.size());
+        // RETURNING does not keep the subquery's order; hand messages out best first.
+        claimed.sort(java.util.Comparator.comparingInt(ClaimedMessage::priority).reversed()
+                .thenComparing(c -> MessageIds.sequenceOf(c.id())));
         return claimed;
     }
 

@@ -61,6 +61,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final Map<String, StoredQueue> queues = new ConcurrentHashMap<>();
     private final GroupCommitter committer;
     private final MessageReads reads;
+    private final Checkpointer checkpointer;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -76,7 +77,12 @@ public final class SqliteMessageStore implements MessageStore {
         config.setBusyTimeout(10_000);
         config.setCacheSize(-65_536);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Ids come from MessageIds; asking SQLite for generated keys after every insert costs a query each.
+        config.setGetGeneratedKeys(false);
         this.writer = config.createConnection(url);
+        try (var statement = writer.createStatement()) {
+            statement.execute("PRAGMA wal_autocheckpoint = 0");
+        }
         writer.setAutoCommit(false);
 
         HikariConfig pool = new HikariConfig();
@@ -94,6 +100,7 @@ public final class SqliteMessageStore implements MessageStore {
         writes.reloadCounters();
         this.reads = new MessageReads(readers, json);
         this.committer = new GroupCommitter(writer, writes, counters, options.maxBatch());
+        this.checkpointer = new Checkpointer(readers);
         int recovered = committer.submit(w -> w.recoverInFlight(Instant.now(), "recovery")).join();
         log.info("sqlite store open file={} durability={} queues={} recoveredInFlight={}",
                 options.dataDir().resolve(FILE), options.durability(), queues.size(), recovered);
@@ -168,7 +175,7 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request) {
-        return committer.submit(w -> w.claim(request));
+        return committer.submitUncommitted(w -> w.claim(request));
     }
 
     @Override
@@ -257,6 +264,7 @@ public final class SqliteMessageStore implements MessageStore {
      */
     public void crashForTesting() {
         closed = true;
+        checkpointer.close();
         committer.abandon();
         closeConnections();
     }
@@ -268,6 +276,7 @@ public final class SqliteMessageStore implements MessageStore {
         }
         closed = true;
         committer.close();
+        checkpointer.close();
         closeConnections();
         log.info("sqlite store closed file={}", options.dataDir().resolve(FILE));
     }

@@ -1,0 +1,195 @@
+package dev.postroom.bench;
+
+import dev.postroom.OutgoingMessage;
+import dev.postroom.bench.jobrunr.JobRunrPeer;
+import dev.postroom.bench.jobrunr.PeerResult;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end benchmarks of the embedded store, with JobRunr measured in the same run.
+ * <ol>
+ *   <li><b>throughput</b>: {@code --messages} sends from {@code --senders} threads (each keeping
+ *       up to 1,000 sends outstanding), a no-op handler with {@code --workers} slots; the clock stops
+ *       when every message is SUCCEEDED in the store (its ack committed).</li>
+ *   <li><b>latency</b>: sends paced at {@code --rate} per second for {@code --latency-seconds};
+ *       send-to-handler time of each message (nanoTime carried in the payload) into an HdrHistogram.</li>
+ *   <li><b>backlog</b>: {@code --backlog} messages sent in batches of 1,000 with no handler; heap
+ *       after a full GC; then a handler drains it and the peak heap after GC is sampled.</li>
+ *   <li><b>JobRunr</b>: {@code --jobrunr-jobs} no-op jobs with as many workers, its SQLite storage,
+ *       its shortest allowed poll interval; throughput and the ratio.</li>
+ * </ol>
+ * Run: {@code ./postroom bench} (defaults as published in BENCHMARKS.md).
+ */
+@Command(name = "postroom bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks of the embedded store.")
+public final class Bench implements Runnable {
+    @Option(names = "--messages", defaultValue = "300000", description = "Messages in the throughput run.")
+    int messages;
+    @Option(names = "--senders", defaultValue = "2", description = "Sender threads in the throughput run.")
+    int senders;
+    @Option(names = "--workers", defaultValue = "64", description = "Handler slots (and JobRunr workers).")
+    int workers;
+    @Option(names = "--rate", defaultValue = "5000", description = "Messages/s in the latency run.")
+    int rate;
+    @Option(names = "--latency-seconds", defaultValue = "20", description = "Length of the latency run.")
+    int latencySeconds;
+    @Option(names = "--backlog", defaultValue = "1000000", description = "Messages in the backlog run; 0 skips it.")
+    int backlog;
+    @Option(names = "--jobrunr-jobs", defaultValue = "20000", description = "Jobs in the JobRunr run; 0 skips it.")
+    int jobrunrJobs;
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where the runs keep their files.")
+    Path dir;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        try {
+            Files.createDirectories(dir);
+            System.out.printf("postroom bench: %d cores, JDK %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+                    Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
+            double ours = throughput();
+            latency();
+            if (backlog > 0) {
+                backlog();
+            }
+            if (jobrunrJobs > 0) {
+                PeerResult peer = JobRunrPeer.run(jobrunrJobs, workers, Files.createTempDirectory(dir, "jobrunr"));
+                System.out.printf("jobrunr: %,d jobs in %.2f s = %,.0f jobs/s (%s)%n", peer.jobs(), peer.seconds(), peer.jobsPerSecond(), peer.notes());
+                System.out.printf("ratio: postroom / jobrunr end-to-end throughput = %.1fx%n", ours / peer.jobsPerSecond());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private double throughput() throws Exception {
+        try (Fixture fixture = new Fixture(dir, "throughput", workers)) {
+            AtomicLong handled = new AtomicLong();
+            fixture.postroom.handle("bench", Workload.class, d -> {
+                handled.incrementAndGet();
+                return null;
+            });
+            // Warm-up: the JIT, the page cache and the file's first pages.
+            sendAndDrain(fixture, Math.min(50_000, messages / 4));
+            long before = fixture.succeeded();
+            long start = System.nanoTime();
+            sendAndDrain(fixture, messages);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = (fixture.succeeded() - before) / seconds;
+            System.out.printf("throughput: %,d messages send→handler→ack in %.2f s = %,.0f messages/s (%d senders, %d handler slots, durable group commit)%n",
+                    messages, seconds, rate, senders, workers);
+            return rate;
+        }
+    }
+
+    private void sendAndDrain(Fixture fixture, int count) throws Exception {
+        long target = fixture.succeeded() + count;
+        List<Thread> threads = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        for (int s = 0; s < senders; s++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                Semaphore outstanding = new Semaphore(1000);
+                long n;
+                while ((n = next.getAndIncrement()) < count) {
+                    outstanding.acquireUninterruptibly();
+                    fixture.postroom.send("bench", Workload.sample(n, System.nanoTime()))
+                            .whenComplete((r, e) -> outstanding.release());
+                }
+                outstanding.acquireUninterruptibly(1000);
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        while (fixture.succeeded() < target) {
+            Thread.sleep(2);
+        }
+    }
+
+    private void latency() throws Exception {
+        try (Fixture fixture = new Fixture(dir, "latency", workers)) {
+            Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            int total = rate * latencySeconds;
+            int warmup = rate * 2;
+            CountDownLatch done = new CountDownLatch(total);
+            fixture.postroom.handle("bench", Workload.class, d -> {
+                long latency = System.nanoTime() - d.payload().sentNanos();
+                if (Long.parseLong(d.payload().target().substring("order-".length())) >= warmup) {
+                    synchronized (histogram) {
+                        histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
+                    }
+                }
+                done.countDown();
+                return null;
+            });
+            long interval = 1_000_000_000L / rate;
+            long next = System.nanoTime();
+            for (int n = 0; n < total; n++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    // Park rather than spin: a spinning sender would take one of the two cores from the system under test.
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                fixture.postroom.send("bench", Workload.sample(n, System.nanoTime()));
+                next += interval;
+            }
+            done.await(60, TimeUnit.SECONDS);
+            System.out.printf("latency: %,d messages/s for %d s, send→handler p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+                    rate, latencySeconds, histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6,
+                    histogram.getValueAtPercentile(99.9) / 1e6, histogram.getMaxValue() / 1e6);
+        }
+    }
+
+    private void backlog() throws Exception {
+        try (Fixture fixture = new Fixture(dir, "backlog", workers)) {
+            long start = System.nanoTime();
+            List<CompletableFuture<?>> pending = new ArrayList<>();
+            for (int n = 0; n < backlog; n += 1000) {
+                List<OutgoingMessage> batch = new ArrayList<>(1000);
+                for (int i = n; i < Math.min(backlog, n + 1000); i++) {
+                    batch.add(OutgoingMessage.of(Workload.sample(i, 0)));
+                }
+                pending.add(fixture.postroom.sendBatch("bench", batch));
+                if (pending.size() >= 8) {
+                    pending.remove(0).join();
+                }
+            }
+            pending.forEach(CompletableFuture::join);
+            double fill = (System.nanoTime() - start) / 1e9;
+            long heapWithBacklog = heapAfterGc();
+            System.out.printf("backlog: %,d ready messages stored in %.1f s (%,.0f/s in batches of 1,000); heap after GC %d MiB%n",
+                    backlog, fill, backlog / fill, heapWithBacklog >> 20);
+            AtomicLong peak = new AtomicLong();
+            fixture.postroom.handle("bench", Workload.class, d -> null);
+            long drainStart = System.nanoTime();
+            while (fixture.succeeded() < backlog) {
+                Thread.sleep(1000);
+                peak.accumulateAndGet(heapAfterGc(), Math::max);
+            }
+            double drain = (System.nanoTime() - drainStart) / 1e9;
+            System.out.printf("backlog drain: %,d messages in %.1f s = %,.0f messages/s; peak heap after GC while draining %d MiB%n",
+                    backlog, drain, backlog / drain, peak.get() >> 20);
+        }
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

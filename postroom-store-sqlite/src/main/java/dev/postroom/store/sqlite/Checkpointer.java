@@ -1,0 +1,72 @@
+package dev.postroom.store.sqlite;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Copies the write-ahead log back into the database file on its own thread. SQLite would
+ * otherwise checkpoint inside the writer's commit every 1,000 pages, stalling every send and ack
+ * in that batch; a PASSIVE checkpoint here runs beside the writer (on the other core) and never
+ * blocks it. When the log has grown past {@link #TRUNCATE_PAGES} the checkpoint restarts it, so
+ * the file does not grow without bound.
+ */
+final class Checkpointer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+    /** ~100 ms: frequent enough that each pass copies a few MB, rare enough to cost nothing when idle. */
+    private static final long INTERVAL_MILLIS = 100;
+    /** 64 MiB of 4 KiB pages: past this, ask for a RESTART checkpoint, which waits for readers briefly. */
+    private static final int TRUNCATE_PAGES = 16_384;
+
+    private final DataSource connections;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Checkpointer(DataSource connections) {
+        this.connections = connections;
+        this.thread = Thread.ofPlatform().daemon().name("postroom-sqlite-checkpoint").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Thread.sleep(INTERVAL_MILLIS);
+                checkpoint();
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException e) {
+                if (running) {
+                    log.warn("checkpoint failed error={}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void checkpoint() throws SQLException {
+        try (Connection c = connections.getConnection(); Statement s = c.createStatement()) {
+            int logPages;
+            try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                logPages = rs.next() ? rs.getInt(2) : 0;
+            }
+            if (logPages > TRUNCATE_PAGES) {
+                s.execute("PRAGMA wal_checkpoint(RESTART)");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
