@@ -1,5 +1,6 @@
 -- Postroom embedded schema. Times are epoch milliseconds. States: 0 SCHEDULED, 1 READY,
--- 2 IN_FLIGHT, 3 SUCCEEDED, 4 DEAD, 5 CANCELLED (MessageState ordinals).
+-- 3 SUCCEEDED, 4 DEAD, 5 CANCELLED (MessageState ordinals). IN_FLIGHT (2) is never stored:
+-- leases live in memory and a leased row stays READY (see Leases).
 CREATE TABLE queues (
     name       TEXT PRIMARY KEY,
     policy     TEXT    NOT NULL,
@@ -21,8 +22,6 @@ CREATE TABLE messages (
     idempotency_key  TEXT,
     attempt          INTEGER NOT NULL DEFAULT 0,
     max_attempts     INTEGER NOT NULL,
-    lease_id         TEXT,
-    lease_expires_at INTEGER,
     enqueued_at      INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
     payload          TEXT    NOT NULL,
@@ -38,8 +37,6 @@ CREATE TABLE messages (
 CREATE INDEX messages_ready ON messages (queue, priority DESC, seq) WHERE state = 1;
 -- Promotion of delayed and retrying messages when due.
 CREATE INDEX messages_scheduled ON messages (queue, available_at) WHERE state = 0;
--- Lease expiry.
-CREATE INDEX messages_in_flight ON messages (lease_expires_at) WHERE state = 2;
 -- FIFO per ordering key: the oldest unfinished message of a key.
 CREATE INDEX messages_ordering ON messages (queue, ordering_key, seq)
     WHERE ordering_key IS NOT NULL AND state IN (0, 1, 2);

@@ -3,6 +3,7 @@ package dev.postroom.store.sqlite;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Progress;
+import dev.postroom.TimelineEntry;
 import dev.postroom.engine.MessageIds;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -12,16 +13,20 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads of the embedded store, on pooled connections beside the writer (WAL lets them run concurrently). */
 final class MessageReads {
     private final DataSource readers;
     private final StoredJson json;
+    private final Leases leases;
 
-    MessageReads(DataSource readers, StoredJson json) {
+    MessageReads(DataSource readers, StoredJson json, Leases leases) {
         this.readers = readers;
         this.json = json;
+        this.leases = leases;
     }
 
     Optional<Message> get(String id) {
@@ -34,9 +39,11 @@ final class MessageReads {
         try (Connection c = readers.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
-                            max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
+                            max_attempts, enqueued_at, available_at, expires_at, NULL AS unused, result,
                             progress_percent, progress_note, errors, timeline
                      FROM messages WHERE seq = ? AND id = ?""")) {
+            // Look at the lease before the row: a lease settled meanwhile shows as the row's new state.
+            Leases.Lease lease = leases.any(seq);
             ps.setLong(1, seq);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -45,11 +52,27 @@ final class MessageReads {
                 }
                 Integer percent = (Integer) rs.getObject(16);
                 String note = rs.getString(17);
-                return Optional.of(new Message(rs.getString(1), rs.getString(2), MessageState.values()[rs.getInt(3)],
+                MessageState state = MessageState.values()[rs.getInt(3)];
+                int attempt = rs.getInt(9);
+                Instant leaseExpiresAt = null;
+                List<TimelineEntry> timeline = json.readTimeline(rs.getString(19));
+                boolean leased = lease != null && lease.id.equals(id)
+                        && (state == MessageState.READY || (state == MessageState.SCHEDULED && !lease.settled));
+                if (leased) {
+                    // Leased in memory; the row on disk stays READY until the lease is settled (or is
+                    // still SCHEDULED on disk while the claim that promoted it commits).
+                    state = MessageState.IN_FLIGHT;
+                    attempt = lease.attempt;
+                    leaseExpiresAt = Instant.ofEpochMilli(lease.expiresAt);
+                    timeline = new ArrayList<>(timeline);
+                    timeline.add(new TimelineEntry(Instant.ofEpochMilli(lease.claimedAt), MessageState.IN_FLIGHT, lease.node,
+                            lease.attempt, "leased"));
+                }
+                return Optional.of(new Message(rs.getString(1), rs.getString(2), state,
                         rs.getString(4), json.readHeaders(rs.getString(5)), rs.getInt(6), rs.getString(7), rs.getString(8),
-                        rs.getInt(9), rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13), instant(rs, 14),
+                        attempt, rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13), leaseExpiresAt,
                         rs.getString(15), percent == null && note == null ? null : new Progress(percent, note),
-                        json.readErrors(rs.getString(18)), json.readTimeline(rs.getString(19))));
+                        json.readErrors(rs.getString(18)), timeline));
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);

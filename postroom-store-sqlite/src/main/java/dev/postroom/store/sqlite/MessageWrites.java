@@ -40,6 +40,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * connection inside its current transaction. Each method checks before it writes (so a rejected
  * command leaves nothing behind), keeps {@link StateCounters} in step, and appends a timeline entry
  * per transition with SQLite's own {@code json_object}, so no JSON is assembled by hand.
+ *
+ * <p>Leases are in memory ({@link Leases}): a leased row stays READY on disk, so every method that
+ * looks at READY rows skips leased ones, and settling a lease writes the IN_FLIGHT timeline entry
+ * together with the outcome.
  */
 final class MessageWrites {
     private static final int IN_FLIGHT = MessageState.IN_FLIGHT.ordinal();
@@ -48,25 +52,37 @@ final class MessageWrites {
     private static final String APPEND_TIMELINE =
             "timeline = json_insert(timeline, '$[#]', json_object('at', ?, 'state', ?, 'node', ?, 'attempt', attempt, 'reason', ?))";
 
+    /**
+     * Appends the IN_FLIGHT entry of a settled lease and the outcome's entry. Parameters: leased
+     * at, node, attempt, then outcome at, state, node, attempt, reason.
+     */
+    private static final String APPEND_LEASE_AND_OUTCOME = "timeline = json_insert(timeline, "
+            + "'$[#]', json_object('at', ?, 'state', 'IN_FLIGHT', 'node', ?, 'attempt', ?, 'reason', 'leased'), "
+            + "'$[#]', json_object('at', ?, 'state', ?, 'node', ?, 'attempt', ?, 'reason', ?))";
+
+    /** Rows a claim query reads beyond what it hands out, kept for the next claims (see ReadyBuffer). */
+    private static final int READ_AHEAD = 256;
+
     private final Connection connection;
     private final StateCounters counters;
     private final StoredJson json;
     private final Map<String, StoredQueue> queues;
+    private final Leases leases;
+    private final ReadyBuffer readyBuffer = new ReadyBuffer();
 
     private final PreparedStatement insert;
     private final PreparedStatement findIdempotent;
-    private final PreparedStatement claim;
+    private final PreparedStatement claimCandidates;
     private final PreparedStatement complete;
-    private final PreparedStatement findLeased;
     private final PreparedStatement fail;
     private final PreparedStatement promote;
-    private final PreparedStatement expiredLeases;
-    private final PreparedStatement extend;
     private final PreparedStatement progress;
     private final PreparedStatement stateOf;
 
-    MessageWrites(Connection connection, StateCounters counters, StoredJson json, Map<String, StoredQueue> queues) throws SQLException {
+    MessageWrites(Connection connection, StateCounters counters, StoredJson json, Map<String, StoredQueue> queues,
+                  Leases leases) throws SQLException {
         this.connection = connection;
+        this.leases = leases;
         this.counters = counters;
         this.json = json;
         this.queues = queues;
@@ -77,41 +93,28 @@ final class MessageWrites {
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
-        // One statement leases the whole claim: the candidates are the best READY messages that are
-        // the oldest unfinished message of their ordering key (if any).
-        claim = connection.prepareStatement("UPDATE messages SET state = 2, attempt = attempt + 1, lease_id = ?1, "
-                + "lease_expires_at = ?2, updated_at = ?3, progress_percent = NULL, progress_note = NULL, "
-                + "timeline = json_insert(timeline, '$[#]', json_object('at', ?3, 'state', 'IN_FLIGHT', 'node', ?4, "
-                + "'attempt', attempt + 1, 'reason', 'leased')) "
-                + """
-                WHERE seq IN (
-                    SELECT seq FROM messages m
-                    WHERE queue = ?5 AND state = 1
-                      AND (expires_at IS NULL OR expires_at > ?3)
-                      AND (ordering_key IS NULL OR NOT EXISTS (
-                            SELECT 1 FROM messages o
-                            WHERE o.queue = ?5 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
-                              AND o.state IN (0, 1, 2)))
-                    ORDER BY priority DESC, seq
-                    LIMIT ?6)
-                RETURNING seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at""");
-        complete = connection.prepareStatement("UPDATE messages SET state = 3, result = ?, lease_id = NULL, "
-                + "lease_expires_at = NULL, updated_at = ?, " + APPEND_TIMELINE
-                + " WHERE seq = ? AND id = ? AND state = 2 AND lease_id = ? RETURNING queue");
-        findLeased = connection.prepareStatement(
-                "SELECT queue, state, attempt, max_attempts, lease_id FROM messages WHERE seq = ? AND id = ?");
-        fail = connection.prepareStatement("UPDATE messages SET state = ?, available_at = ?, lease_id = NULL, "
-                + "lease_expires_at = NULL, updated_at = ?, "
-                + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', attempt, 'at', ?, 'message', ?, 'detail', ?)), "
-                + APPEND_TIMELINE + " WHERE seq = ?");
+        // The best READY messages that are the oldest unfinished message of their ordering key (if
+        // any). Leased rows are READY on disk too; the caller skips them, so it asks for that many more.
+        claimCandidates = connection.prepareStatement("""
+                SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at, expires_at
+                FROM messages m
+                WHERE queue = ?1 AND state = 1
+                  AND (expires_at IS NULL OR expires_at > ?2)
+                  AND (ordering_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM messages o
+                        WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
+                          AND o.state IN (0, 1, 2)))
+                ORDER BY priority DESC, seq
+                LIMIT ?3""");
+        complete = connection.prepareStatement("UPDATE messages SET state = 3, attempt = ?, result = ?, updated_at = ?, "
+                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
+        fail = connection.prepareStatement("UPDATE messages SET state = ?, attempt = ?, available_at = ?, updated_at = ?, "
+                + "progress_percent = NULL, progress_note = NULL, "
+                + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', ?, 'at', ?, 'message', ?, 'detail', ?)), "
+                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
         promote = connection.prepareStatement("UPDATE messages SET state = 1, updated_at = ?, " + APPEND_TIMELINE
                 + " WHERE queue = ? AND state = 0 AND available_at <= ? RETURNING seq");
-        expiredLeases = connection.prepareStatement(
-                "SELECT seq, id, lease_id FROM messages WHERE state = 2 AND lease_expires_at < ? LIMIT 1000");
-        extend = connection.prepareStatement("UPDATE messages SET lease_expires_at = ?, updated_at = ? "
-                + "WHERE seq = ? AND id = ? AND state = 2 AND lease_id = ?");
-        progress = connection.prepareStatement("UPDATE messages SET progress_percent = ?, progress_note = ?, updated_at = ? "
-                + "WHERE seq = ? AND id = ? AND state = 2 AND lease_id = ?");
+        progress = connection.prepareStatement("UPDATE messages SET progress_percent = ?, progress_note = ? WHERE seq = ?");
         stateOf = connection.prepareStatement("SELECT queue, state FROM messages WHERE seq = ? AND id = ?");
     }
 
@@ -163,6 +166,8 @@ final class MessageWrites {
         }
         queues.remove(name);
         counters.remove(name);
+        leases.dropQueue(name);
+        readyBuffer.invalidate(name);
         return null;
     }
 
@@ -221,6 +226,9 @@ final class MessageWrites {
             insert.setString(17, batch.node());
             insert.executeUpdate();
             counters.add(m.queue(), state, 1);
+            if (state == MessageState.READY) {
+                readyBuffer.becameReady(m.queue(), m.priority(), MessageIds.sequenceOf(m.id()));
+            }
         }
         return outcomes;
     }
@@ -229,7 +237,12 @@ final class MessageWrites {
         findIdempotent.setString(1, queue);
         findIdempotent.setString(2, key);
         try (ResultSet rs = findIdempotent.executeQuery()) {
-            return rs.next() ? new SendOutcome(rs.getString(1), MessageState.values()[rs.getInt(2)], true) : null;
+            if (!rs.next()) {
+                return null;
+            }
+            String id = rs.getString(1);
+            MessageState state = MessageState.values()[rs.getInt(2)];
+            return new SendOutcome(id, leases.live(MessageIds.sequenceOf(id)) != null ? MessageState.IN_FLIGHT : state, true);
         }
     }
 
@@ -240,9 +253,11 @@ final class MessageWrites {
         if (queue.paused()) {
             return List.of();
         }
-        promote(request.queue(), request.now(), request.node());
-        long free = queue.policy().concurrency() - counters.get(request.queue(), MessageState.IN_FLIGHT);
-        int max = (int) Math.min(request.max(), free);
+        if (counters.get(request.queue(), MessageState.SCHEDULED) > 0) {
+            promote(request.queue(), request.now(), request.node());
+        }
+        long inFlight = counters.get(request.queue(), MessageState.IN_FLIGHT);
+        int max = (int) Math.min(request.max(), queue.policy().concurrency() - inFlight);
         if (max <= 0) {
             return List.of();
         }
@@ -251,26 +266,47 @@ final class MessageWrites {
         // One lease id for the whole claim: a lease is identified by (message id, lease id), and a
         // later claim of the same message always gets a new one.
         String leaseId = newLeaseId();
-        claim.setString(1, leaseId);
-        claim.setLong(2, expiresAt.toEpochMilli());
-        claim.setLong(3, now);
-        claim.setString(4, request.node());
-        claim.setString(5, request.queue());
-        claim.setInt(6, max);
         List<ClaimedMessage> claimed = new ArrayList<>(max);
-        try (ResultSet rs = claim.executeQuery()) {
-            while (rs.next()) {
-                claimed.add(new ClaimedMessage(rs.getString(2), request.queue(), rs.getString(3), json.readHeaders(rs.getString(4)),
-                        rs.getInt(5), rs.getString(6), rs.getInt(7), rs.getInt(8), leaseId, expiresAt,
-                        Instant.ofEpochMilli(rs.getLong(9))));
+        ReadyBuffer.Candidate candidate;
+        while (claimed.size() < max && (candidate = readyBuffer.poll(request.queue())) != null) {
+            if (!leases.isLeased(candidate.seq()) && (candidate.expiresAt() == null || candidate.expiresAt() > now)) {
+                claimed.add(lease(candidate, request, leaseId, now, expiresAt));
             }
+        }
+        if (claimed.size() < max) {
+            claimCandidates.setString(1, request.queue());
+            claimCandidates.setLong(2, now);
+            claimCandidates.setLong(3, max + inFlight + READ_AHEAD);
+            List<ReadyBuffer.Candidate> rest = new ArrayList<>();
+            try (ResultSet rs = claimCandidates.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    if (leases.isLeased(seq)) {
+                        continue;
+                    }
+                    long expires = rs.getLong(10);
+                    ReadyBuffer.Candidate row = new ReadyBuffer.Candidate(seq, rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5), rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getLong(9), rs.wasNull() ? null : expires);
+                    if (claimed.size() < max) {
+                        claimed.add(lease(row, request, leaseId, now, expiresAt));
+                    } else {
+                        rest.add(row);
+                    }
+                }
+            }
+            readyBuffer.keep(request.queue(), rest);
         }
         counters.add(request.queue(), MessageState.READY, -claimed.size());
         counters.add(request.queue(), MessageState.IN_FLIGHT, claimed.size());
-        // RETURNING does not keep the subquery's order; hand messages out best first.
-        claimed.sort(java.util.Comparator.comparingInt(ClaimedMessage::priority).reversed()
-                .thenComparing(c -> MessageIds.sequenceOf(c.id())));
         return claimed;
+    }
+
+    private ClaimedMessage lease(ReadyBuffer.Candidate row, ClaimRequest request, String leaseId, long now, Instant expiresAt) {
+        int attempt = row.attempt() + 1;
+        leases.add(new Leases.Lease(row.seq(), row.id(), request.queue(), row.orderingKey(), leaseId, attempt, row.maxAttempts(),
+                now, request.node(), expiresAt.toEpochMilli()));
+        return new ClaimedMessage(row.id(), request.queue(), row.payload(), json.readHeaders(row.headers()), row.priority(),
+                row.orderingKey(), attempt, row.maxAttempts(), leaseId, expiresAt, Instant.ofEpochMilli(row.enqueuedAt()));
     }
 
     private static String newLeaseId() {
@@ -297,6 +333,7 @@ final class MessageWrites {
         if (count > 0) {
             counters.add(queue, MessageState.SCHEDULED, -count);
             counters.add(queue, MessageState.READY, count);
+            readyBuffer.invalidate(queue);
         }
         return count;
     }
@@ -315,101 +352,98 @@ final class MessageWrites {
 
     Void ack(Completion completion) throws SQLException {
         long seq = sequence(completion.id());
+        Leases.Lease lease = requireLease(seq, completion.id(), completion.leaseId());
         long now = completion.now().toEpochMilli();
-        complete.setString(1, completion.resultJson());
-        complete.setLong(2, now);
+        complete.setInt(1, lease.attempt);
+        complete.setString(2, completion.resultJson());
         complete.setLong(3, now);
-        complete.setString(4, MessageState.SUCCEEDED.name());
-        complete.setString(5, completion.node());
-        complete.setString(6, "acked");
-        complete.setLong(7, seq);
-        complete.setString(8, completion.id());
-        complete.setString(9, completion.leaseId());
-        try (ResultSet rs = complete.executeQuery()) {
-            if (rs.next()) {
-                counters.move(rs.getString(1), MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
-                return null;
-            }
-        }
-        throw staleOrMissing(seq, completion.id(), completion.leaseId());
+        bindLeaseAndOutcome(complete, 4, lease, now, MessageState.SUCCEEDED, completion.node(), "acked");
+        complete.setLong(12, seq);
+        complete.executeUpdate();
+        settle(lease, MessageState.SUCCEEDED);
+        counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
+        return null;
     }
 
     MessageState nack(Failure failure) throws SQLException {
         long seq = sequence(failure.id());
-        Leased leased = leased(seq, failure.id(), failure.leaseId());
-        return failAttempt(seq, leased, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
+        Leases.Lease lease = requireLease(seq, failure.id(), failure.leaseId());
+        return failAttempt(lease, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
                 failure.planner(), failure.now(), failure.node(), "failed");
     }
 
-    private record Leased(String queue, int attempt, int maxAttempts) {
+    private Leases.Lease requireLease(long seq, String id, String leaseId) throws SQLException {
+        Leases.Lease lease = leases.live(seq);
+        if (lease == null || !lease.matches(id, leaseId)) {
+            throw staleOrMissing(seq, id, leaseId);
+        }
+        return lease;
     }
 
-    private Leased leased(long seq, String id, String leaseId) throws SQLException {
-        findLeased.setLong(1, seq);
-        findLeased.setString(2, id);
-        try (ResultSet rs = findLeased.executeQuery()) {
-            if (!rs.next()) {
-                throw new MessageNotFoundException(id);
-            }
-            if (rs.getInt(2) != IN_FLIGHT || !leaseId.equals(rs.getString(5))) {
-                throw new StaleLeaseException(id, leaseId);
-            }
-            return new Leased(rs.getString(1), rs.getInt(3), rs.getInt(4));
+    /** Ends a lease; a freed ordering key or a message ready again may now sort ahead of buffered rows. */
+    private void settle(Leases.Lease lease, MessageState next) {
+        leases.settle(lease);
+        if (lease.orderingKey != null || next == MessageState.READY) {
+            readyBuffer.invalidate(lease.queue);
         }
     }
 
-    private MessageState failAttempt(long seq, Leased leased, String error, String detail, Duration retryAfter,
+    /** Binds the eight parameters of {@link #APPEND_LEASE_AND_OUTCOME} from {@code index}. */
+    private static void bindLeaseAndOutcome(PreparedStatement ps, int index, Leases.Lease lease, long now,
+                                            MessageState outcome, String node, String reason) throws SQLException {
+        ps.setLong(index, lease.claimedAt);
+        ps.setString(index + 1, lease.node);
+        ps.setInt(index + 2, lease.attempt);
+        ps.setLong(index + 3, now);
+        ps.setString(index + 4, outcome.name());
+        ps.setString(index + 5, node);
+        ps.setInt(index + 6, lease.attempt);
+        ps.setString(index + 7, reason);
+    }
+
+    private MessageState failAttempt(Leases.Lease lease, String error, String detail, Duration retryAfter,
                                      RetryPlanner planner, Instant now, String node, String reason) throws SQLException {
         MessageState next;
         Instant availableAt = now;
-        if (leased.attempt() >= leased.maxAttempts()) {
+        if (lease.attempt >= lease.maxAttempts) {
             next = MessageState.DEAD;
         } else {
-            Duration delay = retryAfter != null ? retryAfter : planner.retryDelay(leased.queue(), leased.attempt());
+            Duration delay = retryAfter != null ? retryAfter : planner.retryDelay(lease.queue, lease.attempt);
             availableAt = now.plus(delay);
             next = delay.isZero() || delay.isNegative() ? MessageState.READY : MessageState.SCHEDULED;
         }
         long at = now.toEpochMilli();
         fail.setInt(1, next.ordinal());
-        fail.setLong(2, availableAt.toEpochMilli());
-        fail.setLong(3, at);
+        fail.setInt(2, lease.attempt);
+        fail.setLong(3, availableAt.toEpochMilli());
         fail.setLong(4, at);
-        fail.setString(5, error);
-        fail.setString(6, detail);
-        fail.setLong(7, at);
-        fail.setString(8, next.name());
-        fail.setString(9, node);
-        fail.setString(10, next == MessageState.DEAD ? reason + "; attempts exhausted" : reason + "; will retry");
-        fail.setLong(11, seq);
+        fail.setInt(5, lease.attempt);
+        fail.setLong(6, at);
+        fail.setString(7, error);
+        fail.setString(8, detail);
+        bindLeaseAndOutcome(fail, 9, lease, at, next, node,
+                next == MessageState.DEAD ? reason + "; attempts exhausted" : reason + "; will retry");
+        fail.setLong(17, lease.seq);
         fail.executeUpdate();
-        counters.move(leased.queue(), MessageState.IN_FLIGHT, next);
+        settle(lease, next);
+        counters.move(lease.queue, MessageState.IN_FLIGHT, next);
         return next;
     }
 
     Instant extend(LeaseExtension extension) throws SQLException {
         long seq = sequence(extension.id());
-        extend.setLong(1, extension.expiresAt().toEpochMilli());
-        extend.setLong(2, extension.now().toEpochMilli());
-        extend.setLong(3, seq);
-        extend.setString(4, extension.id());
-        extend.setString(5, extension.leaseId());
-        if (extend.executeUpdate() == 0) {
-            throw staleOrMissing(seq, extension.id(), extension.leaseId());
-        }
-        return Instant.ofEpochMilli(extension.expiresAt().toEpochMilli());
+        Leases.Lease lease = requireLease(seq, extension.id(), extension.leaseId());
+        lease.expiresAt = extension.expiresAt().toEpochMilli();
+        return Instant.ofEpochMilli(lease.expiresAt);
     }
 
     Void progress(ProgressReport report) throws SQLException {
         long seq = sequence(report.id());
+        requireLease(seq, report.id(), report.leaseId());
         setNullableLong(progress, 1, report.percent() == null ? null : report.percent().longValue());
         progress.setString(2, report.note());
-        progress.setLong(3, report.now().toEpochMilli());
-        progress.setLong(4, seq);
-        progress.setString(5, report.id());
-        progress.setString(6, report.leaseId());
-        if (progress.executeUpdate() == 0) {
-            throw staleOrMissing(seq, report.id(), report.leaseId());
-        }
+        progress.setLong(3, seq);
+        progress.executeUpdate();
         return null;
     }
 
@@ -424,13 +458,28 @@ final class MessageWrites {
     // ------------------------------------------------------------------ operators
 
     MessageState retry(MessageAction action) throws SQLException {
-        return transition(action, Set.of(MessageState.DEAD, MessageState.CANCELLED), MessageState.READY, "retry",
-                ", attempt = 0, available_at = ?");
+        return transition(action, Set.of(MessageState.DEAD, MessageState.CANCELLED, MessageState.SUCCEEDED),
+                MessageState.READY, "retry", ", attempt = 0, available_at = ?");
     }
 
     MessageState cancel(MessageAction action) throws SQLException {
-        return transition(action, Set.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT),
-                MessageState.CANCELLED, "cancel", "");
+        long seq = sequence(action.id());
+        Leases.Lease lease = leases.live(seq);
+        if (lease != null && lease.id.equals(action.id())) {
+            long at = action.now().toEpochMilli();
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = 5, attempt = ?, updated_at = ?, "
+                    + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?")) {
+                ps.setInt(1, lease.attempt);
+                ps.setLong(2, at);
+                bindLeaseAndOutcome(ps, 3, lease, at, MessageState.CANCELLED, action.node(), action.reason());
+                ps.setLong(11, seq);
+                ps.executeUpdate();
+            }
+            settle(lease, MessageState.CANCELLED);
+            counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.CANCELLED);
+            return MessageState.CANCELLED;
+        }
+        return transition(action, Set.of(MessageState.SCHEDULED, MessageState.READY), MessageState.CANCELLED, "cancel", "");
     }
 
     private MessageState transition(MessageAction action, Set<MessageState> from, MessageState to, String verb,
@@ -447,12 +496,15 @@ final class MessageWrites {
             queue = rs.getString(1);
             state = MessageState.values()[rs.getInt(2)];
         }
+        if (leases.live(seq) != null) {
+            state = MessageState.IN_FLIGHT;
+        }
         if (!from.contains(state)) {
             throw new IllegalTransitionException(action.id(), state, verb);
         }
         long at = action.now().toEpochMilli();
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = ?, lease_id = NULL, "
-                + "lease_expires_at = NULL, updated_at = ?" + extraSet + ", " + APPEND_TIMELINE + " WHERE seq = ?")) {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = ?, updated_at = ?"
+                + extraSet + ", " + APPEND_TIMELINE + " WHERE seq = ?")) {
             int i = 1;
             ps.setInt(i++, to.ordinal());
             ps.setLong(i++, at);
@@ -467,19 +519,28 @@ final class MessageWrites {
             ps.executeUpdate();
         }
         counters.move(queue, state, to);
+        readyBuffer.invalidate(queue);
         return to;
     }
 
     boolean delete(String id) throws SQLException {
+        long seq = sequence(id);
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE seq = ? AND id = ? RETURNING queue, state")) {
-            ps.setLong(1, sequence(id));
+            ps.setLong(1, seq);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    counters.add(rs.getString(1), MessageState.values()[rs.getInt(2)], -1);
-                    return true;
+                if (!rs.next()) {
+                    return false;
                 }
-                return false;
+                MessageState state = MessageState.values()[rs.getInt(2)];
+                Leases.Lease lease = leases.live(seq);
+                if (lease != null) {
+                    leases.settle(lease);
+                    state = MessageState.IN_FLIGHT;
+                }
+                counters.add(rs.getString(1), state, -1);
+                readyBuffer.invalidate(rs.getString(1));
+                return true;
             }
         }
     }
@@ -499,6 +560,7 @@ final class MessageWrites {
             int count = ps.executeUpdate();
             counters.add(queue, MessageState.DEAD, -count);
             counters.add(queue, MessageState.READY, count);
+            readyBuffer.invalidate(queue);
             return count;
         }
     }
@@ -507,12 +569,20 @@ final class MessageWrites {
         requireQueue(queue);
         int total = 0;
         for (MessageState state : states) {
-            try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE queue = ? AND state = ?")) {
+            // Leased rows are READY on disk but in flight in truth; purging READY leaves them alone.
+            List<Long> leased = state == MessageState.READY
+                    ? leases.ofQueue(queue).stream().filter(l -> !l.settled).map(l -> l.seq).toList() : List.of();
+            String exclude = leased.isEmpty() ? "" : " AND seq NOT IN (" + "?,".repeat(leased.size() - 1) + "?)";
+            try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE queue = ? AND state = ?" + exclude)) {
                 ps.setString(1, queue);
                 ps.setInt(2, state.ordinal());
+                for (int i = 0; i < leased.size(); i++) {
+                    ps.setLong(3 + i, leased.get(i));
+                }
                 int count = ps.executeUpdate();
                 counters.add(queue, state, -count);
                 total += count;
+                readyBuffer.invalidate(queue);
             }
         }
         return total;
@@ -521,17 +591,9 @@ final class MessageWrites {
     // ------------------------------------------------------------------ maintenance
 
     int expireLeases(Instant now, RetryPlanner planner, String node) throws SQLException {
-        expiredLeases.setLong(1, now.toEpochMilli());
-        List<Object[]> expired = new ArrayList<>();
-        try (ResultSet rs = expiredLeases.executeQuery()) {
-            while (rs.next()) {
-                expired.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3)});
-            }
-        }
-        for (Object[] row : expired) {
-            long seq = (Long) row[0];
-            Leased leased = leased(seq, (String) row[1], (String) row[2]);
-            failAttempt(seq, leased, "lease expired", "the lease ended before the message was acked", null,
+        List<Leases.Lease> expired = leases.expiredBefore(now.toEpochMilli());
+        for (Leases.Lease lease : expired) {
+            failAttempt(lease, "lease expired", "the lease ended before the message was acked", null,
                     planner, now, node, "lease expired");
         }
         return expired.size();
@@ -545,7 +607,9 @@ final class MessageWrites {
             ps.setLong(1, at);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getInt(3)});
+                    if (!leases.isLeased(rs.getLong(1))) {
+                        rows.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getInt(3)});
+                    }
                 }
             }
         }
@@ -563,6 +627,7 @@ final class MessageWrites {
                 ps.setLong(7, (Long) row[0]);
                 ps.executeUpdate();
                 counters.move((String) row[1], MessageState.values()[(Integer) row[2]], MessageState.DEAD);
+                readyBuffer.invalidate((String) row[1]);
             }
         }
         return rows.size();
@@ -583,32 +648,22 @@ final class MessageWrites {
         }
     }
 
-    /** After a restart no lease is held by anyone: every IN_FLIGHT message fails its attempt at once. */
-    int recoverInFlight(Instant now, String node) throws SQLException {
-        List<Object[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT seq, id, lease_id FROM messages WHERE state = 2");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                rows.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3)});
-            }
-        }
-        for (Object[] row : rows) {
-            long seq = (Long) row[0];
-            Leased leased = leased(seq, (String) row[1], (String) row[2]);
-            failAttempt(seq, leased, "interrupted by restart", "the process holding the lease stopped",
-                    Duration.ZERO, (q, a) -> Duration.ZERO, now, node, "recovered after restart");
-        }
-        return rows.size();
-    }
-
     /** Recounts every queue's states from the table (at start, and after a rollback). */
     void reloadCounters() throws SQLException {
+        readyBuffer.invalidateAll();
         counters.clear();
         queues.keySet().forEach(q -> counters.add(q, MessageState.READY, 0));
         try (PreparedStatement ps = connection.prepareStatement("SELECT queue, state, count(*) FROM messages GROUP BY queue, state");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 counters.add(rs.getString(1), MessageState.values()[rs.getInt(2)], rs.getLong(3));
+            }
+        }
+        for (String queue : List.copyOf(queues.keySet())) {
+            for (Leases.Lease lease : leases.ofQueue(queue)) {
+                if (!lease.settled) {
+                    counters.move(queue, MessageState.READY, MessageState.IN_FLIGHT);
+                }
             }
         }
         counters.publish();

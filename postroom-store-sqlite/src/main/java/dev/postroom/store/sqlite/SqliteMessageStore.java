@@ -47,8 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * MessageStore store = SqliteMessageStore.open(Path.of("postroom-data"));
  * }</pre>
- * The backlog stays on disk: memory use does not grow with the number of waiting messages. Only
- * one process may open a data directory at a time.
+ * The backlog stays on disk: memory use does not grow with the number of waiting messages. Leases
+ * live in memory: after a crash or restart every message that was in flight is READY again, and
+ * the interrupted attempt is not counted. Only one process may open a data directory at a time.
  */
 public final class SqliteMessageStore implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
@@ -79,6 +80,9 @@ public final class SqliteMessageStore implements MessageStore {
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         // Ids come from MessageIds; asking SQLite for generated keys after every insert costs a query each.
         config.setGetGeneratedKeys(false);
+        // The writer takes the write lock when its transaction starts: its claims read first, and a
+        // deferred transaction whose snapshot a checkpoint restarted could not be upgraded to write.
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         this.writer = config.createConnection(url);
         try (var statement = writer.createStatement()) {
             statement.execute("PRAGMA wal_autocheckpoint = 0");
@@ -96,14 +100,13 @@ public final class SqliteMessageStore implements MessageStore {
 
         StoredJson json = new StoredJson();
         loadQueues(json);
-        MessageWrites writes = new MessageWrites(writer, counters, json, queues);
+        Leases leases = new Leases();
+        MessageWrites writes = new MessageWrites(writer, counters, json, queues, leases);
         writes.reloadCounters();
-        this.reads = new MessageReads(readers, json);
-        this.committer = new GroupCommitter(writer, writes, counters, options.maxBatch());
+        this.reads = new MessageReads(readers, json, leases);
+        this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
-        int recovered = committer.submit(w -> w.recoverInFlight(Instant.now(), "recovery")).join();
-        log.info("sqlite store open file={} durability={} queues={} recoveredInFlight={}",
-                options.dataDir().resolve(FILE), options.durability(), queues.size(), recovered);
+        log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
     /** Opens (creating if needed) the store in {@code dataDir} with full durability. */

@@ -1,0 +1,286 @@
+package dev.postroom.tck;
+
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.OutgoingMessage;
+import dev.postroom.QueueNotFoundException;
+import dev.postroom.QueuePolicy;
+import dev.postroom.ReceivedMessage;
+import dev.postroom.SendOptions;
+import dev.postroom.TimelineEntry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Receiving: highest priority first, then oldest; each message leased to one receiver at a time;
+ * nothing before its time; nothing from a paused queue; never more in flight than the queue's
+ * concurrency.
+ */
+public abstract class ReceiveContract extends ContractSupport {
+    private static final String QUEUE = "inbox";
+
+    private String sendWithPriority(int priority, Object payload) {
+        return send(QUEUE, payload, SendOptions.builder().priority(priority).build()).id();
+    }
+
+    @Test
+    void higherPriorityIsReceivedFirst() {
+        createQueue(QUEUE);
+        String low = sendWithPriority(0, "low");
+        String high = sendWithPriority(9, "high");
+        String middle = sendWithPriority(5, "middle");
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(receiveAndAck(QUEUE).id());
+        }
+        assertThat(order).containsExactly(high, middle, low);
+    }
+
+    @Test
+    void batchReceiveTakesTheHighestPrioritiesFirst() {
+        createQueue(QUEUE);
+        for (int i = 0; i < 5; i++) {
+            sendWithPriority(0, "low " + i);
+        }
+        String urgent1 = sendWithPriority(9, "urgent 1");
+        String urgent2 = sendWithPriority(9, "urgent 2");
+
+        assertThat(ids(receive(QUEUE, 2))).containsExactlyInAnyOrder(urgent1, urgent2);
+    }
+
+    @Test
+    void samePriorityIsReceivedInSendOrder() {
+        createQueue(QUEUE);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(sendId(QUEUE, i));
+            clock.advance(Duration.ofMillis(i % 3)); // some share a millisecond, some do not
+        }
+        sent.addAll(sentIds(sendBatch(QUEUE, List.of(OutgoingMessage.of(10), OutgoingMessage.of(11), OutgoingMessage.of(12)))));
+
+        List<String> received = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            received.add(receiveAndAck(QUEUE).id());
+        }
+        // The rest in batches of four: each batch is the oldest four left.
+        while (received.size() < sent.size()) {
+            List<ReceivedMessage> batch = receive(QUEUE, 4);
+            assertThat(batch).isNotEmpty();
+            int from = received.size();
+            assertThat(ids(batch)).containsExactlyInAnyOrderElementsOf(sent.subList(from, Math.min(from + 4, sent.size())));
+            batch.stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(m -> {
+                postroom.ack(m.id(), m.leaseId(), null);
+                received.add(m.id());
+            });
+        }
+        assertThat(received).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void receivedMessageCarriesItsPayloadHeadersAndFirstAttempt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(4).withLease(Duration.ofSeconds(45)));
+        Instant sentAt = clock.instant();
+        String id = send(QUEUE, Map.of("order", "o-1", "cents", 250),
+                SendOptions.builder().priority(3).orderingKey("o-1").header("tenant", "acme").build()).id();
+        Instant receivedAt = clock.advance(Duration.ofSeconds(5));
+
+        ReceivedMessage received = receiveOne(QUEUE);
+
+        assertThat(received.id()).isEqualTo(id);
+        assertThat(received.queue()).isEqualTo(QUEUE);
+        assertSameJson(received.payloadJson(), Map.of("order", "o-1", "cents", 250));
+        assertThat(received.headers()).isEqualTo(Map.of("tenant", "acme"));
+        assertThat(received.attempt()).isEqualTo(1);
+        assertThat(received.maxAttempts()).isEqualTo(4);
+        assertThat(received.leaseId()).isNotBlank();
+        assertThat(received.leaseExpiresAt()).isEqualTo(receivedAt.plus(Duration.ofSeconds(45)));
+        assertThat(received.enqueuedAt()).isEqualTo(sentAt);
+        assertThat(received.orderingKey()).isEqualTo("o-1");
+        assertThat(received.priority()).isEqualTo(3);
+
+        Message message = message(id);
+        assertThat(message.state()).isEqualTo(MessageState.IN_FLIGHT);
+        assertThat(message.attempt()).isEqualTo(1);
+        assertThat(message.leaseExpiresAt()).isEqualTo(receivedAt.plus(Duration.ofSeconds(45)));
+        TimelineEntry last = message.timeline().getLast();
+        assertThat(last.state()).isEqualTo(MessageState.IN_FLIGHT);
+        assertThat(last.at()).isEqualTo(receivedAt);
+        assertThat(last.attempt()).isEqualTo(1);
+        assertThat(last.node()).isEqualTo(NODE);
+    }
+
+    @Test
+    void receiveLeaseOptionOverridesTheQueueLease() {
+        createQueue(QUEUE);
+        sendId(QUEUE, "x");
+        Instant now = clock.instant();
+        ReceivedMessage received = receive(QUEUE, 1, Duration.ofMinutes(2)).getFirst();
+        assertThat(received.leaseExpiresAt()).isEqualTo(now.plus(Duration.ofMinutes(2)));
+        assertThat(message(received.id()).leaseExpiresAt()).isEqualTo(now.plus(Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void delayedMessageIsNotReceivedBeforeItsTime() {
+        createQueue(QUEUE);
+        String id = send(QUEUE, "later", SendOptions.builder().delay(Duration.ofSeconds(10)).build()).id();
+        assertNothingToReceive(QUEUE);
+
+        clock.advance(Duration.ofMillis(9_999));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+        assertThat(stateOf(id)).isEqualTo(MessageState.SCHEDULED);
+
+        clock.advance(Duration.ofMillis(1)); // exactly at notBefore: "not before" means it may go now
+        assertThat(receiveOne(QUEUE).id()).isEqualTo(id);
+    }
+
+    @Test
+    void dueMessageIsPromotedByMaintenance() {
+        createQueue(QUEUE);
+        String id = send(QUEUE, "later", SendOptions.builder().delay(Duration.ofMinutes(1)).build()).id();
+        clock.advance(Duration.ofMinutes(2));
+        postroom.runMaintenance();
+        assertThat(stateOf(id)).isEqualTo(MessageState.READY);
+        assertThat(message(id).timeline()).extracting(TimelineEntry::state).containsExactly(MessageState.SCHEDULED, MessageState.READY);
+    }
+
+    @Test
+    void pausedQueueDeliversNothingUntilResumed() {
+        createQueue(QUEUE);
+        String before = sendId(QUEUE, "before pause");
+        ReceivedMessage held = receiveOne(QUEUE);
+        String other = sendId(QUEUE, "waiting");
+
+        postroom.pause(QUEUE);
+        assertThat(postroom.queue(QUEUE).paused()).isTrue();
+        String during = sendId(QUEUE, "sent while paused");
+        assertNothingToReceive(QUEUE);
+        clock.advance(Duration.ofSeconds(5));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+        postroom.ack(held.id(), held.leaseId(), null); // settling what is in flight still works
+        assertThat(stateOf(before)).isEqualTo(MessageState.SUCCEEDED);
+
+        postroom.resume(QUEUE);
+        assertThat(postroom.queue(QUEUE).paused()).isFalse();
+        assertThat(ids(receive(QUEUE, 10))).containsExactlyInAnyOrder(other, during);
+    }
+
+    @Test
+    void pausingOneQueueDoesNotStopAnother() {
+        createQueue(QUEUE);
+        createQueue("other");
+        sendId(QUEUE, "paused");
+        String flowing = sendId("other", "flowing");
+        postroom.pause(QUEUE);
+
+        assertNothingToReceive(QUEUE);
+        assertThat(receiveOne("other").id()).isEqualTo(flowing);
+    }
+
+    @Test
+    void concurrencyLimitCapsMessagesInFlight() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(2));
+        for (int i = 0; i < 5; i++) {
+            sendId(QUEUE, i);
+        }
+
+        List<ReceivedMessage> first = receive(QUEUE, 10);
+        assertThat(first).hasSize(2);
+        assertNothingToReceive(QUEUE);
+        assertThat(counts(QUEUE).inFlight()).isEqualTo(2);
+
+        postroom.ack(first.get(0).id(), first.get(0).leaseId(), null);
+        List<ReceivedMessage> second = receive(QUEUE, 10);
+        assertThat(second).hasSize(1);
+        assertThat(counts(QUEUE).inFlight()).isEqualTo(2);
+
+        postroom.nack(first.get(1).id(), first.get(1).leaseId(), "later", null, Duration.ofHours(1));
+        assertThat(receive(QUEUE, 10)).hasSize(1);
+        assertThat(counts(QUEUE).inFlight()).isEqualTo(2);
+        assertNothingToReceive(QUEUE);
+    }
+
+    @Test
+    void raisingTheConcurrencyLimitLetsMoreThrough() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(1));
+        for (int i = 0; i < 3; i++) {
+            sendId(QUEUE, i);
+        }
+        assertThat(receive(QUEUE, 10)).hasSize(1);
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(3));
+        assertThat(receive(QUEUE, 10)).hasSize(2);
+    }
+
+    @Test
+    void eachMessageIsLeasedToOnlyOneReceive() {
+        createQueue(QUEUE);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(sendId(QUEUE, i));
+        }
+        Set<String> received = new HashSet<>();
+        List<ReceivedMessage> batch;
+        while (!(batch = receive(QUEUE, 4)).isEmpty()) {
+            for (ReceivedMessage m : batch) {
+                assertThat(received.add(m.id())).as("%s received twice", m.id()).isTrue();
+            }
+        }
+        assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(counts(QUEUE).inFlight()).isEqualTo(10);
+    }
+
+    @Test
+    void maxBoundsHowManyAreReceived() {
+        createQueue(QUEUE);
+        for (int i = 0; i < 10; i++) {
+            sendId(QUEUE, i);
+        }
+        assertThat(receive(QUEUE, 3)).hasSize(3);
+        assertThat(receive(QUEUE, 1)).hasSize(1);
+        assertThat(receive(QUEUE, 100)).hasSize(6);
+    }
+
+    @Test
+    void ackedMessageIsNotReceivedAgain() {
+        createQueue(QUEUE);
+        sendId(QUEUE, "once");
+        receiveAndAck(QUEUE);
+        clock.advance(Duration.ofHours(1));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+    }
+
+    @Test
+    void receiveFromAnEmptyQueueReturnsNothing() {
+        createQueue(QUEUE);
+        assertNothingToReceive(QUEUE);
+    }
+
+    @Test
+    void receiveFromAnUnknownQueueIsRejected() {
+        assertThatThrownBy(() -> receive("nowhere", 1)).isInstanceOf(QueueNotFoundException.class);
+    }
+
+    @Test
+    void messagesStayInTheirQueue() {
+        createQueue(QUEUE);
+        createQueue("elsewhere");
+        String here = sendId(QUEUE, "here");
+        String there = sendId("elsewhere", "there");
+
+        assertThat(ids(receive("elsewhere", 10))).containsExactly(there);
+        assertThat(ids(receive(QUEUE, 10))).containsExactly(here);
+    }
+}

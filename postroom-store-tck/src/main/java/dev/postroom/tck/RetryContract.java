@@ -1,0 +1,254 @@
+package dev.postroom.tck;
+
+import dev.postroom.AttemptError;
+import dev.postroom.Backoff;
+import dev.postroom.IllegalTransitionException;
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.ReceivedMessage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Retries: a failed attempt waits out the queue's backoff (with ±20% jitter, capped at its max) or
+ * an explicit delay, up to {@code maxAttempts}; then the message is DEAD with one error per
+ * attempt. An operator retry or redrive brings a finished message back with fresh attempts.
+ */
+public abstract class RetryContract extends ContractSupport {
+    private static final String QUEUE = "retries";
+    private static final Backoff ONE_SECOND = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 1.0);
+
+    /** Asserts {@code actual} is the jittered delay of {@code backoff} after {@code attempt}. */
+    private void assertWithinJitter(Duration actual, Backoff backoff, int attempt) {
+        long base = backoff.baseDelay(attempt).toMillis();
+        long low = (long) Math.floor(base * 0.8);
+        long high = Math.min((long) Math.ceil(base * 1.2), backoff.max().toMillis());
+        assertThat(actual.toMillis())
+                .as("retry delay after attempt %d of %s (seed %d)", attempt, backoff, seed)
+                .isBetween(low, high);
+    }
+
+    private ReceivedMessage receiveAttempt(String id, int attempt) {
+        ReceivedMessage received = receiveOne(QUEUE);
+        assertThat(received.id()).isEqualTo(id);
+        assertThat(received.attempt()).as("attempt of %s", id).isEqualTo(attempt);
+        return received;
+    }
+
+    @Test
+    void nackSchedulesTheRetryWithinTheBackoffJitter() {
+        Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(10), 2.0);
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(backoff));
+        String id = sendId(QUEUE, "flaky");
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            ReceivedMessage received = receiveAttempt(id, attempt);
+            Instant failedAt = clock.advance(Duration.ofMillis(250));
+            MessageState state = postroom.nack(id, received.leaseId(), "attempt " + attempt + " failed", null, null);
+
+            assertThat(state).isEqualTo(MessageState.SCHEDULED);
+            Message message = message(id);
+            assertThat(message.state()).isEqualTo(MessageState.SCHEDULED);
+            assertThat(message.leaseExpiresAt()).isNull();
+            assertWithinJitter(Duration.between(failedAt, message.notBefore()), backoff, attempt);
+
+            clock.set(message.notBefore().minusMillis(1));
+            postroom.runMaintenance();
+            assertNothingToReceive(QUEUE);
+            clock.set(message.notBefore());
+        }
+        assertThat(message(id).errors()).extracting(AttemptError::attempt).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void backoffIsCappedAtItsMax() {
+        Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(15), 3.0);
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(10).withBackoff(backoff));
+        String id = sendId(QUEUE, "flaky");
+
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            ReceivedMessage received = receiveAttempt(id, attempt);
+            Instant failedAt = clock.instant();
+            postroom.nack(id, received.leaseId(), "failed", null, null);
+            Duration delay = Duration.between(failedAt, message(id).notBefore());
+            assertWithinJitter(delay, backoff, attempt);
+            assertThat(delay).isLessThanOrEqualTo(backoff.max());
+            clock.advance(backoff.max());
+        }
+    }
+
+    @Test
+    void messageDiesAfterMaxAttemptsKeepingEveryError() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(3).withBackoff(ONE_SECOND));
+        String id = sendId(QUEUE, "doomed");
+        List<AttemptError> expected = new ArrayList<>();
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            ReceivedMessage received = receiveAttempt(id, attempt);
+            Instant failedAt = clock.advance(Duration.ofMillis(100));
+            MessageState state = postroom.nack(id, received.leaseId(), "failure " + attempt, "detail " + attempt + "\n\tat Refunds.issue", null);
+            expected.add(new AttemptError(attempt, failedAt, "failure " + attempt, "detail " + attempt + "\n\tat Refunds.issue"));
+            assertThat(state).isEqualTo(attempt < 3 ? MessageState.SCHEDULED : MessageState.DEAD);
+            clock.advance(Duration.ofSeconds(2));
+            postroom.runMaintenance();
+        }
+
+        Message dead = message(id);
+        assertThat(dead.state()).isEqualTo(MessageState.DEAD);
+        assertThat(dead.attempt()).isEqualTo(3);
+        assertThat(dead.leaseExpiresAt()).isNull();
+        assertThat(dead.errors()).containsExactlyElementsOf(expected);
+        assertThat(dead.timeline().getLast().state()).isEqualTo(MessageState.DEAD);
+        assertThat(dead.timeline().getLast().attempt()).isEqualTo(3);
+        clock.advance(Duration.ofHours(1));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+        assertThat(counts(QUEUE).dead()).isEqualTo(1);
+    }
+
+    @Test
+    void errorWithoutDetailIsKeptWithNullDetail() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        String id = sendId(QUEUE, "doomed");
+        ReceivedMessage received = receiveOne(QUEUE);
+        postroom.nack(id, received.leaseId(), "no detail", null, null);
+        assertThat(message(id).errors()).singleElement().satisfies(error -> {
+            assertThat(error.message()).isEqualTo("no detail");
+            assertThat(error.detail()).isNull();
+        });
+    }
+
+    @Test
+    void explicitRetryAfterIsHonoured() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withBackoff(ONE_SECOND));
+        String id = sendId(QUEUE, "rate limited");
+        ReceivedMessage received = receiveOne(QUEUE);
+        Instant failedAt = clock.instant();
+
+        MessageState state = postroom.nack(id, received.leaseId(), "429 from the bank", null, Duration.ofMinutes(7));
+
+        assertThat(state).isEqualTo(MessageState.SCHEDULED);
+        assertThat(message(id).notBefore()).isEqualTo(failedAt.plus(Duration.ofMinutes(7)));
+        clock.advance(Duration.ofMinutes(7).minusSeconds(1));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+        clock.advance(Duration.ofSeconds(1));
+        receiveAttempt(id, 2);
+    }
+
+    @Test
+    void zeroRetryAfterMakesTheMessageDeliverableAtOnce() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withBackoff(new Backoff(Duration.ofHours(1), Duration.ofHours(1), 1.0)));
+        String id = sendId(QUEUE, "retry now");
+        ReceivedMessage received = receiveOne(QUEUE);
+
+        MessageState state = postroom.nack(id, received.leaseId(), "try again", null, Duration.ZERO);
+
+        assertThat(state).isIn(MessageState.READY, MessageState.SCHEDULED);
+        receiveAttempt(id, 2);
+    }
+
+    @Test
+    void retryOfADeadMessageMakesItReadyWithFreshAttempts() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(2).withBackoff(ONE_SECOND));
+        String id = sendId(QUEUE, "doomed");
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            ReceivedMessage received = receiveAttempt(id, attempt);
+            postroom.nack(id, received.leaseId(), "failure " + attempt, null, Duration.ZERO);
+        }
+        assertThat(stateOf(id)).isEqualTo(MessageState.DEAD);
+
+        assertThat(postroom.retry(id)).isEqualTo(MessageState.READY);
+
+        Message retried = message(id);
+        assertThat(retried.state()).isEqualTo(MessageState.READY);
+        assertThat(retried.leaseExpiresAt()).isNull();
+        assertThat(retried.timeline().getLast().state()).isEqualTo(MessageState.READY);
+        assertThat(retried.timeline().getLast().node()).isEqualTo(NODE);
+        // Fresh attempts: two more deliveries before it is dead again.
+        ReceivedMessage again = receiveAttempt(id, 1);
+        assertThat(postroom.nack(id, again.leaseId(), "failure 3", null, Duration.ZERO))
+                .isIn(MessageState.READY, MessageState.SCHEDULED);
+        ReceivedMessage last = receiveAttempt(id, 2);
+        assertThat(postroom.nack(id, last.leaseId(), "failure 4", null, Duration.ZERO)).isEqualTo(MessageState.DEAD);
+    }
+
+    @Test
+    void retryOfAReadyMessageIsAnIllegalTransition() {
+        createQueue(QUEUE);
+        String id = sendId(QUEUE, "fine");
+
+        assertThatThrownBy(() -> postroom.retry(id)).isInstanceOfSatisfying(IllegalTransitionException.class, e -> {
+            assertThat(e.messageId()).isEqualTo(id);
+            assertThat(e.state()).isEqualTo(MessageState.READY);
+        });
+        assertThat(stateOf(id)).isEqualTo(MessageState.READY);
+        assertThat(message(id).timeline()).hasSize(1);
+    }
+
+    @Test
+    void retryOfAnInFlightMessageIsAnIllegalTransitionAndKeepsTheLease() {
+        createQueue(QUEUE);
+        String id = sendId(QUEUE, "busy");
+        ReceivedMessage received = receiveOne(QUEUE);
+
+        assertThatThrownBy(() -> postroom.retry(id)).isInstanceOf(IllegalTransitionException.class);
+        assertThat(stateOf(id)).isEqualTo(MessageState.IN_FLIGHT);
+        postroom.ack(id, received.leaseId(), null);
+        assertThat(stateOf(id)).isEqualTo(MessageState.SUCCEEDED);
+    }
+
+    @Test
+    void retryOfACancelledMessageMakesItReady() {
+        createQueue(QUEUE);
+        String id = sendId(QUEUE, "cancelled by mistake");
+        postroom.cancel(id);
+
+        assertThat(postroom.retry(id)).isEqualTo(MessageState.READY);
+        receiveAttempt(id, 1);
+    }
+
+    @Test
+    void retryOfASucceededMessageRunsItAgain() {
+        createQueue(QUEUE);
+        String id = sendId(QUEUE, "again please");
+        receiveAndAck(QUEUE);
+
+        assertThat(postroom.retry(id)).isEqualTo(MessageState.READY);
+        receiveAttempt(id, 1);
+    }
+
+    @Test
+    void redriveMovesEveryDeadMessageOfTheQueueToReady() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        createQueue("neighbour", QueuePolicy.DEFAULT.withMaxAttempts(1));
+        List<String> dead = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = sendId(QUEUE, "dead " + i);
+            assertThat(receiveAndNack(QUEUE, id)).isEqualTo(MessageState.DEAD);
+            dead.add(id);
+        }
+        String ready = sendId(QUEUE, "ready");
+        String neighbourDead = sendId("neighbour", "dead elsewhere");
+        ReceivedMessage n = receiveOne("neighbour");
+        postroom.nack(neighbourDead, n.leaseId(), "failed", null, null);
+
+        assertThat(postroom.redrive(QUEUE)).isEqualTo(3);
+
+        assertThat(dead).allSatisfy(id -> assertThat(stateOf(id)).isEqualTo(MessageState.READY));
+        assertThat(stateOf(ready)).isEqualTo(MessageState.READY);
+        assertThat(stateOf(neighbourDead)).isEqualTo(MessageState.DEAD);
+        assertThat(postroom.redrive(QUEUE)).isZero();
+        List<ReceivedMessage> received = receive(QUEUE, 10);
+        assertThat(ids(received)).containsExactlyInAnyOrder(dead.get(0), dead.get(1), dead.get(2), ready);
+        assertThat(received).allSatisfy(m -> assertThat(m.attempt()).isEqualTo(1));
+    }
+}

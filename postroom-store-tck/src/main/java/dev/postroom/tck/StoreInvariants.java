@@ -1,0 +1,106 @@
+package dev.postroom.tck;
+
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.StateCounts;
+import dev.postroom.TimelineEntry;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.StoredQueue;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Structural checks every store must pass at rest, whatever a test did before. Every contract runs
+ * them after each test (once its {@code Postroom} is closed, so nothing moves underneath).
+ *
+ * <p>Checked, for the given ids:
+ * <ul>
+ *   <li>{@code get(id)} returns the message with exactly that id;</li>
+ *   <li>a message is IN_FLIGHT if and only if it has a {@code leaseExpiresAt};</li>
+ *   <li>its timeline is non-empty, in time order, and ends in the message's current state (every
+ *       transition was recorded, including ones a store makes on its own, such as releasing leases
+ *       after a restart);</li>
+ *   <li>{@code counts()} has an entry for every queue of {@code queues()} and no other, and the
+ *       per-state counts of each queue equal the states {@code get} reports (a message is in exactly
+ *       one state, and no message is counted that {@code get} cannot find).</li>
+ * </ul>
+ * The count check is exact, so {@code ids} must hold every message id the store may hold (ids that
+ * no longer exist are fine: deleted and purged messages are simply not counted).
+ */
+public final class StoreInvariants {
+    private StoreInvariants() {
+    }
+
+    /**
+     * Checks {@code store} against the messages {@code ids}; reports every violation at once.
+     *
+     * @throws AssertionError listing each violation
+     */
+    public static void check(MessageStore store, Collection<String> ids) {
+        List<String> problems = new ArrayList<>();
+        Map<String, long[]> tally = new TreeMap<>();
+        for (String id : new TreeSet<>(ids)) {
+            Optional<Message> found = store.get(id);
+            if (found.isEmpty()) {
+                continue;
+            }
+            Message message = found.get();
+            if (!id.equals(message.id())) {
+                problems.add("get(" + id + ") returned message " + message.id());
+            }
+            if (message.state() == MessageState.IN_FLIGHT && message.leaseExpiresAt() == null) {
+                problems.add(id + " is IN_FLIGHT without leaseExpiresAt");
+            }
+            if (message.state() != MessageState.IN_FLIGHT && message.leaseExpiresAt() != null) {
+                problems.add(id + " is " + message.state() + " but has leaseExpiresAt " + message.leaseExpiresAt());
+            }
+            List<TimelineEntry> timeline = message.timeline();
+            if (timeline == null || timeline.isEmpty()) {
+                problems.add(id + " has an empty timeline");
+            } else {
+                if (timeline.getLast().state() != message.state()) {
+                    problems.add(id + " is " + message.state() + " but its timeline ends in "
+                            + timeline.getLast().state() + ": " + timeline);
+                }
+                for (int i = 1; i < timeline.size(); i++) {
+                    if (timeline.get(i).at().isBefore(timeline.get(i - 1).at())) {
+                        problems.add(id + " timeline entry " + i + " is earlier than entry " + (i - 1) + ": " + timeline);
+                        break;
+                    }
+                }
+            }
+            tally.computeIfAbsent(message.queue(), q -> new long[MessageState.values().length])[message.state().ordinal()]++;
+        }
+
+        Map<String, StateCounts> counts = store.counts();
+        Set<String> queues = store.queues().stream().map(StoredQueue::name).collect(Collectors.toCollection(TreeSet::new));
+        if (!new TreeSet<>(counts.keySet()).equals(queues)) {
+            problems.add("counts() names queues " + new TreeSet<>(counts.keySet()) + " but queues() are " + queues);
+        }
+
+        Set<String> every = new TreeSet<>(counts.keySet());
+        every.addAll(tally.keySet());
+        for (String queue : every) {
+            long[] seen = tally.getOrDefault(queue, new long[MessageState.values().length]);
+            StateCounts expected = new StateCounts(seen[MessageState.SCHEDULED.ordinal()], seen[MessageState.READY.ordinal()],
+                    seen[MessageState.IN_FLIGHT.ordinal()], seen[MessageState.SUCCEEDED.ordinal()],
+                    seen[MessageState.DEAD.ordinal()], seen[MessageState.CANCELLED.ordinal()]);
+            StateCounts reported = counts.getOrDefault(queue, StateCounts.EMPTY);
+            if (!Objects.equals(reported, expected)) {
+                problems.add("counts() of queue " + queue + " is " + reported + " but get() reports " + expected);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("store invariants violated (" + problems.size() + "):\n  - " + String.join("\n  - ", problems));
+        }
+    }
+}
