@@ -6,7 +6,12 @@ public class MessageTooLargeException extends InvalidMessageException {
     private final long limit;
 
     public MessageTooLargeException(String field, long size, long limit) {
-        super(field, "is " + size + " bytes, over the limit of " + limit + " bytes");
+        this(field, size, limit, "bytes");
+    }
+
+    /** @param unit what {@code size} and {@code limit} count, e.g. {@code bytes} or {@code messages} */
+    public MessageTooLargeException(String field, long size, long limit, String unit) {
+        super(field, "is " + size + " " + unit + ", over the limit of " + limit + " " + unit);
         this.size = size;
         this.limit = limit;
     }

@@ -25,6 +25,7 @@ import dev.postroom.store.NewMessage;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
+import dev.postroom.store.Settlement;
 import dev.postroom.store.StoredQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,7 @@ public final class Postroom implements AutoCloseable {
 
     /** Creates a queue with {@link QueuePolicy#DEFAULT} if it does not exist yet. */
     public void createQueue(String name) {
+        checkOpen();
         QueueNames.require("queue", name);
         if (catalog.find(name).isEmpty()) {
             createQueue(name, QueuePolicy.DEFAULT);
@@ -152,6 +154,7 @@ public final class Postroom implements AutoCloseable {
 
     /** The queue with its counts. */
     public QueueInfo queue(String name) {
+        checkOpen();
         StoredQueue queue = store.queue(QueueNames.require("queue", name)).orElseThrow(() -> new QueueNotFoundException(name));
         return new QueueInfo(queue.name(), queue.policy(), queue.paused(), store.counts().getOrDefault(name, StateCounts.EMPTY));
     }
@@ -243,7 +246,7 @@ public final class Postroom implements AutoCloseable {
             throw new InvalidMessageException("messages", "must not be empty");
         }
         if (messages.size() > limits.maxBatchSize()) {
-            throw new MessageTooLargeException("messages", messages.size(), limits.maxBatchSize());
+            throw new MessageTooLargeException("messages", messages.size(), limits.maxBatchSize(), "messages");
         }
         StoredQueue target = catalog.require(queue);
         Instant now = clock.instant();
@@ -337,8 +340,7 @@ public final class Postroom implements AutoCloseable {
     public void ack(String id, String leaseId, Object result) {
         checkOpen();
         String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
-        Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node)));
-        settled(id);
+        settled(Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
     }
 
     /**
@@ -355,10 +357,8 @@ public final class Postroom implements AutoCloseable {
         if (retryAfter != null && retryAfter.isNegative()) {
             throw new InvalidMessageException("retryAfterSeconds", "must not be negative");
         }
-        MessageState state = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
-                retryAfter, retries, clock.instant(), node)));
-        settled(id);
-        return state;
+        return settled(Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
+                retryAfter, retries, clock.instant(), node))));
     }
 
     /** Extends a lease to {@code duration} from now; returns the new expiry. */
@@ -383,8 +383,10 @@ public final class Postroom implements AutoCloseable {
         Futures.join(store.progress(new ProgressReport(requireId(id), requireLease(leaseId), percent, note, clock.instant())));
     }
 
-    private void settled(String id) {
-        store.get(id).ifPresent(m -> signals.changed(m.queue()));
+    /** Wakes the queue's waiters: an ack or a retry may free an ordering key or a concurrency slot. */
+    private MessageState settled(Settlement settlement) {
+        signals.changed(settlement.queue());
+        return settlement.state();
     }
 
     // ---------------------------------------------------------------- operators
@@ -398,15 +400,14 @@ public final class Postroom implements AutoCloseable {
     }
 
     /**
-     * Makes a DEAD or CANCELLED message READY again with a fresh set of attempts.
+     * Makes a DEAD, CANCELLED or SUCCEEDED message READY again with a fresh set of attempts (its
+     * errors and timeline are kept).
      *
-     * @throws IllegalTransitionException for a message that is not DEAD or CANCELLED
+     * @throws IllegalTransitionException for a message that is not final
      */
     public MessageState retry(String id) {
         checkOpen();
-        MessageState state = Futures.join(store.retry(new MessageAction(requireId(id), clock.instant(), node, "retried by operator")));
-        settled(id);
-        return state;
+        return settled(Futures.join(store.retry(new MessageAction(requireId(id), clock.instant(), node, "retried by operator"))));
     }
 
     /**
@@ -417,9 +418,8 @@ public final class Postroom implements AutoCloseable {
      */
     public MessageState cancel(String id) {
         checkOpen();
-        MessageState state = Futures.join(store.cancel(new MessageAction(requireId(id), clock.instant(), node, "cancelled")));
+        MessageState state = settled(Futures.join(store.cancel(new MessageAction(requireId(id), clock.instant(), node, "cancelled"))));
         running.interrupt(id);
-        settled(id);
         return state;
     }
 

@@ -65,13 +65,13 @@ public interface MessageStore extends AutoCloseable {
     CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request);
 
     /** Marks a leased message SUCCEEDED with its result. */
-    CompletableFuture<Void> ack(Completion completion);
+    CompletableFuture<Settlement> ack(Completion completion);
 
     /**
      * Fails a leased message's attempt: it is retried (SCHEDULED or READY) or, when the attempt
-     * was its last, DEAD. Completes with the new state.
+     * was its last, DEAD.
      */
-    CompletableFuture<MessageState> nack(Failure failure);
+    CompletableFuture<Settlement> nack(Failure failure);
 
     /** Extends a lease; completes with the new expiry. */
     CompletableFuture<Instant> extend(LeaseExtension extension);
@@ -79,11 +79,11 @@ public interface MessageStore extends AutoCloseable {
     /** Records progress of a leased message. */
     CompletableFuture<Void> progress(ProgressReport report);
 
-    /** DEAD or CANCELLED → READY with a fresh set of attempts; other states: IllegalTransitionException. */
-    CompletableFuture<MessageState> retry(MessageAction action);
+    /** DEAD, CANCELLED or SUCCEEDED → READY with a fresh set of attempts; other states: IllegalTransitionException. */
+    CompletableFuture<Settlement> retry(MessageAction action);
 
     /** SCHEDULED, READY or IN_FLIGHT → CANCELLED; an in-flight lease becomes stale. */
-    CompletableFuture<MessageState> cancel(MessageAction action);
+    CompletableFuture<Settlement> cancel(MessageAction action);
 
     /** Deletes a message in any state; completes with false when there was none. */
     CompletableFuture<Boolean> delete(String id);

@@ -11,6 +11,8 @@ import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.jobrunr.configuration.JobRunr;
 import org.jobrunr.configuration.JobRunrConfiguration.JobRunrConfigurationResult;
@@ -38,22 +40,32 @@ import org.sqlite.SQLiteDataSource;
  * them in batches. The clock starts immediately before the first enqueue and stops when the storage
  * provider's {@link JobStats#getSucceeded()} shows that every job has reached {@code SUCCEEDED}, so
  * the figure covers durable enqueue, dispatch, execution and the durable success transition.
+ * Completion is polled every {@value #STATS_POLL_MILLIS} ms, which bounds the timing error.
  *
  * <h2>Fairness tuning</h2>
  * <ul>
  *   <li>Durable storage: JobRunr's own {@link SqLiteStorageProvider} on a file in {@code workDir}
- *       (WAL journal, {@code synchronous=FULL}, generous busy timeout). If SQLite cannot be set up,
- *       {@link #run(int, int, Path)} falls back to {@link H2StorageProvider} on an H2 file database
- *       and says so in {@link PeerResult#notes()}.</li>
+ *       with WAL journal and {@code synchronous=FULL}. Transactions are opened with
+ *       {@code BEGIN IMMEDIATE} and a long busy timeout: with SQLite's default deferred
+ *       transactions JobRunr's read-then-update job fetch fails with {@code SQLITE_BUSY} under
+ *       concurrency, aborting fetches and stalling the server. Connections come from a small
+ *       HikariCP pool ({@value #SQLITE_POOL_SIZE} connections): SQLite admits one writer at a
+ *       time, and on a 2-core machine this measured fastest of no pool (a fresh connection per
+ *       operation) and pools of 1, 2, 4 and 10. If SQLite cannot be set up,
+ *       {@link #run(int, int, Path)} falls back to {@link H2StorageProvider} on an H2 file
+ *       database and says so in {@link PeerResult#notes()}.</li>
  *   <li>Exactly {@code workers} platform worker threads in one in-process
  *       {@link BackgroundJobServer}.</li>
- *   <li>Poll interval set to {@link #MIN_POLL_INTERVAL}, 5 seconds: the smallest value JobRunr
- *       accepts for any persistent storage provider ({@code AbstractStorageProvider.validatePollInterval}
- *       rejects anything shorter; only the in-memory provider may go down to 200 ms). The poll
- *       interval mostly bounds the delay before the first batch is picked up: whenever a worker
- *       becomes idle, JobRunr fetches new work immediately rather than waiting for the next poll.</li>
- *   <li>Dashboard, JMX and metrics integrations are left off. Succeeded jobs are kept (JobRunr's
- *       default clean-up after 36 hours never triggers during a run).</li>
+ *   <li>Poll interval {@link #MIN_POLL_INTERVAL}, 5 seconds: the smallest value JobRunr accepts
+ *       for any persistent storage provider ({@code AbstractStorageProvider.validatePollInterval},
+ *       called from the {@code BackgroundJobServer} constructor, rejects anything shorter; only
+ *       the in-memory provider may go down to 200 ms). Between polls JobRunr fetches more work
+ *       when a worker becomes idle, but that hand-off is skipped while another fetch is under
+ *       way, so with very short jobs processing often stops until the next poll. Run time
+ *       therefore varies from run to run; the longest gap without progress is reported in the
+ *       notes.</li>
+ *   <li>Dashboard, JMX and metrics integrations are off. Succeeded jobs are kept (JobRunr's
+ *       default clean-up after 36 hours never starts during a run).</li>
  *   <li>The background job server is started and announced before the clock starts, so JobRunr's
  *       start-up and schema migration are not counted.</li>
  * </ul>
@@ -69,11 +81,19 @@ public final class JobRunrPeer {
     /** Length of each job's string argument, matching Postroom's 200-byte benchmark payloads. */
     public static final int PAYLOAD_LENGTH = 200;
 
+    /** Connections in the pool in front of the SQLite file. */
+    static final int SQLITE_POOL_SIZE = 2;
+
+    /** Connections in the pool in front of the H2 file (H2 allows concurrent writers). */
+    static final int H2_POOL_SIZE = 4;
+
+    /** How often, in milliseconds, the storage provider is asked for job counts during a run. */
+    static final long STATS_POLL_MILLIS = 100;
+
     /** Upper bound on how long one run may take before it is abandoned. */
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
 
-    /** How often the storage provider is asked for job counts while waiting for completion. */
-    private static final Duration STATS_POLL = Duration.ofMillis(20);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private static final int SQLITE_BUSY_TIMEOUT_MILLIS = 60_000;
 
@@ -85,9 +105,15 @@ public final class JobRunrPeer {
     /** Durable storage back-ends this peer can run JobRunr on. */
     public enum Storage {
         /** JobRunr's {@link SqLiteStorageProvider} on a SQLite file (xerial sqlite-jdbc). */
-        SQLITE,
+        SQLITE("SQLite"),
         /** JobRunr's {@link H2StorageProvider} on an H2 file database. */
-        H2
+        H2("H2");
+
+        private final String displayName;
+
+        Storage(String displayName) {
+            this.displayName = displayName;
+        }
     }
 
     /**
@@ -96,18 +122,19 @@ public final class JobRunrPeer {
      *
      * @param jobs    number of no-op jobs to enqueue and process; must be positive
      * @param workers number of worker threads of the background job server; must be positive
-     * @param workDir directory for the database files; created if missing, earlier benchmark files
+     * @param workDir directory for the database files; created if missing, files of earlier runs
      *                in it are deleted
      * @return the measured throughput
      * @throws Exception if the run fails, a job fails, or the run exceeds its timeout
      */
     public static PeerResult run(int jobs, int workers, Path workDir) throws Exception {
+        validate(jobs, workers);
         Started started;
         String fallbackNote = "";
         try {
             started = start(Storage.SQLITE, workers, workDir);
         } catch (Exception sqliteFailure) {
-            fallbackNote = "SQLite storage provider failed to start (" + sqliteFailure
+            fallbackNote = "JobRunr's SQLite storage provider failed to start (" + sqliteFailure
                     + "), fell back to H2 file storage; ";
             started = start(Storage.H2, workers, workDir);
         }
@@ -119,19 +146,21 @@ public final class JobRunrPeer {
      *
      * @param jobs    number of no-op jobs to enqueue and process; must be positive
      * @param workers number of worker threads of the background job server; must be positive
-     * @param workDir directory for the database files; created if missing, earlier benchmark files
+     * @param workDir directory for the database files; created if missing, files of earlier runs
      *                in it are deleted
      * @param storage the storage back-end to use
      * @return the measured throughput
      * @throws Exception if the run fails, a job fails, or the run exceeds its timeout
      */
     public static PeerResult run(int jobs, int workers, Path workDir, Storage storage) throws Exception {
+        validate(jobs, workers);
         return measure(start(storage, workers, workDir), jobs, workers, "");
     }
 
     /**
-     * Runs 20,000 jobs on 8 workers (or {@code jobs workers [workDir [SQLITE|H2]]} from the command
-     * line) and prints the result.
+     * Runs 20,000 jobs on 8 workers and prints the result. Optional arguments:
+     * {@code [jobs [workers [workDir [SQLITE|H2]]]]}; without a work directory a temporary one is
+     * used.
      *
      * @param args optional job count, worker count, work directory and storage back-end
      * @throws Exception if the run fails
@@ -146,53 +175,63 @@ public final class JobRunrPeer {
         System.out.println(result);
     }
 
-    /** A started JobRunr instance and the details needed to describe it. */
-    private record Started(Storage storage, String storageDescription, StorageProvider storageProvider,
-                           JobScheduler scheduler, BackgroundJobServer server) {
+    /** A started JobRunr instance and what is needed to describe and stop it. */
+    private record Started(Storage storage, String storageDescription, HikariDataSource dataSource,
+                           StorageProvider storageProvider, JobScheduler scheduler) {
     }
 
-    private static Started start(Storage storage, int workers, Path workDir) throws Exception {
+    private static void validate(int jobs, int workers) {
+        if (jobs <= 0) {
+            throw new IllegalArgumentException("jobs must be positive: " + jobs);
+        }
         if (workers <= 0) {
             throw new IllegalArgumentException("workers must be positive: " + workers);
         }
+    }
+
+    private static Started start(Storage storage, int workers, Path workDir) throws Exception {
         Objects.requireNonNull(storage, "storage");
         Files.createDirectories(workDir);
         deleteOldDatabaseFiles(workDir);
 
-        StorageProvider storageProvider;
+        HikariDataSource dataSource;
         String description;
         switch (storage) {
             case SQLITE -> {
                 Path file = workDir.resolve(DB_BASE_NAME + ".db").toAbsolutePath();
-                storageProvider = new SqLiteStorageProvider(sqliteDataSource(file));
-                description = "SQLite file " + file + " (WAL, synchronous=FULL)";
+                dataSource = pooled(sqliteDataSource(file), SQLITE_POOL_SIZE);
+                description = "SQLite file " + file + " (WAL, synchronous=FULL, BEGIN IMMEDIATE, "
+                        + SQLITE_POOL_SIZE + "-connection HikariCP pool)";
             }
             case H2 -> {
                 Path file = workDir.resolve(DB_BASE_NAME).toAbsolutePath();
-                storageProvider = new H2StorageProvider(h2DataSource(file));
-                description = "H2 file " + file + ".mv.db";
+                dataSource = pooled(h2DataSource(file), H2_POOL_SIZE);
+                description = "H2 file " + file + ".mv.db (" + H2_POOL_SIZE + "-connection HikariCP pool)";
             }
             default -> throw new IllegalArgumentException("unsupported storage " + storage);
         }
 
-        BackgroundJobServerConfiguration serverConfiguration = BackgroundJobServerConfiguration
-                .usingStandardBackgroundJobServerConfiguration()
-                .andName("postroom-bench-jobrunr")
-                .andPollInterval(MIN_POLL_INTERVAL)
-                .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
-                        workers, BackgroundJobServerThreadType.valueOf(System.getProperty("xp.threads", "PlatformThreads"))));
+        StorageProvider storageProvider = null;
         try {
+            storageProvider = storage == Storage.SQLITE
+                    ? new SqLiteStorageProvider(dataSource)
+                    : new H2StorageProvider(dataSource);
+            BackgroundJobServerConfiguration serverConfiguration = BackgroundJobServerConfiguration
+                    .usingStandardBackgroundJobServerConfiguration()
+                    .andName("postroom-bench-jobrunr")
+                    .andPollInterval(MIN_POLL_INTERVAL)
+                    .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
+                            workers, BackgroundJobServerThreadType.PlatformThreads));
             JobRunrConfigurationResult configured = JobRunr.configure()
                     .useJsonMapper(new JacksonJsonMapper())
                     .useStorageProvider(storageProvider)
                     .useBackgroundJobServer(serverConfiguration, true)
                     .initialize();
-            Started started = new Started(storage, description, storageProvider,
-                    configured.getJobScheduler(), configured.getBackgroundJobServer());
-            awaitServerReady(started.server());
-            return started;
+            awaitServerReady(configured.getBackgroundJobServer());
+            return new Started(storage, description, dataSource, storageProvider,
+                    configured.getJobScheduler());
         } catch (Exception | Error e) {
-            shutdown(storageProvider);
+            shutdown(storageProvider, dataSource);
             throw e;
         }
     }
@@ -200,9 +239,6 @@ public final class JobRunrPeer {
     private static PeerResult measure(Started started, int jobs, int workers, String extraNotes)
             throws Exception {
         try {
-            if (jobs <= 0) {
-                throw new IllegalArgumentException("jobs must be positive: " + jobs);
-            }
             StorageProvider storageProvider = started.storageProvider();
             long baseline = storageProvider.getJobStats().getSucceeded();
             String padding = "x".repeat(PAYLOAD_LENGTH);
@@ -215,14 +251,21 @@ public final class JobRunrPeer {
 
             long deadline = startNanos + RUN_TIMEOUT.toNanos();
             long firstSuccessNanos = -1;
+            long lastProgressNanos = enqueuedNanos;
+            long longestStallNanos = 0;
+            long lastSucceeded = 0;
             while (true) {
-                long q0 = System.nanoTime();
                 JobStats stats = storageProvider.getJobStats();
-                if (Boolean.getBoolean("xp.qtime")) { System.out.printf("QT %.2f ms%n", (System.nanoTime()-q0)/1e6); }
+                long now = System.nanoTime();
                 long succeeded = stats.getSucceeded() - baseline;
-                if (Boolean.getBoolean("xp.trace")) { System.out.printf("XP %.2f %d %d %d%n", (System.nanoTime()-startNanos)/1e9, succeeded, stats.getEnqueued(), stats.getProcessing()); }
-                if (succeeded > 0 && firstSuccessNanos < 0) {
-                    firstSuccessNanos = System.nanoTime();
+                if (succeeded > lastSucceeded) {
+                    if (firstSuccessNanos < 0) {
+                        firstSuccessNanos = now;
+                    } else {
+                        longestStallNanos = Math.max(longestStallNanos, now - lastProgressNanos);
+                    }
+                    lastProgressNanos = now;
+                    lastSucceeded = succeeded;
                 }
                 if (succeeded >= jobs) {
                     break;
@@ -231,11 +274,11 @@ public final class JobRunrPeer {
                     throw new IllegalStateException(stats.getFailed()
                             + " JobRunr job(s) failed; succeeded so far: " + succeeded + "/" + jobs);
                 }
-                if (System.nanoTime() - deadline > 0) {
+                if (now - deadline > 0) {
                     throw new IllegalStateException("JobRunr run timed out after " + RUN_TIMEOUT
                             + "; succeeded: " + succeeded + "/" + jobs);
                 }
-                Thread.sleep(Long.getLong("xp.poll", STATS_POLL.toMillis()));
+                Thread.sleep(STATS_POLL_MILLIS);
             }
             long endNanos = System.nanoTime();
 
@@ -245,15 +288,22 @@ public final class JobRunrPeer {
                     + "; workers=" + workers + " platform threads"
                     + "; pollInterval=" + MIN_POLL_INTERVAL + " (JobRunr minimum for persistent storage)"
                     + "; dashboard off"
-                    + String.format(Locale.ROOT, "; bulk enqueue took %.3f s", (enqueuedNanos - startNanos) / 1e9)
-                    + String.format(Locale.ROOT, "; first success observed after %.3f s",
-                            (firstSuccessNanos - startNanos) / 1e9)
-                    + "; payload=" + PAYLOAD_LENGTH + "-char String argument";
-            String name = "JobRunr 8.7.0 (" + (started.storage() == Storage.SQLITE ? "SQLite" : "H2") + ")";
+                    + "; payload=" + PAYLOAD_LENGTH + "-char String argument"
+                    + String.format(Locale.ROOT,
+                            "; bulk enqueue took %.3f s; first success seen at %.3f s;"
+                                    + " longest gap without progress %.3f s",
+                            seconds(enqueuedNanos - startNanos),
+                            seconds(firstSuccessNanos - startNanos),
+                            seconds(longestStallNanos));
+            String name = "JobRunr 8.7.0 (" + started.storage().displayName + ")";
             return new PeerResult(name, jobs, seconds, jobs / seconds, notes);
         } finally {
-            shutdown(started.storageProvider());
+            shutdown(started.storageProvider(), started.dataSource());
         }
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
     }
 
     /** Builds a distinct payload of exactly {@link #PAYLOAD_LENGTH} ASCII characters. */
@@ -262,51 +312,60 @@ public final class JobRunrPeer {
         return prefix + padding.substring(prefix.length());
     }
 
-    private static DataSource sqliteDataSource(Path file) {
+    private static SQLiteDataSource sqliteDataSource(Path file) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(System.getProperty("xp.sync", "FULL")));
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.valueOf(System.getProperty("xp.tx", "DEFERRED")));
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl("jdbc:sqlite:" + file);
-        int pool = Integer.getInteger("xp.pool", 0);
-        if (pool > 0) {
-            com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
-            hc.setDataSource(dataSource);
-            hc.setMaximumPoolSize(pool);
-            hc.setConnectionTimeout(120_000);
-            return new com.zaxxer.hikari.HikariDataSource(hc);
-        }
         return dataSource;
     }
 
-    private static DataSource h2DataSource(Path file) {
+    private static JdbcDataSource h2DataSource(Path file) {
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + file + ";DB_CLOSE_DELAY=-1");
+        dataSource.setURL("jdbc:h2:file:" + file);
         dataSource.setUser("sa");
         dataSource.setPassword("");
         return dataSource;
     }
 
+    private static HikariDataSource pooled(DataSource target, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("jobrunr-bench");
+        config.setDataSource(target);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        config.setConnectionTimeout(Duration.ofMinutes(2).toMillis());
+        return new HikariDataSource(config);
+    }
+
     private static void awaitServerReady(BackgroundJobServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (!(server.isRunning() && server.isAnnounced())) {
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("JobRunr background job server did not start within 60 s");
+                throw new IllegalStateException(
+                        "JobRunr background job server did not start within " + STARTUP_TIMEOUT);
             }
             Thread.sleep(10);
         }
     }
 
-    /** Stops the background job server and closes the storage provider (via JobRunr's own teardown). */
-    private static void shutdown(StorageProvider storageProvider) {
+    /**
+     * Stops the background job server, closes the storage provider (both via JobRunr's own
+     * teardown) and then closes the connection pool.
+     */
+    private static void shutdown(StorageProvider storageProvider, HikariDataSource dataSource) {
         try {
             JobRunr.destroy();
+            if (storageProvider != null) {
+                // destroy() closes the provider it was configured with; closing again is harmless
+                // and covers a failure before initialize() registered it.
+                storageProvider.close();
+            }
         } finally {
-            // destroy() closes the provider it was configured with; closing again is harmless and
-            // covers a failure before initialize() registered it.
-            storageProvider.close();
+            dataSource.close();
         }
     }
 

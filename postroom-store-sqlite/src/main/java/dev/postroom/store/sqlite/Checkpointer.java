@@ -19,7 +19,7 @@ import java.sql.Statement;
 final class Checkpointer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
     /** ~100 ms: frequent enough that each pass copies a few MB, rare enough to cost nothing when idle. */
-    private static final long INTERVAL_MILLIS = 100;
+    private static final long INTERVAL_MILLIS = Long.getLong("postroom.checkpointMillis", 100);
     /** 64 MiB of 4 KiB pages: past this, ask for a RESTART checkpoint, which waits for readers briefly. */
     private static final int TRUNCATE_PAGES = 16_384;
 

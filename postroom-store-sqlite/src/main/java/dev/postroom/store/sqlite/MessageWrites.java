@@ -19,6 +19,7 @@ import dev.postroom.store.ProgressReport;
 import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
+import dev.postroom.store.Settlement;
 import dev.postroom.store.StoredQueue;
 
 import java.sql.Connection;
@@ -220,14 +221,17 @@ final class MessageWrites {
             insert.setLong(11, now);
             insert.setLong(12, now);
             insert.setString(13, m.payloadJson());
-            insert.setString(14, m.headers().isEmpty() ? null : json.writeHeaders(m.headers()));
+            String insertedHeaders = m.headers().isEmpty() ? null : json.writeHeaders(m.headers());
+            insert.setString(14, insertedHeaders);
             insert.setLong(15, now);
             insert.setString(16, state.name());
             insert.setString(17, batch.node());
             insert.executeUpdate();
             counters.add(m.queue(), state, 1);
             if (state == MessageState.READY) {
-                readyBuffer.becameReady(m.queue(), m.priority(), MessageIds.sequenceOf(m.id()));
+                readyBuffer.becameReady(m.queue(), new ReadyBuffer.Candidate(MessageIds.sequenceOf(m.id()), m.id(),
+                        m.payloadJson(), m.headers().isEmpty() ? null : insertedHeaders, m.priority(), m.orderingKey(), 0,
+                        m.maxAttempts(), now, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli()));
             }
         }
         return outcomes;
@@ -273,20 +277,24 @@ final class MessageWrites {
                 claimed.add(lease(candidate, request, leaseId, now, expiresAt));
             }
         }
-        if (claimed.size() < max) {
+        if (claimed.size() < max && !readyBuffer.isExhaustive(request.queue())) {
             claimCandidates.setString(1, request.queue());
             claimCandidates.setLong(2, now);
-            claimCandidates.setLong(3, max + inFlight + READ_AHEAD);
+            long limit = max + inFlight + READ_AHEAD;
+            claimCandidates.setLong(3, limit);
             List<ReadyBuffer.Candidate> rest = new ArrayList<>();
+            long rows = 0;
             try (ResultSet rs = claimCandidates.executeQuery()) {
                 while (rs.next()) {
+                    rows++;
                     long seq = rs.getLong(1);
                     if (leases.isLeased(seq)) {
                         continue;
                     }
                     long expires = rs.getLong(10);
+                    Long rowExpiresAt = rs.wasNull() ? null : expires;
                     ReadyBuffer.Candidate row = new ReadyBuffer.Candidate(seq, rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getLong(9), rs.wasNull() ? null : expires);
+                            rs.getInt(5), rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getLong(9), rowExpiresAt);
                     if (claimed.size() < max) {
                         claimed.add(lease(row, request, leaseId, now, expiresAt));
                     } else {
@@ -294,7 +302,8 @@ final class MessageWrites {
                     }
                 }
             }
-            readyBuffer.keep(request.queue(), rest);
+            // Fewer rows than asked for: nothing deliverable is left on disk beyond what the buffer holds.
+            readyBuffer.keep(request.queue(), rest, rows < limit);
         }
         counters.add(request.queue(), MessageState.READY, -claimed.size());
         counters.add(request.queue(), MessageState.IN_FLIGHT, claimed.size());
@@ -303,8 +312,10 @@ final class MessageWrites {
 
     private ClaimedMessage lease(ReadyBuffer.Candidate row, ClaimRequest request, String leaseId, long now, Instant expiresAt) {
         int attempt = row.attempt() + 1;
+        // A claim asked for before the send committed must not appear to precede it on the timeline.
+        long claimedAt = Math.max(now, row.enqueuedAt());
         leases.add(new Leases.Lease(row.seq(), row.id(), request.queue(), row.orderingKey(), leaseId, attempt, row.maxAttempts(),
-                now, request.node(), expiresAt.toEpochMilli()));
+                claimedAt, request.node(), expiresAt.toEpochMilli()));
         return new ClaimedMessage(row.id(), request.queue(), row.payload(), json.readHeaders(row.headers()), row.priority(),
                 row.orderingKey(), attempt, row.maxAttempts(), leaseId, expiresAt, Instant.ofEpochMilli(row.enqueuedAt()));
     }
@@ -350,7 +361,7 @@ final class MessageWrites {
 
     // ------------------------------------------------------------------ settling
 
-    Void ack(Completion completion) throws SQLException {
+    Settlement ack(Completion completion) throws SQLException {
         long seq = sequence(completion.id());
         Leases.Lease lease = requireLease(seq, completion.id(), completion.leaseId());
         long now = completion.now().toEpochMilli();
@@ -362,14 +373,14 @@ final class MessageWrites {
         complete.executeUpdate();
         settle(lease, MessageState.SUCCEEDED);
         counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
-        return null;
+        return new Settlement(lease.queue, MessageState.SUCCEEDED);
     }
 
-    MessageState nack(Failure failure) throws SQLException {
+    Settlement nack(Failure failure) throws SQLException {
         long seq = sequence(failure.id());
         Leases.Lease lease = requireLease(seq, failure.id(), failure.leaseId());
-        return failAttempt(lease, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
-                failure.planner(), failure.now(), failure.node(), "failed");
+        return new Settlement(lease.queue, failAttempt(lease, failure.errorMessage(), failure.errorDetail(),
+                failure.retryAfter(), failure.planner(), failure.now(), failure.node(), "failed"));
     }
 
     private Leases.Lease requireLease(long seq, String id, String leaseId) throws SQLException {
@@ -457,12 +468,12 @@ final class MessageWrites {
 
     // ------------------------------------------------------------------ operators
 
-    MessageState retry(MessageAction action) throws SQLException {
+    Settlement retry(MessageAction action) throws SQLException {
         return transition(action, Set.of(MessageState.DEAD, MessageState.CANCELLED, MessageState.SUCCEEDED),
                 MessageState.READY, "retry", ", attempt = 0, available_at = ?");
     }
 
-    MessageState cancel(MessageAction action) throws SQLException {
+    Settlement cancel(MessageAction action) throws SQLException {
         long seq = sequence(action.id());
         Leases.Lease lease = leases.live(seq);
         if (lease != null && lease.id.equals(action.id())) {
@@ -477,12 +488,12 @@ final class MessageWrites {
             }
             settle(lease, MessageState.CANCELLED);
             counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.CANCELLED);
-            return MessageState.CANCELLED;
+            return new Settlement(lease.queue, MessageState.CANCELLED);
         }
         return transition(action, Set.of(MessageState.SCHEDULED, MessageState.READY), MessageState.CANCELLED, "cancel", "");
     }
 
-    private MessageState transition(MessageAction action, Set<MessageState> from, MessageState to, String verb,
+    private Settlement transition(MessageAction action, Set<MessageState> from, MessageState to, String verb,
                                     String extraSet) throws SQLException {
         long seq = sequence(action.id());
         stateOf.setLong(1, seq);
@@ -520,7 +531,7 @@ final class MessageWrites {
         }
         counters.move(queue, state, to);
         readyBuffer.invalidate(queue);
-        return to;
+        return new Settlement(queue, to);
     }
 
     boolean delete(String id) throws SQLException {

@@ -17,6 +17,7 @@ import dev.postroom.store.ProgressReport;
 import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
+import dev.postroom.store.Settlement;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredQueue;
 import org.flywaydb.core.Flyway;
@@ -56,6 +57,7 @@ public final class SqliteMessageStore implements MessageStore {
     private static final String FILE = "postroom.db";
 
     private final SqliteOptions options;
+    private final DirectoryLock lock;
     private final Connection writer;
     private final HikariDataSource readers;
     private final StateCounters counters = new StateCounters();
@@ -68,6 +70,7 @@ public final class SqliteMessageStore implements MessageStore {
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
         this.options = options;
         Files.createDirectories(options.dataDir());
+        this.lock = DirectoryLock.acquire(options.dataDir());
         String url = "jdbc:sqlite:" + options.dataDir().resolve(FILE).toAbsolutePath();
         Flyway.configure().loggers("slf4j").dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
 
@@ -182,12 +185,12 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<Void> ack(Completion completion) {
+    public CompletableFuture<Settlement> ack(Completion completion) {
         return committer.submit(w -> w.ack(completion));
     }
 
     @Override
-    public CompletableFuture<MessageState> nack(Failure failure) {
+    public CompletableFuture<Settlement> nack(Failure failure) {
         return committer.submit(w -> w.nack(failure));
     }
 
@@ -202,12 +205,12 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<MessageState> retry(MessageAction action) {
+    public CompletableFuture<Settlement> retry(MessageAction action) {
         return committer.submit(w -> w.retry(action));
     }
 
     @Override
-    public CompletableFuture<MessageState> cancel(MessageAction action) {
+    public CompletableFuture<Settlement> cancel(MessageAction action) {
         return committer.submit(w -> w.cancel(action));
     }
 
@@ -291,6 +294,7 @@ public final class SqliteMessageStore implements MessageStore {
         } catch (SQLException e) {
             log.warn("closing writer connection failed", e);
         }
+        lock.close();
     }
 
     @Override
