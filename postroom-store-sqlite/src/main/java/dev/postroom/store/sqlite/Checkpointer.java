@@ -18,8 +18,8 @@ import java.sql.Statement;
  */
 final class Checkpointer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
-    /** ~100 ms: frequent enough that each pass copies a few MB, rare enough to cost nothing when idle. */
-    private static final long INTERVAL_MILLIS = Long.getLong("postroom.checkpointMillis", 100);
+    /** 1 s: a page rewritten by many commits in that second is copied back once; the log stays tens of MB. */
+    private static final long INTERVAL_MILLIS = Long.getLong("postroom.checkpointMillis", 1000);
     /** 64 MiB of 4 KiB pages: past this, ask for a RESTART checkpoint, which waits for readers briefly. */
     private static final int TRUNCATE_PAGES = 16_384;
 
