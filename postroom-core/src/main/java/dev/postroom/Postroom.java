@@ -94,6 +94,7 @@ public final class Postroom implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
     private final Duration shutdownTimeout;
+    private final MessageListener listener;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -103,13 +104,14 @@ public final class Postroom implements AutoCloseable {
         this.node = builder.node;
         this.limits = builder.limits;
         this.shutdownTimeout = builder.shutdownTimeout;
+        this.listener = builder.listener;
         this.codec = new PayloadCodec(builder.mapper);
         MessageIds ids = new MessageIds(clock);
         store.latestMessageId().ifPresent(ids::advancePast);
         this.factory = new MessageFactory(limits, codec, ids);
         this.catalog = new QueueCatalog(store);
         this.retries = new RetrySchedule(catalog, builder.random);
-        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor);
+        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener);
         this.maintenance = new Maintenance(engine);
         if (builder.maintenanceInterval != null) {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
@@ -262,6 +264,7 @@ public final class Postroom implements AutoCloseable {
             List<SendResult> results = new ArrayList<>(outcomes.size());
             for (SendOutcome outcome : outcomes) {
                 results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
             }
             return results;
         });
@@ -316,6 +319,7 @@ public final class Postroom implements AutoCloseable {
             long generation = signals.generation(queue);
             List<ClaimedMessage> claimed = Futures.join(store.claim(new ClaimRequest(queue, options.max(), lease, clock.instant(), node)));
             if (!claimed.isEmpty()) {
+                claimed.forEach(m -> listener.changed(queue, m.id(), MessageState.IN_FLIGHT));
                 return claimed.stream().map(Postroom::received).toList();
             }
             long left = deadline - System.nanoTime();
@@ -340,7 +344,7 @@ public final class Postroom implements AutoCloseable {
     public void ack(String id, String leaseId, Object result) {
         checkOpen();
         String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
-        settled(Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
+        settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
     }
 
     /**
@@ -357,7 +361,7 @@ public final class Postroom implements AutoCloseable {
         if (retryAfter != null && retryAfter.isNegative()) {
             throw new InvalidMessageException("retryAfterSeconds", "must not be negative");
         }
-        return settled(Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
+        return settled(id, Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
                 retryAfter, retries, clock.instant(), node))));
     }
 
@@ -384,8 +388,9 @@ public final class Postroom implements AutoCloseable {
     }
 
     /** Wakes the queue's waiters: an ack or a retry may free an ordering key or a concurrency slot. */
-    private MessageState settled(Settlement settlement) {
+    private MessageState settled(String id, Settlement settlement) {
         signals.changed(settlement.queue());
+        listener.changed(settlement.queue(), id, settlement.state());
         return settlement.state();
     }
 
@@ -407,7 +412,7 @@ public final class Postroom implements AutoCloseable {
      */
     public MessageState retry(String id) {
         checkOpen();
-        return settled(Futures.join(store.retry(new MessageAction(requireId(id), clock.instant(), node, "retried by operator"))));
+        return settled(id, Futures.join(store.retry(new MessageAction(requireId(id), clock.instant(), node, "retried by operator"))));
     }
 
     /**
@@ -418,7 +423,7 @@ public final class Postroom implements AutoCloseable {
      */
     public MessageState cancel(String id) {
         checkOpen();
-        MessageState state = settled(Futures.join(store.cancel(new MessageAction(requireId(id), clock.instant(), node, "cancelled"))));
+        MessageState state = settled(id, Futures.join(store.cancel(new MessageAction(requireId(id), clock.instant(), node, "cancelled"))));
         running.interrupt(id);
         return state;
     }
@@ -531,8 +536,15 @@ public final class Postroom implements AutoCloseable {
         private Duration maintenanceInterval = Duration.ofMillis(250);
         private RandomGenerator random = new Random();
         private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private MessageListener listener = MessageListener.NONE;
 
         private Builder() {
+        }
+
+        /** Hears every state change this node makes (metrics, live views); default none. */
+        public Builder listener(MessageListener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
         }
 
         /** The store (required). */

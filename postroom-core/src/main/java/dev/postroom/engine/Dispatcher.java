@@ -113,6 +113,7 @@ public final class Dispatcher<T> implements Runnable {
                 }
                 slots.release(wanted - claimed.size());
                 for (ClaimedMessage message : claimed) {
+                    engine.listener().changed(queue, message.id(), dev.postroom.MessageState.IN_FLIGHT);
                     engine.handlerExecutor().execute(() -> runHandler(message, lease));
                 }
                 if (claimed.isEmpty()) {
@@ -137,6 +138,7 @@ public final class Dispatcher<T> implements Runnable {
 
     private void runHandler(ClaimedMessage message, Duration lease) {
         HandlerRun<T> run = null;
+        long started = System.nanoTime();
         MDC.put("messageId", message.id());
         MDC.put("queue", queue);
         MDC.put("attempt", Integer.toString(message.attempt()));
@@ -145,7 +147,7 @@ public final class Dispatcher<T> implements Runnable {
             try {
                 payload = engine.codec().decode(message.payloadJson(), payloadType);
             } catch (Exception e) {
-                settle(message, e);
+                settle(message, started, e);
                 return;
             }
             run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease);
@@ -160,12 +162,12 @@ public final class Dispatcher<T> implements Runnable {
                 } else {
                     log.info("handler failed messageId={} queue={} attempt={} error={}", message.id(), queue, message.attempt(), e.toString());
                 }
-                settle(message, e);
+                settle(message, started, e);
                 return;
             }
             Thread.interrupted();
             String resultJson = result == null ? null : engine.codec().encode("result", result);
-            track(engine.store().ack(new Completion(message.id(), message.leaseId(), resultJson, engine.clock().instant(), engine.node())));
+            track(message, started, engine.store().ack(new Completion(message.id(), message.leaseId(), resultJson, engine.clock().instant(), engine.node())));
         } catch (RuntimeException e) {
             log.error("could not settle messageId={} queue={}", message.id(), queue, e);
         } finally {
@@ -177,18 +179,24 @@ public final class Dispatcher<T> implements Runnable {
         }
     }
 
-    private void settle(ClaimedMessage message, Throwable error) {
+    private void settle(ClaimedMessage message, long started, Throwable error) {
         Thread.interrupted();
         String text = error.getMessage() == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + error.getMessage();
-        track(engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error), null,
+        track(message, started, engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error), null,
                 engine.retries(), engine.clock().instant(), engine.node())));
     }
 
-    private void track(CompletableFuture<?> future) {
+    private void track(ClaimedMessage message, long started, CompletableFuture<dev.postroom.store.Settlement> future) {
         settling.add(future);
-        future.whenComplete((r, e) -> {
+        future.whenComplete((settlement, e) -> {
             settling.remove(future);
             engine.signals().changed(queue);
+            if (settlement != null) {
+                long handleNanos = System.nanoTime() - started;
+                long sinceSend = java.time.Duration.between(message.enqueuedAt(), engine.clock().instant()).toNanos();
+                engine.listener().changed(queue, message.id(), settlement.state());
+                engine.listener().handled(queue, settlement.state(), sinceSend, handleNanos);
+            }
             // A lost lease (cancelled, or expired and re-delivered) is expected; the store kept the newer outcome.
             if (e != null && !(Futures.unwrap(e) instanceof dev.postroom.StaleLeaseException)) {
                 log.error("settling a message failed queue={}", queue, e);

@@ -15,5 +15,6 @@ public record EngineContext(
         PayloadCodec codec,
         RetrySchedule retries,
         RunningDeliveries running,
-        Executor handlerExecutor) {
+        Executor handlerExecutor,
+        dev.postroom.MessageListener listener) {
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code postroom} command line. */
 @Command(name = "postroom", mixinStandardHelpOptions = true, version = "postroom 0.1.0",
         description = "Durable asynchronous messaging for admin tools.",
-        subcommands = {DemoCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -85,7 +85,7 @@ public final class DemoCommand implements Runnable {
     }
 
     /** The sample work: announcements (quick), CSV exports (slow, with progress), refunds (flaky). */
-    static final class BackOffice {
+    public static final class BackOffice {
         record Announcement(String audience, String subject) {
         }
 
@@ -95,7 +95,7 @@ public final class DemoCommand implements Runnable {
         record Refund(String order, long cents) {
         }
 
-        void install(Postroom postroom) {
+        public void install(Postroom postroom) {
             postroom.createQueue("emails.announce", QueuePolicy.DEFAULT.withConcurrency(16));
             postroom.createQueue("exports.csv", QueuePolicy.DEFAULT.withConcurrency(4).withLease(Duration.ofSeconds(10)));
             postroom.createQueue("billing.refund", QueuePolicy.DEFAULT.withMaxAttempts(3)
@@ -124,7 +124,7 @@ public final class DemoCommand implements Runnable {
             });
         }
 
-        void sendLoop(Postroom postroom, int perSecond) {
+        public void sendLoop(Postroom postroom, int perSecond) {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             long intervalNanos = 1_000_000_000L / perSecond;
             long next = System.nanoTime();

@@ -1,0 +1,24 @@
+package dev.postroom;
+
+/**
+ * Hears every state change this node makes, for metrics and live views. Called on the thread
+ * that made the change, after it is durable; implementations must be quick and must not throw.
+ * Register with {@link Postroom.Builder#listener}.
+ */
+public interface MessageListener {
+    /** Does nothing; the default. */
+    MessageListener NONE = new MessageListener() {
+    };
+
+    /** Messages were stored: {@code state} is READY or SCHEDULED (or the state a duplicate already had). */
+    default void sent(String queue, String id, MessageState state, boolean duplicate) {
+    }
+
+    /** A message moved to {@code state} (IN_FLIGHT when leased, then SUCCEEDED, a retry state, DEAD or CANCELLED). */
+    default void changed(String queue, String id, MessageState state) {
+    }
+
+    /** A handler or pull consumer finished an attempt that took {@code nanos} from lease to settlement. */
+    default void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
+    }
+}

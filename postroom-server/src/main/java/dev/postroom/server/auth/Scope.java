@@ -1,0 +1,70 @@
+package dev.postroom.server.auth;
+
+import dev.postroom.InvalidMessageException;
+
+import java.util.regex.Pattern;
+
+/**
+ * One permission of an API token: {@code send:<queue-glob>}, {@code receive:<queue-glob>},
+ * {@code read}, {@code operate} or {@code admin}. A glob matches queue names with {@code *} as
+ * "any characters". {@code admin} implies every other scope; {@code operate} implies {@code read}.
+ */
+public record Scope(Kind kind, String glob) {
+    /** What a scope grants. */
+    public enum Kind { SEND, RECEIVE, READ, OPERATE, ADMIN }
+
+    private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9._*-]{1,128}");
+
+    /** Parses {@code send:emails.*}, {@code read}, …; throws {@link InvalidMessageException} on anything else. */
+    public static Scope parse(String text) {
+        if (text == null) {
+            throw new InvalidMessageException("scopes", "must not contain null");
+        }
+        int colon = text.indexOf(':');
+        String head = colon < 0 ? text : text.substring(0, colon);
+        String glob = colon < 0 ? null : text.substring(colon + 1);
+        Kind kind = switch (head) {
+            case "send" -> Kind.SEND;
+            case "receive" -> Kind.RECEIVE;
+            case "read" -> Kind.READ;
+            case "operate" -> Kind.OPERATE;
+            case "admin" -> Kind.ADMIN;
+            default -> throw new InvalidMessageException("scopes", "unknown scope \"" + truncate(text)
+                    + "\"; use send:<queue-glob>, receive:<queue-glob>, read, operate or admin");
+        };
+        boolean needsGlob = kind == Kind.SEND || kind == Kind.RECEIVE;
+        if (needsGlob != (glob != null) || (glob != null && !GLOB.matcher(glob).matches())) {
+            throw new InvalidMessageException("scopes", needsGlob
+                    ? "\"" + truncate(text) + "\" needs a queue glob, e.g. " + head + ":emails.*"
+                    : "\"" + truncate(text) + "\" takes no queue glob");
+        }
+        return new Scope(kind, glob);
+    }
+
+    /** Whether this scope grants {@code wanted} on {@code queue} (null for queue-less permissions). */
+    public boolean grants(Kind wanted, String queue) {
+        if (kind == Kind.ADMIN) {
+            return true;
+        }
+        if (kind == Kind.OPERATE && wanted == Kind.READ) {
+            return true;
+        }
+        if (kind != wanted) {
+            return false;
+        }
+        return glob == null || (queue != null && globMatches(glob, queue));
+    }
+
+    static boolean globMatches(String glob, String name) {
+        return Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")).matcher(name).matches();
+    }
+
+    @Override
+    public String toString() {
+        return glob == null ? kind.name().toLowerCase() : kind.name().toLowerCase() + ":" + glob;
+    }
+
+    private static String truncate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    }
+}

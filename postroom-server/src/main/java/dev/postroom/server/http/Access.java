@@ -1,0 +1,53 @@
+package dev.postroom.server.http;
+
+import dev.postroom.server.auth.ApiToken;
+import dev.postroom.server.auth.AuthStore;
+import dev.postroom.server.auth.Scope;
+import io.javalin.http.Context;
+
+import java.time.InstantSource;
+
+/**
+ * Bearer-token checks: {@link #authenticate} runs before every {@code /api/} route (401 without a
+ * valid token), and each route calls {@link #require} with the scope it needs (403 without it).
+ */
+final class Access {
+    private static final String TOKEN = "postroom.token";
+    private final AuthStore auth;
+    private final InstantSource clock;
+
+    Access(AuthStore auth, InstantSource clock) {
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    void authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw ApiException.unauthorized("an API token is required: Authorization: Bearer <token>");
+        }
+        ApiToken token = auth.verify(header.substring(7).trim(), clock.instant()).orElseThrow(() -> {
+            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            return ApiException.unauthorized("the API token is unknown or revoked");
+        });
+        ctx.attribute(TOKEN, token);
+    }
+
+    /** Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive). */
+    static ApiToken require(Context ctx, Scope.Kind kind, String queue) {
+        ApiToken token = ctx.attribute(TOKEN);
+        if (token == null) {
+            throw ApiException.unauthorized("an API token is required");
+        }
+        if (!token.grants(kind, queue)) {
+            throw ApiException.forbidden("token \"" + token.name() + "\" lacks the scope "
+                    + kind.name().toLowerCase() + (queue != null && (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) ? ":" + queue : ""));
+        }
+        return token;
+    }
+
+    static ApiToken require(Context ctx, Scope.Kind kind) {
+        return require(ctx, kind, null);
+    }
+}

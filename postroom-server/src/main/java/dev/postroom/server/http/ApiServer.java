@@ -1,0 +1,164 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.MessageListener;
+import dev.postroom.Postroom;
+import dev.postroom.server.auth.ApiToken;
+import dev.postroom.server.auth.AuthStore;
+import dev.postroom.server.auth.Scope;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * The HTTP server: API v1, events, health, metrics. Build it with the engine's listener wired in
+ * ({@link #listener()} must be passed to {@code Postroom.builder().listener(...)}), then
+ * {@link #start}. Every {@code /api/} route needs a bearer token; {@code /health/*} needs none.
+ * Request bodies are limited to {@link #MAX_BODY_BYTES}, headers to 16 KiB, idle connections
+ * close after 30 s.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    /** A full batch of 1,000 messages of a few KiB each; single payloads are capped at 256 KiB by the engine. */
+    public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    private final ObjectMapper mapper = Bodies.mapper();
+    private final AuthStore auth;
+    private final InstantSource clock;
+    private final FinalStates finalStates = new FinalStates();
+    private final EventStream events = new EventStream(mapper);
+    private final Metrics metrics = new Metrics();
+    private final MessageListener listener = new Listeners(List.of(finalStates, events, metrics));
+    private Javalin app;
+    private volatile Postroom postroom;
+
+    public ApiServer(AuthStore auth, InstantSource clock) {
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    /** The listener to give the engine: feeds long-polls, events and metrics. */
+    public MessageListener listener() {
+        return listener;
+    }
+
+    /** Starts serving {@code postroom} on host:port (port 0 picks a free one). */
+    public ApiServer start(Postroom postroom, String host, int port) {
+        this.postroom = postroom;
+        finalStates.attach(postroom);
+        events.attach(postroom);
+        metrics.attach(postroom);
+        Access access = new Access(auth, clock);
+        String openApi = resource("/openapi.json");
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.jsonMapper(new JavalinJackson(mapper, true));
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(16 * 1024);
+                http.setSendServerVersion(false);
+            });
+            config.jetty.modifyServer(server -> {
+                for (var connector : server.getConnectors()) {
+                    if (connector instanceof ServerConnector c) {
+                        c.setIdleTimeout(30_000);
+                    }
+                }
+            });
+            var routes = config.routes;
+            routes.before("/api/*", ctx -> {
+                if (("GET".equals(ctx.method().name()) || "DELETE".equals(ctx.method().name())) && ctx.contentLength() > 0) {
+                    throw ApiException.badRequest("body", ctx.method().name() + " takes no body");
+                }
+                access.authenticate(ctx);
+            });
+            routes.before("/metrics", access::authenticate);
+            routes.after(ctx -> {
+                Timer.builder("http.server.requests").tag("method", ctx.method().name())
+                        .tag("route", routeOf(ctx))
+                        .tag("status", Integer.toString(ctx.statusCode())).register(metrics.registry())
+                        .record(java.time.Duration.ofNanos(System.nanoTime() - startOf(ctx)));
+                ApiToken token = ctx.attribute("postroom.token");
+                log.info("http method={} path={} status={} token={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
+                        token == null ? "-" : token.id());
+            });
+            routes.before(ctx -> ctx.attribute("postroom.started", System.nanoTime()));
+            Problems.register(routes, mapper);
+            new QueueRoutes(postroom, mapper).register(routes);
+            new MessageRoutes(postroom, mapper, finalStates).register(routes);
+            new AdminRoutes(auth, mapper, clock).register(routes);
+            routes.before("/api/v1/events", ctx -> Access.require(ctx, Scope.Kind.READ));
+            routes.sse("/api/v1/events", events::connect);
+            routes.get("/api/v1/openapi.json", ctx -> {
+                Access.require(ctx, Scope.Kind.READ);
+                ctx.contentType("application/json").result(openApi);
+            });
+            routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
+            routes.get("/health/ready", ctx -> {
+                boolean ready = this.postroom != null && isStoreReachable();
+                ctx.status(ready ? 200 : 503).json(java.util.Map.of("status", ready ? "UP" : "DOWN"));
+            });
+            routes.get("/metrics", ctx -> {
+                Access.require(ctx, Scope.Kind.READ);
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape());
+            });
+        }).start(host, port);
+        log.info("http listening host={} port={}", host, app.port());
+        return this;
+    }
+
+    private boolean isStoreReachable() {
+        try {
+            postroom.queues();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String routeOf(io.javalin.http.Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    private static long startOf(io.javalin.http.Context ctx) {
+        Long started = ctx.attribute("postroom.started");
+        return started == null ? System.nanoTime() : started;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+            return in == null ? "{}" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "{}";
+        }
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return app.port();
+    }
+
+    /** Stops accepting requests; in-flight requests finish. Idempotent. */
+    @Override
+    public void close() {
+        events.close();
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+}

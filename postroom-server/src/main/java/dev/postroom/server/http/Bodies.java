@@ -1,0 +1,101 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Request bodies of the API as records, read strictly: unknown fields, numbers in strings,
+ * fractions where a whole number belongs and trailing garbage are all 400s naming the field.
+ */
+final class Bodies {
+    private Bodies() {
+    }
+
+    /** The API's mapper: strict on input, RFC 3339 times on output. */
+    static ObjectMapper mapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+    }
+
+    /** Reads the body as {@code type}; an empty body reads as {@code {}}. */
+    static <T> T read(Context ctx, ObjectMapper mapper, Class<T> type) throws IOException {
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            return mapper.readValue("{}", type);
+        }
+        String contentType = ctx.contentType();
+        if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+            throw new ApiException(415, "Unsupported media type", "send application/json", null);
+        }
+        return mapper.readValue(body, type);
+    }
+
+    // ---- bodies (field names are the API's) ----
+
+    record Backoff(Double initialSeconds, Double maxSeconds, Double multiplier) {
+    }
+
+    record RateLimit(Integer count, Double perSeconds) {
+    }
+
+    record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
+                       RateLimit rateLimit, Double retentionHours, Double deadRetentionHours) {
+    }
+
+    record Send(JsonNode payload, Map<String, String> headers, Double delaySeconds, java.time.Instant notBefore,
+                Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds) {
+    }
+
+    record SendBatch(List<Send> messages) {
+    }
+
+    record Receive(Integer max, Double waitSeconds, Double leaseSeconds) {
+    }
+
+    record Ack(String leaseId, JsonNode result) {
+    }
+
+    record Error(String message, String detail) {
+    }
+
+    record Nack(String leaseId, Error error, Double retryAfterSeconds) {
+    }
+
+    record Extend(String leaseId, Double leaseSeconds) {
+    }
+
+    record Progress(String leaseId, Integer percent, String note) {
+    }
+
+    record Purge(List<String> states) {
+    }
+
+    record Redrive(JsonNode filter) {
+    }
+
+    record NewToken(String name, List<String> scopes) {
+    }
+
+    record NewUser(String username, String password, String role) {
+    }
+
+    record Password(String password) {
+    }
+}

@@ -1,0 +1,132 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.MessageListener;
+import dev.postroom.MessageState;
+import dev.postroom.Postroom;
+import dev.postroom.QueueInfo;
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /api/v1/events}: server-sent events. {@code message} events ({id, queue, state}) as
+ * this node changes messages, and {@code queue} events ({queue, counts}) at most once a second
+ * per queue whose counts changed. A burst beyond what a client can take is thinned: at most
+ * {@link #MAX_MESSAGE_EVENTS_PER_TICK} message events per 200 ms tick go out; the queue events
+ * still tell the totals.
+ */
+final class EventStream implements MessageListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+    private static final int MAX_MESSAGE_EVENTS_PER_TICK = 200;
+
+    record MessageEvent(String id, String queue, MessageState state) {
+    }
+
+    record QueueEvent(String queue, Views.Counts counts, boolean paused) {
+    }
+
+    private final BlockingQueue<MessageEvent> pending = new ArrayBlockingQueue<>(10_000);
+    private final List<SseClient> clients = new CopyOnWriteArrayList<>();
+    private final Map<String, Views.Counts> lastCounts = new HashMap<>();
+    private final ObjectMapper mapper;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("postroom-events").factory());
+    private volatile Postroom postroom;
+    private int ticks;
+
+    EventStream(ObjectMapper mapper) {
+        this.mapper = mapper;
+        timer.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    void attach(Postroom postroom) {
+        this.postroom = postroom;
+    }
+
+    void connect(SseClient client) {
+        client.keepAlive();
+        client.onClose(() -> clients.remove(client));
+        clients.add(client);
+        synchronized (lastCounts) {
+            lastCounts.clear(); // a new client gets every queue's counts at the next full tick
+        }
+    }
+
+    @Override
+    public void sent(String queue, String id, MessageState state, boolean duplicate) {
+        if (!duplicate) {
+            changed(queue, id, state);
+        }
+    }
+
+    @Override
+    public void changed(String queue, String id, MessageState state) {
+        if (!clients.isEmpty()) {
+            pending.offer(new MessageEvent(id, queue, state)); // full: drop; counts still go out
+        }
+    }
+
+    private void tick() {
+        try {
+            List<MessageEvent> batch = new ArrayList<>();
+            pending.drainTo(batch);
+            if (clients.isEmpty()) {
+                return;
+            }
+            List<MessageEvent> sending = batch.size() > MAX_MESSAGE_EVENTS_PER_TICK ? batch.subList(0, MAX_MESSAGE_EVENTS_PER_TICK) : batch;
+            for (MessageEvent event : sending) {
+                broadcast("message", event);
+            }
+            if (++ticks % 5 == 0 && postroom != null) {
+                for (QueueInfo queue : postroom.queues()) {
+                    Views.Counts counts = Views.Counts.of(queue.counts());
+                    boolean changed;
+                    synchronized (lastCounts) {
+                        changed = !Objects.equals(lastCounts.put(queue.name(), counts), counts);
+                    }
+                    if (changed) {
+                        broadcast("queue", new QueueEvent(queue.name(), counts, queue.paused()));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("event tick failed error={}", e.toString());
+        }
+    }
+
+    private void broadcast(String name, Object event) {
+        String data;
+        try {
+            data = mapper.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return;
+        }
+        for (SseClient client : clients) {
+            if (client.terminated()) {
+                clients.remove(client);
+            } else {
+                client.sendEvent(name, data);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        clients.forEach(SseClient::close);
+    }
+}

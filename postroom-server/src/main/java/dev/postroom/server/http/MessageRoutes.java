@@ -1,0 +1,218 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.InvalidMessageException;
+import dev.postroom.Message;
+import dev.postroom.MessageNotFoundException;
+import dev.postroom.MessageState;
+import dev.postroom.OutgoingMessage;
+import dev.postroom.Postroom;
+import dev.postroom.RawJson;
+import dev.postroom.ReceiveOptions;
+import dev.postroom.SendOptions;
+import dev.postroom.SendResult;
+import dev.postroom.engine.Futures;
+import dev.postroom.server.auth.Scope;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sending, receiving and settling messages, and operator actions on one message. */
+final class MessageRoutes {
+    private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
+    private final Postroom postroom;
+    private final ObjectMapper mapper;
+    private final FinalStates finalStates;
+
+    MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates) {
+        this.postroom = postroom;
+        this.mapper = mapper;
+        this.finalStates = finalStates;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/v1/queues/{queue}/messages", this::send);
+        routes.post("/api/v1/queues/{queue}/messages:batch", this::sendBatch);
+        routes.post("/api/v1/queues/{queue}/receive", this::receive);
+        routes.post("/api/v1/messages/{id}/ack", this::ack);
+        routes.post("/api/v1/messages/{id}/nack", this::nack);
+        routes.post("/api/v1/messages/{id}/extend", this::extend);
+        routes.post("/api/v1/messages/{id}/progress", this::progress);
+        routes.get("/api/v1/messages/{id}", this::get);
+        routes.post("/api/v1/messages/{id}/retry", this::retry);
+        routes.post("/api/v1/messages/{id}/cancel", this::cancel);
+        routes.delete("/api/v1/messages/{id}", this::delete);
+    }
+
+    private void send(Context ctx) throws IOException {
+        String queue = ctx.pathParam("queue");
+        Access.require(ctx, Scope.Kind.SEND, queue);
+        Bodies.Send body = Bodies.read(ctx, mapper, Bodies.Send.class);
+        SendResult result = Futures.join(postroom.send(queue, payload(body, ""), options(body, "")));
+        ctx.status(result.duplicate() ? 200 : 201).json(new Views.Sent(result.id(), result.state(), result.duplicate()));
+    }
+
+    private void sendBatch(Context ctx) throws IOException {
+        String queue = ctx.pathParam("queue");
+        Access.require(ctx, Scope.Kind.SEND, queue);
+        Bodies.SendBatch body = Bodies.read(ctx, mapper, Bodies.SendBatch.class);
+        if (body.messages() == null || body.messages().isEmpty()) {
+            throw new InvalidMessageException("messages", "must hold at least one message");
+        }
+        List<OutgoingMessage> batch = new ArrayList<>(body.messages().size());
+        for (int i = 0; i < body.messages().size(); i++) {
+            Bodies.Send message = body.messages().get(i);
+            if (message == null) {
+                throw new InvalidMessageException("messages[" + i + "]", "must be an object");
+            }
+            String prefix = "messages[" + i + "].";
+            batch.add(new OutgoingMessage(payload(message, prefix), options(message, prefix)));
+        }
+        List<SendResult> results = Futures.join(postroom.sendBatch(queue, batch));
+        ctx.status(201).json(new Views.SentBatch(results.stream().map(r -> new Views.Sent(r.id(), r.state(), r.duplicate())).toList()));
+    }
+
+    private RawJson payload(Bodies.Send body, String prefix) throws IOException {
+        if (body.payload() == null) {
+            throw new InvalidMessageException(prefix + "payload", "is required");
+        }
+        return new RawJson(mapper.writeValueAsString(body.payload()));
+    }
+
+    private static SendOptions options(Bodies.Send body, String prefix) {
+        SendOptions.Builder options = SendOptions.builder();
+        if (body.delaySeconds() != null) {
+            options.delay(QueueRoutes.seconds(prefix + "delaySeconds", body.delaySeconds()));
+        }
+        if (body.ttlSeconds() != null) {
+            options.ttl(QueueRoutes.seconds(prefix + "ttlSeconds", body.ttlSeconds()));
+        }
+        if (body.headers() != null) {
+            options.headers(body.headers());
+        }
+        if (body.priority() != null) {
+            options.priority(body.priority());
+        }
+        return options.notBefore(body.notBefore()).orderingKey(body.orderingKey()).idempotencyKey(body.idempotencyKey()).build();
+    }
+
+    private void receive(Context ctx) throws IOException, InterruptedException {
+        String queue = ctx.pathParam("queue");
+        Access.require(ctx, Scope.Kind.RECEIVE, queue);
+        Bodies.Receive body = Bodies.read(ctx, mapper, Bodies.Receive.class);
+        int max = body.max() == null ? 1 : body.max();
+        Duration wait = body.waitSeconds() == null ? Duration.ZERO : QueueRoutes.seconds("waitSeconds", body.waitSeconds());
+        Duration lease = body.leaseSeconds() == null ? null : QueueRoutes.seconds("leaseSeconds", body.leaseSeconds());
+        var received = postroom.receive(queue, new ReceiveOptions(max, wait, lease));
+        ctx.json(new Views.ReceivedBatch(received.stream().map(Views.Received::of).toList()));
+    }
+
+    /** The message's queue, after checking the token may receive from it (settling needs receive scope). */
+    private Message leased(Context ctx) {
+        Message message = postroom.get(ctx.pathParam("id")).orElseThrow(() -> new MessageNotFoundException(ctx.pathParam("id")));
+        Access.require(ctx, Scope.Kind.RECEIVE, message.queue());
+        return message;
+    }
+
+    private void ack(Context ctx) throws IOException {
+        Message message = leased(ctx);
+        Bodies.Ack body = Bodies.read(ctx, mapper, Bodies.Ack.class);
+        RawJson result = body.result() == null || body.result().isNull() ? null : new RawJson(mapper.writeValueAsString(body.result()));
+        postroom.ack(message.id(), requireLease(body.leaseId()), result);
+        ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
+    }
+
+    private void nack(Context ctx) throws IOException {
+        Message message = leased(ctx);
+        Bodies.Nack body = Bodies.read(ctx, mapper, Bodies.Nack.class);
+        if (body.error() == null || body.error().message() == null) {
+            throw new InvalidMessageException("error.message", "is required");
+        }
+        if (body.error().message().length() > 2000 || (body.error().detail() != null && body.error().detail().length() > 65_536)) {
+            throw new InvalidMessageException("error", "message at most 2,000 characters, detail at most 65,536");
+        }
+        Duration retryAfter = body.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", body.retryAfterSeconds());
+        postroom.nack(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail(), retryAfter);
+        ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
+    }
+
+    private void extend(Context ctx) throws IOException {
+        Message message = leased(ctx);
+        Bodies.Extend body = Bodies.read(ctx, mapper, Bodies.Extend.class);
+        if (body.leaseSeconds() == null) {
+            throw new InvalidMessageException("leaseSeconds", "is required");
+        }
+        ctx.json(new Views.LeaseExpiry(postroom.extend(message.id(), requireLease(body.leaseId()),
+                QueueRoutes.seconds("leaseSeconds", body.leaseSeconds()))));
+    }
+
+    private void progress(Context ctx) throws IOException {
+        Message message = leased(ctx);
+        Bodies.Progress body = Bodies.read(ctx, mapper, Bodies.Progress.class);
+        postroom.progress(message.id(), requireLease(body.leaseId()), body.percent(), body.note());
+        ctx.json(new Views.Progress(body.percent(), body.note()));
+    }
+
+    private void get(Context ctx) throws InterruptedException {
+        Access.require(ctx, Scope.Kind.READ);
+        String id = ctx.pathParam("id");
+        String waitParam = ctx.queryParam("waitSeconds");
+        Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
+        if (waitParam != null && !message.state().isFinal()) {
+            double seconds;
+            try {
+                seconds = Double.parseDouble(waitParam);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("waitSeconds", "must be a number of seconds");
+            }
+            if (!(seconds >= 0 && seconds <= MAX_WAIT.toSeconds())) {
+                throw new InvalidMessageException("waitSeconds", "must be 0–" + MAX_WAIT.toSeconds());
+            }
+            message = finalStates.await(id, Duration.ofMillis((long) (seconds * 1000)));
+        }
+        ctx.json(Views.FullMessage.of(message));
+    }
+
+    private void retry(Context ctx) {
+        Access.require(ctx, Scope.Kind.OPERATE);
+        String id = ctx.pathParam("id");
+        postroom.retry(id);
+        ctx.json(Views.FullMessage.of(postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id))));
+    }
+
+    private void cancel(Context ctx) {
+        Access.require(ctx, Scope.Kind.OPERATE);
+        String id = ctx.pathParam("id");
+        postroom.cancel(id);
+        ctx.json(Views.FullMessage.of(postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id))));
+    }
+
+    private void delete(Context ctx) {
+        Access.require(ctx, Scope.Kind.OPERATE);
+        String id = ctx.pathParam("id");
+        if (!postroom.delete(id)) {
+            throw new MessageNotFoundException(id);
+        }
+        ctx.status(204);
+    }
+
+    private static String requireLease(String leaseId) {
+        if (leaseId == null || leaseId.isBlank()) {
+            throw new InvalidMessageException("leaseId", "is required");
+        }
+        return leaseId;
+    }
+
+    static MessageState state(String field, String text) {
+        try {
+            return MessageState.valueOf(text);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidMessageException(field, "unknown state \"" + text + "\"; use SCHEDULED, READY, IN_FLIGHT, SUCCEEDED, DEAD or CANCELLED");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.postroom.server.http;
+
+import dev.postroom.MessageListener;
+import dev.postroom.MessageState;
+import dev.postroom.Postroom;
+import dev.postroom.StateCounts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prometheus metrics: per-queue counters (sent, acked, nacked, dead), gauges (ready, in flight,
+ * scheduled, dead), send-to-start and handle-duration timers with percentile histograms, JVM
+ * metrics, and HTTP request timers (added by {@link ApiServer}).
+ */
+final class Metrics implements MessageListener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, QueueMeters> queues = new ConcurrentHashMap<>();
+    private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+    private volatile Postroom postroom;
+
+    Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    void attach(Postroom postroom) {
+        this.postroom = postroom;
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    private record QueueMeters(Counter sent, Counter acked, Counter nacked, Counter dead, Timer sendToStart, Timer handle) {
+    }
+
+    private QueueMeters meters(String queue) {
+        return queues.computeIfAbsent(queue, q -> {
+            gauges(q);
+            return new QueueMeters(
+                    Counter.builder("postroom.messages.sent").tag("queue", q).register(registry),
+                    Counter.builder("postroom.messages.acked").tag("queue", q).register(registry),
+                    Counter.builder("postroom.messages.nacked").tag("queue", q).register(registry),
+                    Counter.builder("postroom.messages.dead").tag("queue", q).register(registry),
+                    Timer.builder("postroom.send.to.start").tag("queue", q).publishPercentileHistogram()
+                            .maximumExpectedValue(Duration.ofMinutes(10)).register(registry),
+                    Timer.builder("postroom.handle.duration").tag("queue", q).publishPercentileHistogram()
+                            .maximumExpectedValue(Duration.ofMinutes(10)).register(registry));
+        });
+    }
+
+    /** Gauges read the store's counts when scraped. */
+    void gauges(String queue) {
+        if (!gauged.add(queue)) {
+            return;
+        }
+        for (MessageState state : Set.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT, MessageState.DEAD)) {
+            Gauge.builder("postroom.messages", () -> count(queue, state))
+                    .tag("queue", queue).tag("state", state.name().toLowerCase()).register(registry);
+        }
+    }
+
+    private double count(String queue, MessageState state) {
+        Postroom p = postroom;
+        if (p == null) {
+            return 0;
+        }
+        StateCounts counts = p.store().counts().get(queue);
+        return counts == null ? 0 : counts.of(state);
+    }
+
+    @Override
+    public void sent(String queue, String id, MessageState state, boolean duplicate) {
+        if (!duplicate) {
+            meters(queue).sent().increment();
+        }
+    }
+
+    @Override
+    public void changed(String queue, String id, MessageState state) {
+        QueueMeters meters = meters(queue);
+        switch (state) {
+            case SUCCEEDED -> meters.acked().increment();
+            case SCHEDULED, READY -> meters.nacked().increment();
+            case DEAD -> {
+                meters.nacked().increment();
+                meters.dead().increment();
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
+        QueueMeters meters = meters(queue);
+        meters.handle().record(Duration.ofNanos(handleNanos));
+        meters.sendToStart().record(Duration.ofNanos(Math.max(0, nanosSinceSend - handleNanos)));
+    }
+}

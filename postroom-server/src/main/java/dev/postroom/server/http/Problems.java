@@ -1,0 +1,85 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.IllegalTransitionException;
+import dev.postroom.InvalidMessageException;
+import dev.postroom.MessageNotFoundException;
+import dev.postroom.MessageTooLargeException;
+import dev.postroom.QueueNotEmptyException;
+import dev.postroom.QueueNotFoundException;
+import dev.postroom.StaleLeaseException;
+import dev.postroom.store.StoreUnavailableException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The one place where exceptions become problem+json responses. Routes only throw. */
+final class Problems {
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
+    private Problems() {
+    }
+
+    static void register(RoutesConfig routes, ObjectMapper mapper) {
+        routes.exception(ApiException.class, (e, ctx) -> write(ctx, mapper, e.status(), e.title(), e.getMessage(), e.errors()));
+        routes.exception(MessageTooLargeException.class, (e, ctx) ->
+                write(ctx, mapper, 413, "Too large", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage()))));
+        routes.exception(InvalidMessageException.class, (e, ctx) ->
+                write(ctx, mapper, 422, "Invalid request", e.getMessage(), List.of(new Problem.FieldError(e.field(), stripField(e)))));
+        routes.exception(QueueNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Queue not found", e.getMessage(), null));
+        routes.exception(MessageNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Message not found", e.getMessage(), null));
+        routes.exception(StaleLeaseException.class, (e, ctx) -> write(ctx, mapper, 409, "Stale lease", e.getMessage(),
+                List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));
+        routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));
+        routes.exception(QueueNotEmptyException.class, (e, ctx) -> write(ctx, mapper, 409, "Queue not empty", e.getMessage(), null));
+        routes.exception(JsonProcessingException.class, (e, ctx) -> {
+            String field = e instanceof JsonMappingException m ? path(m) : "body";
+            write(ctx, mapper, 400, "Malformed request", field + ": " + e.getOriginalMessage(),
+                    List.of(new Problem.FieldError(field, e.getOriginalMessage())));
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, mapper, e.getStatus(), e.getMessage(), e.getMessage(), null));
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            log.error("store unavailable path={}", ctx.path(), e);
+            write(ctx, mapper, 503, "Store unavailable", "the message store is unavailable; retry later", null);
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unexpected error method={} path={}", ctx.method(), ctx.path(), e);
+            write(ctx, mapper, 500, "Internal error", "unexpected error; see the server log", null);
+        });
+        routes.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                write(ctx, mapper, 404, "Not found", "no route " + ctx.method() + " " + ctx.path(), null);
+            }
+        });
+        routes.error(405, ctx -> write(ctx, mapper, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path(), null));
+    }
+
+    static void write(Context ctx, ObjectMapper mapper, int status, String title, String detail, List<Problem.FieldError> errors) {
+        try {
+            ctx.status(status).contentType("application/problem+json")
+                    .result(mapper.writeValueAsString(new Problem(Problem.typeFor(status), title, status, detail, errors)));
+        } catch (JsonProcessingException e) {
+            ctx.status(500).result("{}");
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static String stripField(InvalidMessageException e) {
+        String prefix = e.field() + ": ";
+        return e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+    }
+}

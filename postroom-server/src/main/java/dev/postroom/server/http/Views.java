@@ -1,0 +1,108 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.postroom.AttemptError;
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.QueueInfo;
+import dev.postroom.QueuePolicy;
+import dev.postroom.ReceivedMessage;
+import dev.postroom.StateCounts;
+import dev.postroom.TimelineEntry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Response bodies of the API, shaped as API.md names them. */
+final class Views {
+    private Views() {
+    }
+
+    record Backoff(double initialSeconds, double maxSeconds, double multiplier) {
+    }
+
+    record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, double retentionHours,
+                  double deadRetentionHours) {
+        static Policy of(QueuePolicy p) {
+            return new Policy(p.maxAttempts(), new Backoff(seconds(p.backoff().initial()), seconds(p.backoff().max()),
+                    p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), seconds(p.retention()) / 3600,
+                    seconds(p.deadRetention()) / 3600);
+        }
+    }
+
+    record Counts(long scheduled, long ready, long inFlight, long succeeded, long dead, long cancelled) {
+        static Counts of(StateCounts c) {
+            return new Counts(c.scheduled(), c.ready(), c.inFlight(), c.succeeded(), c.dead(), c.cancelled());
+        }
+    }
+
+    record Queue(String name, boolean paused, Policy policy, Counts counts) {
+        static Queue of(QueueInfo q) {
+            return new Queue(q.name(), q.paused(), Policy.of(q.policy()), Counts.of(q.counts()));
+        }
+    }
+
+    record Queues(List<Queue> queues) {
+    }
+
+    record Sent(String id, MessageState state, boolean duplicate) {
+    }
+
+    record SentBatch(List<Sent> results) {
+    }
+
+    record Received(String id, String queue, @JsonRawValue String payload, Map<String, String> headers, int attempt,
+                    String leaseId, Instant leaseExpiresAt, Instant enqueuedAt) {
+        static Received of(ReceivedMessage m) {
+            return new Received(m.id(), m.queue(), m.payloadJson(), m.headers(), m.attempt(), m.leaseId(),
+                    m.leaseExpiresAt(), m.enqueuedAt());
+        }
+    }
+
+    record ReceivedBatch(List<Received> messages) {
+    }
+
+    record Progress(Integer percent, String note) {
+    }
+
+    record Error(int attempt, Instant at, String message, String detail) {
+        static Error of(AttemptError e) {
+            return new Error(e.attempt(), e.at(), e.message(), e.detail());
+        }
+    }
+
+    record Transition(Instant at, MessageState state, String node, int attempt, String reason) {
+        static Transition of(TimelineEntry t) {
+            return new Transition(t.at(), t.state(), t.node(), t.attempt(), t.reason());
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record FullMessage(String id, String queue, MessageState state, @JsonRawValue String payload, Map<String, String> headers,
+                       int priority, String orderingKey, String idempotencyKey, int attempt, int maxAttempts,
+                       Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt,
+                       @JsonRawValue String result, Progress progress, List<Error> errors, List<Transition> timeline) {
+        static FullMessage of(Message m) {
+            return new FullMessage(m.id(), m.queue(), m.state(), m.payloadJson(), m.headers(), m.priority(), m.orderingKey(),
+                    m.idempotencyKey(), m.attempt(), m.maxAttempts(), m.enqueuedAt(), m.notBefore(), m.expiresAt(),
+                    m.leaseExpiresAt(), m.resultJson(),
+                    m.progress() == null ? null : new Progress(m.progress().percent(), m.progress().note()),
+                    m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList());
+        }
+    }
+
+    record LeaseExpiry(Instant leaseExpiresAt) {
+    }
+
+    record Purged(int purged) {
+    }
+
+    record Redriven(int redriven) {
+    }
+
+    static double seconds(java.time.Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}
