@@ -1,5 +1,6 @@
 package dev.postroom.server;
 
+import dev.postroom.server.cli.CliCommands;
 import dev.postroom.server.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(CliCommands.addTo(new CommandLine(new Main())).execute(args));
     }
 
     @Override

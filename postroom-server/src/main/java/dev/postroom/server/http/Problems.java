@@ -1,7 +1,10 @@
 package dev.postroom.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.InvalidMessageException;
@@ -41,8 +44,8 @@ final class Problems {
         routes.exception(QueueNotEmptyException.class, (e, ctx) -> write(ctx, mapper, 409, "Queue not empty", e.getMessage(), null));
         routes.exception(JsonProcessingException.class, (e, ctx) -> {
             String field = e instanceof JsonMappingException m ? path(m) : "body";
-            write(ctx, mapper, 400, "Malformed request", field + ": " + e.getOriginalMessage(),
-                    List.of(new Problem.FieldError(field, e.getOriginalMessage())));
+            String message = describe(e);
+            write(ctx, mapper, 400, "Malformed request", field + ": " + message, List.of(new Problem.FieldError(field, message)));
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, mapper, e.getStatus(), e.getMessage(), e.getMessage(), null));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -63,11 +66,33 @@ final class Problems {
 
     static void write(Context ctx, ObjectMapper mapper, int status, String title, String detail, List<Problem.FieldError> errors) {
         try {
-            ctx.status(status).contentType("application/problem+json")
-                    .result(mapper.writeValueAsString(new Problem(Problem.typeFor(status), title, status, detail, errors)));
+            ctx.status(status).contentType("application/problem+json; charset=utf-8")
+                    .result(mapper.writeValueAsBytes(new Problem(Problem.typeFor(status), title, status, detail, errors)));
         } catch (JsonProcessingException e) {
             ctx.status(500).result("{}");
         }
+    }
+
+    /** Jackson's messages name Java types and internals; clients get the gist in API terms. */
+    private static String describe(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException) {
+            return "unknown field";
+        }
+        if (e instanceof MismatchedInputException m) {
+            Class<?> target = m.getTargetType();
+            String expected = target == null ? "another type"
+                    : Number.class.isAssignableFrom(target) || target.isPrimitive() && target != boolean.class ? "a number"
+                    : target == String.class ? "a string"
+                    : target == Boolean.class || target == boolean.class ? "true or false"
+                    : java.util.Collection.class.isAssignableFrom(target) ? "an array"
+                    : target == java.time.Instant.class ? "an RFC 3339 time"
+                    : "an object";
+            return "has the wrong type; expected " + expected;
+        }
+        if (e instanceof JsonParseException) {
+            return "malformed JSON";
+        }
+        return "cannot be read";
     }
 
     private static String path(JsonMappingException e) {
