@@ -107,16 +107,31 @@ public final class ServerCommand implements Runnable {
                 demo ? ", demo work running" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Thread finalSender = sender;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: no new leases, finishing running handlers");
-            if (finalSender != null) {
-                finalSender.interrupt();
+        Runnable shutdown = new Runnable() {
+            private boolean done;
+
+            @Override
+            public synchronized void run() {
+                if (done) {
+                    return;
+                }
+                done = true;
+                log.info("shutting down: no new leases, finishing running handlers");
+                if (finalSender != null) {
+                    finalSender.interrupt();
+                }
+                api.close();
+                postroom.close();
+                auth.close();
+                log.info("shut down cleanly");
+                stopped.countDown();
             }
-            api.close();
-            postroom.close();
-            auth.close();
-            stopped.countDown();
-        }, "postroom-shutdown"));
+        };
+        // SIGTERM and Ctrl-C stop gracefully and the process exits 0; the hook covers other exits.
+        for (String signal : new String[]{"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> Thread.ofPlatform().start(shutdown));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "postroom-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
