@@ -45,18 +45,23 @@ public final class MessageFactory {
         }
         Instant availableAt = now;
         if (options.delay() != null) {
-            if (options.delay().isNegative()) {
-                throw new InvalidMessageException(fieldPrefix + "delaySeconds", "must not be negative, was " + options.delay());
+            if (options.delay().isNegative() || options.delay().compareTo(MAX_HORIZON) > 0) {
+                throw new InvalidMessageException(fieldPrefix + "delaySeconds", "must be 0 to 10 years, was " + options.delay());
             }
             availableAt = now.plus(options.delay());
         }
-        if (options.notBefore() != null && options.notBefore().isAfter(availableAt)) {
-            availableAt = options.notBefore();
+        if (options.notBefore() != null) {
+            if (options.notBefore().isAfter(now.plus(MAX_HORIZON))) {
+                throw new InvalidMessageException(fieldPrefix + "notBefore", "must be within 10 years, was " + options.notBefore());
+            }
+            if (options.notBefore().isAfter(availableAt)) {
+                availableAt = options.notBefore();
+            }
         }
         Instant expiresAt = null;
         if (options.ttl() != null) {
-            if (options.ttl().isNegative() || options.ttl().isZero()) {
-                throw new InvalidMessageException(fieldPrefix + "ttlSeconds", "must be positive, was " + options.ttl());
+            if (options.ttl().isNegative() || options.ttl().isZero() || options.ttl().compareTo(MAX_HORIZON) > 0) {
+                throw new InvalidMessageException(fieldPrefix + "ttlSeconds", "must be positive and at most 10 years, was " + options.ttl());
             }
             expiresAt = now.plus(options.ttl());
         }
@@ -66,6 +71,9 @@ public final class MessageFactory {
         return new NewMessage(ids.next(), queue, json, options.headers(), options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
     }
+
+    /** Delays, notBefore and TTLs beyond this are almost surely unit mistakes, and would overflow stored times. */
+    private static final java.time.Duration MAX_HORIZON = java.time.Duration.ofDays(3653);
 
     private void checkKey(String field, String key) {
         if (key == null) {

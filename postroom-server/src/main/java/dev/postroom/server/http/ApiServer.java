@@ -69,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
                 http.setSendServerVersion(false);
             });
             config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyProblems(mapper));
                 for (var connector : server.getConnectors()) {
                     if (connector instanceof ServerConnector c) {
                         c.setIdleTimeout(30_000);
@@ -76,14 +77,18 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             var routes = config.routes;
+            // first, so that requests refused by the filters below are timed too (else the timer sees a negative duration)
+            routes.before(ctx -> ctx.attribute("postroom.started", System.nanoTime()));
             routes.before("/api/*", ctx -> {
-                if (("GET".equals(ctx.method().name()) || "DELETE".equals(ctx.method().name())) && ctx.contentLength() > 0) {
+                boolean hasBody = ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
+                if (("GET".equals(ctx.method().name()) || "DELETE".equals(ctx.method().name())) && hasBody) {
                     throw ApiException.badRequest("body", ctx.method().name() + " takes no body");
                 }
                 access.authenticate(ctx);
             });
             routes.before("/metrics", access::authenticate);
             routes.after(ctx -> {
+                drainBody(ctx);
                 Timer.builder("http.server.requests").tag("method", ctx.method().name())
                         .tag("route", routeOf(ctx))
                         .tag("status", Integer.toString(ctx.statusCode())).register(metrics.registry())
@@ -92,12 +97,18 @@ public final class ApiServer implements AutoCloseable {
                 log.info("http method={} path={} status={} token={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
                         token == null ? "-" : token.id());
             });
-            routes.before(ctx -> ctx.attribute("postroom.started", System.nanoTime()));
             Problems.register(routes, mapper);
             new QueueRoutes(postroom, mapper).register(routes);
             new MessageRoutes(postroom, mapper, finalStates).register(routes);
             new AdminRoutes(auth, mapper, clock).register(routes);
-            routes.before("/api/v1/events", ctx -> Access.require(ctx, Scope.Kind.READ));
+            routes.before("/api/v1/events", ctx -> {
+                Access.require(ctx, Scope.Kind.READ);
+                // Javalin's SSE handler silently answers an empty 200 to a client that does not ask for a stream
+                String accept = ctx.header("Accept");
+                if (accept == null || !accept.contains("text/event-stream")) {
+                    throw new ApiException(406, "Not acceptable", "send Accept: text/event-stream to open the event stream", null);
+                }
+            });
             routes.sse("/api/v1/events", events::connect);
             routes.get("/api/v1/openapi.json", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
@@ -126,6 +137,23 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads what is left of a request body that no route read (a 401, a 403, a body on a GET):
+     * Jetty closes a connection whose request body was not read to the end, and a client still
+     * sending a large body then sees a broken pipe instead of the answer. Bodies over the limit
+     * are not read; Javalin has answered those with 413 already.
+     */
+    private static void drainBody(io.javalin.http.Context ctx) {
+        long length = ctx.contentLength();
+        if (length > 0 && length <= MAX_BODY_BYTES) {
+            try {
+                ctx.bodyAsBytes();
+            } catch (RuntimeException clientGone) {
+                // the client stopped sending: there is no one left to answer, and the answer is already decided
+            }
+        }
+    }
+
     private static String routeOf(io.javalin.http.Context ctx) {
         try {
             return ctx.endpoint().path;
@@ -145,6 +173,18 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             return "{}";
         }
+    }
+
+    /**
+     * Every route served, as {@code "METHOD /path"} with Javalin's {@code {param}} syntax (filters
+     * excluded), in registration order; tests check the OpenAPI document against it.
+     */
+    List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(handler -> handler.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     /** The port actually bound. */

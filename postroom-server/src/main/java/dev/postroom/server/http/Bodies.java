@@ -1,21 +1,32 @@
 package dev.postroom.server.http;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Request bodies of the API as records, read strictly: unknown fields, numbers in strings,
- * fractions where a whole number belongs and trailing garbage are all 400s naming the field.
+ * Request bodies of the API as records, read strictly: unknown fields, numbers in strings (and
+ * numbers or booleans where a string belongs), fractions where a whole number belongs, times that
+ * are not RFC 3339 strings and trailing garbage are all 400s naming the field.
  */
 final class Bodies {
     private Bodies() {
@@ -31,10 +42,15 @@ final class Bodies {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // ALLOW_COERCION_OF_SCALARS leaves 5 → "5" for strings; a leaseId or header of 5 is a client bug
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .build();
     }
 
-    /** Reads the body as {@code type}; an empty body reads as {@code {}}. */
+    /** Reads the body as {@code type}; an empty body reads as {@code {}}, a JSON {@code null} is a 400. */
     static <T> T read(Context ctx, ObjectMapper mapper, Class<T> type) throws IOException {
         byte[] body = ctx.bodyAsBytes();
         if (body.length == 0) {
@@ -44,7 +60,29 @@ final class Bodies {
         if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
             throw new ApiException(415, "Unsupported media type", "send application/json", null);
         }
-        return mapper.readValue(body, type);
+        T value = mapper.readValue(body, type);
+        if (value == null) {
+            throw ApiException.badRequest("body", "must be a JSON object");
+        }
+        return value;
+    }
+
+    /**
+     * An RFC 3339 string only: the JavaTimeModule would also take a number as epoch seconds, which
+     * API.md does not allow and which lets garbage like {@code 1e300} through as some instant.
+     */
+    static final class Rfc3339 extends StdDeserializer<Instant> {
+        Rfc3339() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+            }
+            return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+        }
     }
 
     // ---- bodies (field names are the API's) ----
@@ -59,7 +97,8 @@ final class Bodies {
                        RateLimit rateLimit, Double retentionHours, Double deadRetentionHours) {
     }
 
-    record Send(JsonNode payload, Map<String, String> headers, Double delaySeconds, java.time.Instant notBefore,
+    record Send(JsonNode payload, Map<String, String> headers, Double delaySeconds,
+                @JsonDeserialize(using = Rfc3339.class) Instant notBefore,
                 Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds) {
     }
 

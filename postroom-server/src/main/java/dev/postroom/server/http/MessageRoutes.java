@@ -5,6 +5,7 @@ import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
+import dev.postroom.MessageTooLargeException;
 import dev.postroom.OutgoingMessage;
 import dev.postroom.Postroom;
 import dev.postroom.RawJson;
@@ -18,12 +19,16 @@ import io.javalin.http.Context;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Sending, receiving and settling messages, and operator actions on one message. */
 final class MessageRoutes {
     private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+    /** Stores keep times as epoch milliseconds; years beyond these overflow them (a 5xx, not a 422). */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Postroom postroom;
     private final ObjectMapper mapper;
@@ -73,8 +78,25 @@ final class MessageRoutes {
             String prefix = "messages[" + i + "].";
             batch.add(new OutgoingMessage(payload(message, prefix), options(message, prefix)));
         }
-        List<SendResult> results = Futures.join(postroom.sendBatch(queue, batch));
+        List<SendResult> results;
+        try {
+            results = Futures.join(postroom.sendBatch(queue, batch));
+        } catch (InvalidMessageException e) {
+            throw batch.size() == 1 ? firstEntry(e) : e;
+        }
         ctx.status(201).json(new Views.SentBatch(results.stream().map(r -> new Views.Sent(r.id(), r.state(), r.duplicate())).toList()));
+    }
+
+    /** The engine names a lone message's fields without the {@code messages[0].} a batch of one still needs. */
+    private static InvalidMessageException firstEntry(InvalidMessageException e) {
+        if (e.field().startsWith("messages") || e.field().equals("queue")) {
+            return e;
+        }
+        String field = "messages[0]." + e.field();
+        String message = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2) : e.getMessage();
+        return e instanceof MessageTooLargeException tooLarge
+                ? new MessageTooLargeException(field, tooLarge.size(), tooLarge.limit())
+                : new InvalidMessageException(field, message, e);
     }
 
     private RawJson payload(Bodies.Send body, String prefix) throws IOException {
@@ -93,7 +115,15 @@ final class MessageRoutes {
             options.ttl(QueueRoutes.seconds(prefix + "ttlSeconds", body.ttlSeconds()));
         }
         if (body.headers() != null) {
+            body.headers().forEach((name, value) -> {
+                if (value == null) {
+                    throw new InvalidMessageException(prefix + "headers." + name, "must be a string, not null");
+                }
+            });
             options.headers(body.headers());
+        }
+        if (body.notBefore() != null && (body.notBefore().isBefore(EARLIEST) || body.notBefore().isAfter(LATEST))) {
+            throw new InvalidMessageException(prefix + "notBefore", "must be between years 0001 and 9999, was " + body.notBefore());
         }
         if (body.priority() != null) {
             options.priority(body.priority());

@@ -17,6 +17,7 @@ import dev.postroom.store.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,14 @@ final class Problems {
             String message = describe(e);
             write(ctx, mapper, 400, "Malformed request", field + ": " + message, List.of(new Problem.FieldError(field, message)));
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, mapper, e.getStatus(), e.getMessage(), e.getMessage(), null));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 413) { // Javalin's request size limit: name it, as for every other limit
+                String message = "is over the limit of " + ApiServer.MAX_BODY_BYTES + " bytes";
+                write(ctx, mapper, 413, "Too large", "body: " + message, List.of(new Problem.FieldError("body", message)));
+            } else { // RFC 9457: the title is the same for every occurrence; Javalin's message goes in detail
+                write(ctx, mapper, e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage(), null);
+            }
+        });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             log.error("store unavailable path={}", ctx.path(), e);
             write(ctx, mapper, 503, "Store unavailable", "the message store is unavailable; retry later", null);

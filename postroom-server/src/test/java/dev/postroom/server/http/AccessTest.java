@@ -1,0 +1,268 @@
+package dev.postroom.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.postroom.server.http.ApiRoutes.Route;
+import dev.postroom.server.http.TestServer.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static dev.postroom.server.http.TestServer.assertProblem;
+import static dev.postroom.server.http.TestServer.uniqueQueue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The auth matrix, for every route in {@link ApiRoutes}: no token or an unknown one is 401, a
+ * token without the route's scope is 403, a token with just that scope succeeds. Then the globs
+ * of {@code send:} and {@code receive:} scopes, and which scopes imply which.
+ */
+class AccessTest {
+    private static final List<String> ADMIN = List.of("admin");
+    private static final List<String> NOT_ADMIN = List.of("operate", "send:*", "receive:*");
+    private static final List<String> OPERATE = List.of("operate");
+    private static final List<String> NOT_OPERATE = List.of("read", "send:*", "receive:*");
+    private static final List<String> READ = List.of("read");
+    private static final List<String> NOT_READ = List.of("send:*", "receive:*");
+    /** Queues made here are named {@code acc-N} ({@link #newQueue}). */
+    private static final List<String> SEND = List.of("send:acc-*");
+    private static final List<String> NOT_SEND = List.of("send:other-*", "receive:acc-*", "operate");
+    private static final List<String> RECEIVE = List.of("receive:acc-*");
+    private static final List<String> NOT_RECEIVE = List.of("receive:other-*", "send:acc-*", "operate");
+    private static final AtomicInteger USERS = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    private static final Map<List<String>, String> tokens = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String token(List<String> scopes) {
+        return tokens.computeIfAbsent(scopes, s -> server.token(s.toArray(String[]::new)));
+    }
+
+    /** One request, ready to send. */
+    private record Call(String method, String path, String body) {
+    }
+
+    /** The scopes a route needs, a set of scopes that falls short of them, and a fresh request. */
+    private record Case(List<String> needed, List<String> lacking, Supplier<Call> call) {
+    }
+
+    static List<Route> tokenRoutes() {
+        return ApiRoutes.withToken();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tokenRoutes")
+    void withoutAValidBearerTokenEveryRouteIs401(Route route) {
+        String path = route.path().replace("{queue}", "acc-x").replace("{id}", MessageRoutesTest.UNKNOWN_ID)
+                .replace("{username}", "nobody");
+        String body = route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}";
+
+        assertProblem(server.call(route.method(), path, null, body), 401);
+        assertProblem(server.call(route.method(), path, "pr_unknown-token-of-the-right-length-000000", body), 401);
+        assertProblem(send(route.method(), path, "Basic YWRtaW46YWRtaW4=", body), 401);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tokenRoutes")
+    void everyRouteIs403WithoutItsScopeAnd2xxWithIt(Route route) {
+        Case access = caseOf(route);
+        Call call = access.call().get();
+
+        JsonNode forbidden = assertProblem(server.call(call.method(), call.path(), token(access.lacking()), call.body()), 403);
+        assertThat(forbidden.get("detail").asText()).contains("lacks the scope");
+
+        Reply allowed = server.call(call.method(), call.path(), token(access.needed()), call.body());
+        assertThat(allowed.status()).as("%s with %s: %s", route, access.needed(), allowed).isBetween(200, 299);
+    }
+
+    private static Reply send(String method, String path, String authorization, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).header("Authorization", authorization)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> response = server.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Case caseOf(Route route) {
+        return switch (route.toString()) {
+            case "PUT /api/v1/queues/{queue}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("PUT", "/api/v1/queues/" + uniqueQueue("acc"), "{}"));
+            case "GET /api/v1/queues" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/queues", null));
+            case "GET /api/v1/queues/{queue}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/queues/" + newQueue(), null));
+            case "DELETE /api/v1/queues/{queue}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/queues/" + newQueue(), null));
+            case "POST /api/v1/queues/{queue}/pause" -> new Case(OPERATE, NOT_OPERATE, () -> queueCall("pause", null));
+            case "POST /api/v1/queues/{queue}/resume" -> new Case(OPERATE, NOT_OPERATE, () -> queueCall("resume", null));
+            case "POST /api/v1/queues/{queue}/purge" -> new Case(OPERATE, NOT_OPERATE, () -> queueCall("purge", "{\"states\":[\"DEAD\"]}"));
+            case "POST /api/v1/queues/{queue}/redrive" -> new Case(OPERATE, NOT_OPERATE, () -> queueCall("redrive", "{}"));
+            case "POST /api/v1/queues/{queue}/messages" -> new Case(SEND, NOT_SEND, () -> queueCall("messages", "{\"payload\":1}"));
+            case "POST /api/v1/queues/{queue}/messages:batch" -> new Case(SEND, NOT_SEND,
+                    () -> queueCall("messages:batch", "{\"messages\":[{\"payload\":1}]}"));
+            case "POST /api/v1/queues/{queue}/receive" -> new Case(RECEIVE, NOT_RECEIVE, () -> queueCall("receive", "{}"));
+            case "POST /api/v1/messages/{id}/ack" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("ack", ""));
+            case "POST /api/v1/messages/{id}/nack" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("nack", ",\"error\":{\"message\":\"x\"}"));
+            case "POST /api/v1/messages/{id}/extend" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("extend", ",\"leaseSeconds\":60"));
+            case "POST /api/v1/messages/{id}/progress" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("progress", ",\"percent\":5"));
+            case "GET /api/v1/messages/{id}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages/" + newMessage(), null));
+            case "POST /api/v1/messages/{id}/retry" -> new Case(OPERATE, NOT_OPERATE, () -> {
+                String id = newMessage();
+                assertThat(server.post("/api/v1/messages/" + id + "/cancel", server.admin, null).status()).isEqualTo(200);
+                return new Call("POST", "/api/v1/messages/" + id + "/retry", null);
+            });
+            case "POST /api/v1/messages/{id}/cancel" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/messages/" + newMessage() + "/cancel", null));
+            case "DELETE /api/v1/messages/{id}" -> new Case(OPERATE, NOT_OPERATE, () -> new Call("DELETE", "/api/v1/messages/" + newMessage(), null));
+            case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
+            case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
+            case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
+                Reply created = server.post("/api/v1/tokens", server.admin, "{\"name\":\"doomed\",\"scopes\":[\"read\"]}");
+                return new Call("DELETE", "/api/v1/tokens/" + created.json().get("id").asText(), null);
+            });
+            case "POST /api/v1/users" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/users",
+                    "{\"username\":\"user" + USERS.incrementAndGet() + "\",\"password\":\"0123456789\"}"));
+            case "PUT /api/v1/users/{username}/password" -> new Case(ADMIN, NOT_ADMIN,
+                    () -> new Call("PUT", "/api/v1/users/" + newUser() + "/password", "{\"password\":\"9876543210\"}"));
+            case "DELETE /api/v1/users/{username}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/users/" + newUser(), null));
+            case "GET /api/v1/events" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/events", null));
+            case "GET /api/v1/openapi.json" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/openapi.json", null));
+            case "GET /metrics" -> new Case(READ, NOT_READ, () -> new Call("GET", "/metrics", null));
+            default -> throw new AssertionError("no access case for " + route + "; add one to AccessTest.caseOf");
+        };
+    }
+
+    private static String newQueue() {
+        String queue = uniqueQueue("acc");
+        server.createQueue(queue);
+        return queue;
+    }
+
+    private static Call queueCall(String action, String body) {
+        return new Call("POST", "/api/v1/queues/" + newQueue() + "/" + action, body);
+    }
+
+    private static String newMessage() {
+        return server.send(newQueue(), "{}");
+    }
+
+    /** A message leased with the admin token; {@code rest} continues the body after the leaseId. */
+    private static Call leasedCall(String action, String rest) {
+        String queue = newQueue();
+        String id = server.send(queue, "{}");
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+        return new Call("POST", "/api/v1/messages/" + id + "/" + action, "{\"leaseId\":\"" + lease + "\"" + rest + "}");
+    }
+
+    private static String newUser() {
+        String username = "user" + USERS.incrementAndGet();
+        Reply added = server.post("/api/v1/users", server.admin, "{\"username\":\"" + username + "\",\"password\":\"0123456789\"}");
+        assertThat(added.status()).as("%s", added).isEqualTo(201);
+        return username;
+    }
+
+    // ---------------------------------------------------------------- globs and implied scopes
+
+    @Test
+    void sendGlobAllowsMatchingQueuesOnly() {
+        for (String queue : List.of("orders-eu", "orders-", "invoices-eu", "orders", "xorders-eu")) {
+            server.createQueue(queue);
+        }
+        String orders = server.token("send:orders-*");
+
+        assertThat(server.post("/api/v1/queues/orders-eu/messages", orders, "{\"payload\":1}").status()).isEqualTo(201);
+        assertThat(server.post("/api/v1/queues/orders-/messages", orders, "{\"payload\":1}").status()).isEqualTo(201);
+        JsonNode problem = assertProblem(server.post("/api/v1/queues/invoices-eu/messages", orders, "{\"payload\":1}"), 403);
+        assertThat(problem.get("detail").asText()).contains("send:invoices-eu");
+        assertProblem(server.post("/api/v1/queues/orders/messages", orders, "{\"payload\":1}"), 403);
+        assertProblem(server.post("/api/v1/queues/xorders-eu/messages", orders, "{\"payload\":1}"), 403);
+        assertProblem(server.post("/api/v1/queues/orders-eu/receive", orders, "{}"), 403);
+    }
+
+    @Test
+    void aGlobWithoutStarMatchesExactlyOneQueueAndItsDotsAreLiteral() {
+        server.createQueue("billing.v1");
+        server.createQueue("billingXv1");
+        String exact = server.token("send:billing.v1");
+
+        assertThat(server.post("/api/v1/queues/billing.v1/messages", exact, "{\"payload\":1}").status()).isEqualTo(201);
+        assertProblem(server.post("/api/v1/queues/billingXv1/messages", exact, "{\"payload\":1}"), 403);
+    }
+
+    @Test
+    void receiveGlobAllowsMatchingQueuesOnly() {
+        server.createQueue("jobs-a-r");
+        server.createQueue("tasks-a-r");
+        String jobs = server.token("receive:jobs-*");
+
+        assertThat(server.post("/api/v1/queues/jobs-a-r/receive", jobs, "{}").status()).isEqualTo(200);
+        assertProblem(server.post("/api/v1/queues/tasks-a-r/receive", jobs, "{}"), 403);
+        assertProblem(server.post("/api/v1/queues/jobs-a-r/messages", jobs, "{\"payload\":1}"), 403);
+    }
+
+    @Test
+    void settlingAMessageNeedsReceiveScopeOnTheMessagesQueue() {
+        server.createQueue("mail-settle");
+        server.createQueue("sms-settle");
+        String mail = server.token("receive:mail-*");
+        String id = server.send("sms-settle", "{}");
+        String lease = server.receiveOne("sms-settle").get("leaseId").asText();
+
+        assertProblem(server.post("/api/v1/messages/" + id + "/ack", mail, "{\"leaseId\":\"" + lease + "\"}"), 403);
+        assertThat(server.message(id).get("state").asText()).isEqualTo("IN_FLIGHT");
+
+        String mine = server.send("mail-settle", "{}");
+        JsonNode leased = server.post("/api/v1/queues/mail-settle/receive", mail, "{}").json().get("messages").get(0);
+        assertThat(server.post("/api/v1/messages/" + mine + "/ack", mail, "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\"}")
+                .status()).isEqualTo(200);
+    }
+
+    @Test
+    void operateImpliesReadButNotAdmin() {
+        String operate = server.token("operate");
+
+        assertThat(server.get("/api/v1/queues", operate).status()).isEqualTo(200);
+        assertThat(server.get("/metrics", operate).status()).isEqualTo(200);
+        assertProblem(server.put("/api/v1/queues/" + uniqueQueue("acc"), operate, "{}"), 403);
+        assertProblem(server.get("/api/v1/tokens", operate), 403);
+    }
+
+    @Test
+    void readDoesNotImplySendOrReceive() {
+        String queue = newQueue();
+        String read = server.token("read");
+
+        assertProblem(server.post("/api/v1/queues/" + queue + "/messages", read, "{\"payload\":1}"), 403);
+        assertProblem(server.post("/api/v1/queues/" + queue + "/receive", read, "{}"), 403);
+        assertProblem(server.post("/api/v1/queues/" + queue + "/pause", read, null), 403);
+    }
+
+    @Test
+    void anUnknownRouteUnderApiNeedsATokenBeforeItIs404() {
+        assertProblem(server.get("/api/v1/no-such-thing", null), 401);
+        assertProblem(server.get("/api/v1/no-such-thing", server.admin), 404);
+    }
+}
