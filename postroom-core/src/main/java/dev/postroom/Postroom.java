@@ -9,6 +9,7 @@ import dev.postroom.engine.MessageFactory;
 import dev.postroom.engine.MessageIds;
 import dev.postroom.engine.PayloadCodec;
 import dev.postroom.engine.PolicyValidator;
+import dev.postroom.engine.QueryValidator;
 import dev.postroom.engine.QueueCatalog;
 import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
@@ -402,6 +403,24 @@ public final class Postroom implements AutoCloseable {
             return Optional.empty();
         }
         return store.get(id);
+    }
+
+    /**
+     * One page of the messages matching {@code query}, newest first; pass {@link MessagePage#next()}
+     * to {@link MessageQuery#withAfter} for the next page. A read: it takes no lock and waits for no
+     * write. Every filter is answered from an index except the free text, which is a bounded scan:
+     * see {@link MessagePage} on pages that come back short.
+     *
+     * @throws InvalidMessageException for a bad filter, naming it ({@code limit}, {@code queue},
+     *                                 {@code orderingKey}, {@code q}, {@code until}, {@code after})
+     * @throws QueueNotFoundException  when {@code query.queue()} names no queue
+     */
+    public MessagePage browse(MessageQuery query) {
+        QueryValidator.validate(query, limits);
+        if (query.queue() != null) {
+            catalog.require(query.queue());
+        }
+        return store.browse(query);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -75,6 +76,24 @@ public final class MessageIds {
         long millis = msb >>> 16;
         long counter = ((msb & 0xFFF) << 9) | ((lsb >>> 53) & 0x1FF);
         return (millis << COUNTER_BITS) | counter;
+    }
+
+    /**
+     * The smallest sequence of an id minted at or after {@code instant} (ids carry whole
+     * milliseconds, so a fraction rounds up): {@code sequenceOf(id) >= firstSequenceAt(t)} exactly
+     * when the id's time is not before {@code t}. Clamped to 0 before 1970 and to
+     * {@link Long#MAX_VALUE} past the last representable millisecond.
+     */
+    public static long firstSequenceAt(Instant instant) {
+        long maxMillis = Long.MAX_VALUE >>> COUNTER_BITS;
+        if (instant.getEpochSecond() < 0) {
+            return 0;
+        }
+        if (instant.getEpochSecond() >= maxMillis / 1000) {
+            return Long.MAX_VALUE;
+        }
+        long millis = instant.getEpochSecond() * 1000 + (instant.getNano() + 999_999) / 1_000_000;
+        return millis > maxMillis ? Long.MAX_VALUE : millis << COUNTER_BITS;
     }
 
     /** Whether {@code id} is well-formed, without throwing. */

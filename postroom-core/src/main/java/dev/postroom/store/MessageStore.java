@@ -1,6 +1,8 @@
 package dev.postroom.store;
 
 import dev.postroom.Message;
+import dev.postroom.MessagePage;
+import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
@@ -96,6 +98,26 @@ public interface MessageStore extends AutoCloseable {
 
     /** The message with its timeline and errors, if it exists. */
     Optional<Message> get(String id);
+
+    /**
+     * One page of the messages matching every non-null filter of {@code query}, newest first
+     * (descending id), each in the state {@link #get} would report (a leased message is IN_FLIGHT,
+     * and only leased messages are). A synchronous read: it never waits for writes to commit.
+     *
+     * <p>Paging is by key: {@code query.after()}, when set, is a {@link BrowseCursor}, and the page
+     * holds only messages whose sequence is below the cursor's. {@code next} is a cursor at the last
+     * row examined, or null when no older message can match. A page holds {@code limit} messages
+     * unless it is the last; a store may end a page sooner (fewer messages, even none, with
+     * {@code next} set) to bound the rows it examines for a filter no index answers, but only after
+     * examining at least 1,000 rows, so small result sets always come back whole. {@code since} and
+     * {@code until} may be compared with the time in the message id rather than {@code enqueuedAt};
+     * the two differ only by how long the engine took to accept the send.
+     *
+     * <p>The engine validated the query ({@code limit} 1–500, names and lengths); the store decodes
+     * the cursor and throws what {@link BrowseCursor#decode} throws. A queue that does not exist
+     * matches nothing.
+     */
+    MessagePage browse(MessageQuery query);
 
     // ---- maintenance (the engine calls these on a timer) ----
 

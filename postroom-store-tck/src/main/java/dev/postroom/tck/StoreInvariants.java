@@ -1,7 +1,10 @@
 package dev.postroom.tck;
 
 import dev.postroom.Message;
+import dev.postroom.MessagePage;
+import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
+import dev.postroom.MessageSummary;
 import dev.postroom.StateCounts;
 import dev.postroom.TimelineEntry;
 import dev.postroom.store.MessageStore;
@@ -31,7 +34,10 @@ import java.util.stream.Collectors;
  *       after a restart);</li>
  *   <li>{@code counts()} has an entry for every queue of {@code queues()} and no other, and the
  *       per-state counts of each queue equal the states {@code get} reports (a message is in exactly
- *       one state, and no message is counted that {@code get} cannot find).</li>
+ *       one state, and no message is counted that {@code get} cannot find);</li>
+ *   <li>{@code browse} lists exactly the messages {@code get} finds, newest first, once each, in the
+ *       queue, state and attempt {@code get} reports; and browsing by each state lists exactly the
+ *       messages {@code get} reports in it.</li>
  * </ul>
  * The count check is exact, so {@code ids} must hold every message id the store may hold (ids that
  * no longer exist are fine: deleted and purged messages are simply not counted).
@@ -48,12 +54,14 @@ public final class StoreInvariants {
     public static void check(MessageStore store, Collection<String> ids) {
         List<String> problems = new ArrayList<>();
         Map<String, long[]> tally = new TreeMap<>();
+        Map<String, Message> messages = new TreeMap<>();
         for (String id : new TreeSet<>(ids)) {
             Optional<Message> found = store.get(id);
             if (found.isEmpty()) {
                 continue;
             }
             Message message = found.get();
+            messages.put(id, message);
             if (!id.equals(message.id())) {
                 problems.add("get(" + id + ") returned message " + message.id());
             }
@@ -99,8 +107,64 @@ public final class StoreInvariants {
                 problems.add("counts() of queue " + queue + " is " + reported + " but get() reports " + expected);
             }
         }
+        checkBrowse(store, messages, problems);
         if (!problems.isEmpty()) {
             throw new AssertionError("store invariants violated (" + problems.size() + "):\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static void checkBrowse(MessageStore store, Map<String, Message> messages, List<String> problems) {
+        List<MessageSummary> listed = browseAll(store, null, messages.size(), problems);
+        Set<String> seen = new TreeSet<>();
+        for (int i = 0; i < listed.size(); i++) {
+            MessageSummary summary = listed.get(i);
+            if (!seen.add(summary.id())) {
+                problems.add("browse lists " + summary.id() + " twice");
+            }
+            if (i > 0 && listed.get(i - 1).id().compareTo(summary.id()) <= 0) {
+                problems.add("browse lists " + summary.id() + " after " + listed.get(i - 1).id() + ": not newest first");
+            }
+            Message message = messages.get(summary.id());
+            if (message == null) {
+                problems.add("browse lists " + summary.id() + ", which get does not find");
+            } else if (message.state() != summary.state() || message.attempt() != summary.attempt()
+                    || !message.queue().equals(summary.queue())) {
+                problems.add("browse lists " + summary.id() + " as " + summary.queue() + "/" + summary.state() + "/attempt "
+                        + summary.attempt() + " but get reports " + message.queue() + "/" + message.state() + "/attempt "
+                        + message.attempt());
+            }
+        }
+        Set<String> missing = new TreeSet<>(messages.keySet());
+        missing.removeAll(seen);
+        if (!missing.isEmpty()) {
+            problems.add("browse does not list " + missing + ", which get finds");
+        }
+        for (MessageState state : MessageState.values()) {
+            Set<String> expected = messages.values().stream().filter(m -> m.state() == state).map(Message::id)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> byState = browseAll(store, state, messages.size(), problems).stream().map(MessageSummary::id)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (!byState.equals(expected)) {
+                problems.add("browse by state " + state + " lists " + byState + " but get reports " + expected);
+            }
+        }
+    }
+
+    private static List<MessageSummary> browseAll(MessageStore store, MessageState state, int expected, List<String> problems) {
+        MessageQuery query = MessageQuery.builder().state(state).limit(MessageQuery.MAX_LIMIT).build();
+        List<MessageSummary> listed = new ArrayList<>();
+        MessagePage page = store.browse(query);
+        // A store may cut pages short, but never to nothing forever: at least 1,000 rows a page.
+        for (int pages = 1; ; pages++) {
+            listed.addAll(page.messages());
+            if (page.next() == null) {
+                return listed;
+            }
+            if (pages > expected / 1000 + expected / MessageQuery.MAX_LIMIT + 10) {
+                problems.add("browse by state " + state + " did not end after " + pages + " pages");
+                return listed;
+            }
+            page = store.browse(query.withAfter(page.next()));
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.postroom.store.sqlite;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -115,6 +117,20 @@ final class Leases {
         for (Lease lease : bySeq.values()) {
             if (lease.queue.equals(queue)) {
                 result.add(lease);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Every lease of {@code queue} (of every queue when null), settled or not, by row: what a reader
+     * overlays on the rows it reads, like {@link #any}.
+     */
+    Map<Long, Lease> byRow(String queue) {
+        Map<Long, Lease> result = new HashMap<>();
+        for (Lease lease : bySeq.values()) {
+            if (queue == null || lease.queue.equals(queue)) {
+                result.put(lease.seq, lease);
             }
         }
         return result;

@@ -61,6 +61,25 @@ final class MessageWrites {
             + "'$[#]', json_object('at', ?, 'state', 'IN_FLIGHT', 'node', ?, 'attempt', ?, 'reason', 'leased'), "
             + "'$[#]', json_object('at', ?, 'state', ?, 'node', ?, 'attempt', ?, 'reason', ?))";
 
+    /**
+     * The best READY messages that are the oldest unfinished message of their ordering key (if
+     * any). Leased rows are READY on disk too; the caller skips them, so it asks for that many more.
+     * The key check is pinned to messages_ordering, which holds unfinished rows only: left to
+     * itself SQLite picks messages_key (V2, same columns, every state) and would walk a key's
+     * finished history on every claim. Parameters: queue, now, limit.
+     */
+    static final String CLAIM_CANDIDATES = """
+            SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at, expires_at
+            FROM messages m
+            WHERE queue = ?1 AND state = 1
+              AND (expires_at IS NULL OR expires_at > ?2)
+              AND (ordering_key IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM messages o INDEXED BY messages_ordering
+                    WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
+                      AND o.state IN (0, 1, 2)))
+            ORDER BY priority DESC, seq
+            LIMIT ?3""";
+
     /** Rows a claim query reads beyond what it hands out, kept for the next claims (see ReadyBuffer). */
     private static final int READ_AHEAD = 256;
 
@@ -94,19 +113,7 @@ final class MessageWrites {
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
-        // The best READY messages that are the oldest unfinished message of their ordering key (if
-        // any). Leased rows are READY on disk too; the caller skips them, so it asks for that many more.
-        claimCandidates = connection.prepareStatement("""
-                SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at, expires_at
-                FROM messages m
-                WHERE queue = ?1 AND state = 1
-                  AND (expires_at IS NULL OR expires_at > ?2)
-                  AND (ordering_key IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM messages o
-                        WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
-                          AND o.state IN (0, 1, 2)))
-                ORDER BY priority DESC, seq
-                LIMIT ?3""");
+        claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
         complete = connection.prepareStatement("UPDATE messages SET state = 3, attempt = ?, result = ?, updated_at = ?, "
                 + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
         fail = connection.prepareStatement("UPDATE messages SET state = ?, attempt = ?, available_at = ?, updated_at = ?, "

@@ -3,6 +3,8 @@ package dev.postroom.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.Message;
+import dev.postroom.MessagePage;
+import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
@@ -64,6 +66,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final Map<String, StoredQueue> queues = new ConcurrentHashMap<>();
     private final GroupCommitter committer;
     private final MessageReads reads;
+    private final MessageBrowser browser;
     private final Checkpointer checkpointer;
     private volatile boolean closed;
 
@@ -107,6 +110,7 @@ public final class SqliteMessageStore implements MessageStore {
         MessageWrites writes = new MessageWrites(writer, counters, json, queues, leases);
         writes.reloadCounters();
         this.reads = new MessageReads(readers, json, leases);
+        this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
@@ -232,6 +236,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public Optional<Message> get(String id) {
         return reads.get(id);
+    }
+
+    @Override
+    public MessagePage browse(MessageQuery query) {
+        return browser.browse(query);
     }
 
     @Override

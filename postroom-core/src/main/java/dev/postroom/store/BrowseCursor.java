@@ -1,0 +1,53 @@
+package dev.postroom.store;
+
+import dev.postroom.InvalidMessageException;
+
+import java.nio.ByteBuffer;
+import java.util.Base64;
+
+/**
+ * The paging cursor of {@link MessageStore#browse}: an opaque string to callers, a position in id
+ * order to stores. A page's {@code next} encodes the message sequence ({@code MessageIds.sequenceOf})
+ * of the last row the store examined; the next page lists only messages with a smaller sequence.
+ * Because the position is a key, not an offset, messages sent or deleted between pages do not shift
+ * it. The format (a version byte and the sequence, base64url) is the same for every store, so the
+ * engine can reject a malformed cursor before any store sees it.
+ */
+public final class BrowseCursor {
+    private static final byte VERSION = 1;
+    private static final int BYTES = 1 + Long.BYTES;
+
+    private BrowseCursor() {
+    }
+
+    /** The cursor meaning "continue with sequences below {@code sequence}". */
+    public static String encode(long sequence) {
+        if (sequence <= 0) {
+            throw new IllegalArgumentException("not a message sequence: " + sequence);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(BYTES).put(VERSION).putLong(sequence);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    }
+
+    /**
+     * The sequence a cursor continues below.
+     *
+     * @throws InvalidMessageException for {@code after} when {@code cursor} was not made by {@link #encode}
+     */
+    public static long decode(String cursor) {
+        if (cursor != null && cursor.length() <= 16) {
+            try {
+                byte[] bytes = Base64.getUrlDecoder().decode(cursor);
+                if (bytes.length == BYTES && bytes[0] == VERSION) {
+                    long sequence = ByteBuffer.wrap(bytes, 1, Long.BYTES).getLong();
+                    if (sequence > 0) {
+                        return sequence;
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                // not base64url: named below
+            }
+        }
+        throw new InvalidMessageException("after", "is not a cursor returned as next by a previous page");
+    }
+}

@@ -1,0 +1,45 @@
+-- Browsing (GET /api/v1/messages and the console): newest first, paged by key on seq. Every entry
+-- of an index ends in the rowid, which is seq, so each index below is ordered by seq within its
+-- columns and a page is one index range read backwards that stops after `limit` rows: never an
+-- OFFSET, never a sort, however many messages there are. (Naming seq as a column would store it
+-- twice per entry.)
+--
+-- What each costs on the hot path (a send inserts a READY row, its ack updates it to SUCCEEDED; an
+-- index is written when a row enters or leaves it or one of its columns changes). Measured as WAL
+-- pages per commit (what a group commit spends its time writing) with MessageWrites' insert and
+-- ack statements, batches of 16 and 128 messages, one queue, 3,000 commits:
+--   messages_queue  +1 append per send at the end of the queue's range; nothing on ack (queue and
+--                   seq never change). 8.8 -> 10.8 pages per 16-message commit (+23%),
+--                   38.5 -> 43.2 per 128 (+12%).
+--   messages_key    +1 insert per send that has an ordering key; nothing on ack (neither its
+--                   columns nor its WHERE mention state). Keys are random, and the index holds every
+--                   retained keyed message, so each keyed send dirties a leaf page of its own: with
+--                   30% of sends keyed, 44 -> 86 pages per 128-message commit. The price of
+--                   index-driven history by key; only keyed sends pay it. (messages_ordering from V1
+--                   holds unfinished messages only, which keeps it small and claims fast, and cannot
+--                   answer "every message of order-42".)
+--   messages_state  nothing on the send -> ack path: it holds SCHEDULED, DEAD and CANCELLED rows, and
+--                   a message passing READY -> SUCCEEDED never enters it (measured: 0 pages). Delayed
+--                   sends, retries, dead letters and cancels write it once on the way in, once out.
+-- Trap: messages_key is ordered like messages_ordering (queue, ordering_key, seq), and SQLite, left to itself, picks it for
+-- the claim's ordering-key check, walking a key's finished history; MessageWrites.CLAIM_CANDIDATES
+-- therefore names messages_ordering (BrowsePlanTest checks both plans).
+--
+-- Not indexed on purpose:
+--   READY      messages_ready (queue, priority DESC, seq) already holds exactly the READY rows;
+--              the store reads one range per priority present and merges them.
+--   SUCCEEDED  the bulk of the rows. Indexing it would add a delete and an insert to every ack;
+--              instead the store walks messages_queue checking each row's state, which finds
+--              SUCCEEDED rows at once because they are most of them, stops after a bounded number
+--              of rows when they are rare (the page comes back short, with a cursor), and skips
+--              the walk when the in-memory counts say there are none.
+--   IN_FLIGHT  never stored: the leases in memory name the rows, which are read by seq.
+--   key+state  the key's range of messages_key, checking each row's state (a key's history is short).
+--   no queue   a state or key filter without a queue reads one range per queue and merges them.
+--   free text  a LIKE '%...%' scan of the rows the other filters select: no index can serve a
+--              substring search, so the store examines a bounded number of rows per page.
+--   since/until  a range on seq, which begins with the id's millisecond.
+CREATE INDEX messages_queue ON messages (queue);
+CREATE INDEX messages_key ON messages (queue, ordering_key) WHERE ordering_key IS NOT NULL;
+-- OR rather than IN: the planner proves that `state = 4` implies an OR of equalities, not an IN list.
+CREATE INDEX messages_state ON messages (queue, state) WHERE state = 0 OR state = 4 OR state = 5;
