@@ -48,6 +48,7 @@ final class MessageRoutes {
         routes.post("/api/v1/messages/{id}/nack", this::nack);
         routes.post("/api/v1/messages/{id}/extend", this::extend);
         routes.post("/api/v1/messages/{id}/progress", this::progress);
+        routes.get("/api/v1/messages", this::browse);
         routes.get("/api/v1/messages/{id}", this::get);
         routes.post("/api/v1/messages/{id}/retry", this::retry);
         routes.post("/api/v1/messages/{id}/cancel", this::cancel);
@@ -206,6 +207,41 @@ final class MessageRoutes {
             message = finalStates.await(id, Duration.ofMillis((long) (seconds * 1000)));
         }
         ctx.json(Views.FullMessage.of(message));
+    }
+
+    private void browse(Context ctx) {
+        Access.require(ctx, Scope.Kind.READ);
+        dev.postroom.MessageQuery.Builder query = dev.postroom.MessageQuery.builder()
+                .queue(ctx.queryParam("queue"))
+                .orderingKey(ctx.queryParam("orderingKey"))
+                .text(ctx.queryParam("q"))
+                .after(ctx.queryParam("after"));
+        if (ctx.queryParam("state") != null) {
+            query.state(state("state", ctx.queryParam("state")));
+        }
+        if (ctx.queryParam("since") != null) {
+            query.since(instant("since", ctx.queryParam("since")));
+        }
+        if (ctx.queryParam("until") != null) {
+            query.until(instant("until", ctx.queryParam("until")));
+        }
+        if (ctx.queryParam("limit") != null) {
+            try {
+                query.limit(Integer.parseInt(ctx.queryParam("limit")));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("limit", "must be a whole number");
+            }
+        }
+        dev.postroom.MessagePage page = postroom.browse(query.build());
+        ctx.json(new Views.Page(page.messages().stream().map(Views.Summary::of).toList(), page.next()));
+    }
+
+    private static java.time.Instant instant(String field, String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(field, "must be an RFC 3339 time, e.g. 2026-11-25T10:00:00Z");
+        }
     }
 
     private void retry(Context ctx) {

@@ -96,6 +96,18 @@ final class Views {
     record LeaseExpiry(Instant leaseExpiresAt) {
     }
 
+    record Summary(String id, String queue, MessageState state, int priority, String orderingKey, int attempt,
+                   int maxAttempts, Instant enqueuedAt, Instant updatedAt, String payloadPreview, String lastError) {
+        static Summary of(dev.postroom.MessageSummary m) {
+            return new Summary(m.id(), m.queue(), m.state(), m.priority(), m.orderingKey(), m.attempt(), m.maxAttempts(),
+                    m.enqueuedAt(), m.updatedAt(), m.payloadPreview(), m.lastError());
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Page(List<Summary> messages, String next) {
+    }
+
     record Purged(int purged) {
     }
 

@@ -128,6 +128,7 @@ class AccessTest {
             case "POST /api/v1/messages/{id}/nack" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("nack", ",\"error\":{\"message\":\"x\"}"));
             case "POST /api/v1/messages/{id}/extend" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("extend", ",\"leaseSeconds\":60"));
             case "POST /api/v1/messages/{id}/progress" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("progress", ",\"percent\":5"));
+            case "GET /api/v1/messages" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages?limit=5", null));
             case "GET /api/v1/messages/{id}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages/" + newMessage(), null));
             case "POST /api/v1/messages/{id}/retry" -> new Case(OPERATE, NOT_OPERATE, () -> {
                 String id = newMessage();

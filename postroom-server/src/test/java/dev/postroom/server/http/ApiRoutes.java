@@ -39,6 +39,7 @@ final class ApiRoutes {
             new Route("POST", "/api/v1/messages/{id}/nack"),
             new Route("POST", "/api/v1/messages/{id}/extend"),
             new Route("POST", "/api/v1/messages/{id}/progress"),
+            new Route("GET", "/api/v1/messages"),
             new Route("GET", "/api/v1/messages/{id}"),
             new Route("POST", "/api/v1/messages/{id}/retry"),
             new Route("POST", "/api/v1/messages/{id}/cancel"),

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Instant;
 
+import java.util.List;
+
 import static dev.postroom.server.http.TestServer.assertProblem;
 import static dev.postroom.server.http.TestServer.uniqueQueue;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +100,30 @@ class MessageRoutesTest {
 
         assertThat(reply.status()).as("%s", reply).isEqualTo(201);
         assertThat(server.message(reply.json().get("id").asText()).get("notBefore").asText()).isEqualTo("2031-01-01T00:00:00Z");
+    }
+
+    @Test
+    void browsePagesThroughAQueueNewestFirstWithTheCursor() {
+        String queue = queue("browse");
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            sent.add(server.post("/api/v1/queues/" + queue + "/messages", server.admin, "{\"payload\":{\"n\":" + i + "}}")
+                    .json().get("id").asText());
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        String after = null;
+        do {
+            Reply page = server.get("/api/v1/messages?queue=" + queue + "&limit=2" + (after == null ? "" : "&after=" + after), server.admin);
+            assertThat(page.status()).as("%s", page).isEqualTo(200);
+            page.json().get("messages").forEach(m -> seen.add(m.get("id").asText()));
+            after = page.json().get("next").isNull() ? null : page.json().get("next").asText();
+        } while (after != null);
+        assertThat(seen).containsExactlyElementsOf(sent.reversed());
+    }
+
+    @Test
+    void browseWithAnUnknownStateIs422NamingState() {
+        assertProblem(server.get("/api/v1/messages?state=LOST", server.admin), 422, "state");
     }
 
     @Test

@@ -180,6 +180,8 @@ class OpenApiTest {
         records.put("Counts", Views.Counts.class);
         records.put("Queue", Views.Queue.class);
         records.put("QueueList", Views.Queues.class);
+        records.put("MessageSummary", Views.Summary.class);
+        records.put("MessagePage", Views.Page.class);
         records.put("SendResult", Views.Sent.class);
         records.put("BatchResult", Views.SentBatch.class);
         records.put("ReceivedMessage", Views.Received.class);
