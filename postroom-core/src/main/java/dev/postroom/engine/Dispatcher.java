@@ -124,6 +124,9 @@ public final class Dispatcher<T> implements Runnable {
                     return;
                 }
             } catch (RuntimeException e) {
+                if (!running) {
+                    return; // stopping: the store may refuse reads while it closes
+                }
                 log.error("dispatcher error queue={}", queue, e);
             }
         }

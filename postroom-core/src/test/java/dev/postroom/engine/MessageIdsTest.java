@@ -43,6 +43,26 @@ class MessageIdsTest {
     }
 
     @Test
+    void firstSequenceAtSeparatesIdsBeforeAnInstantFromIdsAtOrAfterIt() {
+        Instant t = FROZEN.instant();
+        long atT = MessageIds.sequenceOf(new MessageIds(FROZEN).next());
+        long before = MessageIds.sequenceOf(new MessageIds(InstantSource.fixed(t.minusMillis(1))).next());
+        assertThat(atT).isGreaterThanOrEqualTo(MessageIds.firstSequenceAt(t));
+        assertThat(before).isLessThan(MessageIds.firstSequenceAt(t));
+        // A fraction of a millisecond rounds up: an id of millisecond t is before t + 0.5 ms.
+        assertThat(atT).isLessThan(MessageIds.firstSequenceAt(t.plusNanos(500_000)));
+        assertThat(MessageIds.firstSequenceAt(t.plusNanos(500_000))).isEqualTo(MessageIds.firstSequenceAt(t.plusMillis(1)));
+    }
+
+    @Test
+    void firstSequenceAtIsClampedOutsideTheIdRange() {
+        assertThat(MessageIds.firstSequenceAt(Instant.EPOCH.minusSeconds(1))).isZero();
+        assertThat(MessageIds.firstSequenceAt(Instant.MIN)).isZero();
+        assertThat(MessageIds.firstSequenceAt(Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+        assertThat(MessageIds.firstSequenceAt(Instant.parse("2200-01-01T00:00:00Z"))).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void foreignIdsAreRejected() {
         assertThat(MessageIds.isValid(UUID.randomUUID().toString())).isFalse();
         assertThat(MessageIds.isValid("nope")).isFalse();
