@@ -18,6 +18,13 @@ public interface MessageListener {
     default void changed(String queue, String id, MessageState state) {
     }
 
+    /**
+     * An attempt failed (a handler threw, or a pull consumer nacked): the message is now
+     * {@code next}, SCHEDULED or READY for a retry, or DEAD. Also reported as {@link #changed}.
+     */
+    default void failed(String queue, String id, MessageState next) {
+    }
+
     /** A handler or pull consumer finished an attempt that took {@code nanos} from lease to settlement. */
     default void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
     }

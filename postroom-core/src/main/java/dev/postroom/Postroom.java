@@ -362,8 +362,10 @@ public final class Postroom implements AutoCloseable {
         if (retryAfter != null && retryAfter.isNegative()) {
             throw new InvalidMessageException("retryAfterSeconds", "must not be negative");
         }
-        return settled(id, Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
-                retryAfter, retries, clock.instant(), node))));
+        Settlement settlement = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
+                retryAfter, retries, clock.instant(), node)));
+        listener.failed(settlement.queue(), id, settlement.state());
+        return settled(id, settlement);
     }
 
     /** Extends a lease to {@code duration} from now; returns the new expiry. */

@@ -197,6 +197,9 @@ public final class Dispatcher<T> implements Runnable {
             if (settlement != null) {
                 long handleNanos = System.nanoTime() - started;
                 long sinceSend = java.time.Duration.between(message.enqueuedAt(), engine.clock().instant()).toNanos();
+                if (settlement.state() != dev.postroom.MessageState.SUCCEEDED) {
+                    engine.listener().failed(queue, message.id(), settlement.state());
+                }
                 engine.listener().changed(queue, message.id(), settlement.state());
                 engine.listener().handled(queue, settlement.state(), sinceSend, handleNanos);
             }

@@ -30,6 +30,17 @@ record Listeners(List<MessageListener> all) implements MessageListener {
     }
 
     @Override
+    public void failed(String queue, String id, MessageState next) {
+        for (MessageListener l : all) {
+            try {
+                l.failed(queue, id, next);
+            } catch (RuntimeException ignored) {
+                // as above
+            }
+        }
+    }
+
+    @Override
     public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
         for (MessageListener l : all) {
             try {

@@ -92,16 +92,18 @@ final class Metrics implements MessageListener {
 
     @Override
     public void changed(String queue, String id, MessageState state) {
+        if (state == MessageState.SUCCEEDED) {
+            meters(queue).acked().increment();
+        }
+    }
+
+    /** Only failed attempts count as nacks: an operator's retry or cancel is not one. */
+    @Override
+    public void failed(String queue, String id, MessageState next) {
         QueueMeters meters = meters(queue);
-        switch (state) {
-            case SUCCEEDED -> meters.acked().increment();
-            case SCHEDULED, READY -> meters.nacked().increment();
-            case DEAD -> {
-                meters.nacked().increment();
-                meters.dead().increment();
-            }
-            default -> {
-            }
+        meters.nacked().increment();
+        if (next == MessageState.DEAD) {
+            meters.dead().increment();
         }
     }
 

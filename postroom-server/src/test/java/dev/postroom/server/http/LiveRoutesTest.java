@@ -223,4 +223,20 @@ class LiveRoutesTest {
                     .contains("postroom_messages{queue=\"" + queue + "\",state=\"ready\"} 1.0");
         });
     }
+
+    @Test
+    void metricsCountAFailedAttemptAsANackButAnOperatorRetryNot() {
+        String queue = uniqueQueue("nacked");
+        server.createQueue(queue, "{\"maxAttempts\":1}");
+        String id = server.send(queue, "{}");
+        JsonNode leased = server.receiveOne(queue);
+        assertThat(server.post("/api/v1/messages/" + id + "/nack", server.admin,
+                "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\",\"error\":{\"message\":\"boom\"}}").status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/messages/" + id + "/retry", server.admin, "{}").status()).isEqualTo(200);
+        String read = server.token("read");
+
+        await().untilAsserted(() -> assertThat(server.get("/metrics", read).body())
+                .contains("postroom_messages_nacked_total{queue=\"" + queue + "\"} 1.0")
+                .contains("postroom_messages_dead_total{queue=\"" + queue + "\"} 1.0"));
+    }
 }

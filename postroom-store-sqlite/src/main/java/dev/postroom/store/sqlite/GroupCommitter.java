@@ -36,8 +36,6 @@ final class GroupCommitter implements AutoCloseable {
     private record Pending<R>(Command<R> command, CompletableFuture<R> future, boolean beforeCommit) {
     }
 
-    static final int GATHER_BELOW = Integer.getInteger("postroom.gatherBelow", 64);
-    static final long GATHER_NANOS = Long.getLong("postroom.gatherNanos", 0);
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Connection connection;
     private final MessageWrites writes;
@@ -94,12 +92,6 @@ final class GroupCommitter implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                if (batch.size() < GATHER_BELOW && GATHER_NANOS > 0) {
-                    // A small batch under load is mostly page writes per message; a moment's wait lets
-                    // the next few sends and acks share this commit.
-                    java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
-                    queue.drainTo(batch, maxBatch - batch.size());
-                }
                 if (abandoned) {
                     return;
                 }
