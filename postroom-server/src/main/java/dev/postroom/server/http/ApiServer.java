@@ -6,6 +6,7 @@ import dev.postroom.Postroom;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
+import dev.postroom.server.console.Console;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
@@ -39,6 +40,7 @@ public final class ApiServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final MessageListener listener = new Listeners(List.of(finalStates, events, metrics));
     private Javalin app;
+    private Console console;
     private volatile Postroom postroom;
 
     public ApiServer(AuthStore auth, InstantSource clock) {
@@ -98,6 +100,8 @@ public final class ApiServer implements AutoCloseable {
                         token == null ? "-" : token.id());
             });
             Problems.register(routes, mapper);
+            console = new Console(postroom, auth, clock);
+            console.register(config);
             new QueueRoutes(postroom, mapper).register(routes);
             new MessageRoutes(postroom, mapper, finalStates).register(routes);
             new AdminRoutes(auth, mapper, clock).register(routes);
@@ -196,6 +200,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         events.close();
+        if (console != null) {
+            console.close();
+        }
         if (app != null) {
             app.stop();
             app = null;

@@ -73,6 +73,10 @@ final class Problems {
     }
 
     static void write(Context ctx, ObjectMapper mapper, int status, String title, String detail, List<Problem.FieldError> errors) {
+        if (ctx.attribute(ErrorPage.ATTRIBUTE) instanceof ErrorPage page) {
+            page.render(ctx, status, detail);
+            return;
+        }
         try {
             ctx.status(status).contentType("application/problem+json; charset=utf-8")
                     .result(mapper.writeValueAsBytes(new Problem(Problem.typeFor(status), title, status, detail, errors)));

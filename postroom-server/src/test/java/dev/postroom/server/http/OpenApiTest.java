@@ -72,7 +72,10 @@ class OpenApiTest {
 
     @Test
     void theServerRegistersExactlyTheRoutesListedInApiRoutes() {
-        assertThat(server.api().routes()).containsExactlyInAnyOrderElementsOf(ApiRoutes.ALL.stream().map(Route::toString).toList());
+        List<String> apiRoutes = server.api().routes().stream()
+                .filter(route -> !route.contains(" /console") && !route.equals("GET /")) // the console's routes are HTML pages, tested in the console's tests
+                .toList();
+        assertThat(apiRoutes).containsExactlyInAnyOrderElementsOf(ApiRoutes.ALL.stream().map(Route::toString).toList());
     }
 
     @Test

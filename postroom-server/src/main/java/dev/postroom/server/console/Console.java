@@ -1,0 +1,112 @@
+package dev.postroom.server.console;
+
+import dev.postroom.Postroom;
+import dev.postroom.QueueInfo;
+import dev.postroom.server.auth.AuthStore;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator console under {@code /console}: server-rendered pages (jte), live parts over
+ * server-sent events (htmx), charts (uPlot). Signed-in users only; every state-changing request
+ * needs the role for it and the session's CSRF token, and is audited.
+ */
+public final class Console implements AutoCloseable {
+    private final Postroom postroom;
+    private final InstantSource clock;
+    private final Sessions sessions = new Sessions();
+    private final Templates templates = new Templates();
+    private final ConsoleGuard guard;
+    private final LoginPages login;
+    private final Audit audit;
+    private final Instant startedAt;
+    private final LiveFeed live;
+
+    public Console(Postroom postroom, AuthStore auth, InstantSource clock) {
+        this.postroom = postroom;
+        this.clock = clock;
+        this.audit = Audit.NONE;
+        this.guard = new ConsoleGuard(sessions, clock, this::error);
+        this.login = new LoginPages(auth, sessions, guard, templates, audit, clock);
+        this.startedAt = clock.instant();
+        this.live = new LiveFeed(templates, this::queueRows, this::nodeRows);
+    }
+
+    /** Serves the console's assets and pages from {@code config}. */
+    public void register(JavalinConfig config) {
+        config.staticFiles.enableWebjars();
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/console/assets";
+            files.directory = "/console";
+            files.location = Location.CLASSPATH;
+        });
+        RoutesConfig routes = config.routes;
+        routes.before("/console", guard::before);
+        routes.before("/console/*", guard::before);
+        routes.exception(ConsoleException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        routes.get("/", ctx -> ctx.redirect("/console"));
+        login.register(routes);
+        routes.get("/console", this::overview);
+        routes.sse("/console/live", live::connect);
+        new MessagePages(postroom, templates, audit).register(routes);
+        routes.get("/console/series.json", ctx -> ctx.json(Map.of("t", List.of())));
+    }
+
+    private void overview(Context ctx) {
+        Session session = ConsoleGuard.session(ctx);
+        String window = switch (String.valueOf(ctx.queryParam("window"))) {
+            case "1h" -> "1h";
+            case "24h" -> "24h";
+            default -> "15m";
+        };
+        templates.page(ctx, "overview.jte", Map.of("page", Page.of(session, "Overview", "overview"),
+                "rows", queueRows(), "nodes", nodeRows(), "window", window));
+    }
+
+    private List<QueueRow> queueRows() {
+        return postroom.queues().stream().map(q -> row(q)).toList();
+    }
+
+    private QueueRow row(QueueInfo queue) {
+        return new QueueRow(queue, 0, 0, 0, 0);
+    }
+
+    private List<NodeRow> nodeRows() {
+        return List.of(new NodeRow(postroom.node(), startedAt, clock.instant()));
+    }
+
+    /** Renders an error page; for a request from htmx, only the message. */
+    void error(Context ctx, int status, String message) {
+        ctx.status(status);
+        if (ctx.header("HX-Request") != null) {
+            ctx.contentType("text/plain; charset=utf-8").result(message);
+            return;
+        }
+        Session session = ctx.attribute("console.session");
+        Page page = session == null ? Page.anonymous(title(status)) : Page.of(session, title(status), "");
+        templates.page(ctx.status(status), "error.jte", Map.of("page", page, "status", status, "message", message));
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 401 -> "Signed out";
+            case 403 -> "Not allowed";
+            case 404 -> "Not found";
+            case 409 -> "Not possible now";
+            case 422, 400 -> "Cannot do that";
+            default -> "Something went wrong";
+        };
+    }
+
+    @Override
+    public void close() {
+        live.close();
+    }
+}

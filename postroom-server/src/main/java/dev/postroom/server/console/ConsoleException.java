@@ -1,0 +1,27 @@
+package dev.postroom.server.console;
+
+/** A console request that cannot be served; rendered as an HTML error page with this status. */
+final class ConsoleException extends RuntimeException {
+    private final int status;
+
+    ConsoleException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    int status() {
+        return status;
+    }
+
+    static ConsoleException forbidden(String message) {
+        return new ConsoleException(403, message);
+    }
+
+    static ConsoleException notFound(String message) {
+        return new ConsoleException(404, message);
+    }
+
+    static ConsoleException badRequest(String message) {
+        return new ConsoleException(400, message);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.postroom.server.console;
+
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /console/live}: once a second, the overview's queue rows and nodes as HTML fragments
+ * (server-sent events {@code queues} and {@code nodes}) that htmx swaps into the page. Rendered
+ * once per tick for all viewers, and only while someone is watching.
+ */
+final class LiveFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+
+    private final List<SseClient> clients = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("postroom-console-live").factory());
+    private final Templates templates;
+    private final Supplier<List<QueueRow>> queues;
+    private final Supplier<List<NodeRow>> nodes;
+
+    LiveFeed(Templates templates, Supplier<List<QueueRow>> queues, Supplier<List<NodeRow>> nodes) {
+        this.templates = templates;
+        this.queues = queues;
+        this.nodes = nodes;
+        timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void connect(SseClient client) {
+        client.keepAlive();
+        client.onClose(() -> clients.remove(client));
+        clients.add(client);
+    }
+
+    private void tick() {
+        if (clients.isEmpty()) {
+            return;
+        }
+        try {
+            String queueRows = templates.fragment("queueRows.jte", Map.of("rows", queues.get()));
+            String nodeRows = templates.fragment("nodeRows.jte", Map.of("nodes", nodes.get()));
+            for (SseClient client : clients) {
+                if (client.terminated()) {
+                    clients.remove(client);
+                } else {
+                    client.sendEvent("queues", queueRows);
+                    client.sendEvent("nodes", nodeRows);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("console live tick failed error={}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        clients.forEach(SseClient::close);
+    }
+}
