@@ -1,0 +1,75 @@
+package dev.postroom.server.console;
+
+import dev.postroom.Postroom;
+import dev.postroom.server.auth.AuthStore;
+import dev.postroom.server.auth.Role;
+import dev.postroom.server.http.ApiServer;
+import dev.postroom.store.sqlite.SqliteMessageStore;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real server on a random port with three console users, one per role: {@code admin},
+ * {@code operator}, {@code viewer}, each with password {@link #PASSWORD}. One per test class;
+ * tests keep apart by their own queue names ({@link #uniqueQueue}).
+ */
+final class ConsoleFixture implements AutoCloseable {
+    static final String PASSWORD = "correct horse battery";
+    private static final AtomicInteger QUEUES = new AtomicInteger();
+
+    private final AuthStore auth;
+    private final ApiServer api;
+    private final Postroom postroom;
+
+    private ConsoleFixture(Path dir) {
+        auth = AuthStore.open(dir);
+        for (Role role : Role.values()) {
+            auth.addUser(role.name().toLowerCase(), PASSWORD, role, Instant.now());
+        }
+        api = new ApiServer(auth, InstantSource.system());
+        postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
+        api.start(postroom, "127.0.0.1", 0);
+    }
+
+    static ConsoleFixture start(Path dir) {
+        return new ConsoleFixture(dir);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + api.port();
+    }
+
+    Postroom postroom() {
+        return postroom;
+    }
+
+    AuthStore auth() {
+        return auth;
+    }
+
+    /** A browser-like client signed in as {@code username} (one of admin, operator, viewer). */
+    ConsoleClient signIn(String username) {
+        ConsoleClient client = new ConsoleClient(baseUrl());
+        client.signIn(username, PASSWORD);
+        return client;
+    }
+
+    /** A client with no session. */
+    ConsoleClient anonymous() {
+        return new ConsoleClient(baseUrl());
+    }
+
+    static String uniqueQueue(String prefix) {
+        return prefix + "." + QUEUES.incrementAndGet();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        postroom.close();
+        auth.close();
+    }
+}

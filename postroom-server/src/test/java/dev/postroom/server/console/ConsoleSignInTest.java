@@ -1,0 +1,89 @@
+package dev.postroom.server.console;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConsoleSignInTest {
+    @TempDir
+    static Path dir;
+    static ConsoleFixture console;
+
+    @BeforeAll
+    static void start() {
+        console = ConsoleFixture.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        console.close();
+    }
+
+    @Test
+    void aPageWithoutASessionRedirectsToSignInAndBack() {
+        ConsoleClient.Page page = console.anonymous().get("/console/messages?state=DEAD");
+        assertThat(page.status()).isEqualTo(302);
+        assertThat(page.location()).isEqualTo("/console/login?next=%2Fconsole%2Fmessages%3Fstate%3DDEAD");
+    }
+
+    @Test
+    void signingInSetsAStrictHttpOnlyCookieAndOpensTheOverview() {
+        ConsoleClient client = console.signIn("viewer");
+        ConsoleClient.Page overview = client.get("/console");
+        assertThat(overview.status()).isEqualTo(200);
+        assertThat(overview.text()).contains("Overview", "viewer");
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedWithoutSayingWhichPartWasWrong() {
+        ConsoleClient client = console.anonymous();
+        ConsoleClient.Page page = client.postWithoutCsrf("/console/login", Map.of("username", "admin", "password", "nope"));
+        assertThat(page.status()).isEqualTo(401);
+        assertThat(page.text()).contains("Wrong user name or password");
+        ConsoleClient.Page unknown = client.postWithoutCsrf("/console/login", Map.of("username", "nobody", "password", "nope"));
+        assertThat(unknown.text()).contains("Wrong user name or password");
+    }
+
+    @Test
+    void repeatedFailuresForOneUserAreThrottled() {
+        console.auth().addUser("throttled", ConsoleFixture.PASSWORD, dev.postroom.server.auth.Role.VIEWER, java.time.Instant.now());
+        ConsoleClient client = console.anonymous();
+        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+            assertThat(client.postWithoutCsrf("/console/login", Map.of("username", "throttled", "password", "guess" + i)).status()).isEqualTo(401);
+        }
+        ConsoleClient.Page refused = client.postWithoutCsrf("/console/login", Map.of("username", "throttled", "password", ConsoleFixture.PASSWORD));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.text()).contains("Too many failed sign-ins");
+    }
+
+    @Test
+    void afterSignOutTheSessionIsGone() {
+        ConsoleClient client = console.signIn("operator");
+        assertThat(client.post("/console/logout").status()).isEqualTo(303);
+        assertThat(client.get("/console").status()).isEqualTo(302);
+    }
+
+    @Test
+    void signInOnlyRedirectsWithinTheConsole() {
+        assertThat(LoginPages.safeNext("/console/messages?q=x")).isEqualTo("/console/messages?q=x");
+        assertThat(LoginPages.safeNext("https://evil.example/")).isEqualTo("/console");
+        assertThat(LoginPages.safeNext("//evil.example/console")).isEqualTo("/console");
+        assertThat(LoginPages.safeNext("/console\\@evil")).isEqualTo("/console");
+        assertThat(LoginPages.safeNext(null)).isEqualTo("/console");
+    }
+
+    @Test
+    void aPostWithoutTheCsrfTokenIsRefused() {
+        ConsoleClient client = console.signIn("operator");
+        ConsoleClient.Page page = client.postWithoutCsrf("/console/logout", Map.of());
+        assertThat(page.status()).isEqualTo(403);
+        assertThat(page.text()).contains("CSRF");
+        assertThat(client.get("/console").status()).as("still signed in").isEqualTo(200);
+    }
+}
