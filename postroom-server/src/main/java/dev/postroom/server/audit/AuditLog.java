@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * {@link #RETENTION}.
  * <pre>{@code
  * audit.record(AuditLog.user("alice"), "queue.purge", "queue", "refunds",
- *         Map.of("states", List.of("DEAD"), "purged", 12), "203.0.113.7");
+ *         Map.of("purged", 12, "states", List.of("DEAD")), "203.0.113.7");
  * AuditPage page = audit.browse(AuditQuery.builder().target("refunds").build());
  * }</pre>
  *
@@ -53,7 +53,7 @@ import java.util.regex.Pattern;
  * <p><b>Bounds.</b> Actor, target and address are cut to {@value #MAX_TEXT_CHARS} characters
  * (marked with {@code …}) and control characters become spaces, so that an entry always prints on
  * one line. A detail whose JSON is longer than {@value #MAX_DETAIL_CHARS} characters is replaced by
- * {@code {"truncated": true, "chars": N, "preview": "..."}}. Never put a secret (a token, a
+ * {@code {"chars": N, "preview": "...", "truncated": true}}. Keys are written in sorted order. Never put a secret (a token, a
  * password) into the detail: entries are readable with the {@code read} scope.
  *
  * <p><b>Durability and retention.</b> {@link #record} returns once the entry is committed (SQLite
@@ -81,8 +81,10 @@ public final class AuditLog implements AutoCloseable {
 
     private final Connection connection;
     private final InstantSource clock;
+    /** Keys sorted, so that a detail reads the same however the caller built its map. */
     private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     private AuditLog(Connection connection, InstantSource clock) {
         this.connection = connection;

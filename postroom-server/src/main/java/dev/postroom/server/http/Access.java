@@ -50,4 +50,13 @@ final class Access {
     static ApiToken require(Context ctx, Scope.Kind kind) {
         return require(ctx, kind, null);
     }
+
+    /** The request's token, once {@link #authenticate} has passed. */
+    static ApiToken token(Context ctx) {
+        ApiToken token = ctx.attribute(TOKEN);
+        if (token == null) {
+            throw ApiException.unauthorized("an API token is required");
+        }
+        return token;
+    }
 }
