@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.Postroom;
 import dev.postroom.QueuePolicy;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.server.http.ApiServer;
@@ -58,9 +59,9 @@ public final class HttpBench implements Runnable {
         try {
             Files.createDirectories(dir);
             Path data = Files.createTempDirectory(dir, "http");
-            try (AuthStore authStore = AuthStore.open(data)) {
+            try (AuthStore authStore = AuthStore.open(data); AuditLog audit = AuditLog.open(data, InstantSource.system())) {
                 String token = authStore.createToken("bench", List.of(Scope.parse("admin")), Instant.now()).secret();
-                ApiServer api = new ApiServer(authStore, InstantSource.system());
+                ApiServer api = new ApiServer(authStore, audit, InstantSource.system());
                 try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(data.resolve("store")))
                         .listener(api.listener()).build()) {
                     postroom.createQueue("bench", QueuePolicy.DEFAULT);

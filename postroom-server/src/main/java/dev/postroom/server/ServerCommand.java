@@ -1,6 +1,7 @@
 package dev.postroom.server;
 
 import dev.postroom.Postroom;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.Scope;
@@ -90,7 +91,8 @@ public final class ServerCommand implements Runnable {
         InstantSource clock = InstantSource.system();
         AuthStore auth = AuthStore.open(data);
         bootstrap(auth, clock.instant());
-        ApiServer api = new ApiServer(auth, clock);
+        AuditLog audit = AuditLog.open(data, clock);
+        ApiServer api = new ApiServer(auth, audit, clock);
         Postroom postroom = Postroom.builder()
                 .store(SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability)))
                 .listener(api.listener())
@@ -122,6 +124,7 @@ public final class ServerCommand implements Runnable {
                 }
                 api.close();
                 postroom.close();
+                audit.close();
                 auth.close();
                 log.info("shut down cleanly");
                 stopped.countDown();

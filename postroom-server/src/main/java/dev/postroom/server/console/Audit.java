@@ -4,11 +4,8 @@ import io.javalin.http.Context;
 
 import java.util.Map;
 
-/** Where the console records who did what; the audit log in the server, or nothing in tests that do not look. */
+/** Where the console records who did what. */
 interface Audit {
-    Audit NONE = (ctx, session, action, targetType, target, detail) -> {
-    };
-
     /** Records a console action by {@code session}'s user (null before sign-in), from the request's address. */
     void record(Context ctx, Session session, String action, String targetType, String target, Map<String, Object> detail);
 }

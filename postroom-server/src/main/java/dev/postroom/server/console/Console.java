@@ -2,6 +2,7 @@ package dev.postroom.server.console;
 
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
@@ -29,10 +30,14 @@ public final class Console implements AutoCloseable {
     private final Instant startedAt;
     private final LiveFeed live;
 
-    public Console(Postroom postroom, AuthStore auth, InstantSource clock) {
+    private final AuditLog auditLog;
+
+    /** A console over {@code postroom}, signing in against {@code auth}, recording actions in {@code auditLog}. */
+    public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, InstantSource clock) {
         this.postroom = postroom;
         this.clock = clock;
-        this.audit = Audit.NONE;
+        this.auditLog = auditLog;
+        this.audit = new AuditTrailAdapter(auditLog);
         this.guard = new ConsoleGuard(sessions, clock, this::error);
         this.login = new LoginPages(auth, sessions, guard, templates, audit, clock);
         this.startedAt = clock.instant();
@@ -56,6 +61,7 @@ public final class Console implements AutoCloseable {
         routes.get("/console", this::overview);
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
+        new AuditPages(auditLog, templates).register(routes);
         routes.get("/console/series.json", ctx -> ctx.json(Map.of("t", List.of())));
     }
 

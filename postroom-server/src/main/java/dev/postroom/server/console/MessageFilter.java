@@ -71,7 +71,7 @@ public record MessageFilter(String queue, String state, String key, String text,
         return !(queue.isEmpty() && state.isEmpty() && key.isEmpty() && text.isEmpty() && since.isEmpty() && until.isEmpty());
     }
 
-    private static Instant time(String field, String text) {
+    static Instant time(String field, String text) {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException notZoned) {

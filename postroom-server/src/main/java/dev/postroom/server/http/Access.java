@@ -36,10 +36,7 @@ final class Access {
 
     /** Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive). */
     static ApiToken require(Context ctx, Scope.Kind kind, String queue) {
-        ApiToken token = ctx.attribute(TOKEN);
-        if (token == null) {
-            throw ApiException.unauthorized("an API token is required");
-        }
+        ApiToken token = token(ctx);
         if (!token.grants(kind, queue)) {
             throw ApiException.forbidden("token \"" + token.name() + "\" lacks the scope "
                     + kind.name().toLowerCase() + (queue != null && (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) ? ":" + queue : ""));
@@ -49,5 +46,14 @@ final class Access {
 
     static ApiToken require(Context ctx, Scope.Kind kind) {
         return require(ctx, kind, null);
+    }
+
+    /** The request's token, once {@link #authenticate} has passed. */
+    static ApiToken token(Context ctx) {
+        ApiToken token = ctx.attribute(TOKEN);
+        if (token == null) {
+            throw ApiException.unauthorized("an API token is required");
+        }
+        return token;
     }
 }

@@ -14,17 +14,20 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /api/v1/tokens} and {@code /api/v1/users}: admin scope only. Secrets are shown once, never listed. */
 final class AdminRoutes {
     private final AuthStore auth;
     private final ObjectMapper mapper;
     private final InstantSource clock;
+    private final AuditTrail audit;
 
-    AdminRoutes(AuthStore auth, ObjectMapper mapper, InstantSource clock) {
+    AdminRoutes(AuthStore auth, ObjectMapper mapper, InstantSource clock, AuditTrail audit) {
         this.auth = auth;
         this.mapper = mapper;
         this.clock = clock;
+        this.audit = audit;
     }
 
     record TokenView(String id, String name, List<String> scopes, Instant createdAt, Instant lastUsedAt) {
@@ -53,6 +56,7 @@ final class AdminRoutes {
             if (!auth.revoke(ctx.pathParam("id"), clock.instant())) {
                 throw ApiException.notFound("token not found: " + ctx.pathParam("id"));
             }
+            audit.record(ctx, "token.revoke", "token", ctx.pathParam("id"), null);
             ctx.status(204);
         });
         routes.post("/api/v1/users", this::addUser);
@@ -62,6 +66,7 @@ final class AdminRoutes {
             if (!auth.removeUser(ctx.pathParam("username"))) {
                 throw ApiException.notFound("user not found: " + ctx.pathParam("username"));
             }
+            audit.record(ctx, "user.remove", "user", ctx.pathParam("username"), null);
             ctx.status(204);
         });
     }
@@ -74,6 +79,8 @@ final class AdminRoutes {
         }
         NewToken created = auth.createToken(body.name(), body.scopes().stream().map(Scope::parse).toList(), clock.instant());
         ApiToken t = created.token();
+        // the secret stays out of the log: entries are readable with the read scope
+        audit.record(ctx, "token.create", "token", t.id(), Map.of("name", t.name(), "scopes", t.scopes().stream().map(Scope::toString).toList()));
         ctx.status(201).json(new CreatedToken(t.id(), t.name(), t.scopes().stream().map(Scope::toString).toList(), t.createdAt(), created.secret()));
     }
 
@@ -82,6 +89,7 @@ final class AdminRoutes {
         Bodies.NewUser body = Bodies.read(ctx, mapper, Bodies.NewUser.class);
         Role role = Role.parse(body.role() == null ? "viewer" : body.role());
         auth.addUser(body.username(), body.password(), role, clock.instant());
+        audit.record(ctx, "user.add", "user", body.username(), Map.of("role", role.name().toLowerCase()));
         ctx.status(201).json(new UserView(body.username(), role.name().toLowerCase()));
     }
 
@@ -91,6 +99,7 @@ final class AdminRoutes {
         if (!auth.setPassword(ctx.pathParam("username"), body.password())) {
             throw ApiException.notFound("user not found: " + ctx.pathParam("username"));
         }
+        audit.record(ctx, "user.passwd", "user", ctx.pathParam("username"), null);
         ctx.status(204);
     }
 }

@@ -3,6 +3,7 @@ package dev.postroom.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.MessageListener;
 import dev.postroom.Postroom;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
@@ -34,6 +35,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final ObjectMapper mapper = Bodies.mapper();
     private final AuthStore auth;
+    private final AuditLog audit;
     private final InstantSource clock;
     private final FinalStates finalStates = new FinalStates();
     private final EventStream events = new EventStream(mapper);
@@ -43,8 +45,10 @@ public final class ApiServer implements AutoCloseable {
     private Console console;
     private volatile Postroom postroom;
 
-    public ApiServer(AuthStore auth, InstantSource clock) {
+    /** Operator actions done over the API are recorded in {@code audit}. */
+    public ApiServer(AuthStore auth, AuditLog audit, InstantSource clock) {
         this.auth = auth;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -100,11 +104,13 @@ public final class ApiServer implements AutoCloseable {
                         token == null ? "-" : token.id());
             });
             Problems.register(routes, mapper);
-            console = new Console(postroom, auth, clock);
+            console = new Console(postroom, auth, audit, clock);
             console.register(config);
-            new QueueRoutes(postroom, mapper).register(routes);
-            new MessageRoutes(postroom, mapper, finalStates).register(routes);
-            new AdminRoutes(auth, mapper, clock).register(routes);
+            AuditTrail trail = new AuditTrail(audit);
+            new QueueRoutes(postroom, mapper, trail).register(routes);
+            new MessageRoutes(postroom, mapper, finalStates, trail).register(routes);
+            new AdminRoutes(auth, mapper, clock, trail).register(routes);
+            new AuditRoutes(audit).register(routes);
             routes.before("/api/v1/events", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
                 // Javalin's SSE handler silently answers an empty 200 to a client that does not ask for a stream

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Sending, receiving and settling messages, and operator actions on one message. */
 final class MessageRoutes {
@@ -33,11 +35,13 @@ final class MessageRoutes {
     private final Postroom postroom;
     private final ObjectMapper mapper;
     private final FinalStates finalStates;
+    private final AuditTrail audit;
 
-    MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates) {
+    MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates, AuditTrail audit) {
         this.postroom = postroom;
         this.mapper = mapper;
         this.finalStates = finalStates;
+        this.audit = audit;
     }
 
     void register(RoutesConfig routes) {
@@ -236,7 +240,7 @@ final class MessageRoutes {
         ctx.json(new Views.Page(page.messages().stream().map(Views.Summary::of).toList(), page.next()));
     }
 
-    private static java.time.Instant instant(String field, String text) {
+    static java.time.Instant instant(String field, String text) {
         try {
             return java.time.OffsetDateTime.parse(text).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
@@ -248,23 +252,33 @@ final class MessageRoutes {
         Access.require(ctx, Scope.Kind.OPERATE);
         String id = ctx.pathParam("id");
         postroom.retry(id);
-        ctx.json(Views.FullMessage.of(postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id))));
+        operated(ctx, "message.retry", id);
     }
 
     private void cancel(Context ctx) {
         Access.require(ctx, Scope.Kind.OPERATE);
         String id = ctx.pathParam("id");
         postroom.cancel(id);
-        ctx.json(Views.FullMessage.of(postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id))));
+        operated(ctx, "message.cancel", id);
     }
 
     private void delete(Context ctx) {
         Access.require(ctx, Scope.Kind.OPERATE);
         String id = ctx.pathParam("id");
+        Optional<Message> deleted = postroom.get(id);
         if (!postroom.delete(id)) {
             throw new MessageNotFoundException(id);
         }
+        audit.record(ctx, "message.delete", "message", id,
+                deleted.map(m -> Map.of("queue", m.queue(), "state", m.state().name())).orElse(Map.of()));
         ctx.status(204);
+    }
+
+    /** Records an operator action on one message and answers the message as it is now. */
+    private void operated(Context ctx, String action, String id) {
+        Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
+        audit.record(ctx, action, "message", id, Map.of("queue", message.queue(), "state", message.state().name()));
+        ctx.json(Views.FullMessage.of(message));
     }
 
     private static String requireLease(String leaseId) {

@@ -13,16 +13,19 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code /api/v1/queues}: create and change policies, list with counts, pause, purge, redrive, delete. */
 final class QueueRoutes {
     private final Postroom postroom;
     private final ObjectMapper mapper;
+    private final AuditTrail audit;
 
-    QueueRoutes(Postroom postroom, ObjectMapper mapper) {
+    QueueRoutes(Postroom postroom, ObjectMapper mapper, AuditTrail audit) {
         this.postroom = postroom;
         this.mapper = mapper;
+        this.audit = audit;
     }
 
     void register(RoutesConfig routes) {
@@ -43,6 +46,7 @@ final class QueueRoutes {
         QueuePolicy base = postroom.queues().stream().filter(q -> q.name().equals(queue)).findFirst()
                 .map(q -> q.policy()).orElse(QueuePolicy.DEFAULT);
         boolean created = postroom.createQueue(queue, merge(base, body));
+        audit.record(ctx, created ? "queue.create" : "queue.update", "queue", queue, AuditTrail.fieldsSet(mapper, body));
         ctx.status(created ? 201 : 200).json(Views.Queue.of(postroom.queue(queue)));
     }
 
@@ -101,6 +105,7 @@ final class QueueRoutes {
             throw ApiException.badRequest("force", "must be true or false");
         }
         postroom.deleteQueue(ctx.pathParam("queue"), "true".equals(force));
+        audit.record(ctx, "queue.delete", "queue", ctx.pathParam("queue"), Map.of("force", "true".equals(force)));
         ctx.status(204);
     }
 
@@ -112,6 +117,7 @@ final class QueueRoutes {
         } else {
             postroom.resume(queue);
         }
+        audit.record(ctx, paused ? "queue.pause" : "queue.resume", "queue", queue, null);
         ctx.json(Views.Queue.of(postroom.queue(queue)));
     }
 
@@ -125,7 +131,10 @@ final class QueueRoutes {
         for (String state : body.states()) {
             states.add(MessageRoutes.state("states", state));
         }
-        ctx.json(new Views.Purged(postroom.purge(ctx.pathParam("queue"), states)));
+        String queue = ctx.pathParam("queue");
+        int purged = postroom.purge(queue, states);
+        audit.record(ctx, "queue.purge", "queue", queue, Map.of("states", states.stream().map(Enum::name).toList(), "purged", purged));
+        ctx.json(new Views.Purged(purged));
     }
 
     private void redrive(Context ctx) throws IOException {
@@ -134,6 +143,9 @@ final class QueueRoutes {
         if (body.filter() != null && !body.filter().isNull()) {
             throw new InvalidMessageException("filter", "filters are not supported yet; omit it to redrive every dead message");
         }
-        ctx.json(new Views.Redriven(postroom.redrive(ctx.pathParam("queue"))));
+        String queue = ctx.pathParam("queue");
+        int redriven = postroom.redrive(queue);
+        audit.record(ctx, "queue.redrive", "queue", queue, Map.of("redriven", redriven));
+        ctx.json(new Views.Redriven(redriven));
     }
 }

@@ -24,7 +24,7 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users", "audit");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("messages").getSubcommands().keySet()).containsExactly("get", "retry", "cancel");
@@ -36,7 +36,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(18).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(19).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

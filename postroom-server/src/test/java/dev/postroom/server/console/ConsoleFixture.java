@@ -1,6 +1,7 @@
 package dev.postroom.server.console;
 
 import dev.postroom.Postroom;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.http.ApiServer;
@@ -21,6 +22,7 @@ final class ConsoleFixture implements AutoCloseable {
     private static final AtomicInteger QUEUES = new AtomicInteger();
 
     private final AuthStore auth;
+    private final AuditLog audit;
     private final ApiServer api;
     private final Postroom postroom;
 
@@ -29,7 +31,8 @@ final class ConsoleFixture implements AutoCloseable {
         for (Role role : Role.values()) {
             auth.addUser(role.name().toLowerCase(), PASSWORD, role, Instant.now());
         }
-        api = new ApiServer(auth, InstantSource.system());
+        audit = AuditLog.open(dir, InstantSource.system());
+        api = new ApiServer(auth, audit, InstantSource.system());
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
         api.start(postroom, "127.0.0.1", 0);
     }
@@ -44,6 +47,10 @@ final class ConsoleFixture implements AutoCloseable {
 
     Postroom postroom() {
         return postroom;
+    }
+
+    AuditLog audit() {
+        return audit;
     }
 
     AuthStore auth() {
@@ -70,6 +77,7 @@ final class ConsoleFixture implements AutoCloseable {
     public void close() {
         api.close();
         postroom.close();
+        audit.close();
         auth.close();
     }
 }

@@ -50,6 +50,7 @@ final class ApiRoutes {
             new Route("POST", "/api/v1/users"),
             new Route("PUT", "/api/v1/users/{username}/password"),
             new Route("DELETE", "/api/v1/users/{username}"),
+            new Route("GET", "/api/v1/audit"),
             new Route("GET", "/api/v1/events"),
             new Route("GET", "/api/v1/openapi.json"),
             new Route("GET", "/health/live"),

@@ -200,6 +200,8 @@ class OpenApiTest {
         records.put("CreatedToken", AdminRoutes.CreatedToken.class);
         records.put("TokenList", AdminRoutes.Tokens.class);
         records.put("User", AdminRoutes.UserView.class);
+        records.put("AuditEntry", AuditRoutes.Entry.class);
+        records.put("AuditPage", AuditRoutes.Entries.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 

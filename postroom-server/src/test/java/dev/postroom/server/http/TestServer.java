@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.Postroom;
+import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.store.sqlite.SqliteMessageStore;
@@ -47,6 +48,7 @@ final class TestServer implements AutoCloseable {
     private static final AtomicInteger QUEUES = new AtomicInteger();
 
     private final AuthStore auth;
+    private final AuditLog audit;
     private final ApiServer api;
     private final Postroom postroom;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -56,7 +58,8 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir) {
         auth = AuthStore.open(dir);
-        api = new ApiServer(auth, InstantSource.system());
+        audit = AuditLog.open(dir, InstantSource.system());
+        api = new ApiServer(auth, audit, InstantSource.system());
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
         api.start(postroom, "127.0.0.1", 0);
         admin = token("admin");
@@ -71,6 +74,17 @@ final class TestServer implements AutoCloseable {
     String token(String... scopes) {
         return auth.createToken("test-" + String.join("-", scopes).replace(':', '_'),
                 Arrays.stream(scopes).map(Scope::parse).toList(), Instant.now()).secret();
+    }
+
+    /** The audit actor of the token with this secret, as the API records it. */
+    String actorOf(String secret) {
+        return auth.verify(secret, Instant.now()).map(t -> AuditLog.token(t.name(), t.id()))
+                .orElseThrow(() -> new AssertionError("no such token"));
+    }
+
+    /** The server's audit log, to check what the API recorded. */
+    AuditLog audit() {
+        return audit;
     }
 
     ApiServer api() {
@@ -313,6 +327,7 @@ final class TestServer implements AutoCloseable {
     public void close() {
         api.close();
         postroom.close();
+        audit.close();
         auth.close();
     }
 }
