@@ -482,6 +482,11 @@ public final class Postroom implements AutoCloseable {
         return node;
     }
 
+    /** The clock this Postroom stamps sends and transitions with; ages of its messages are measured on it. */
+    public InstantSource clock() {
+        return clock;
+    }
+
     /** The store underneath. */
     public MessageStore store() {
         return store;

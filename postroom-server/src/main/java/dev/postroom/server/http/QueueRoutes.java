@@ -5,6 +5,7 @@ import dev.postroom.Backoff;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
+import dev.postroom.QueueInfo;
 import dev.postroom.QueuePolicy;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
@@ -43,7 +44,7 @@ final class QueueRoutes {
         QueuePolicy base = postroom.queues().stream().filter(q -> q.name().equals(queue)).findFirst()
                 .map(q -> q.policy()).orElse(QueuePolicy.DEFAULT);
         boolean created = postroom.createQueue(queue, merge(base, body));
-        ctx.status(created ? 201 : 200).json(Views.Queue.of(postroom.queue(queue)));
+        ctx.status(created ? 201 : 200).json(view(postroom.queue(queue)));
     }
 
     static QueuePolicy merge(QueuePolicy base, Bodies.QueuePolicy body) {
@@ -86,12 +87,12 @@ final class QueueRoutes {
 
     private void list(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        ctx.json(new Views.Queues(postroom.queues().stream().map(Views.Queue::of).toList()));
+        ctx.json(new Views.Queues(postroom.queues().stream().map(this::view).toList()));
     }
 
     private void get(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        ctx.json(Views.Queue.of(postroom.queue(ctx.pathParam("queue"))));
+        ctx.json(view(postroom.queue(ctx.pathParam("queue"))));
     }
 
     private void delete(Context ctx) {
@@ -112,7 +113,7 @@ final class QueueRoutes {
         } else {
             postroom.resume(queue);
         }
-        ctx.json(Views.Queue.of(postroom.queue(queue)));
+        ctx.json(view(postroom.queue(queue)));
     }
 
     private void purge(Context ctx) throws IOException {
@@ -135,5 +136,9 @@ final class QueueRoutes {
             throw new InvalidMessageException("filter", "filters are not supported yet; omit it to redrive every dead message");
         }
         ctx.json(new Views.Redriven(postroom.redrive(ctx.pathParam("queue"))));
+    }
+
+    private Views.Queue view(QueueInfo queue) {
+        return Views.Queue.of(queue, postroom.clock().instant());
     }
 }

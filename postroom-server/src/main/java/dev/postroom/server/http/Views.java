@@ -38,10 +38,16 @@ final class Views {
         }
     }
 
-    record Queue(String name, boolean paused, Policy policy, Counts counts) {
-        static Queue of(QueueInfo q) {
-            return new Queue(q.name(), q.paused(), Policy.of(q.policy()), Counts.of(q.counts()));
+    /** {@code oldestReadyAgeSeconds}: how long the oldest READY (not leased) message has waited, 0 when none. */
+    record Queue(String name, boolean paused, Policy policy, Counts counts, double oldestReadyAgeSeconds) {
+        static Queue of(QueueInfo q, Instant now) {
+            return new Queue(q.name(), q.paused(), Policy.of(q.policy()), Counts.of(q.counts()), ageSeconds(q, now));
         }
+    }
+
+    /** The age of the queue's oldest READY message in seconds, to the millisecond; 0 when none is ready. */
+    static double ageSeconds(QueueInfo q, Instant now) {
+        return q.oldestReadyAge(now).toMillis() / 1000.0;
     }
 
     record Queues(List<Queue> queues) {

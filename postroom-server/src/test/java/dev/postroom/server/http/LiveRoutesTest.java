@@ -220,8 +220,29 @@ class LiveRoutesTest {
             assertThat(reply.body()).contains("# TYPE postroom_messages_sent_total counter")
                     .contains("postroom_messages_sent_total{queue=\"" + queue + "\"} 2.0")
                     .contains("postroom_messages_acked_total{queue=\"" + queue + "\"} 1.0")
-                    .contains("postroom_messages{queue=\"" + queue + "\",state=\"ready\"} 1.0");
+                    .contains("postroom_messages{queue=\"" + queue + "\",state=\"ready\"} 1.0")
+                    .contains("# TYPE postroom_queue_oldest_ready_age_seconds gauge");
+            assertThat(gauge(reply.body(), "postroom_queue_oldest_ready_age_seconds{queue=\"" + queue + "\"}"))
+                    .as("the unleased message has waited").isPositive();
         });
+    }
+
+    @Test
+    void oldestReadyAgeGaugeIsZeroWhenEveryMessageIsLeased() {
+        String queue = queue("all-leased");
+        server.send(queue, "{}");
+        server.receiveOne(queue);
+        String read = server.token("read");
+
+        await().untilAsserted(() -> assertThat(gauge(server.get("/metrics", read).body(),
+                "postroom_queue_oldest_ready_age_seconds{queue=\"" + queue + "\"}")).isZero());
+    }
+
+    /** The value of one sample line of a Prometheus scrape; fails when there is none. */
+    private static double gauge(String scrape, String sample) {
+        return scrape.lines().filter(line -> line.startsWith(sample + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(sample.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + sample + " in\n" + scrape));
     }
 
     @Test
