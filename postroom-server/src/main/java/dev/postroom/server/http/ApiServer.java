@@ -3,6 +3,7 @@ package dev.postroom.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.MessageListener;
 import dev.postroom.Postroom;
+import dev.postroom.server.activity.Activity;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
@@ -35,18 +36,27 @@ public final class ApiServer implements AutoCloseable {
     private final AuthStore auth;
     private final InstantSource clock;
     private final FinalStates finalStates = new FinalStates();
-    private final EventStream events = new EventStream(mapper);
     private final Metrics metrics = new Metrics();
-    private final MessageListener listener = new Listeners(List.of(finalStates, events, metrics));
+    private final Activity activity;
+    private final EventStream events;
+    private final MessageListener listener;
     private Javalin app;
     private volatile Postroom postroom;
 
     public ApiServer(AuthStore auth, InstantSource clock) {
         this.auth = auth;
         this.clock = clock;
+        this.activity = new Activity(clock);
+        this.events = new EventStream(mapper, activity);
+        this.listener = new Listeners(List.of(finalStates, events, metrics, activity));
     }
 
-    /** The listener to give the engine: feeds long-polls, events and metrics. */
+    /** Recent per-second activity of every queue, fed by {@link #listener()}; for the console's charts. */
+    public Activity activity() {
+        return activity;
+    }
+
+    /** The listener to give the engine: feeds long-polls, events, metrics and {@link #activity()}. */
     public MessageListener listener() {
         return listener;
     }

@@ -10,6 +10,7 @@ import dev.postroom.QueuePolicy;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.StateCounts;
 import dev.postroom.TimelineEntry;
+import dev.postroom.server.activity.Activity;
 
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +49,13 @@ final class Views {
     /** The age of the queue's oldest READY message in seconds, to the millisecond; 0 when none is ready. */
     static double ageSeconds(QueueInfo q, Instant now) {
         return q.oldestReadyAge(now).toMillis() / 1000.0;
+    }
+
+    /** Events per second, as {@link Activity#rates} measures them. */
+    record Rates(double sent, double acked, double failed) {
+        static Rates of(Activity.Rates r) {
+            return new Rates(r.sent(), r.acked(), r.failed());
+        }
     }
 
     record Queues(List<Queue> queues) {

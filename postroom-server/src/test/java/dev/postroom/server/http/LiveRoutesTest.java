@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -157,6 +158,49 @@ class LiveRoutesTest {
             reader.interrupt();
             response.body().close();
         }
+    }
+
+    @Test
+    void queueEventsCarryRatesAndTheOldestReadyAge() throws Exception {
+        String queue = queue("event-rates");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/events"))
+                .header("Authorization", "Bearer " + server.token("read")).header("Accept", "text/event-stream").build();
+        HttpResponse<Stream<String>> response = server.http().sendAsync(request, HttpResponse.BodyHandlers.ofLines()).get();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (Stream<String> body = response.body()) {
+                body.forEach(lines::add);
+            } catch (RuntimeException closed) {
+                // the test is over and closed the stream
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                server.send(queue, "{}");
+            }
+            JsonNode leased = server.receiveOne(queue);
+            assertThat(server.post("/api/v1/messages/" + leased.get("id").asText() + "/ack", server.admin,
+                    "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\"}").status()).isEqualTo(200);
+
+            // The rates cover the last complete seconds, so the sends show within a couple of seconds.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(queueEvents(lines, queue))
+                    .anySatisfy(event -> {
+                        assertThat(event.get("rates").get("sent").asDouble()).isEqualTo(3 / 5.0);
+                        assertThat(event.get("rates").get("acked").asDouble()).isEqualTo(1 / 5.0);
+                        assertThat(event.get("rates").get("failed").asDouble()).isZero();
+                        assertThat(event.get("oldestReadyAgeSeconds").asDouble()).as("two messages wait").isPositive();
+                        assertThat(event.get("counts").get("ready").asInt()).isEqualTo(2);
+                    }));
+        } finally {
+            reader.interrupt();
+            response.body().close();
+        }
+    }
+
+    private static List<JsonNode> queueEvents(List<String> lines, String queue) {
+        return events(lines).stream().filter(e -> e.name().equals("queue"))
+                .map(e -> new Reply(200, "application/json", e.data()).json())
+                .filter(json -> json.get("queue").asText().equals(queue)).toList();
     }
 
     @Test
