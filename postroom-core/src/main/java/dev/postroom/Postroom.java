@@ -155,19 +155,25 @@ public final class Postroom implements AutoCloseable {
         }
     }
 
-    /** The queue with its counts. */
+    /** The queue with its counts and the age of its oldest READY message. */
     public QueueInfo queue(String name) {
         checkOpen();
         StoredQueue queue = store.queue(QueueNames.require("queue", name)).orElseThrow(() -> new QueueNotFoundException(name));
-        return new QueueInfo(queue.name(), queue.policy(), queue.paused(), store.counts().getOrDefault(name, StateCounts.EMPTY));
+        return info(queue, store.counts().getOrDefault(name, StateCounts.EMPTY));
     }
 
-    /** Every queue with its counts, by name. */
+    /** Every queue with its counts and the age of its oldest READY message, by name. */
     public List<QueueInfo> queues() {
         Map<String, StateCounts> counts = store.counts();
         return store.queues().stream()
-                .map(q -> new QueueInfo(q.name(), q.policy(), q.paused(), counts.getOrDefault(q.name(), StateCounts.EMPTY)))
+                .map(q -> info(q, counts.getOrDefault(q.name(), StateCounts.EMPTY)))
                 .toList();
+    }
+
+    private QueueInfo info(StoredQueue queue, StateCounts counts) {
+        // The counts cost nothing; the oldest READY message costs a read, spared when none is ready.
+        Instant oldestReadyAt = counts.ready() == 0 ? null : store.oldestReady(queue.name()).orElse(null);
+        return new QueueInfo(queue.name(), queue.policy(), queue.paused(), counts, oldestReadyAt);
     }
 
     /** Stops handing out messages of the queue; sends are still accepted. */
@@ -474,6 +480,11 @@ public final class Postroom implements AutoCloseable {
     /** This node's name, as written on timelines. */
     public String node() {
         return node;
+    }
+
+    /** The clock this Postroom stamps sends and transitions with; ages of its messages are measured on it. */
+    public InstantSource clock() {
+        return clock;
     }
 
     /** The store underneath. */

@@ -142,6 +142,16 @@ public interface MessageStore extends AutoCloseable {
     /** The earliest time a SCHEDULED message of the queue becomes due, if any. */
     Optional<Instant> nextDue(String queue);
 
+    /**
+     * Since when the queue's longest-waiting deliverable message has been READY, or empty when no
+     * message of the queue is READY. A message is READY since its {@code availableAt}: the send
+     * for a message sent without delay, its due time for a delayed message or a retry after a
+     * backoff, the time of the operator's retry or redrive otherwise. Leased (IN_FLIGHT) messages
+     * do not count, nor do SCHEDULED ones, even past their due time, until promoted. A synchronous
+     * read meant to be cheap enough for every metrics scrape: stores answer it from an index.
+     */
+    Optional<Instant> oldestReady(String queue);
+
     /** Flushes pending work and releases resources; idempotent. */
     @Override
     void close();

@@ -1,5 +1,6 @@
 package dev.postroom.tck;
 
+import dev.postroom.Backoff;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.OutgoingMessage;
@@ -24,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Receiving: highest priority first, then oldest; each message leased to one receiver at a time;
  * nothing before its time; nothing from a paused queue; never more in flight than the queue's
- * concurrency.
+ * concurrency. And how long the next deliverable message has waited ({@code oldestReady}): since it
+ * became READY, not counting leased or still-scheduled messages.
  */
 public abstract class ReceiveContract extends ContractSupport {
     private static final String QUEUE = "inbox";
@@ -282,5 +284,87 @@ public abstract class ReceiveContract extends ContractSupport {
 
         assertThat(ids(receive("elsewhere", 10))).containsExactly(there);
         assertThat(ids(receive(QUEUE, 10))).containsExactly(here);
+    }
+
+    // ---------------------------------------------------------------- oldest ready
+
+    private Instant oldestReady() {
+        Instant fromStore = store.oldestReady(QUEUE).orElse(null);
+        assertThat(postroom.queue(QUEUE).oldestReadyAt()).as("QueueInfo.oldestReadyAt of %s", QUEUE).isEqualTo(fromStore);
+        return fromStore;
+    }
+
+    @Test
+    void oldestReadyOfAQueueWithNothingReadyIsEmpty() {
+        createQueue(QUEUE);
+        assertThat(store.oldestReady(QUEUE)).isEmpty();
+        assertThat(oldestReady()).isNull();
+        assertThat(store.oldestReady("no-such-queue")).isEmpty();
+    }
+
+    @Test
+    void oldestReadyIsWhenTheLongestWaitingMessageWasSent() {
+        createQueue(QUEUE);
+        Instant first = clock.instant();
+        sendId(QUEUE, "first");
+        Instant second = clock.advance(Duration.ofSeconds(3));
+        sendId(QUEUE, "second");
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(oldestReady()).isEqualTo(first);
+        assertThat(postroom.queue(QUEUE).oldestReadyAge(clock.instant())).isEqualTo(Duration.ofSeconds(8));
+
+        ReceivedMessage leased = receiveOne(QUEUE);
+        assertThat(oldestReady()).as("a leased message is not waiting").isEqualTo(second);
+
+        postroom.ack(leased.id(), leased.leaseId(), null);
+        assertThat(oldestReady()).isEqualTo(second);
+
+        receiveAndAck(QUEUE);
+        assertThat(oldestReady()).isNull();
+    }
+
+    @Test
+    void oldestReadyLooksBeyondPriorityOrder() {
+        createQueue(QUEUE);
+        Instant low = clock.instant();
+        sendWithPriority(0, "low");
+        clock.advance(Duration.ofSeconds(1));
+        sendWithPriority(9, "high");
+
+        assertThat(oldestReady()).isEqualTo(low);
+        receiveAndAck(QUEUE); // the high-priority message goes first
+        assertThat(oldestReady()).isEqualTo(low);
+    }
+
+    @Test
+    void delayedMessageIsReadySinceItsDueTimeOnceDue() {
+        createQueue(QUEUE);
+        Instant due = clock.instant().plus(Duration.ofSeconds(10));
+        send(QUEUE, "later", SendOptions.builder().delay(Duration.ofSeconds(10)).build());
+        clock.advance(Duration.ofSeconds(5));
+        postroom.runMaintenance();
+        assertThat(oldestReady()).as("a scheduled message is not ready").isNull();
+
+        clock.advance(Duration.ofSeconds(25));
+        postroom.runMaintenance();
+        sendId(QUEUE, "now");
+        assertThat(oldestReady()).as("ready since its due time, not since it was sent or promoted").isEqualTo(due);
+    }
+
+    @Test
+    void retriedMessageIsReadySinceItsRetryWasDue() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(3)
+                .withBackoff(new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(10), 1.0)));
+        String id = sendId(QUEUE, "flaky");
+        clock.advance(Duration.ofSeconds(1));
+        receiveAndNack(QUEUE, id);
+        Instant due = message(id).notBefore();
+        assertThat(oldestReady()).isNull();
+
+        clock.set(due.plus(Duration.ofMinutes(1)));
+        postroom.runMaintenance();
+        assertThat(stateOf(id)).isEqualTo(MessageState.READY);
+        assertThat(oldestReady()).isEqualTo(due);
     }
 }

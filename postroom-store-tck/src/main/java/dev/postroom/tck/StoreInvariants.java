@@ -10,8 +10,10 @@ import dev.postroom.TimelineEntry;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.StoredQueue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,8 @@ import java.util.stream.Collectors;
  *   <li>{@code counts()} has an entry for every queue of {@code queues()} and no other, and the
  *       per-state counts of each queue equal the states {@code get} reports (a message is in exactly
  *       one state, and no message is counted that {@code get} cannot find);</li>
+ *   <li>{@code oldestReady} of each queue is the earliest {@code notBefore} of its messages
+ *       {@code get} reports READY, and empty when there are none;</li>
  *   <li>{@code browse} lists exactly the messages {@code get} finds, newest first, once each, in the
  *       queue, state and attempt {@code get} reports; and browsing by each state lists exactly the
  *       messages {@code get} reports in it.</li>
@@ -107,9 +111,23 @@ public final class StoreInvariants {
                 problems.add("counts() of queue " + queue + " is " + reported + " but get() reports " + expected);
             }
         }
+        checkOldestReady(store, every, messages, problems);
         checkBrowse(store, messages, problems);
         if (!problems.isEmpty()) {
             throw new AssertionError("store invariants violated (" + problems.size() + "):\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static void checkOldestReady(MessageStore store, Set<String> queues, Map<String, Message> messages,
+                                         List<String> problems) {
+        for (String queue : queues) {
+            Optional<Instant> expected = messages.values().stream()
+                    .filter(m -> m.queue().equals(queue) && m.state() == MessageState.READY)
+                    .map(Message::notBefore).min(Comparator.naturalOrder());
+            Optional<Instant> reported = store.oldestReady(queue);
+            if (!reported.equals(expected)) {
+                problems.add("oldestReady(" + queue + ") is " + reported + " but the READY messages get() reports say " + expected);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.postroom.server.console;
 
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
+import dev.postroom.server.activity.Activity;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
 import io.javalin.config.JavalinConfig;
@@ -9,8 +10,10 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,10 +34,12 @@ public final class Console implements AutoCloseable {
     private final LiveFeed live;
 
     private final AuditLog auditLog;
+    private final Activity activity;
 
     /** A console over {@code postroom}, signing in against {@code auth}, recording actions in {@code auditLog}. */
-    public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, InstantSource clock) {
+    public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, Activity activity, InstantSource clock) {
         this.postroom = postroom;
+        this.activity = activity;
         this.clock = clock;
         this.auditLog = auditLog;
         this.audit = new AuditTrailAdapter(auditLog);
@@ -62,7 +67,7 @@ public final class Console implements AutoCloseable {
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
         new AuditPages(auditLog, templates).register(routes);
-        routes.get("/console/series.json", ctx -> ctx.json(Map.of("t", List.of())));
+        routes.get("/console/series.json", this::series);
     }
 
     private void overview(Context ctx) {
@@ -81,7 +86,31 @@ public final class Console implements AutoCloseable {
     }
 
     private QueueRow row(QueueInfo queue) {
-        return new QueueRow(queue, 0, 0, 0, 0);
+        Activity.Rates rates = activity.rates(queue.name());
+        return new QueueRow(queue, queue.oldestReadyAge(clock.instant()).toMillis() / 1000.0, rates.sent(), rates.acked(), rates.failed());
+    }
+
+    /** The charts' data, column by column as uPlot takes it: {@code t} (epoch seconds), rates per second, latency in ms. */
+    private void series(Context ctx) {
+        ConsoleGuard.session(ctx);
+        Duration window = switch (String.valueOf(ctx.queryParam("window"))) {
+            case "1h" -> Duration.ofHours(1);
+            case "24h" -> Duration.ofHours(24);
+            default -> Duration.ofMinutes(15);
+        };
+        String queue = ctx.queryParam("queue");
+        Activity.Series s = activity.series(queue == null || queue.isBlank() ? null : queue, window);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("step", s.stepSeconds());
+        json.put("t", s.timestamps());
+        json.put("sent", s.sent());
+        json.put("acked", s.acked());
+        json.put("failed", s.failed());
+        json.put("dead", s.dead());
+        json.put("p50", s.p50Millis());
+        json.put("p95", s.p95Millis());
+        json.put("p99", s.p99Millis());
+        ctx.json(json);
     }
 
     private List<NodeRow> nodeRows() {

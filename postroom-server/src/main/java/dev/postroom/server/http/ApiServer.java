@@ -3,6 +3,7 @@ package dev.postroom.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.MessageListener;
 import dev.postroom.Postroom;
+import dev.postroom.server.activity.Activity;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
@@ -38,9 +39,10 @@ public final class ApiServer implements AutoCloseable {
     private final AuditLog audit;
     private final InstantSource clock;
     private final FinalStates finalStates = new FinalStates();
-    private final EventStream events = new EventStream(mapper);
     private final Metrics metrics = new Metrics();
-    private final MessageListener listener = new Listeners(List.of(finalStates, events, metrics));
+    private final Activity activity;
+    private final EventStream events;
+    private final MessageListener listener;
     private Javalin app;
     private Console console;
     private volatile Postroom postroom;
@@ -50,9 +52,17 @@ public final class ApiServer implements AutoCloseable {
         this.auth = auth;
         this.audit = audit;
         this.clock = clock;
+        this.activity = new Activity(clock);
+        this.events = new EventStream(mapper, activity);
+        this.listener = new Listeners(List.of(finalStates, events, metrics, activity));
     }
 
-    /** The listener to give the engine: feeds long-polls, events and metrics. */
+    /** Recent per-second activity of every queue, fed by {@link #listener()}; for the console's charts. */
+    public Activity activity() {
+        return activity;
+    }
+
+    /** The listener to give the engine: feeds long-polls, events, metrics and {@link #activity()}. */
     public MessageListener listener() {
         return listener;
     }
@@ -104,7 +114,7 @@ public final class ApiServer implements AutoCloseable {
                         token == null ? "-" : token.id());
             });
             Problems.register(routes, mapper);
-            console = new Console(postroom, auth, audit, clock);
+            console = new Console(postroom, auth, audit, activity, clock);
             console.register(config);
             AuditTrail trail = new AuditTrail(audit);
             new QueueRoutes(postroom, mapper, trail).register(routes);

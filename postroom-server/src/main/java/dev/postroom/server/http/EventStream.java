@@ -6,10 +6,12 @@ import dev.postroom.MessageListener;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
+import dev.postroom.server.activity.Activity;
 import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/v1/events}: server-sent events. {@code message} events ({id, queue, state}) as
- * this node changes messages, and {@code queue} events ({queue, counts}) at most once a second
- * per queue whose counts changed. A burst beyond what a client can take is thinned: at most
+ * this node changes messages, and {@code queue} events ({queue, counts, paused, rates:{sent, acked,
+ * failed} per second over the last 5 s, oldestReadyAgeSeconds}) once a second per queue whose event
+ * changed: while messages flow or wait to be delivered, every second. A burst beyond what a client can take is thinned: at most
  * {@link #MAX_MESSAGE_EVENTS_PER_TICK} message events per 200 ms tick go out; the queue events
  * still tell the totals.
  */
@@ -36,20 +39,22 @@ final class EventStream implements MessageListener, AutoCloseable {
     record MessageEvent(String id, String queue, MessageState state) {
     }
 
-    record QueueEvent(String queue, Views.Counts counts, boolean paused) {
+    record QueueEvent(String queue, Views.Counts counts, boolean paused, Views.Rates rates, double oldestReadyAgeSeconds) {
     }
 
     private final BlockingQueue<MessageEvent> pending = new ArrayBlockingQueue<>(10_000);
     private final List<SseClient> clients = new CopyOnWriteArrayList<>();
-    private final Map<String, Views.Counts> lastCounts = new HashMap<>();
+    private final Map<String, QueueEvent> lastCounts = new HashMap<>();
     private final ObjectMapper mapper;
+    private final Activity activity;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("postroom-events").factory());
     private volatile Postroom postroom;
     private int ticks;
 
-    EventStream(ObjectMapper mapper) {
+    EventStream(ObjectMapper mapper, Activity activity) {
         this.mapper = mapper;
+        this.activity = activity;
         timer.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
     }
 
@@ -92,14 +97,16 @@ final class EventStream implements MessageListener, AutoCloseable {
                 broadcast("message", event);
             }
             if (++ticks % 5 == 0 && postroom != null) {
+                Instant now = postroom.clock().instant();
                 for (QueueInfo queue : postroom.queues()) {
-                    Views.Counts counts = Views.Counts.of(queue.counts());
+                    QueueEvent event = new QueueEvent(queue.name(), Views.Counts.of(queue.counts()), queue.paused(),
+                            Views.Rates.of(activity.rates(queue.name())), Views.ageSeconds(queue, now));
                     boolean changed;
                     synchronized (lastCounts) {
-                        changed = !Objects.equals(lastCounts.put(queue.name(), counts), counts);
+                        changed = !Objects.equals(lastCounts.put(queue.name(), event), event);
                     }
                     if (changed) {
-                        broadcast("queue", new QueueEvent(queue.name(), counts, queue.paused()));
+                        broadcast("queue", event);
                     }
                 }
             }

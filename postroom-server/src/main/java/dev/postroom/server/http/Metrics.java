@@ -15,13 +15,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus metrics: per-queue counters (sent, acked, nacked, dead), gauges (ready, in flight,
- * scheduled, dead), send-to-start and handle-duration timers with percentile histograms, JVM
+ * scheduled, dead; {@code postroom_queue_oldest_ready_age_seconds}, how long the oldest READY
+ * message that no one has leased has waited, 0 when none), send-to-start and handle-duration timers with percentile histograms, JVM
  * metrics, and HTTP request timers (added by {@link ApiServer}).
  */
 final class Metrics implements MessageListener {
@@ -72,6 +74,24 @@ final class Metrics implements MessageListener {
             Gauge.builder("postroom.messages", () -> count(queue, state))
                     .tag("queue", queue).tag("state", state.name().toLowerCase()).register(registry);
         }
+        Gauge.builder("postroom.queue.oldest.ready.age", () -> oldestReadyAgeSeconds(queue)).baseUnit("seconds")
+                .description("How long the oldest READY message of the queue has waited to be delivered; 0 when none")
+                .tag("queue", queue).register(registry);
+    }
+
+    private double oldestReadyAgeSeconds(String queue) {
+        Postroom p = postroom;
+        if (p == null) {
+            return 0;
+        }
+        StateCounts counts = p.store().counts().get(queue);
+        if (counts == null || counts.ready() == 0) {
+            return 0; // the counts cost nothing; spare the read
+        }
+        Instant now = p.clock().instant();
+        return p.store().oldestReady(queue)
+                .map(since -> since.isBefore(now) ? Duration.between(since, now).toMillis() / 1000.0 : 0.0)
+                .orElse(0.0);
     }
 
     private double count(String queue, MessageState state) {

@@ -5,6 +5,7 @@ import dev.postroom.Backoff;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
+import dev.postroom.QueueInfo;
 import dev.postroom.QueuePolicy;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
@@ -47,7 +48,7 @@ final class QueueRoutes {
                 .map(q -> q.policy()).orElse(QueuePolicy.DEFAULT);
         boolean created = postroom.createQueue(queue, merge(base, body));
         audit.record(ctx, created ? "queue.create" : "queue.update", "queue", queue, AuditTrail.fieldsSet(mapper, body));
-        ctx.status(created ? 201 : 200).json(Views.Queue.of(postroom.queue(queue)));
+        ctx.status(created ? 201 : 200).json(view(postroom.queue(queue)));
     }
 
     static QueuePolicy merge(QueuePolicy base, Bodies.QueuePolicy body) {
@@ -90,12 +91,12 @@ final class QueueRoutes {
 
     private void list(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        ctx.json(new Views.Queues(postroom.queues().stream().map(Views.Queue::of).toList()));
+        ctx.json(new Views.Queues(postroom.queues().stream().map(this::view).toList()));
     }
 
     private void get(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        ctx.json(Views.Queue.of(postroom.queue(ctx.pathParam("queue"))));
+        ctx.json(view(postroom.queue(ctx.pathParam("queue"))));
     }
 
     private void delete(Context ctx) {
@@ -118,7 +119,7 @@ final class QueueRoutes {
             postroom.resume(queue);
         }
         audit.record(ctx, paused ? "queue.pause" : "queue.resume", "queue", queue, null);
-        ctx.json(Views.Queue.of(postroom.queue(queue)));
+        ctx.json(view(postroom.queue(queue)));
     }
 
     private void purge(Context ctx) throws IOException {
@@ -147,5 +148,9 @@ final class QueueRoutes {
         int redriven = postroom.redrive(queue);
         audit.record(ctx, "queue.redrive", "queue", queue, Map.of("redriven", redriven));
         ctx.json(new Views.Redriven(redriven));
+    }
+
+    private Views.Queue view(QueueInfo queue) {
+        return Views.Queue.of(queue, postroom.clock().instant());
     }
 }

@@ -10,6 +10,7 @@ import dev.postroom.QueuePolicy;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.StateCounts;
 import dev.postroom.TimelineEntry;
+import dev.postroom.server.activity.Activity;
 
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +39,22 @@ final class Views {
         }
     }
 
-    record Queue(String name, boolean paused, Policy policy, Counts counts) {
-        static Queue of(QueueInfo q) {
-            return new Queue(q.name(), q.paused(), Policy.of(q.policy()), Counts.of(q.counts()));
+    /** {@code oldestReadyAgeSeconds}: how long the oldest READY (not leased) message has waited, 0 when none. */
+    record Queue(String name, boolean paused, Policy policy, Counts counts, double oldestReadyAgeSeconds) {
+        static Queue of(QueueInfo q, Instant now) {
+            return new Queue(q.name(), q.paused(), Policy.of(q.policy()), Counts.of(q.counts()), ageSeconds(q, now));
+        }
+    }
+
+    /** The age of the queue's oldest READY message in seconds, to the millisecond; 0 when none is ready. */
+    static double ageSeconds(QueueInfo q, Instant now) {
+        return q.oldestReadyAge(now).toMillis() / 1000.0;
+    }
+
+    /** Events per second, as {@link Activity#rates} measures them. */
+    record Rates(double sent, double acked, double failed) {
+        static Rates of(Activity.Rates r) {
+            return new Rates(r.sent(), r.acked(), r.failed());
         }
     }
 

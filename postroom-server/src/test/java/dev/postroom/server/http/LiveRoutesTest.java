@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -160,6 +161,49 @@ class LiveRoutesTest {
     }
 
     @Test
+    void queueEventsCarryRatesAndTheOldestReadyAge() throws Exception {
+        String queue = queue("event-rates");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/events"))
+                .header("Authorization", "Bearer " + server.token("read")).header("Accept", "text/event-stream").build();
+        HttpResponse<Stream<String>> response = server.http().sendAsync(request, HttpResponse.BodyHandlers.ofLines()).get();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (Stream<String> body = response.body()) {
+                body.forEach(lines::add);
+            } catch (RuntimeException closed) {
+                // the test is over and closed the stream
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                server.send(queue, "{}");
+            }
+            JsonNode leased = server.receiveOne(queue);
+            assertThat(server.post("/api/v1/messages/" + leased.get("id").asText() + "/ack", server.admin,
+                    "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\"}").status()).isEqualTo(200);
+
+            // The rates cover the last complete seconds, so the sends show within a couple of seconds.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(queueEvents(lines, queue))
+                    .anySatisfy(event -> {
+                        assertThat(event.get("rates").get("sent").asDouble()).isEqualTo(3 / 5.0);
+                        assertThat(event.get("rates").get("acked").asDouble()).isEqualTo(1 / 5.0);
+                        assertThat(event.get("rates").get("failed").asDouble()).isZero();
+                        assertThat(event.get("oldestReadyAgeSeconds").asDouble()).as("two messages wait").isPositive();
+                        assertThat(event.get("counts").get("ready").asInt()).isEqualTo(2);
+                    }));
+        } finally {
+            reader.interrupt();
+            response.body().close();
+        }
+    }
+
+    private static List<JsonNode> queueEvents(List<String> lines, String queue) {
+        return events(lines).stream().filter(e -> e.name().equals("queue"))
+                .map(e -> new Reply(200, "application/json", e.data()).json())
+                .filter(json -> json.get("queue").asText().equals(queue)).toList();
+    }
+
+    @Test
     void eventStreamRequestNotAcceptingEventStreamIs406() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/events"))
                 .header("Authorization", "Bearer " + server.token("read")).header("Accept", "application/json").build();
@@ -220,8 +264,29 @@ class LiveRoutesTest {
             assertThat(reply.body()).contains("# TYPE postroom_messages_sent_total counter")
                     .contains("postroom_messages_sent_total{queue=\"" + queue + "\"} 2.0")
                     .contains("postroom_messages_acked_total{queue=\"" + queue + "\"} 1.0")
-                    .contains("postroom_messages{queue=\"" + queue + "\",state=\"ready\"} 1.0");
+                    .contains("postroom_messages{queue=\"" + queue + "\",state=\"ready\"} 1.0")
+                    .contains("# TYPE postroom_queue_oldest_ready_age_seconds gauge");
+            assertThat(gauge(reply.body(), "postroom_queue_oldest_ready_age_seconds{queue=\"" + queue + "\"}"))
+                    .as("the unleased message has waited").isPositive();
         });
+    }
+
+    @Test
+    void oldestReadyAgeGaugeIsZeroWhenEveryMessageIsLeased() {
+        String queue = queue("all-leased");
+        server.send(queue, "{}");
+        server.receiveOne(queue);
+        String read = server.token("read");
+
+        await().untilAsserted(() -> assertThat(gauge(server.get("/metrics", read).body(),
+                "postroom_queue_oldest_ready_age_seconds{queue=\"" + queue + "\"}")).isZero());
+    }
+
+    /** The value of one sample line of a Prometheus scrape; fails when there is none. */
+    private static double gauge(String scrape, String sample) {
+        return scrape.lines().filter(line -> line.startsWith(sample + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(sample.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + sample + " in\n" + scrape));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import static dev.postroom.server.http.TestServer.assertProblem;
 import static dev.postroom.server.http.TestServer.uniqueQueue;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code /api/v1/queues}: policies, listing with counts, pause and resume, purge, redrive, delete. */
 class QueueRoutesTest {
@@ -50,6 +51,8 @@ class QueueRoutesTest {
         assertThat(policy.get("backoff").get("multiplier").asDouble()).isEqualTo(2.0);
         assertThat(body.get("counts")).isEqualTo(TestServer.JSON.createObjectNode()
                 .put("scheduled", 0).put("ready", 0).put("inFlight", 0).put("succeeded", 0).put("dead", 0).put("cancelled", 0));
+        assertThat(body.get("oldestReadyAgeSeconds").isNumber()).as("%s", body).isTrue();
+        assertThat(body.get("oldestReadyAgeSeconds").asDouble()).isZero();
     }
 
     @Test
@@ -141,6 +144,28 @@ class QueueRoutesTest {
         assertThat(reply.status()).as("%s", reply).isEqualTo(200);
         assertThat(reply.json().get("name").asText()).isEqualTo(queue);
         assertThat(reply.json().get("counts").get("ready").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void oldestReadyAgeGrowsWhileAMessageWaitsAndIsZeroOnceItIsLeased() {
+        String queue = uniqueQueue("waiting");
+        server.createQueue(queue);
+        server.send(queue, "{}");
+
+        await().untilAsserted(() -> assertThat(server.get("/api/v1/queues/" + queue, server.admin).json()
+                .get("oldestReadyAgeSeconds").asDouble()).isPositive());
+        JsonNode listed = null;
+        for (JsonNode q : server.get("/api/v1/queues", server.admin).json().get("queues")) {
+            if (q.get("name").asText().equals(queue)) {
+                listed = q;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("oldestReadyAgeSeconds").asDouble()).isPositive();
+
+        server.receiveOne(queue);
+        assertThat(server.get("/api/v1/queues/" + queue, server.admin).json().get("oldestReadyAgeSeconds").asDouble())
+                .as("a leased message is not waiting").isZero();
     }
 
     @Test

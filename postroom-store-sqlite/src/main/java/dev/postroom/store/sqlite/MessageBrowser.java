@@ -189,11 +189,13 @@ final class MessageBrowser {
         return branches;
     }
 
+    static final String READY_PRIORITIES =
+            "SELECT priority FROM messages WHERE queue = ? AND state = 1 AND priority < ? ORDER BY priority DESC LIMIT 1";
+
     /** The priorities the queue has READY rows of, highest first: one seek each on messages_ready. */
     private static List<Integer> readyPriorities(Connection c, String queue) throws SQLException {
         List<Integer> priorities = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT priority FROM messages WHERE queue = ? AND state = 1 AND priority < ? ORDER BY priority DESC LIMIT 1")) {
+        try (PreparedStatement ps = c.prepareStatement(READY_PRIORITIES)) {
             long below = Long.MAX_VALUE;
             while (true) {
                 ps.setString(1, queue);

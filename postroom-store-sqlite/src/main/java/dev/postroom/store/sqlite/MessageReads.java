@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads of the embedded store, on pooled connections beside the writer (WAL lets them run concurrently). */
@@ -83,6 +84,33 @@ final class MessageReads {
         return single("SELECT min(available_at) FROM messages WHERE queue = ? AND state = 0", queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
+
+    /**
+     * The first row of messages_ready_since that no lease holds. The leases are looked at before
+     * the rows: a row leased after that shows as ready, as it was when this read began; a lease
+     * settled meanwhile hides its row, whose new state is not READY or has a later available_at.
+     */
+    Optional<Instant> oldestReady(String queue) {
+        Map<Long, Leases.Lease> leased = leases.byRow(queue);
+        try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(OLDEST_READY)) {
+            ps.setString(1, queue);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!leased.containsKey(rs.getLong(1))) {
+                        return Optional.of(Instant.ofEpochMilli(rs.getLong(2)));
+                    }
+                }
+                return Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Read lazily, row by row, so that skipping the leased rows at the head costs one step each. */
+    static final String OLDEST_READY = """
+            SELECT seq, available_at FROM messages INDEXED BY messages_ready_since
+            WHERE queue = ? AND state = 1 ORDER BY available_at, seq""";
 
     Optional<String> latestMessageId() {
         return single("SELECT id FROM messages ORDER BY seq DESC LIMIT 1", null);

@@ -273,6 +273,11 @@ public final class SqliteMessageStore implements MessageStore {
         return reads.nextDue(queue);
     }
 
+    @Override
+    public Optional<Instant> oldestReady(String queue) {
+        return reads.oldestReady(queue);
+    }
+
     /**
      * Stops without committing queued work and without a clean shutdown, as a crash would; for
      * tests. Futures of uncommitted commands never complete.

@@ -126,8 +126,18 @@ class BrowsePlanTest {
     @Test
     void claimStillChecksOrderingKeysAgainstUnfinishedRowsOnly() throws SQLException {
         List<String> plan = plan(MessageWrites.CLAIM_CANDIDATES, List.of("orders", 0L, 10));
-        assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH m USING INDEX messages_ready"));
+        assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH m USING INDEX messages_ready ("));
         assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH o USING INDEX messages_ordering"));
         assertThat(plan).noneSatisfy(step -> assertThat(step).contains("TEMP B-TREE"));
+    }
+
+    @Test
+    void oldestReadyIsTheHeadOfMessagesReadySince() throws SQLException {
+        assertRangeOf(plan(MessageReads.OLDEST_READY, List.of("orders")), "INDEX messages_ready_since (queue=?)");
+    }
+
+    @Test
+    void readyPrioritiesStillSeekMessagesReady() throws SQLException {
+        assertRangeOf(plan(MessageBrowser.READY_PRIORITIES, List.of("orders", 10L)), "INDEX messages_ready (queue=? AND priority<?)");
     }
 }
