@@ -24,6 +24,16 @@
     });
   });
 
+  // The purge confirmation's total follows the ticked states (each box carries its count in data-count).
+  document.addEventListener("change", function (e) {
+    var form = e.target.form;
+    var total = form && form.querySelector("#purge-total");
+    if (!total) { return; }
+    var sum = 0;
+    form.querySelectorAll("input[data-count]:checked").forEach(function (box) { sum += Number(box.getAttribute("data-count")); });
+    total.textContent = sum.toLocaleString("en-US");
+  });
+
   function color(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
   }

@@ -67,6 +67,7 @@ public final class Console implements AutoCloseable {
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
         new AuditPages(auditLog, templates).register(routes);
+        new QueuePages(postroom, templates, audit).register(routes);
         routes.get("/console/series.json", this::series);
     }
 
