@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public final class Console implements AutoCloseable {
     private final Postroom postroom;
+    private final AuthStore auth;
     private final InstantSource clock;
     private final Sessions sessions = new Sessions();
     private final Templates templates = new Templates();
@@ -31,6 +32,7 @@ public final class Console implements AutoCloseable {
 
     public Console(Postroom postroom, AuthStore auth, InstantSource clock) {
         this.postroom = postroom;
+        this.auth = auth;
         this.clock = clock;
         this.audit = Audit.NONE;
         this.guard = new ConsoleGuard(sessions, clock, this::error);
@@ -56,6 +58,8 @@ public final class Console implements AutoCloseable {
         routes.get("/console", this::overview);
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
+        new UserPages(auth, sessions, templates, audit, clock).register(routes);
+        new TokenPages(auth, templates, audit, clock).register(routes);
         routes.get("/console/series.json", ctx -> ctx.json(Map.of("t", List.of())));
     }
 
