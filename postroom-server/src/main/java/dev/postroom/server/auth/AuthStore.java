@@ -35,7 +35,10 @@ import java.util.regex.Pattern;
  */
 public final class AuthStore implements AutoCloseable {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-    private static final int MIN_PASSWORD = 10;
+    /** The shortest password accepted, in characters. */
+    public static final int MIN_PASSWORD = 10;
+    /** The longest password accepted: bcrypt ignores input past 72 bytes, so a longer one is refused rather than cut. */
+    public static final int MAX_PASSWORD = 72;
     private static final int BCRYPT_COST = 12;
     /** Writing last-used on every call would turn reads into writes; once a minute is precise enough. */
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
@@ -215,11 +218,77 @@ public final class AuthStore implements AutoCloseable {
         }
     }
 
-    /** Removes a user; returns false when there was none. */
+    /**
+     * Removes a user; returns false when there was none.
+     *
+     * @throws LastAdminException when the user is the only admin: nobody could manage users after
+     */
     public synchronized boolean removeUser(String username) {
+        if (roleOf(username).orElse(null) == Role.ADMIN && adminCount() == 1) {
+            throw new LastAdminException(username, "remove");
+        }
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM users WHERE username = ?")) {
             ps.setString(1, username);
             return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Changes a user's role; returns false when there is no such user. Sessions opened with the old
+     * role are the caller's to end.
+     *
+     * @throws LastAdminException when this would demote the only admin
+     */
+    public synchronized boolean setRole(String username, Role role) {
+        Optional<Role> current = roleOf(username);
+        if (current.isEmpty()) {
+            return false;
+        }
+        if (current.get() == Role.ADMIN && role != Role.ADMIN && adminCount() == 1) {
+            throw new LastAdminException(username, "demote");
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE users SET role = ? WHERE username = ?")) {
+            ps.setString(1, role.name());
+            ps.setString(2, username);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Every user, by name; never their password hashes. */
+    public synchronized List<User> users() {
+        List<User> users = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT username, role, created_at FROM users ORDER BY username");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                users.add(new User(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))));
+            }
+            return users;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private Optional<Role> roleOf(String username) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT role FROM users WHERE username = ?")) {
+            ps.setString(1, username);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Role.valueOf(rs.getString(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private long adminCount() {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM users WHERE role = ?")) {
+            ps.setString(1, Role.ADMIN.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -255,8 +324,8 @@ public final class AuthStore implements AutoCloseable {
     }
 
     private static String passwordHash(String password) {
-        if (password == null || password.length() < MIN_PASSWORD || password.length() > 72) {
-            throw new InvalidMessageException("password", "must be " + MIN_PASSWORD + "–72 characters");
+        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw new InvalidMessageException("password", "must be " + MIN_PASSWORD + "–" + MAX_PASSWORD + " characters");
         }
         return BCrypt.withDefaults().hashToString(BCRYPT_COST, password.toCharArray());
     }

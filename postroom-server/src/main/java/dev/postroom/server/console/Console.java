@@ -24,6 +24,7 @@ import java.util.Map;
  */
 public final class Console implements AutoCloseable {
     private final Postroom postroom;
+    private final AuthStore auth;
     private final InstantSource clock;
     private final Sessions sessions = new Sessions();
     private final Templates templates = new Templates();
@@ -40,6 +41,7 @@ public final class Console implements AutoCloseable {
     public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, Activity activity, InstantSource clock) {
         this.postroom = postroom;
         this.activity = activity;
+        this.auth = auth;
         this.clock = clock;
         this.auditLog = auditLog;
         this.audit = new AuditTrailAdapter(auditLog);
@@ -68,6 +70,8 @@ public final class Console implements AutoCloseable {
         new MessagePages(postroom, templates, audit).register(routes);
         new AuditPages(auditLog, templates).register(routes);
         new QueuePages(postroom, templates, audit).register(routes);
+        new UserPages(auth, sessions, templates, audit, clock).register(routes);
+        new TokenPages(auth, templates, audit, clock).register(routes);
         routes.get("/console/series.json", this::series);
     }
 

@@ -3,6 +3,7 @@ package dev.postroom.server.console;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.postroom.server.auth.Scope;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 /** How the console writes times, durations, counts and JSON; used by the templates. */
@@ -86,5 +88,10 @@ public final class Format {
     /** The state name as shown: {@code IN_FLIGHT} becomes {@code in flight}. */
     public static String state(Enum<?> state) {
         return state == null ? "" : state.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    /** A token's scopes as an admin types them: {@code send:emails.* read}. */
+    public static String scopes(List<Scope> scopes) {
+        return String.join(" ", scopes.stream().map(Scope::toString).toList());
     }
 }

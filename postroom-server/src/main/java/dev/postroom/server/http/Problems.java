@@ -13,6 +13,7 @@ import dev.postroom.MessageTooLargeException;
 import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.StaleLeaseException;
+import dev.postroom.server.auth.LastAdminException;
 import dev.postroom.store.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -42,6 +43,7 @@ final class Problems {
         routes.exception(StaleLeaseException.class, (e, ctx) -> write(ctx, mapper, 409, "Stale lease", e.getMessage(),
                 List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));
         routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));
+        routes.exception(LastAdminException.class, (e, ctx) -> write(ctx, mapper, 409, "Last admin", e.getMessage(), null));
         routes.exception(QueueNotEmptyException.class, (e, ctx) -> write(ctx, mapper, 409, "Queue not empty", e.getMessage(), null));
         routes.exception(JsonProcessingException.class, (e, ctx) -> {
             String field = e instanceof JsonMappingException m ? path(m) : "body";

@@ -167,4 +167,14 @@ class AdminRoutesTest {
     void removalOfAnUnknownUserIs404() {
         assertProblem(server.delete("/api/v1/users/nobody", server.admin), 404);
     }
+
+    @Test
+    void removingTheOnlyAdminIs409SayingThereMustBeOne() {
+        Reply added = server.post("/api/v1/users", server.admin, "{\"username\":\"only.admin\",\"password\":\"0123456789\",\"role\":\"admin\"}");
+        assertThat(added.status()).as("%s", added).isEqualTo(201);
+
+        Reply refused = server.delete("/api/v1/users/only.admin", server.admin);
+        assertProblem(refused, 409);
+        assertThat(refused.json().get("detail").asText()).contains("there must be at least one admin");
+    }
 }
