@@ -56,6 +56,7 @@ public final class Console implements AutoCloseable {
         routes.get("/console", this::overview);
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
+        new DeadLetterPages(postroom, templates, audit, clock).register(routes);
         routes.get("/console/series.json", ctx -> ctx.json(Map.of("t", List.of())));
     }
 
