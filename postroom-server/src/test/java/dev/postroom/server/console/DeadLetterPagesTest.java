@@ -13,10 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -232,6 +234,37 @@ class DeadLetterPagesTest {
         ConsoleClient.Page preview = client.post("/console/dead/preview", Map.of("queue", queue, "group", "<script>alert(1)</script>"));
         assertThat(preview.text()).contains("1 dead message matches");
         assertThat(preview.body()).doesNotContain("<script>alert(1)").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+
+    @Test
+    void aFinishedJobIsHandedOverOnceWithItsCountsForTheAuditLog() {
+        DeadQueue queue = deadQueue();
+        BulkJobs jobs = new BulkJobs(console.postroom(), InstantSource.system());
+        List<BulkJob> finished = new CopyOnWriteArrayList<>();
+        BulkJob job = jobs.start(BulkJob.Kind.REDRIVE, new DeadLetterFilter(queue.name(), TIMEOUT, "", "", ""), 3, "user:operator", finished::add);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !job.isRunning());
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 1);
+        assertThat(finished.get(0)).isSameAs(job);
+        assertThat(List.of(job.matched(), job.done(), job.skipped(), job.failed())).containsExactly(3L, 3L, 0L, 0L);
+        assertThat(new DeadLetterFilter(queue.name(), TIMEOUT, "", "", "").detail())
+                .containsOnlyKeys("queue", "group", "text", "since", "until");
+    }
+
+    @Test
+    void onlyTheNewestFinishedJobsAreKept() {
+        String queue = ConsoleFixture.uniqueQueue("forgotten");
+        console.postroom().createQueue(queue);
+        BulkJobs jobs = new BulkJobs(console.postroom(), InstantSource.system());
+        DeadLetterFilter filter = new DeadLetterFilter(queue, "", "", "", "");
+        List<BulkJob> started = new ArrayList<>();
+        for (int i = 0; i <= BulkJobs.KEEP_FINISHED; i++) {
+            BulkJob job = jobs.start(BulkJob.Kind.DELETE, filter, 0, "user:operator", done -> {
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> !job.isRunning());
+            started.add(job);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> jobs.find(started.get(0).id()).isEmpty());
+        assertThat(started.subList(1, started.size())).allSatisfy(job -> assertThat(jobs.find(job.id())).contains(job));
     }
 
     @Test
