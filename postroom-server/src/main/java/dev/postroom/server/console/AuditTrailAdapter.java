@@ -1,7 +1,6 @@
 package dev.postroom.server.console;
 
 import dev.postroom.server.audit.AuditLog;
-import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,13 +15,13 @@ record AuditTrailAdapter(AuditLog log) implements Audit {
     private static final Logger errors = LoggerFactory.getLogger(AuditTrailAdapter.class);
 
     @Override
-    public void record(Context ctx, Session session, String action, String targetType, String target, Map<String, Object> detail) {
+    public void recordOutcome(String address, Session session, String action, String targetType, String target, Map<String, Object> detail) {
         String actor = session == null ? "anonymous" : AuditLog.user(session.username());
         try {
-            log.record(actor, action, targetType, target, detail, ctx.ip());
+            log.record(actor, action, targetType, target, detail, address);
         } catch (RuntimeException e) {
             errors.error("audit entry not recorded actor={} action={} targetType={} target={} detail={} address={}",
-                    actor, action, targetType, target, detail, ctx.ip(), e);
+                    actor, action, targetType, target, detail, address, e);
         }
     }
 }

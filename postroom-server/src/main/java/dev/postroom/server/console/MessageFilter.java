@@ -71,6 +71,7 @@ public record MessageFilter(String queue, String state, String key, String text,
         return !(queue.isEmpty() && state.isEmpty() && key.isEmpty() && text.isEmpty() && since.isEmpty() && until.isEmpty());
     }
 
+    /** Parses a filter time, or answers 400 naming {@code field}. */
     static Instant time(String field, String text) {
         try {
             return Instant.parse(text);
