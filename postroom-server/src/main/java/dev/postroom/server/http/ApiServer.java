@@ -199,7 +199,7 @@ public final class ApiServer implements AutoCloseable {
      * Every route served, as {@code "METHOD /path"} with Javalin's {@code {param}} syntax (filters
      * excluded), in registration order; tests check the OpenAPI document against it.
      */
-    List<String> routes() {
+    public List<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
                 .map(handler -> handler.endpoint)
                 .filter(endpoint -> endpoint.method.isHttpMethod())

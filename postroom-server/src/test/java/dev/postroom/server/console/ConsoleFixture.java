@@ -49,6 +49,10 @@ final class ConsoleFixture implements AutoCloseable {
         return postroom;
     }
 
+    ApiServer api() {
+        return api;
+    }
+
     AuditLog audit() {
         return audit;
     }

@@ -135,6 +135,11 @@ class DeadLetterPagesTest {
         assertThat(job.body()).contains("<progress").doesNotContain("hx-trigger");
         assertThat(queue.declined()).allSatisfy(id -> assertThat(state(id)).isEqualTo(MessageState.READY));
         assertThat(queue.timeouts()).allSatisfy(id -> assertThat(state(id)).isEqualTo(MessageState.DEAD));
+        var entries = console.audit().browse(dev.postroom.server.audit.AuditQuery.builder().target(queue.name()).build()).entries();
+        assertThat(entries).extracting(e -> e.action()).contains("dead.redrive.start", "dead.redrive");
+        assertThat(entries).allSatisfy(e -> assertThat(e.actor()).isEqualTo("user:operator"));
+        assertThat(entries.stream().filter(e -> e.action().equals("dead.redrive")).findFirst().orElseThrow().detail())
+                .contains("\"done\":2");
     }
 
     @Test
