@@ -6,12 +6,10 @@ import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.Scope;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -69,16 +67,14 @@ class ConsoleAccessTest {
         ROUTES.put("GET /console/jobs/{id}/progress", Role.VIEWER);
     }
 
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
     static String queue;
     static String messageId;
     static String tokenId;
 
     @BeforeAll
     static void start() throws InterruptedException {
-        console = ConsoleFixture.start(dir);
         queue = ConsoleFixture.uniqueQueue("matrix");
         console.postroom().createQueue(queue, QueuePolicy.DEFAULT.withMaxAttempts(1));
         console.postroom().send(queue, Map.of("n", 1)).join();
@@ -87,11 +83,6 @@ class ConsoleAccessTest {
         messageId = m.id();
         console.auth().addUser("matrix", ConsoleFixture.PASSWORD, Role.VIEWER, Instant.now());
         tokenId = console.auth().createToken("matrix", List.of(Scope.parse("read")), Instant.now()).token().id();
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
     }
 
     @Test

@@ -36,7 +36,7 @@ final class ConsoleClient {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    record Page(int status, String location, String body) {
+    record Page(int status, String location, String setCookie, String body) {
         /** The page's text with tags removed, for "does the operator see X" checks. */
         String text() {
             return body.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ");
@@ -92,7 +92,8 @@ final class ConsoleClient {
     private Page send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Page(response.statusCode(), response.headers().firstValue("Location").orElse(null), response.body());
+            return new Page(response.statusCode(), response.headers().firstValue("Location").orElse(null),
+                    response.headers().firstValue("Set-Cookie").orElse(null), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

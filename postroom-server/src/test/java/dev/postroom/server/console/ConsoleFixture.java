@@ -6,27 +6,57 @@ import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.http.ApiServer;
 import dev.postroom.store.sqlite.SqliteMessageStore;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A real server on a random port with three console users, one per role: {@code admin},
  * {@code operator}, {@code viewer}, each with password {@link #PASSWORD}. One per test class;
  * tests keep apart by their own queue names ({@link #uniqueQueue}).
  */
-final class ConsoleFixture implements AutoCloseable {
+final class ConsoleFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     static final String PASSWORD = "correct horse battery";
     private static final AtomicInteger QUEUES = new AtomicInteger();
 
-    private final AuthStore auth;
-    private final AuditLog audit;
-    private final ApiServer api;
-    private final Postroom postroom;
+    private Path ownDir;
+    private AuthStore auth;
+    private AuditLog audit;
+    private ApiServer api;
+    private Postroom postroom;
+
+    /** For {@code @RegisterExtension static final ConsoleFixture console = new ConsoleFixture();}: starts before the class's tests in a temp dir of its own, stops after. */
+    ConsoleFixture() {
+    }
 
     private ConsoleFixture(Path dir) {
+        open(dir);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        ownDir = Files.createTempDirectory("postroom-console");
+        open(ownDir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+        try (Stream<Path> files = Files.walk(ownDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+
+    private void open(Path dir) {
         auth = AuthStore.open(dir);
         for (Role role : Role.values()) {
             auth.addUser(role.name().toLowerCase(), PASSWORD, role, Instant.now());

@@ -9,12 +9,9 @@ import dev.postroom.ReceivedMessage;
 import dev.postroom.SendOptions;
 import dev.postroom.server.audit.AuditEntry;
 import dev.postroom.server.audit.AuditQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +19,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConsoleMessagesTest {
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
-
-    @BeforeAll
-    static void start() {
-        console = ConsoleFixture.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
-    }
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
 
     @Test
     void theBrowserFindsAMessageByTextAndItsPageShowsPayloadHeadersAndTimeline() {

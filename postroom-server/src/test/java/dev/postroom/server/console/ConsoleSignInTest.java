@@ -1,29 +1,15 @@
 package dev.postroom.server.console;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConsoleSignInTest {
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
-
-    @BeforeAll
-    static void start() {
-        console = ConsoleFixture.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
-    }
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
 
     @Test
     void aPageWithoutASessionRedirectsToSignInAndBack() {
@@ -34,6 +20,10 @@ class ConsoleSignInTest {
 
     @Test
     void signingInSetsAStrictHttpOnlyCookieAndOpensTheOverview() {
+        ConsoleClient.Page signedIn = console.anonymous().postWithoutCsrf("/console/login",
+                Map.of("username", "viewer", "password", ConsoleFixture.PASSWORD));
+        assertThat(signedIn.setCookie()).startsWith(ConsoleGuard.COOKIE + "=").contains("HttpOnly", "SameSite=Strict", "Path=/console")
+                .as("plain http: not Secure").doesNotContain("Secure;").doesNotEndWith("Secure");
         ConsoleClient client = console.signIn("viewer");
         ConsoleClient.Page overview = client.get("/console");
         assertThat(overview.status()).isEqualTo(200);

@@ -6,10 +6,8 @@ import dev.postroom.Postroom;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,19 +25,8 @@ class DeadLetterPagesTest {
     private static final String TIMEOUT = "Timeout calling the bank after 30 s";
     private static final String DECLINED = "Card declined";
 
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
-
-    @BeforeAll
-    static void start() {
-        console = ConsoleFixture.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
-    }
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
 
     /** A queue with two kinds of dead messages: three timeouts (multi-line errors) and two declines. */
     record DeadQueue(String name, List<String> timeouts, List<String> declined) {

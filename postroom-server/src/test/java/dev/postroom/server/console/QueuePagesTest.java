@@ -9,12 +9,9 @@ import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.SendOptions;
 import dev.postroom.StateCounts;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,19 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QueuePagesTest {
     private static final QueuePolicy ONE_ATTEMPT = QueuePolicy.DEFAULT.withMaxAttempts(1);
 
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
-
-    @BeforeAll
-    static void start() {
-        console = ConsoleFixture.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
-    }
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
 
     @Test
     void pageShowsCountsPolicyChartsAndNewestMessages() throws InterruptedException {

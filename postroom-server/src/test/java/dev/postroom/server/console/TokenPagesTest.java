@@ -5,14 +5,13 @@ import dev.postroom.server.auth.Scope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +24,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TokenPagesTest {
     private static final Pattern SECRET = Pattern.compile("class=\"secret-value\" value=\"(pr_[A-Za-z0-9_-]+)\"");
 
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
     static ConsoleClient admin;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        console = ConsoleFixture.start(dir);
         admin = console.signIn("admin");
     }
 
     @AfterAll
     static void stop() {
-        console.close();
         http.close();
     }
 

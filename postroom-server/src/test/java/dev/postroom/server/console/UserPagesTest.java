@@ -2,12 +2,10 @@ package dev.postroom.server.console;
 
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -18,20 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UserPagesTest {
     private static final String NEW_PASSWORD = "a brand new secret";
 
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
     static ConsoleClient admin;
 
     @BeforeAll
     static void start() {
-        console = ConsoleFixture.start(dir);
         admin = console.signIn("admin");
-    }
-
-    @AfterAll
-    static void stop() {
-        console.close();
     }
 
     @Test
