@@ -115,7 +115,7 @@ public final class DemoCommand implements Runnable {
             });
             postroom.handle("billing.refund", Refund.class, d -> {
                 if (d.payload().order().endsWith("13")) {
-                    throw new IllegalStateException("payment provider rejected order " + d.payload().order() + ": card expired");
+                    throw new IllegalStateException("payment provider rejected the refund: card expired");
                 }
                 if (ThreadLocalRandom.current().nextInt(100) < 25) {
                     throw new java.io.IOException("payment provider timed out");
