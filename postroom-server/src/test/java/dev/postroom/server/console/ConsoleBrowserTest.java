@@ -193,6 +193,18 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theMessageListFitsTheWindowWhateverThePayloadsAndErrors() {
+        String queue = ConsoleFixture.uniqueQueue("wide");
+        String longText = "order-1234 ".repeat(60).trim();
+        dead(queue, "{\"note\":\"" + longText + "\"}", "payment provider rejected: " + longText);
+        browser.signIn("viewer");
+        browser.open("/console/messages?queue=" + queue);
+        browser.waitFor("#messages tbody td.preview");
+        assertThat(browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"))
+                .as("no sideways scrolling at 1280 px").isEqualTo(true);
+    }
+
+    @Test
     void theContentSecurityPolicyBlocksAnInjectedInlineScript() {
         browser.signIn("viewer");
         browser.script("var s = document.createElement('script'); s.textContent = 'window.__inline = 1;'; document.head.appendChild(s);");
