@@ -205,6 +205,22 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void everyPageAnAdminCanOpenRunsItsScriptsUnderTheContentSecurityPolicy() {
+        String queue = ConsoleFixture.uniqueQueue("pages");
+        String id = dead(queue, "{\"n\":1}", "boom");
+        browser.signIn("admin");
+        for (String path : new String[] {"/console", "/console/messages", "/console/messages/" + id,
+                "/console/messages/" + id + "/resend", "/console/queues/" + queue, "/console/queues/" + queue + "/purge",
+                "/console/audit", "/console/users", "/console/tokens"}) {
+            browser.open(path);
+            assertThat(browser.waitFor("main h1").getText()).as(path).isNotBlank();
+            assertThat(browser.path()).isEqualTo(path);
+        }
+        browser.open("/console/queues/" + queue);
+        browser.waitFor("[data-chart=throughput] canvas");
+    }
+
+    @Test
     void theContentSecurityPolicyBlocksAnInjectedInlineScript() {
         browser.signIn("viewer");
         browser.script("var s = document.createElement('script'); s.textContent = 'window.__inline = 1;'; document.head.appendChild(s);");
