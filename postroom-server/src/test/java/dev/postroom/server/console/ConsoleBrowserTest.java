@@ -1,0 +1,266 @@
+package dev.postroom.server.console;
+
+import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
+import dev.postroom.RawJson;
+import dev.postroom.ReceiveOptions;
+import dev.postroom.ReceivedMessage;
+import dev.postroom.SendOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.WebElement;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console in a real browser: what the plain-HTTP tests cannot see — htmx swapping live rows in
+ * over server-sent events, the charts drawing under the CSP, confirmation dialogs, escaped markup
+ * that would otherwise run, and the server refusing a request the page's buttons do not offer.
+ * After each test, the pages it visited must have had no script error, failed load or CSP violation.
+ */
+class ConsoleBrowserTest {
+    @TempDir
+    static Path dir;
+    static ConsoleFixture console;
+    static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        console = ConsoleFixture.start(dir);
+        browser = Browser.start(console.baseUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        console.close();
+    }
+
+    @AfterEach
+    void pagesRanWithoutScriptErrors() {
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    @Test
+    void theOverviewFollowsSendsLiveWithoutReloadingAndDrawsTheCharts() {
+        browser.signIn("operator");
+        assertThat(browser.path()).isEqualTo("/console");
+        browser.waitFor("table#queues");
+        browser.script("window.__samePage = 1;");
+
+        String queue = ConsoleFixture.uniqueQueue("live");
+        console.postroom().createQueue(queue);
+        for (int i = 0; i < 3; i++) {
+            console.postroom().send(queue, new RawJson("{\"n\":" + i + "}")).join();
+        }
+
+        browser.waitUntil("the live table shows 3 ready in " + queue, () -> "3".equals(readyCount(queue)));
+        assertThat(browser.script("return window.__samePage;")).as("no reload").isEqualTo(1L);
+        browser.waitFor("[data-chart=throughput] canvas");
+        browser.waitFor("[data-chart=latency] canvas");
+    }
+
+    @Test
+    void aMessageFoundByItsTextOpensWithItsPayload() {
+        String queue = ConsoleFixture.uniqueQueue("find");
+        console.postroom().createQueue(queue);
+        String other = send(queue, "{\"order\":\"order-1\"}");
+        String id = send(queue, "{\"order\":\"needle-77\"}");
+        browser.signIn("viewer");
+
+        browser.open("/console/messages");
+        browser.type("form[role=search] input[name=q]", "needle-77");
+        browser.click("form[role=search] button[type=submit]");
+        browser.waitForPath("/console/messages?");
+        browser.waitForText("#messages tbody", id);
+        assertThat(browser.text("#messages tbody")).doesNotContain(other);
+
+        browser.click("#messages a[href='/console/messages/" + id + "']");
+        browser.waitForText("#payload", "needle-77");
+        assertThat(browser.path()).isEqualTo("/console/messages/" + id);
+    }
+
+    @Test
+    void anOperatorRetriesADeadMessageFromItsPageAndTheAuditLogShowsIt() {
+        String id = dead(ConsoleFixture.uniqueQueue("retry"), "{\"n\":1}", "payment provider timed out");
+        browser.signIn("operator");
+        browser.open("/console/messages/" + id);
+        assertThat(browser.text("#state")).isEqualTo("dead");
+
+        browser.click("form[action$='/retry'] button");
+        browser.waitForText(".flash", "Retried");
+        assertThat(browser.text("#state")).isIn("ready", "in flight");
+        assertThat(state(id)).isEqualTo(MessageState.READY);
+
+        browser.open("/console/audit?target=" + id);
+        WebElement row = browser.waitForText("#audit tbody", "message.retry");
+        assertThat(row.getText()).contains("user:operator");
+    }
+
+    @Test
+    void deletingAsksFirstAndCancellingTheQuestionKeepsTheMessage() {
+        String id = dead(ConsoleFixture.uniqueQueue("delete"), "{\"n\":1}", "boom");
+        browser.signIn("operator");
+        browser.open("/console/messages/" + id);
+
+        browser.click("form[action$='/delete'] button");
+        browser.answerConfirm(false);
+        assertThat(browser.path()).isEqualTo("/console/messages/" + id);
+        assertThat(browser.findAll("form[action$='/delete'] button").getFirst().isEnabled()).isTrue();
+        assertThat(console.postroom().get(id)).isPresent();
+
+        browser.click("form[action$='/delete'] button");
+        browser.answerConfirm(true);
+        browser.waitForText(".flash", "Deleted message " + id);
+        assertThat(console.postroom().get(id)).isEmpty();
+    }
+
+    @Test
+    void editAndResendSendsTheEditedCopyAndInvalidJsonIsShownNotSent() {
+        String id = dead(ConsoleFixture.uniqueQueue("resend"), "{\"n\":1}", "bad address");
+        browser.signIn("operator");
+        browser.open("/console/messages/" + id);
+        browser.click("a[href$='/resend']");
+        browser.waitForPath("/console/messages/" + id + "/resend");
+
+        browser.type("textarea[name=payload]", "{\"n\": 2, \"note\": \"fixed address\"}");
+        browser.click("form[action$='/resend'] button[type=submit]");
+        browser.waitForText(".facts", "Resent from");
+        assertThat(browser.path()).startsWith("/console/messages/").doesNotContain(id);
+        assertThat(browser.text("#payload")).contains("fixed address");
+
+        browser.open("/console/messages/" + id + "/resend");
+        browser.type("textarea[name=payload]", "{\"n\": ");
+        browser.click("form[action$='/resend'] button[type=submit]");
+        assertThat(browser.waitForText("#resend-error", "Payload is not valid JSON").getText()).contains("line 1");
+        assertThat(browser.waitFor("textarea[name=payload]").getAttribute("value")).isEqualTo("{\"n\": ");
+    }
+
+    @Test
+    void markupInAPayloadOrErrorIsShownAsTextAndNeverRuns() {
+        String queue = ConsoleFixture.uniqueQueue("xss");
+        String script = "<script>window.__xss=1</script>";
+        String image = "<img src=x onerror=\"window.__xss=2\">";
+        String id = dead(queue, "{\"html\":\"" + script + image.replace("\"", "\\\"") + "\"}",
+                "<img src=x onerror=\"window.__xss=3\"> failed");
+        browser.signIn("viewer");
+
+        browser.open("/console/messages/" + id);
+        assertThat(browser.text("#payload")).contains(script, "onerror=\\\"window.__xss=2\\\"");
+        assertThat(browser.text(".attempt-error summary")).contains("<img src=x onerror=\"window.__xss=3\"> failed");
+        assertThat(browser.script("return typeof window.__xss;")).isEqualTo("undefined");
+
+        browser.open("/console/messages?queue=" + queue);
+        assertThat(browser.text("#messages tbody")).contains(script, "window.__xss=3");
+        assertThat(browser.script("return typeof window.__xss;")).isEqualTo("undefined");
+        assertThat(browser.findAll("main img")).isEmpty();
+    }
+
+    @Test
+    void aViewerHasNoActionButtonsAndTheServerRefusesTheActionAnyway() {
+        String id = dead(ConsoleFixture.uniqueQueue("viewer"), "{\"n\":1}", "boom");
+        browser.signIn("viewer");
+        browser.open("/console/messages/" + id);
+        browser.waitFor("#state");
+        assertThat(browser.findAll("main form[method=post], a[href$='/resend']")).isEmpty();
+
+        for (String action : new String[] {"retry", "cancel", "delete", "resend"}) {
+            assertThat(browser.postFromPage("/console/messages/" + id + "/" + action, true)).as(action).isEqualTo(403);
+        }
+        assertThat(state(id)).isEqualTo(MessageState.DEAD);
+    }
+
+    @Test
+    void aPostWithoutTheCsrfTokenIsRefusedEvenFromTheConsoleItself() {
+        String id = dead(ConsoleFixture.uniqueQueue("csrf"), "{\"n\":1}", "boom");
+        browser.signIn("operator");
+        browser.open("/console/messages/" + id);
+        browser.waitFor("#state");
+
+        assertThat(browser.postFromPage("/console/messages/" + id + "/retry", false)).isEqualTo(403);
+        assertThat(state(id)).isEqualTo(MessageState.DEAD);
+        assertThat(browser.postFromPage("/console/messages/" + id + "/retry", true)).as("the same post with the token")
+                .isEqualTo(0); // an opaque redirect: accepted, 303 to the message's page
+        assertThat(state(id)).isEqualTo(MessageState.READY);
+    }
+
+    @Test
+    void theMessageListFitsTheWindowWhateverThePayloadsAndErrors() {
+        String queue = ConsoleFixture.uniqueQueue("wide");
+        String longText = "order-1234 ".repeat(60).trim();
+        dead(queue, "{\"note\":\"" + longText + "\"}", "payment provider rejected: " + longText);
+        browser.signIn("viewer");
+        browser.open("/console/messages?queue=" + queue);
+        browser.waitFor("#messages tbody td.preview");
+        assertThat(browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"))
+                .as("no sideways scrolling at 1280 px").isEqualTo(true);
+    }
+
+    @Test
+    void everyPageAnAdminCanOpenRunsItsScriptsUnderTheContentSecurityPolicy() {
+        String queue = ConsoleFixture.uniqueQueue("pages");
+        String id = dead(queue, "{\"n\":1}", "boom");
+        browser.signIn("admin");
+        for (String path : new String[] {"/console", "/console/messages", "/console/messages/" + id,
+                "/console/messages/" + id + "/resend", "/console/queues/" + queue, "/console/queues/" + queue + "/purge",
+                "/console/audit", "/console/users", "/console/tokens"}) {
+            browser.open(path);
+            assertThat(browser.waitFor("main h1").getText()).as(path).isNotBlank();
+            assertThat(browser.path()).isEqualTo(path);
+        }
+        browser.open("/console/queues/" + queue);
+        browser.waitFor("[data-chart=throughput] canvas");
+    }
+
+    @Test
+    void theContentSecurityPolicyBlocksAnInjectedInlineScript() {
+        browser.signIn("viewer");
+        browser.script("var s = document.createElement('script'); s.textContent = 'window.__inline = 1;'; document.head.appendChild(s);");
+        assertThat(browser.script("return typeof window.__inline;")).isEqualTo("undefined");
+        assertThat(browser.errors()).singleElement().asString().contains("CSP blocked inline");
+    }
+
+    /** The overview's Ready cell for {@code queue}, or null while the row is not there. */
+    private static String readyCount(String queue) {
+        return (String) browser.script("""
+                var rows = document.querySelectorAll('#queue-rows tr');
+                for (var i = 0; i < rows.length; i++) {
+                  var th = rows[i].querySelector('th');
+                  if (th && th.textContent.trim() === arguments[0]) { return rows[i].querySelectorAll('td')[0].textContent.trim(); }
+                }
+                return null;
+                """, queue);
+    }
+
+    private static String send(String queue, String json) {
+        return console.postroom().send(queue, new RawJson(json)).join().id();
+    }
+
+    /** A message with {@code payload} that failed its only attempt with {@code error}. */
+    private static String dead(String queue, String payload, String error) {
+        console.postroom().createQueue(queue, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        String id = console.postroom().send(queue, new RawJson(payload), SendOptions.builder().build()).join().id();
+        try {
+            for (ReceivedMessage m : console.postroom().receive(queue, new ReceiveOptions(10, Duration.ZERO, null))) {
+                console.postroom().nack(m.id(), m.leaseId(), error, "java.lang.IllegalStateException: " + error, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(state(id)).isEqualTo(MessageState.DEAD);
+        return id;
+    }
+
+    private static MessageState state(String id) {
+        return console.postroom().get(id).orElseThrow().state();
+    }
+}
