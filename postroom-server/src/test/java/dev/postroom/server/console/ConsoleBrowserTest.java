@@ -106,6 +106,37 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void bulkRedriveOfOneErrorGroupPreviewsFirstThenShowsProgressAndIsAudited() {
+        String queue = ConsoleFixture.uniqueQueue("bulk");
+        java.util.List<String> timeouts = new java.util.ArrayList<>();
+        java.util.List<String> declined = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            timeouts.add(dead(queue, "{\"n\":" + i + "}", "provider timed out"));
+        }
+        for (int i = 0; i < 2; i++) {
+            declined.add(dead(queue, "{\"n\":" + (10 + i) + "}", "card declined"));
+        }
+        browser.signIn("operator");
+        browser.open("/console/dead?queue=" + queue);
+        browser.waitForText("#groups", "card declined");
+
+        browser.click("#groups form:has(input[name=group][value='card declined']) button");
+        browser.waitForText("#matched", "2 dead messages match");
+        assertThat(browser.text("#listed")).contains(declined.get(0), declined.get(1)).doesNotContain(timeouts.get(0));
+        assertThat(declined).allSatisfy(id -> assertThat(state(id)).as("a preview changes nothing").isEqualTo(MessageState.DEAD));
+
+        browser.click("form[action='/console/dead/redrive'] button");
+        browser.waitForPath("/console/jobs/");
+        browser.waitForText("#job-state", "Finished");
+        assertThat(browser.text("#job-state")).contains("2 of 2");
+        assertThat(declined).allSatisfy(id -> assertThat(state(id)).isIn(MessageState.READY));
+        assertThat(timeouts).allSatisfy(id -> assertThat(state(id)).isEqualTo(MessageState.DEAD));
+
+        browser.open("/console/audit?target=" + queue + "&action=dead.redrive");
+        assertThat(browser.waitForText("#audit tbody", "dead.redrive").getText()).contains("user:operator", "\"done\":2");
+    }
+
+    @Test
     void deletingAsksFirstAndCancellingTheQuestionKeepsTheMessage() {
         String id = dead(ConsoleFixture.uniqueQueue("delete"), "{\"n\":1}", "boom");
         browser.signIn("operator");
@@ -211,10 +242,10 @@ class ConsoleBrowserTest {
         browser.signIn("admin");
         for (String path : new String[] {"/console", "/console/messages", "/console/messages/" + id,
                 "/console/messages/" + id + "/resend", "/console/queues/" + queue, "/console/queues/" + queue + "/purge",
-                "/console/audit", "/console/users", "/console/tokens"}) {
+                "/console/dead?queue=" + queue, "/console/audit", "/console/users", "/console/tokens"}) {
             browser.open(path);
             assertThat(browser.waitFor("main h1").getText()).as(path).isNotBlank();
-            assertThat(browser.path()).isEqualTo(path);
+            assertThat(browser.path()).isEqualTo(path.replaceFirst("[?].*", ""));
         }
         browser.open("/console/queues/" + queue);
         browser.waitFor("[data-chart=throughput] canvas");
