@@ -62,6 +62,8 @@ public final class Console implements AutoCloseable {
         RoutesConfig routes = config.routes;
         routes.before("/console", guard::before);
         routes.before("/console/*", guard::before);
+        routes.after("/console", ConsoleGuard::after);
+        routes.after("/console/*", ConsoleGuard::after);
         routes.exception(ConsoleException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         routes.get("/", ctx -> ctx.redirect("/console"));
         login.register(routes);

@@ -6,6 +6,7 @@ import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,12 @@ final class ConsoleClient {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    record Page(int status, String location, String setCookie, String body) {
+    record Page(int status, String location, String body, HttpHeaders headers) {
+        /** The cookie the answer sets, or null. */
+        String setCookie() {
+            return headers.firstValue("Set-Cookie").orElse(null);
+        }
+
         /** The page's text with tags removed, for "does the operator see X" checks. */
         String text() {
             return body.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ");
@@ -92,8 +98,8 @@ final class ConsoleClient {
     private Page send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Page(response.statusCode(), response.headers().firstValue("Location").orElse(null),
-                    response.headers().firstValue("Set-Cookie").orElse(null), response.body());
+            return new Page(response.statusCode(), response.headers().firstValue("Location").orElse(null), response.body(),
+                    response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

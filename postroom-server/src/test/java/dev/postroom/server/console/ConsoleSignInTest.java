@@ -31,6 +31,16 @@ class ConsoleSignInTest {
     }
 
     @Test
+    void everyPageSaysHowLongTheServerTookToMakeIt() {
+        ConsoleClient client = console.signIn("viewer");
+        for (String path : new String[]{"/console", "/console/messages?state=DEAD", "/console/messages/nope", "/console/series.json"}) {
+            ConsoleClient.Page page = client.get(path);
+            assertThat(page.headers().firstValue("Server-Timing")).as(path + " (" + page.status() + ")")
+                    .hasValueSatisfying(v -> assertThat(v).matches("app;dur=\\d+\\.\\d"));
+        }
+    }
+
+    @Test
     void aWrongPasswordIsRefusedWithoutSayingWhichPartWasWrong() {
         ConsoleClient client = console.anonymous();
         ConsoleClient.Page page = client.postWithoutCsrf("/console/login", Map.of("username", "admin", "password", "nope"));
