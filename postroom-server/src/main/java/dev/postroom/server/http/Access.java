@@ -44,6 +44,11 @@ final class Access {
         return token;
     }
 
+    /** Whether {@code token} may read a message of {@code queue}: {@code read}, or send or receive on that queue. */
+    static boolean maySee(ApiToken token, String queue) {
+        return token.grants(Scope.Kind.READ, null) || token.grants(Scope.Kind.SEND, queue) || token.grants(Scope.Kind.RECEIVE, queue);
+    }
+
     static ApiToken require(Context ctx, Scope.Kind kind) {
         return require(ctx, kind, null);
     }

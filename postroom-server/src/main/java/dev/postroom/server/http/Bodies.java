@@ -1,5 +1,6 @@
 package dev.postroom.server.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +99,45 @@ final class Bodies {
                        RateLimit rateLimit, Double retentionHours, Double deadRetentionHours) {
     }
 
-    record Send(JsonNode payload, Map<String, String> headers, Double delaySeconds,
+    /**
+     * A payload's JSON text, copied token by token while the body is read: the same compact text
+     * that reading it into a tree and writing the tree out again gives (numbers, escapes and all),
+     * without building the tree or walking it a second time. A JSON {@code null} is the text
+     * {@code null}, as it was when payloads were read as trees; an absent payload is Java null.
+     */
+    @JsonDeserialize(using = JsonTextReader.class)
+    record JsonText(String json) {
+    }
+
+    static final class JsonTextReader extends StdDeserializer<JsonText> {
+        private static final JsonText NULL = new JsonText("null");
+
+        JsonTextReader() {
+            super(JsonText.class);
+        }
+
+        @Override
+        public JsonText deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            StringWriter text = new StringWriter(256);
+            try (JsonGenerator out = p.getCodec().getFactory().createGenerator(text)) {
+                out.copyCurrentStructure(p);
+            }
+            return new JsonText(text.toString());
+        }
+
+        @Override
+        public JsonText getNullValue(DeserializationContext ctxt) {
+            return NULL;
+        }
+
+        /** Jackson asks this, not {@link #getNullValue}, for a record component missing from the body. */
+        @Override
+        public Object getAbsentValue(DeserializationContext ctxt) {
+            return null;
+        }
+    }
+
+    record Send(JsonText payload, Map<String, String> headers, Double delaySeconds,
                 @JsonDeserialize(using = Rfc3339.class) Instant notBefore,
                 Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds) {
     }
@@ -108,7 +148,7 @@ final class Bodies {
     record Receive(Integer max, Double waitSeconds, Double leaseSeconds) {
     }
 
-    record Ack(String leaseId, JsonNode result) {
+    record Ack(String leaseId, JsonText result) {
     }
 
     record Error(String message, String detail) {

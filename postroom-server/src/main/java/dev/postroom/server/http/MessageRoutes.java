@@ -13,6 +13,7 @@ import dev.postroom.ReceiveOptions;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
 import dev.postroom.engine.Futures;
+import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -104,11 +105,11 @@ final class MessageRoutes {
                 : new InvalidMessageException(field, message, e);
     }
 
-    private RawJson payload(Bodies.Send body, String prefix) throws IOException {
+    private static RawJson payload(Bodies.Send body, String prefix) {
         if (body.payload() == null) {
             throw new InvalidMessageException(prefix + "payload", "is required");
         }
-        return new RawJson(mapper.writeValueAsString(body.payload()));
+        return new RawJson(body.payload().json());
     }
 
     private static SendOptions options(Bodies.Send body, String prefix) {
@@ -157,7 +158,7 @@ final class MessageRoutes {
     private void ack(Context ctx) throws IOException {
         Message message = leased(ctx);
         Bodies.Ack body = Bodies.read(ctx, mapper, Bodies.Ack.class);
-        RawJson result = body.result() == null || body.result().isNull() ? null : new RawJson(mapper.writeValueAsString(body.result()));
+        RawJson result = body.result() == null || body.result().json().equals("null") ? null : new RawJson(body.result().json());
         postroom.ack(message.id(), requireLease(body.leaseId()), result);
         ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
     }
@@ -193,11 +194,18 @@ final class MessageRoutes {
         ctx.json(new Views.Progress(body.percent(), body.note()));
     }
 
+    /**
+     * A token with {@code read}, or with {@code send:} or {@code receive:} on the message's queue,
+     * so that a producer can poll what it sent and a consumer what it handled. The scope depends on
+     * the queue, so it is checked once the message is loaded; a message the token may not see is a
+     * 404 like an unknown id, so that ids of other queues' messages do not leak.
+     */
     private void get(Context ctx) throws InterruptedException {
-        Access.require(ctx, Scope.Kind.READ);
+        ApiToken token = Access.token(ctx);
         String id = ctx.pathParam("id");
         String waitParam = ctx.queryParam("waitSeconds");
-        Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
+        Message message = postroom.get(id).filter(m -> Access.maySee(token, m.queue()))
+                .orElseThrow(() -> new MessageNotFoundException(id));
         if (waitParam != null && !message.state().isFinal()) {
             double seconds;
             try {

@@ -30,6 +30,7 @@ final class Metrics implements MessageListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, QueueMeters> queues = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+    private final Map<RequestKind, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Postroom postroom;
 
     Metrics() {
@@ -45,6 +46,20 @@ final class Metrics implements MessageListener {
 
     PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    private record RequestKind(String method, String route, int status) {
+    }
+
+    /**
+     * The {@code http.server.requests} timer for one method, route pattern and status. Kept here
+     * because Micrometer's {@code register} builds the meter's id and looks it up again on every
+     * call, a cost paid on every request; the routes and statuses are few, so the map stays small.
+     */
+    Timer requestTimer(String method, String route, int status) {
+        return requestTimers.computeIfAbsent(new RequestKind(method, route, status), kind -> Timer.builder("http.server.requests")
+                .tag("method", kind.method()).tag("route", kind.route()).tag("status", Integer.toString(kind.status()))
+                .register(registry));
     }
 
     private record QueueMeters(Counter sent, Counter acked, Counter nacked, Counter dead, Timer sendToStart, Timer handle) {

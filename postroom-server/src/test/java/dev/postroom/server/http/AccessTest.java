@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The auth matrix, for every route in {@link ApiRoutes}: no token or an unknown one is 401, a
- * token without the route's scope is 403, a token with just that scope succeeds. Then the globs
- * of {@code send:} and {@code receive:} scopes, and which scopes imply which.
+ * token without the route's scope is 403 (404 for reading one message, so that ids do not leak),
+ * a token with just that scope succeeds. Then the globs of {@code send:} and {@code receive:}
+ * scopes, which scopes imply which, and who may read one message.
  */
 class AccessTest {
     private static final List<String> ADMIN = List.of("admin");
@@ -66,8 +67,14 @@ class AccessTest {
     private record Call(String method, String path, String body) {
     }
 
-    /** The scopes a route needs, a set of scopes that falls short of them, and a fresh request. */
-    private record Case(List<String> needed, List<String> lacking, Supplier<Call> call) {
+    /**
+     * The scopes a route needs, a set of scopes that falls short of them, a fresh request, and the
+     * status that refuses the short set.
+     */
+    private record Case(List<String> needed, List<String> lacking, Supplier<Call> call, int refused) {
+        Case(List<String> needed, List<String> lacking, Supplier<Call> call) {
+            this(needed, lacking, call, 403);
+        }
     }
 
     static List<Route> tokenRoutes() {
@@ -92,8 +99,10 @@ class AccessTest {
         Case access = caseOf(route);
         Call call = access.call().get();
 
-        JsonNode forbidden = assertProblem(server.call(call.method(), call.path(), token(access.lacking()), call.body()), 403);
-        assertThat(forbidden.get("detail").asText()).contains("lacks the scope");
+        JsonNode refused = assertProblem(server.call(call.method(), call.path(), token(access.lacking()), call.body()), access.refused());
+        if (access.refused() == 403) {
+            assertThat(refused.get("detail").asText()).contains("lacks the scope");
+        }
 
         Reply allowed = server.call(call.method(), call.path(), token(access.needed()), call.body());
         assertThat(allowed.status()).as("%s with %s: %s", route, access.needed(), allowed).isBetween(200, 299);
@@ -129,7 +138,8 @@ class AccessTest {
             case "POST /api/v1/messages/{id}/extend" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("extend", ",\"leaseSeconds\":60"));
             case "POST /api/v1/messages/{id}/progress" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("progress", ",\"percent\":5"));
             case "GET /api/v1/messages" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages?limit=5", null));
-            case "GET /api/v1/messages/{id}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages/" + newMessage(), null));
+            case "GET /api/v1/messages/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/messages/" + newMessage(), null), 404);
             case "POST /api/v1/messages/{id}/retry" -> new Case(OPERATE, NOT_OPERATE, () -> {
                 String id = newMessage();
                 assertThat(server.post("/api/v1/messages/" + id + "/cancel", server.admin, null).status()).isEqualTo(200);
@@ -260,6 +270,64 @@ class AccessTest {
         assertProblem(server.post("/api/v1/queues/" + queue + "/messages", read, "{\"payload\":1}"), 403);
         assertProblem(server.post("/api/v1/queues/" + queue + "/receive", read, "{}"), 403);
         assertProblem(server.post("/api/v1/queues/" + queue + "/pause", read, null), 403);
+    }
+
+    // ---------------------------------------------------------------- reading one message
+
+    @Test
+    void aMessageCanBeReadWithReadOrWithSendOrReceiveOnItsQueue() {
+        String id = newMessage();
+
+        for (List<String> scopes : List.of(READ, OPERATE, ADMIN, SEND, RECEIVE)) {
+            Reply reply = server.get("/api/v1/messages/" + id, token(scopes));
+            assertThat(reply.status()).as("%s: %s", scopes, reply).isEqualTo(200);
+            assertThat(reply.json().get("id").asText()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void aProducerCanWaitForTheOutcomeOfWhatItSent() {
+        String queue = newQueue();
+        String producer = server.token("send:" + queue);
+        String id = server.post("/api/v1/queues/" + queue + "/messages", producer, "{\"payload\":1}").json().get("id").asText();
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+        assertThat(server.post("/api/v1/messages/" + id + "/ack", server.admin, "{\"leaseId\":\"" + lease + "\"}").status()).isEqualTo(200);
+
+        Reply outcome = server.get("/api/v1/messages/" + id + "?waitSeconds=5", producer);
+
+        assertThat(outcome.status()).as("%s", outcome).isEqualTo(200);
+        assertThat(outcome.json().get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aConsumerCanReadTheMessageItHandled() {
+        String queue = newQueue();
+        String consumer = server.token("receive:" + queue);
+        String id = server.send(queue, "{}");
+        JsonNode leased = server.post("/api/v1/queues/" + queue + "/receive", consumer, "{}").json().get("messages").get(0);
+        assertThat(server.post("/api/v1/messages/" + id + "/ack", consumer,
+                "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\"}").status()).isEqualTo(200);
+
+        Reply handled = server.get("/api/v1/messages/" + id, consumer);
+
+        assertThat(handled.status()).as("%s", handled).isEqualTo(200);
+        assertThat(handled.json().get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aMessageInAQueueTheTokenCannotSeeIs404LikeAnUnknownId() {
+        String id = newMessage();
+
+        for (List<String> scopes : List.of(List.of("send:other-*"), List.of("receive:other-*"), List.of("send:other-*", "receive:other-*"))) {
+            String token = token(scopes);
+            JsonNode hidden = assertProblem(server.get("/api/v1/messages/" + id, token), 404);
+            JsonNode unknown = assertProblem(server.get("/api/v1/messages/" + MessageRoutesTest.UNKNOWN_ID, token), 404);
+            assertThat(hidden.get("type")).as("%s", scopes).isEqualTo(unknown.get("type"));
+            assertThat(hidden.get("title")).as("%s", scopes).isEqualTo(unknown.get("title"));
+            assertThat(hidden.get("detail").asText()).as("%s", scopes)
+                    .isEqualTo(unknown.get("detail").asText().replace(MessageRoutesTest.UNKNOWN_ID, id));
+            assertProblem(server.get("/api/v1/messages/" + id + "?waitSeconds=5", token), 404);
+        }
     }
 
     @Test

@@ -99,7 +99,9 @@ class OpenApiTest {
             if (route.needsToken()) {
                 assertThat(security).as("%s keeps the document's bearerAuth", route).isNull();
                 assertThat(operation(route).path("responses").has("401")).as("%s documents 401", route).isTrue();
-                assertThat(operation(route).path("responses").has("403")).as("%s documents 403", route).isTrue();
+                // reading one message refuses with 404, so that ids of queues the token cannot see do not leak
+                boolean refusesAsNotFound = route.toString().equals("GET /api/v1/messages/{id}");
+                assertThat(operation(route).path("responses").has("403")).as("%s documents 403", route).isEqualTo(!refusesAsNotFound);
             } else {
                 assertThat(security).as("%s needs no auth", route).isNotNull().isEmpty();
             }
