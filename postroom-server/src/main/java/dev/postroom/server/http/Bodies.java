@@ -166,7 +166,15 @@ final class Bodies {
     record Purge(List<String> states) {
     }
 
-    record Redrive(JsonNode filter) {
+    record Redrive(RedriveFilter filter) {
+    }
+
+    /**
+     * Which dead messages a redrive takes: those whose last error contains {@code error}, whose
+     * payload or headers contain {@code text}, with {@code orderingKey}, enqueued in [since, until).
+     * Every field is optional; an empty filter takes them all.
+     */
+    record RedriveFilter(String error, String text, String orderingKey, Instant since, Instant until) {
     }
 
     record NewToken(String name, List<String> scopes) {

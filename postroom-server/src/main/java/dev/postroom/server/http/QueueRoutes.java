@@ -141,12 +141,16 @@ final class QueueRoutes {
     private void redrive(Context ctx) throws IOException {
         Access.require(ctx, Scope.Kind.OPERATE);
         Bodies.Redrive body = Bodies.read(ctx, mapper, Bodies.Redrive.class);
-        if (body.filter() != null && !body.filter().isNull()) {
-            throw new InvalidMessageException("filter", "filters are not supported yet; omit it to redrive every dead message");
-        }
         String queue = ctx.pathParam("queue");
-        int redriven = postroom.redrive(queue);
-        audit.record(ctx, "queue.redrive", "queue", queue, Map.of("redriven", redriven));
+        int redriven;
+        if (body.filter() == null) {
+            redriven = postroom.redrive(queue);
+            audit.record(ctx, "queue.redrive", "queue", queue, Map.of("redriven", redriven));
+        } else {
+            redriven = DeadRedrive.run(postroom, queue, body.filter());
+            audit.record(ctx, "queue.redrive", "queue", queue, Map.of("redriven", redriven,
+                    "filter", AuditTrail.fieldsSet(mapper, body.filter())));
+        }
         ctx.json(new Views.Redriven(redriven));
     }
 

@@ -318,12 +318,45 @@ class QueueRoutesTest {
     }
 
     @Test
-    void redriveWithAFilterIs422BecauseFiltersAreNotSupportedYet() {
+    void redriveWithAFilterTakesOnlyTheMatchingDeadMessages() {
         String queue = uniqueQueue("redrive-filter");
-        server.createQueue(queue);
+        server.createQueue(queue, "{\"maxAttempts\":1}");
+        String timedOut = dead(queue, "{\"tenant\":\"acme\"}", "provider timed out");
+        String otherTenant = dead(queue, "{\"tenant\":\"globex\"}", "provider timed out");
+        String declined = dead(queue, "{\"tenant\":\"acme\"}", "card declined");
 
-        assertProblem(server.post("/api/v1/queues/" + queue + "/redrive", server.admin, "{\"filter\":{\"error\":\"x\"}}"),
-                422, "filter");
+        Reply reply = server.post("/api/v1/queues/" + queue + "/redrive", server.admin,
+                "{\"filter\":{\"error\":\"timed out\",\"text\":\"acme\"}}");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.json().get("redriven").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/messages/" + timedOut, server.admin).json().get("state").asText()).isEqualTo("READY");
+        assertThat(server.get("/api/v1/messages/" + otherTenant, server.admin).json().get("state").asText()).isEqualTo("DEAD");
+        assertThat(server.get("/api/v1/messages/" + declined, server.admin).json().get("state").asText()).isEqualTo("DEAD");
+    }
+
+    @Test
+    void aRedriveFilterWithAnUnknownFieldOrABadTimeChangesNothing() {
+        String queue = uniqueQueue("redrive-bad-filter");
+        server.createQueue(queue, "{\"maxAttempts\":1}");
+        String id = dead(queue, "{}", "boom");
+
+        assertProblem(server.post("/api/v1/queues/" + queue + "/redrive", server.admin, "{\"filter\":{\"colour\":\"red\"}}"),
+                400, "filter.colour");
+        assertProblem(server.post("/api/v1/queues/" + queue + "/redrive", server.admin, "{\"filter\":{\"since\":\"monday\"}}"),
+                400, "filter.since");
+        assertThat(server.get("/api/v1/messages/" + id, server.admin).json().get("state").asText()).isEqualTo("DEAD");
+    }
+
+    /** Sends {@code payload} to {@code queue} (one attempt allowed) and fails it with {@code error}. */
+    private static String dead(String queue, String payload, String error) {
+        String id = server.send(queue, payload);
+        JsonNode leased = server.receiveOne(queue);
+        assertThat(leased.get("id").asText()).isEqualTo(id);
+        Reply nacked = server.post("/api/v1/messages/" + id + "/nack", server.admin,
+                "{\"leaseId\":\"" + leased.get("leaseId").asText() + "\",\"error\":{\"message\":\"" + error + "\"}}");
+        assertThat(nacked.json().get("state").asText()).as("%s", nacked).isEqualTo("DEAD");
+        return id;
     }
 
     @Test
