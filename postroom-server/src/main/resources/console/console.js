@@ -53,7 +53,17 @@
   }
 
   function dataFor(kind, s) {
-    return kind === "throughput" ? [s.t, s.sent, s.acked, s.failed] : [s.t, s.p50, s.p95, s.p99];
+    var columns = kind === "throughput" ? [s.t, s.sent, s.acked, s.failed] : [s.t, s.p50, s.p95, s.p99];
+    // A server started a minute ago has a window of nothing before its first point: start the
+    // chart just before the first activity instead of drawing a flat line across most of it.
+    var first = s.t.length;
+    for (var c = 1; c < columns.length; c++) {
+      for (var i = 0; i < first; i++) {
+        if (columns[c][i]) { first = i; break; }
+      }
+    }
+    var from = first === s.t.length ? 0 : Math.max(0, Math.min(first, s.t.length - 2) - 1);
+    return columns.map(function (column) { return column.slice(from); });
   }
 
   function refresh(entry) {

@@ -69,6 +69,13 @@ class ConsoleScreenshots {
             browser.waitFor("[data-chart=throughput] canvas");
             browser.screenshot("queue");
 
+            browser.open("/console/dead?queue=billing.refund");
+            browser.waitFor("#groups tbody tr");
+            browser.screenshot("dead");
+            browser.click("#groups form button");
+            browser.waitFor("#matched");
+            browser.screenshot("dead-preview");
+
             browser.open("/console/audit");
             browser.waitForText("#audit", "message.retry");
             browser.screenshot("audit");

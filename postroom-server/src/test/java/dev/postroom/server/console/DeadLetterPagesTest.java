@@ -106,7 +106,7 @@ class DeadLetterPagesTest {
         kill(queue.name(), DECLINED, 1, "acme");
         ConsoleClient client = console.signIn("operator");
         ConsoleClient.Page preview = client.post("/console/dead/preview", Map.of("queue", queue.name(), "group", DECLINED, "q", "acme"));
-        assertThat(preview.text()).contains("1 dead message matches", "Redrive 1 messages");
+        assertThat(preview.text()).contains("1 dead message matches", "Redrive 1 message").doesNotContain("Redrive 1 messages");
     }
 
     @Test
