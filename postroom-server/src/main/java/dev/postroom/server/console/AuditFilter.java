@@ -16,8 +16,8 @@ import io.javalin.http.Context;
 public record AuditFilter(String actor, String action, String target, String since, String until, String after) {
 
     static AuditFilter from(Context ctx) {
-        return new AuditFilter(param(ctx, "actor"), param(ctx, "action"), param(ctx, "target"),
-                param(ctx, "since"), param(ctx, "until"), param(ctx, "after"));
+        return new AuditFilter(Params.query(ctx, "actor"), Params.query(ctx, "action"), Params.query(ctx, "target"),
+                Params.query(ctx, "since"), Params.query(ctx, "until"), Params.query(ctx, "after"));
     }
 
     AuditQuery query() {
@@ -53,10 +53,5 @@ public record AuditFilter(String actor, String action, String target, String sin
     /** Whether any filter is set. */
     public boolean isFiltered() {
         return !(actor.isEmpty() && action.isEmpty() && target.isEmpty() && since.isEmpty() && until.isEmpty());
-    }
-
-    private static String param(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        return value == null ? "" : value.strip();
     }
 }

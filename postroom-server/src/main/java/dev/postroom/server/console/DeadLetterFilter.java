@@ -26,8 +26,8 @@ public record DeadLetterFilter(String queue, String group, String text, String s
 
     /** The filter of a posted form; 400 naming the field when the queue is missing. */
     static DeadLetterFilter from(Context ctx) {
-        DeadLetterFilter filter = new DeadLetterFilter(param(ctx, "queue"), param(ctx, "group"), param(ctx, "q"),
-                param(ctx, "since"), param(ctx, "until"));
+        DeadLetterFilter filter = new DeadLetterFilter(Params.form(ctx, "queue"), Params.form(ctx, "group"), Params.form(ctx, "q"),
+                Params.form(ctx, "since"), Params.form(ctx, "until"));
         if (filter.queue.isEmpty()) {
             throw ConsoleException.badRequest("queue: choose the queue whose dead messages to act on.");
         }
@@ -75,10 +75,5 @@ public record DeadLetterFilter(String queue, String group, String text, String s
         detail.put("since", since);
         detail.put("until", until);
         return detail;
-    }
-
-    private static String param(Context ctx, String name) {
-        String value = ctx.formParam(name);
-        return value == null ? "" : value.strip();
     }
 }

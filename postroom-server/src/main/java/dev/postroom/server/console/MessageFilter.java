@@ -24,8 +24,8 @@ import java.time.format.DateTimeParseException;
 public record MessageFilter(String queue, String state, String key, String text, String since, String until, String after) {
 
     static MessageFilter from(Context ctx) {
-        return new MessageFilter(param(ctx, "queue"), param(ctx, "state"), param(ctx, "key"), param(ctx, "q"),
-                param(ctx, "since"), param(ctx, "until"), param(ctx, "after"));
+        return new MessageFilter(Params.query(ctx, "queue"), Params.query(ctx, "state"), Params.query(ctx, "key"), Params.query(ctx, "q"),
+                Params.query(ctx, "since"), Params.query(ctx, "until"), Params.query(ctx, "after"));
     }
 
     MessageQuery query() {
@@ -82,10 +82,5 @@ public record MessageFilter(String queue, String state, String key, String text,
                 throw ConsoleException.badRequest(field + ": \"" + text + "\" is not a time; use e.g. 2026-11-25T17:40:00Z");
             }
         }
-    }
-
-    private static String param(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        return value == null ? "" : value.strip();
     }
 }

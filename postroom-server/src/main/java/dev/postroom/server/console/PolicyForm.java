@@ -43,9 +43,9 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
     }
 
     static PolicyForm from(Context ctx) {
-        return new PolicyForm(param(ctx, "maxAttempts"), param(ctx, "backoff.initialSeconds"), param(ctx, "backoff.maxSeconds"),
-                param(ctx, "backoff.multiplier"), param(ctx, "leaseSeconds"), param(ctx, "concurrency"),
-                param(ctx, "retentionHours"), param(ctx, "deadRetentionHours"));
+        return new PolicyForm(Params.form(ctx, "maxAttempts"), Params.form(ctx, "backoff.initialSeconds"), Params.form(ctx, "backoff.maxSeconds"),
+                Params.form(ctx, "backoff.multiplier"), Params.form(ctx, "leaseSeconds"), Params.form(ctx, "concurrency"),
+                Params.form(ctx, "retentionHours"), Params.form(ctx, "deadRetentionHours"));
     }
 
     /**
@@ -117,10 +117,5 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
 
     private static String plain(BigDecimal value) {
         return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
-    }
-
-    private static String param(Context ctx, String name) {
-        String value = ctx.formParam(name);
-        return value == null ? "" : value.strip();
     }
 }
