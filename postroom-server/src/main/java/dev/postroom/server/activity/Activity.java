@@ -23,16 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Activity.Rates now = activity.rates(null);                                 // all queues
  * }</pre>
  *
- * <p>Two resolutions, each a ring of fixed slots: one-second periods for the last hour and
- * one-minute periods for the last 24 hours. A period holds four counters and a 64-bucket latency
- * histogram ({@link LatencyBuckets}: about 19% wide buckets, so percentiles are within 10%), merged
- * when a chart point spans several periods, so p50, p95 and p99 come out right over any window.
+ * <p>Three resolutions, each a ring of fixed slots: one-second periods for the last 15 minutes,
+ * ten-second periods for the last hour and five-minute periods for the last 24 hours, so that every
+ * chart reads one slot per point. A period holds four counters and a 64-bucket latency histogram
+ * ({@link LatencyBuckets}: about 19% wide buckets, so percentiles are within 10%), merged when a
+ * window spans several periods, so p50, p95 and p99 come out right over any window.
  *
  * <p>Memory is fixed per queue, allocated at the queue's first event and kept for the life of the
- * server: 3,610 second slots and 1,442 minute slots (the hour and the day, plus the slack that
- * lets the first chart point of a full window be complete) of 280 bytes each (68 ints and the
- * period's number), 1,414,560 bytes, about 1.4 MB per queue that has had any traffic, and as much
- * again for all queues together. 50 busy queues cost about 70 MB.
+ * server: 905 + 362 + 290 slots (each window, the partial period and a little slack) of 280 bytes
+ * (68 ints and the period's number), 435,960 bytes, about 0.44 MB per queue that has had any
+ * traffic, and as much again for all queues together: 100 busy queues cost about 44 MB.
  *
  * <p>Thread-safe and lock-free on the recording side: an event is two atomic increments per
  * series it counts in (the queue's and the global one, each at both resolutions), with no lock
@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * miss the events of that instant. Times come from the {@link InstantSource} given, to the second.
  */
 public final class Activity implements MessageListener {
-    /** The longest window {@link #series} answers: what the minute ring holds. */
+    /** The longest window {@link #series} answers: what the five-minute ring holds. */
     public static final Duration MAX_WINDOW = Duration.ofHours(24);
     /** Windows up to this long get one point per second. */
     static final Duration SECOND_POINTS_UP_TO = Duration.ofMinutes(15);
@@ -50,16 +50,17 @@ public final class Activity implements MessageListener {
     /** How far back {@link #rates} looks: long enough to smooth one-second jitter, short enough to feel live. */
     static final int RATE_SECONDS = 5;
 
-    /** Counts and latencies per second and per minute for one queue or for all. */
+    /** Counts and latencies at the three resolutions, for one queue or for all. */
     private static final class Track {
-        // 3,600 s plus 10: a 1-hour window of 10-second points reaches up to 3,609 s back.
-        final Ring seconds = new Ring(1, 3_610);
-        // 1,440 min plus 2: a 24-hour window of minute points reaches 1,441 minutes back.
-        final Ring minutes = new Ring(60, 1_442);
+        // Each ring holds its longest window's points, the partial one being written, and slack.
+        final Ring seconds = new Ring(1, 905);          // 15 minutes of 1-second points
+        final Ring tens = new Ring(10, 362);            // an hour of 10-second points
+        final Ring fiveMinutes = new Ring(300, 290);    // 24 hours of 5-minute points
 
         void increment(long epochSecond, int cell) {
             seconds.increment(epochSecond, cell);
-            minutes.increment(epochSecond, cell);
+            tens.increment(epochSecond, cell);
+            fiveMinutes.increment(epochSecond, cell);
         }
     }
 
@@ -122,7 +123,7 @@ public final class Activity implements MessageListener {
      * Per-second rates and latency percentiles of one queue, or of all queues when {@code queue} is
      * null, over the {@code window} that ends with the last complete point (the current, partial
      * second or step is left out, so the last point does not dip). A window up to 15 minutes gets
-     * a point per second, up to an hour a point per 10 s, up to 24 hours a point per minute; a
+     * a point per second, up to an hour a point per 10 s, up to 24 hours a point per 5 minutes; a
      * window that is not a whole number of steps is rounded up. A queue without activity gets
      * zero rates and no latencies.
      *
@@ -202,7 +203,7 @@ public final class Activity implements MessageListener {
         if (window.isNegative() || window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
             throw new IllegalArgumentException("window must be more than 0 and at most " + MAX_WINDOW + ", was " + window);
         }
-        int step = window.compareTo(SECOND_POINTS_UP_TO) <= 0 ? 1 : window.compareTo(TEN_SECOND_POINTS_UP_TO) <= 0 ? 10 : 60;
+        int step = window.compareTo(SECOND_POINTS_UP_TO) <= 0 ? 1 : window.compareTo(TEN_SECOND_POINTS_UP_TO) <= 0 ? 10 : 300;
         long seconds = (window.toMillis() + 999) / 1000;
         int count = (int) ((seconds + step - 1) / step);
         long end = Math.floorDiv(Math.floorDiv(clock.millis(), 1000), step) * step; // where the partial point starts
@@ -212,7 +213,7 @@ public final class Activity implements MessageListener {
     /** The ring a step of {@code step} seconds reads, or null for a queue that has had no activity. */
     private Ring ring(String queue, int step) {
         Track track = queue == null ? all : queues.get(queue);
-        return track == null ? null : step < 60 ? track.seconds : track.minutes;
+        return track == null ? null : step == 1 ? track.seconds : step == 10 ? track.tens : track.fiveMinutes;
     }
 
     /** Adds the cells of every period of {@code ring} in [from, to) epoch seconds to {@code into}. */
@@ -234,7 +235,7 @@ public final class Activity implements MessageListener {
      * the messages that finished in the point, null where none did.
      *
      * @param queue       the queue, or null for all queues
-     * @param stepSeconds the width of each point: 1, 10 or 60
+     * @param stepSeconds the width of each point: 1, 10 or 300
      */
     public record Series(String queue, int stepSeconds, long[] timestamps, double[] sent, double[] acked, double[] failed,
                          double[] dead, Double[] p50Millis, Double[] p95Millis, Double[] p99Millis) {

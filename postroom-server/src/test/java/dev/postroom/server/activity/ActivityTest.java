@@ -130,41 +130,41 @@ class ActivityTest {
     }
 
     @Test
-    void aSecondSlotReusedAnHourLaterIsClearedNotAddedTo() {
+    void aSecondSlotReusedLaterIsClearedNotAddedTo() {
         send("emails", 5);
-        clock.advance(Duration.ofSeconds(3_610)); // the same slot of the second ring
+        clock.advance(Duration.ofSeconds(905)); // the same slot of the second ring
         send("emails", 1);
         clock.advance(Duration.ofSeconds(1));
 
         Activity.Series series = activity.series("emails", Duration.ofMinutes(15));
 
         assertThat(last(series.sent())).isEqualTo(1.0);
-        assertThat(series.sent()).as("nothing of an hour ago shows").containsOnly(0.0, 1.0);
+        assertThat(series.sent()).as("nothing of 15 minutes ago shows").containsOnly(0.0, 1.0);
     }
 
     @Test
-    void aMinuteSlotReusedADayLaterIsClearedNotAddedTo() {
+    void aFiveMinuteSlotReusedADayLaterIsClearedNotAddedTo() {
         send("emails", 60);
-        clock.advance(Duration.ofMinutes(1_442)); // the same slot of the minute ring
-        send("emails", 6);
-        clock.advance(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(290 * 5)); // the same slot of the five-minute ring
+        send("emails", 30);
+        clock.advance(Duration.ofMinutes(5));
 
         Activity.Series day = activity.series("emails", Duration.ofHours(24));
 
-        assertThat(day.stepSeconds()).isEqualTo(60);
-        assertThat(day.size()).isEqualTo(1_440);
-        assertThat(last(day.sent())).as("6 in a minute").isEqualTo(0.1);
+        assertThat(day.stepSeconds()).isEqualTo(300);
+        assertThat(day.size()).isEqualTo(288);
+        assertThat(last(day.sent())).as("30 in five minutes").isEqualTo(0.1);
         assertThat(day.sent()).containsOnly(0.0, 0.1);
     }
 
     @Test
-    void periodsOlderThanAnHourLeaveTheSecondRingButStayInTheMinuteRing() {
+    void periodsOlderThanAnHourLeaveTheFinerRingsButStayInTheFiveMinuteRing() {
         send("emails", 120);
         clock.advance(Duration.ofHours(2));
 
         assertThat(activity.series("emails", Duration.ofHours(1)).sent()).containsOnly(0.0);
         Activity.Series day = activity.series("emails", Duration.ofHours(3));
-        assertThat(day.sent()).containsOnly(0.0, 2.0);
+        assertThat(day.sent()).containsOnly(0.0, 0.4);
         int at = IntStream.range(0, day.size()).filter(i -> day.sent()[i] > 0).findFirst().orElseThrow();
         assertThat(day.timestamps()[at]).isEqualTo(START.getEpochSecond());
     }
@@ -183,10 +183,10 @@ class ActivityTest {
         });
         assertThat(activity.series(null, Duration.ofHours(1)).size()).isEqualTo(360);
         assertThat(activity.series(null, Duration.ofHours(2))).satisfies(s -> {
-            assertThat(s.stepSeconds()).isEqualTo(60);
-            assertThat(s.size()).isEqualTo(120);
+            assertThat(s.stepSeconds()).isEqualTo(300);
+            assertThat(s.size()).isEqualTo(24);
         });
-        assertThat(activity.series(null, Duration.ofHours(24)).size()).isEqualTo(1_440);
+        assertThat(activity.series(null, Duration.ofHours(24)).size()).isEqualTo(288);
         assertThat(activity.series(null, Duration.ofMillis(1500)).size()).as("rounded up").isEqualTo(2);
 
         assertThatThrownBy(() -> activity.series(null, Duration.ofHours(25))).isInstanceOf(IllegalArgumentException.class)
@@ -241,8 +241,8 @@ class ActivityTest {
         assertThat(latency.count()).isEqualTo(100);
         assertThat(latency.p50Millis()).isCloseTo(2.0, within(0.2));
         assertThat(latency.p99Millis()).isCloseTo(2.0, within(0.2));
-        clock.advance(Duration.ofMinutes(1));
-        assertThat(activity.latency("emails", Duration.ofHours(2)).p50Millis()).as("minute ring").isCloseTo(2.0, within(0.2));
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(activity.latency("emails", Duration.ofHours(2)).p50Millis()).as("five-minute ring").isCloseTo(2.0, within(0.2));
     }
 
     @Test
