@@ -617,6 +617,11 @@ public final class Postroom implements AutoCloseable {
         return codec.mapper();
     }
 
+    /** The size limits sends are checked against. */
+    public Limits limits() {
+        return limits;
+    }
+
     /** This node's name, as written on timelines. */
     public String node() {
         return node;
