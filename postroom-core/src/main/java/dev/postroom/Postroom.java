@@ -397,7 +397,7 @@ public final class Postroom implements AutoCloseable {
      * Waits for a message already sent (by this process, another node or over HTTP) to finish, and
      * completes as {@link #request} does: with its result read into {@code resultType}, or
      * exceptionally when it is DEAD, CANCELLED or deleted. A message already final completes the
-     * future at once (without a wait, a successful one's result is kept for its queue's retention).
+     * future at once, for as long as its queue's retention keeps it.
      *
      * @throws PostroomException when {@link Builder#maxPendingRequests} requests wait already
      */
