@@ -11,6 +11,7 @@ import dev.postroom.MessageSummary;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
 import dev.postroom.PostroomException;
+import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.SendOptions;
 import org.junit.jupiter.api.Test;
@@ -310,6 +311,19 @@ public abstract class RequestReplyContract extends ContractSupport {
         assertThat(postroom.pendingRequests()).isZero();
         await().atMost(PATIENCE).until(() -> counts(QUEUE).ready() == 1);
         trackQueue();
+    }
+
+    @Test
+    void invalidRequestThrowsAtOnceAndHoldsNoPlace() {
+        createQueue(QUEUE);
+
+        assertThatThrownBy(() -> postroom.request("no-such-queue", new Quote("mug", 1), Price.class))
+                .isInstanceOf(QueueNotFoundException.class);
+        assertThatThrownBy(() -> postroom.request(QUEUE, new Quote("mug", 1), SendOptions.builder().priority(10).build(), Price.class))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("priority"));
+
+        assertThat(postroom.pendingRequests()).isZero();
+        assertQueueHoldsNothing(QUEUE);
     }
 
     @Test
