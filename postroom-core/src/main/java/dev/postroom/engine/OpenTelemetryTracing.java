@@ -50,7 +50,7 @@ final class OpenTelemetryTracing implements Tracing {
             return Scope.NONE;
         }
         // From the root, not Context.current(): the handler's parent is the sender, not whatever
-        // an agent may have propagated onto the dispatcher's thread.
+        // bytecode instrumentation may have propagated onto the dispatcher's thread.
         Context extracted = W3C.extract(Context.root(), headers, GETTER);
         if (!Span.fromContext(extracted).getSpanContext().isValid()) {
             return Scope.NONE;
