@@ -23,6 +23,16 @@ public interface Delivery<T> {
     /** Headers sent with the message (empty when none). */
     Map<String, String> headers();
 
+    /**
+     * The W3C trace context the message was sent with (its {@code traceparent} header), or null.
+     * Postroom adds it at send time from the sender's current OpenTelemetry span, when the
+     * OpenTelemetry API is on the class path and the headers carry none; the handler then runs with
+     * that context current.
+     */
+    default String traceparent() {
+        return headers().get("traceparent");
+    }
+
     /** This attempt's number, starting at 1. */
     int attempt();
 

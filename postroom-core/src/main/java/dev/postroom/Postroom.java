@@ -1,5 +1,6 @@
 package dev.postroom;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
@@ -7,6 +8,7 @@ import dev.postroom.engine.Futures;
 import dev.postroom.engine.Maintenance;
 import dev.postroom.engine.MessageFactory;
 import dev.postroom.engine.MessageIds;
+import dev.postroom.engine.PendingReplies;
 import dev.postroom.engine.PayloadCodec;
 import dev.postroom.engine.PolicyValidator;
 import dev.postroom.engine.QueryValidator;
@@ -15,6 +17,7 @@ import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
 import dev.postroom.engine.RetrySchedule;
 import dev.postroom.engine.RunningDeliveries;
+import dev.postroom.engine.Tracing;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
@@ -68,6 +71,11 @@ import java.util.random.RandomGenerator;
  * {@link MessageState#DEAD} with every attempt's error kept. Pull consumers use {@link #receive}
  * and settle with {@link #ack}, {@link #nack} or {@link #extend}.
  *
+ * <p>{@link #request} sends a message and completes with its handler's result, or fails with
+ * {@link MessageFailedException} when the message dies or is cancelled. Sends carry the caller's
+ * OpenTelemetry trace context (when the OpenTelemetry API is on the class path) in a W3C
+ * {@code traceparent} header, and handlers run with it current.
+ *
  * <p>Invalid input throws at once ({@link InvalidMessageException} naming the field,
  * {@link QueueNotFoundException}, {@link MessageTooLargeException}) and writes nothing; store
  * failures complete the returned future exceptionally. All methods are thread-safe.
@@ -96,6 +104,7 @@ public final class Postroom implements AutoCloseable {
     private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
     private final Duration shutdownTimeout;
     private final MessageListener listener;
+    private final PendingReplies replies;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -105,14 +114,39 @@ public final class Postroom implements AutoCloseable {
         this.node = builder.node;
         this.limits = builder.limits;
         this.shutdownTimeout = builder.shutdownTimeout;
-        this.listener = builder.listener;
         this.codec = new PayloadCodec(builder.mapper);
+        this.replies = new PendingReplies(store, codec, builder.maxPendingRequests);
+        MessageListener user = builder.listener;
+        // Replies hear final states first: the user's listener must not throw, but if it does, no waiter misses out.
+        this.listener = user == MessageListener.NONE ? replies : new MessageListener() {
+            @Override
+            public void sent(String queue, String id, MessageState state, boolean duplicate) {
+                user.sent(queue, id, state, duplicate);
+            }
+
+            @Override
+            public void changed(String queue, String id, MessageState state) {
+                replies.changed(queue, id, state);
+                user.changed(queue, id, state);
+            }
+
+            @Override
+            public void failed(String queue, String id, MessageState next) {
+                user.failed(queue, id, next);
+            }
+
+            @Override
+            public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
+                user.handled(queue, outcome, nanosSinceSend, handleNanos);
+            }
+        };
+        Tracing tracing = Tracing.detect();
         MessageIds ids = new MessageIds(clock);
         store.latestMessageId().ifPresent(ids::advancePast);
-        this.factory = new MessageFactory(limits, codec, ids);
+        this.factory = new MessageFactory(limits, codec, ids, tracing);
         this.catalog = new QueueCatalog(store);
         this.retries = new RetrySchedule(catalog, builder.random);
-        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener);
+        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing);
         this.maintenance = new Maintenance(engine);
         if (builder.maintenanceInterval != null) {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
@@ -121,7 +155,8 @@ public final class Postroom implements AutoCloseable {
         } else {
             timer = null;
         }
-        log.info("postroom started node={} store={} limits={}", node, store, limits);
+        log.info("postroom started node={} store={} limits={} tracing={} maxPendingRequests={}",
+                node, store, limits, tracing, builder.maxPendingRequests);
     }
 
     /** A builder; {@link Builder#store} is required. */
@@ -275,6 +310,111 @@ public final class Postroom implements AutoCloseable {
             }
             return results;
         });
+    }
+
+    // ---------------------------------------------------------------- request-reply
+
+    /** {@link #request(String, Object, SendOptions, Type)} with default options. */
+    public <R> CompletableFuture<R> request(String queue, Object payload, Class<R> resultType) {
+        return request(queue, payload, SendOptions.DEFAULTS, (Type) resultType);
+    }
+
+    /** {@link #request(String, Object, SendOptions, Type)} for a result class. */
+    public <R> CompletableFuture<R> request(String queue, Object payload, SendOptions options, Class<R> resultType) {
+        return request(queue, payload, options, (Type) resultType);
+    }
+
+    /** {@link #request(String, Object, SendOptions, Type)} for a generic result, e.g. {@code new TypeReference<List<Receipt>>() {}}. */
+    public <R> CompletableFuture<R> request(String queue, Object payload, SendOptions options, TypeReference<R> resultType) {
+        return request(queue, payload, options, resultType.getType());
+    }
+
+    /**
+     * Sends a message and completes with its handler's result: the value the handler returned, read
+     * back from the message's result JSON into {@code resultType} ({@code null} when it returned
+     * null). The handler may run on any node; a reply made here is seen at once, one made elsewhere
+     * within about a second.
+     * <pre>{@code
+     * Receipt receipt = postroom.request("refunds", new Refund("order-42", 1999), Receipt.class)
+     *         .orTimeout(30, TimeUnit.SECONDS)
+     *         .join();
+     * }</pre>
+     *
+     * <p>The future completes exceptionally with
+     * <ul>
+     *   <li>{@link MessageFailedException} (id, state, last error) when the message is DEAD — attempts
+     *       exhausted, or its TTL passed before delivery — or CANCELLED;</li>
+     *   <li>{@link MessageNotFoundException} when the message is deleted before it finished;</li>
+     *   <li>{@link InvalidMessageException} naming {@code result} when the result cannot be read as
+     *       {@code resultType};</li>
+     *   <li>the send's own exception when the store failed, and {@link IllegalStateException} when
+     *       this Postroom is closed first.</li>
+     * </ul>
+     *
+     * <p>There is no built-in timeout: a message may wait for retries for hours. Bound the wait with
+     * {@link CompletableFuture#orTimeout} or {@link CompletableFuture#completeOnTimeout}. Cancelling
+     * the future (or its timing out) only stops the waiting and frees its place; the message is still
+     * handled, so cancel the message with {@link #cancel} (using {@link #send} and
+     * {@link #awaitResult} to know its id) if its work is no longer wanted.
+     *
+     * <p>A repeat request with the same {@link SendOptions#idempotencyKey()} waits for the first
+     * message, and completes at once if it has finished. Dependent stages run on a virtual thread,
+     * not on the engine's threads.
+     *
+     * @param resultType the type results are read into (a class, or a parameterized type)
+     * @throws InvalidMessageException  for a bad option or payload, naming the field (nothing is sent)
+     * @throws MessageTooLargeException when the payload is over the limit
+     * @throws QueueNotFoundException   when the queue does not exist
+     * @throws PostroomException        when {@link Builder#maxPendingRequests} requests wait already (nothing is sent)
+     */
+    public <R> CompletableFuture<R> request(String queue, Object payload, SendOptions options, Type resultType) {
+        Objects.requireNonNull(resultType, "resultType");
+        checkOpen();
+        PendingReplies.Waiter<R> waiter = replies.reserve(resultType);
+        CompletableFuture<SendResult> sent;
+        try {
+            sent = send(queue, payload, options);
+        } catch (RuntimeException e) {
+            waiter.future().completeExceptionally(e);
+            throw e;
+        }
+        sent.whenComplete((result, error) -> {
+            if (error != null) {
+                replies.fail(waiter, Futures.unwrap(error));
+            } else {
+                replies.attach(waiter, result.id());
+            }
+        });
+        return waiter.future();
+    }
+
+    /** {@link #awaitResult(String, Type)} for a result class. */
+    public <R> CompletableFuture<R> awaitResult(String id, Class<R> resultType) {
+        return awaitResult(id, (Type) resultType);
+    }
+
+    /**
+     * Waits for a message already sent (by this process, another node or over HTTP) to finish, and
+     * completes as {@link #request} does: with its result read into {@code resultType}, or
+     * exceptionally when it is DEAD, CANCELLED or deleted. A message already final completes the
+     * future at once, for as long as its queue's retention keeps it.
+     *
+     * @throws PostroomException when {@link Builder#maxPendingRequests} requests wait already
+     */
+    public <R> CompletableFuture<R> awaitResult(String id, Type resultType) {
+        Objects.requireNonNull(resultType, "resultType");
+        checkOpen();
+        if (!MessageIds.isValid(id)) {
+            return CompletableFuture.failedFuture(new MessageNotFoundException(String.valueOf(id)));
+        }
+        PendingReplies.Waiter<R> waiter = replies.reserve(resultType);
+        replies.attach(waiter, id);
+        return waiter.future();
+    }
+
+    /** How many futures of {@link #request} and {@link #awaitResult} are waiting; for metrics and tests. */
+    public int pendingRequests() {
+        return replies.size();
     }
 
     // ---------------------------------------------------------------- handlers
@@ -477,6 +617,11 @@ public final class Postroom implements AutoCloseable {
         return codec.mapper();
     }
 
+    /** The size limits sends are checked against. */
+    public Limits limits() {
+        return limits;
+    }
+
     /** This node's name, as written on timelines. */
     public String node() {
         return node;
@@ -547,6 +692,7 @@ public final class Postroom implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        replies.close();
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -569,8 +715,22 @@ public final class Postroom implements AutoCloseable {
         private RandomGenerator random = new Random();
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private MessageListener listener = MessageListener.NONE;
+        private int maxPendingRequests = 10_000;
 
         private Builder() {
+        }
+
+        /**
+         * How many futures of {@link Postroom#request} and {@link Postroom#awaitResult} may wait at
+         * once; default 10,000. Past it, a request throws before sending. Each waiting one costs a
+         * little memory and one read a second while its message is not final here.
+         */
+        public Builder maxPendingRequests(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxPendingRequests must be at least 1, was " + max);
+            }
+            this.maxPendingRequests = max;
+            return this;
         }
 
         /** Hears every state change this node makes (metrics, live views); default none. */

@@ -157,7 +157,7 @@ public final class Dispatcher<T> implements Runnable {
             run.bindThread(Thread.currentThread());
             engine.running().add(run);
             Object result;
-            try {
+            try (Tracing.Scope trace = engine.tracing().enter(message.headers())) {
                 result = handler.handle(run);
             } catch (Throwable e) {
                 if (e instanceof InterruptedException || Thread.interrupted()) {

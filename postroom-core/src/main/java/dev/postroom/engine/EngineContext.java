@@ -5,7 +5,10 @@ import dev.postroom.store.MessageStore;
 import java.time.InstantSource;
 import java.util.concurrent.Executor;
 
-/** What the engine's parts share: the store, time, this node's name, wake-ups and the handler executor. */
+/**
+ * What the engine's parts share: the store, time, this node's name, wake-ups, the handler executor
+ * and trace propagation.
+ */
 public record EngineContext(
         MessageStore store,
         InstantSource clock,
@@ -16,5 +19,6 @@ public record EngineContext(
         RetrySchedule retries,
         RunningDeliveries running,
         Executor handlerExecutor,
-        dev.postroom.MessageListener listener) {
+        dev.postroom.MessageListener listener,
+        Tracing tracing) {
 }

@@ -20,11 +20,13 @@ public final class MessageFactory {
     private final Limits limits;
     private final PayloadCodec codec;
     private final MessageIds ids;
+    private final Tracing tracing;
 
-    public MessageFactory(Limits limits, PayloadCodec codec, MessageIds ids) {
+    public MessageFactory(Limits limits, PayloadCodec codec, MessageIds ids, Tracing tracing) {
         this.limits = limits;
         this.codec = codec;
         this.ids = ids;
+        this.tracing = tracing;
     }
 
     /**
@@ -68,7 +70,9 @@ public final class MessageFactory {
         checkKey(fieldPrefix + "orderingKey", options.orderingKey());
         checkKey(fieldPrefix + "idempotencyKey", options.idempotencyKey());
         checkHeaders(fieldPrefix + "headers", options.headers());
-        return new NewMessage(ids.next(), queue, json, options.headers(), options.priority(), availableAt, expiresAt,
+        // After the check: what tracing adds is well-formed, and never takes the headers over their limit.
+        Map<String, String> headers = tracing.inject(options.headers(), limits.maxHeaders());
+        return new NewMessage(ids.next(), queue, json, headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
     }
 

@@ -86,6 +86,24 @@ public abstract class HandlerContract extends ContractSupport {
     }
 
     @Test
+    void traceparentHeaderReachesTheHandlerUnchanged() {
+        createQueue(QUEUE);
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        postroom.handle(QUEUE, Refund.class, delivery -> {
+            seen.complete(delivery.traceparent());
+            return null;
+        });
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        String id = send(QUEUE, new Refund("order-1", 1, List.of(), Map.of()),
+                SendOptions.builder().header("traceparent", traceparent).build()).id();
+
+        await().atMost(PATIENCE).until(seen::isDone);
+        assertThat(seen.join()).isEqualTo(traceparent);
+        assertThat(awaitState(id, MessageState.SUCCEEDED).headers()).containsEntry("traceparent", traceparent);
+    }
+
+    @Test
     void returnedValueIsStoredAsTheResult() {
         createQueue(QUEUE);
         postroom.handle(QUEUE, Refund.class, delivery -> new Receipt("refunded", delivery.payload().cents()));

@@ -13,6 +13,7 @@ import dev.postroom.ReceiveOptions;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
 import dev.postroom.engine.Futures;
+import dev.postroom.engine.TraceHeaders;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
@@ -64,7 +65,7 @@ final class MessageRoutes {
         String queue = ctx.pathParam("queue");
         Access.require(ctx, Scope.Kind.SEND, queue);
         Bodies.Send body = Bodies.read(ctx, mapper, Bodies.Send.class);
-        SendResult result = Futures.join(postroom.send(queue, payload(body, ""), options(body, "")));
+        SendResult result = Futures.join(postroom.send(queue, payload(body, ""), options(body, "", traceparent(ctx))));
         ctx.status(result.duplicate() ? 200 : 201).json(new Views.Sent(result.id(), result.state(), result.duplicate()));
     }
 
@@ -76,13 +77,14 @@ final class MessageRoutes {
             throw new InvalidMessageException("messages", "must hold at least one message");
         }
         List<OutgoingMessage> batch = new ArrayList<>(body.messages().size());
+        String traceparent = traceparent(ctx);
         for (int i = 0; i < body.messages().size(); i++) {
             Bodies.Send message = body.messages().get(i);
             if (message == null) {
                 throw new InvalidMessageException("messages[" + i + "]", "must be an object");
             }
             String prefix = "messages[" + i + "].";
-            batch.add(new OutgoingMessage(payload(message, prefix), options(message, prefix)));
+            batch.add(new OutgoingMessage(payload(message, prefix), options(message, prefix, traceparent)));
         }
         List<SendResult> results;
         try {
@@ -112,7 +114,21 @@ final class MessageRoutes {
         return new RawJson(body.payload().json());
     }
 
-    private static SendOptions options(Bodies.Send body, String prefix) {
+    /**
+     * The request's W3C {@code traceparent}, when well-formed: the client's trace, which the message
+     * carries to its handler. A malformed one is dropped rather than refused, as tracing must never
+     * fail a send.
+     */
+    private static String traceparent(Context ctx) {
+        String value = ctx.header(TraceHeaders.TRACEPARENT);
+        return TraceHeaders.traceId(value) == null ? null : value;
+    }
+
+    /**
+     * @param traceparent the request's trace context, stored as the {@code traceparent} header unless
+     *                    the body's headers carry one (or are full)
+     */
+    private SendOptions options(Bodies.Send body, String prefix, String traceparent) {
         SendOptions.Builder options = SendOptions.builder();
         if (body.delaySeconds() != null) {
             options.delay(QueueRoutes.seconds(prefix + "delaySeconds", body.delaySeconds()));
@@ -127,6 +143,11 @@ final class MessageRoutes {
                 }
             });
             options.headers(body.headers());
+        }
+        int given = body.headers() == null ? 0 : body.headers().size();
+        if (traceparent != null && given < postroom.limits().maxHeaders()
+                && (body.headers() == null || !body.headers().containsKey(TraceHeaders.TRACEPARENT))) {
+            options.header(TraceHeaders.TRACEPARENT, traceparent);
         }
         if (body.notBefore() != null && (body.notBefore().isBefore(EARLIEST) || body.notBefore().isAfter(LATEST))) {
             throw new InvalidMessageException(prefix + "notBefore", "must be between years 0001 and 9999, was " + body.notBefore());

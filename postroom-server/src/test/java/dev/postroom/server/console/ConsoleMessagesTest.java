@@ -40,6 +40,20 @@ class ConsoleMessagesTest {
     }
 
     @Test
+    void aMessagePageShowsTheTraceIdOfItsTraceparent() {
+        String queue = ConsoleFixture.uniqueQueue("traced");
+        console.postroom().createQueue(queue);
+        String traced = console.postroom().send(queue, new RawJson("{}"), SendOptions.builder()
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build()).join().id();
+        String untraced = console.postroom().send(queue, new RawJson("{}")).join().id();
+        ConsoleClient client = console.signIn("viewer");
+
+        assertThat(client.get("/console/messages/" + traced).body())
+                .contains("<dt>Trace</dt><dd><code id=\"trace-id\">4bf92f3577b34da6a3ce929d0e0e4736</code></dd>");
+        assertThat(client.get("/console/messages/" + untraced).body()).doesNotContain("<dt>Trace</dt>");
+    }
+
+    @Test
     void anUnknownMessageIsANotFoundPageNotJson() {
         ConsoleClient.Page page = console.signIn("viewer").get("/console/messages/01a00000-0000-7000-8000-000000000000");
         assertThat(page.status()).isEqualTo(404);

@@ -87,6 +87,11 @@ final class TestServer implements AutoCloseable {
         return audit;
     }
 
+    /** The Postroom behind the server, e.g. to register a handler. */
+    Postroom postroom() {
+        return postroom;
+    }
+
     ApiServer api() {
         return api;
     }
