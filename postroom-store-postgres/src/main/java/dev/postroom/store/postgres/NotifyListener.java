@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  */
 final class NotifyListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NotifyListener.class);
-    /** How long one wait for notifications blocks; also bounds how long close waits for the thread. */
+    /** How long one wait for notifications blocks before it checks whether the listener was closed. */
     private static final int POLL_MILLIS = 500;
     private static final long RETRY_MILLIS = 1_000;
 
@@ -123,6 +123,15 @@ final class NotifyListener implements AutoCloseable {
             running = thread;
         }
         if (running != null) {
+            // Cut the wait for notifications short rather than let it run out.
+            Connection c = connection;
+            if (c != null) {
+                try {
+                    c.abort(Runnable::run);
+                } catch (SQLException | RuntimeException e) {
+                    log.debug("aborting the listener connection failed", e);
+                }
+            }
             running.interrupt();
             try {
                 running.join(POLL_MILLIS * 4L);
