@@ -157,8 +157,10 @@ final class MessageWrites {
 
     /**
      * Locks the queue's row until commit, returning its policy and whether it is paused. Claims of
-     * one queue take it in turn, which is what makes the concurrency limit hold across nodes; sends
-     * do not take it.
+     * one queue, on any node, take it in turn: each one's later statements see every earlier claim
+     * committed (READ COMMITTED takes a snapshot per statement), so the in-flight count is exact
+     * and two claims can never lease two messages of one ordering key between them. Sends, acks
+     * and nacks do not take it; claims of different queues do not wait for each other.
      */
     private QueueRow lockQueue(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE")) {

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -230,13 +231,16 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<SendOutcome>> send(SendBatch batch) {
+        if (batch.messages().stream().allMatch(m -> m.idempotencyKey() == null)) {
+            return submit(c -> writes.send(c, batch));
+        }
         return submit(c -> {
             for (int attempt = 1; ; attempt++) {
-                var savepoint = c.setSavepoint();
+                Savepoint savepoint = c.setSavepoint();
                 try {
                     return writes.send(c, batch);
                 } catch (SQLException e) {
-                    if (attempt >= SEND_ATTEMPTS || !UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    if (attempt >= SEND_ATTEMPTS || !isUniqueViolation(e)) {
                         throw e;
                     }
                     // Another node stored one of the batch's idempotency keys since we looked: look again.
@@ -244,6 +248,16 @@ public final class PostgresMessageStore implements MessageStore {
                 }
             }
         });
+    }
+
+    /** A batch reports the statement's error as the next exception of its own. */
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException cause = e; cause != null; cause = cause.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(cause.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

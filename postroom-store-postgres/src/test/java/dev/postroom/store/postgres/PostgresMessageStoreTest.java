@@ -9,6 +9,7 @@ import dev.postroom.store.Completion;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.QueueWatch;
 import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,33 @@ class PostgresMessageStoreTest {
             assertThat(all).doesNotHaveDuplicates();
             assertThat(new HashSet<>(all)).isEqualTo(sent);
         }
+    }
+
+    @Test
+    void nodesSendingOneIdempotencyKeyAtOnceStoreOneMessage() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            String key = "refund-" + round;
+            CountDownLatch start = new CountDownLatch(1);
+            try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+                List<Future<SendOutcome>> senders = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    PostgresMessageStore node = t % 2 == 0 ? nodeA : nodeB;
+                    senders.add(threads.submit(() -> {
+                        NewMessage message = new NewMessage(ids.next(), QUEUE, "{}", Map.of(), 0, NOW, null, null, key, 5);
+                        start.await();
+                        return node.send(new SendBatch(List.of(message), NOW, "node")).join().getFirst();
+                    }));
+                }
+                start.countDown();
+                List<SendOutcome> outcomes = new ArrayList<>();
+                for (Future<SendOutcome> sender : senders) {
+                    outcomes.add(sender.get());
+                }
+                assertThat(outcomes).extracting(SendOutcome::id).containsOnly(outcomes.getFirst().id());
+                assertThat(outcomes).filteredOn(o -> !o.duplicate()).hasSize(1);
+            }
+        }
+        assertThat(nodeB.counts().get(QUEUE).ready()).isEqualTo(20);
     }
 
     @Test
