@@ -26,11 +26,13 @@ public final class TestDatabase {
     public static String url() {
         String url = System.getenv(URL_VARIABLE);
         if (url == null || url.isBlank()) {
-            String reason = URL_VARIABLE + " is not set: PostgreSQL store tests SKIPPED. Run them with ./postroom test "
-                    + "(starts a throwaway PostgreSQL), or point " + URL_VARIABLE + " at a database you may create schemas in.";
+            String howTo = "Run them with ./postroom test (starts a throwaway PostgreSQL), or point " + URL_VARIABLE
+                    + " at a database you may create schemas in.";
             if ("1".equals(System.getenv("POSTROOM_CI"))) {
-                throw new IllegalStateException("POSTROOM_CI=1 but " + reason);
+                throw new IllegalStateException("POSTROOM_CI=1 needs a PostgreSQL for the PostgreSQL store tests, but "
+                        + URL_VARIABLE + " is not set. " + howTo);
             }
+            String reason = URL_VARIABLE + " is not set: PostgreSQL store tests SKIPPED. " + howTo;
             if (WARNED.compareAndSet(false, true)) {
                 System.err.println("[postroom] WARNING " + reason);
             }

@@ -4,6 +4,7 @@ import dev.postroom.MessageQuery;
 import dev.postroom.Postroom;
 import dev.postroom.TimelineEntry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,9 +16,14 @@ import static org.awaitility.Awaitility.await;
 
 /** Two Postroom nodes, each with its own store, on one database: the whole stack, end to end. */
 class TwoNodeTest {
-    private final TestDatabase.Schema schema = TestDatabase.newSchema();
+    private TestDatabase.Schema schema;
     private Postroom sender;
     private Postroom worker;
+
+    @BeforeEach
+    void newSchema() {
+        schema = TestDatabase.newSchema();
+    }
 
     @AfterEach
     void close() {
@@ -27,7 +33,9 @@ class TwoNodeTest {
         if (sender != null) {
             sender.close();
         }
-        schema.drop();
+        if (schema != null) {
+            schema.drop();
+        }
     }
 
     record Export(int n) {
