@@ -101,7 +101,7 @@ public final class PostgresMessageStore implements MessageStore {
             }
             flyway.load().migrate();
             StoredJson json = new StoredJson();
-            String channel = "postroom:" + (options.schema() == null ? "" : options.schema());
+            String channel = channel(options.schema());
             this.writes = new MessageWrites(json, channel);
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
@@ -120,6 +120,16 @@ public final class PostgresMessageStore implements MessageStore {
             throw e;
         }
         log.info("postgres store open {}", options);
+    }
+
+    /**
+     * The notification channel of a schema: one per schema, so that stores in other schemas of the
+     * database do not wake this one. Channel names are identifiers, at most 63 bytes.
+     */
+    static String channel(String schema) {
+        String channel = "postroom:" + (schema == null ? "" : schema);
+        return channel.length() <= 63 ? channel
+                : "postroom:" + schema.substring(0, 40) + ":" + Integer.toHexString(schema.hashCode());
     }
 
     private static Properties driverProperties(PostgresOptions options) {
