@@ -127,8 +127,7 @@ final class MessageBrowser {
                 }
                 return new MessagePage(fetch(c, page), next);
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+                c.rollback(); // read only; the pool restores autocommit
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("browse failed: " + e.getMessage(), e);

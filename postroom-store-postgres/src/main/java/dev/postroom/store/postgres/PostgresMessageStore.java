@@ -177,7 +177,7 @@ public final class PostgresMessageStore implements MessageStore {
 
     private <T> T inTransaction(Work<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
+            c.setAutoCommit(false); // the pool restores it when the connection is returned
             try {
                 T result = work.run(c);
                 c.commit();
@@ -185,8 +185,6 @@ public final class PostgresMessageStore implements MessageStore {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
