@@ -260,8 +260,9 @@ final class MessageWrites {
                 insert.executeBatch();
             }
         }
+        // Delayed sends too: an idle consumer elsewhere sleeps until the earliest due time it knew of.
         for (NewMessage m : toInsert) {
-            if (initialState(m, batch.now()) == MessageState.READY && queues.remove(m.queue())) {
+            if (queues.remove(m.queue())) {
                 notify(c, m.queue());
             }
         }
