@@ -27,6 +27,7 @@ import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.ProgressReport;
+import dev.postroom.store.QueueWatch;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
@@ -105,6 +106,7 @@ public final class Postroom implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final MessageListener listener;
     private final PendingReplies replies;
+    private final QueueWatch queueWatch;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -148,6 +150,8 @@ public final class Postroom implements AutoCloseable {
         this.retries = new RetrySchedule(catalog, builder.random);
         this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing);
         this.maintenance = new Maintenance(engine);
+        // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
+        this.queueWatch = store.watchQueues(signals::changed);
         if (builder.maintenanceInterval != null) {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
             long every = builder.maintenanceInterval.toMillis();
@@ -679,6 +683,7 @@ public final class Postroom implements AutoCloseable {
             return;
         }
         closed = true;
+        queueWatch.close();
         dispatchers.values().forEach(Dispatcher::stop);
         try {
             for (Dispatcher<?> dispatcher : dispatchers.values()) {

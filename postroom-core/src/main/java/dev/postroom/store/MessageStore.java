@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Durable storage of queues and messages. Implementations must be thread-safe.
@@ -151,6 +152,18 @@ public interface MessageStore extends AutoCloseable {
      * read meant to be cheap enough for every metrics scrape: stores answer it from an index.
      */
     Optional<Instant> oldestReady(String queue);
+
+    /**
+     * Asks to be told when a queue may have work that this process did not make available itself:
+     * a store shared by several processes reports sends, retries and freed ordering keys of the
+     * others, so that their idle consumers wake at once instead of at their next poll. {@code
+     * changed} receives the queue's name, on a thread of the store's; it must return quickly and
+     * may be called spuriously. The default, for a store only one process uses, never calls it
+     * (the engine signals its own changes itself).
+     */
+    default QueueWatch watchQueues(Consumer<String> changed) {
+        return QueueWatch.NONE;
+    }
 
     /** Flushes pending work and releases resources; idempotent. */
     @Override

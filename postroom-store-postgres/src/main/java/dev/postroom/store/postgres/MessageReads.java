@@ -1,0 +1,158 @@
+package dev.postroom.store.postgres;
+
+import dev.postroom.Message;
+import dev.postroom.MessageState;
+import dev.postroom.Progress;
+import dev.postroom.StateCounts;
+import dev.postroom.store.StoreUnavailableException;
+import dev.postroom.store.StoredQueue;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Synchronous reads, each one statement on a pooled connection (autocommit), so each sees one
+ * committed snapshot. Nothing is cached: another node may have changed any row.
+ */
+final class MessageReads {
+    private static final MessageState[] STATES = MessageState.values();
+
+    private final DataSource pool;
+    private final StoredJson json;
+
+    MessageReads(DataSource pool, StoredJson json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    Optional<StoredQueue> queue(String name) {
+        List<StoredQueue> found = queues("SELECT name, policy, paused, created_at FROM queues WHERE name = ?", name);
+        return found.stream().findFirst();
+    }
+
+    List<StoredQueue> queues() {
+        return queues("SELECT name, policy, paused, created_at FROM queues ORDER BY name", null);
+    }
+
+    private List<StoredQueue> queues(String sql, String parameter) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                ps.setString(1, parameter);
+            }
+            List<StoredQueue> queues = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    queues.add(new StoredQueue(rs.getString(1), json.readPolicy(rs.getString(2)), rs.getBoolean(3),
+                            Instant.ofEpochMilli(rs.getLong(4))));
+                }
+            }
+            return queues;
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * Per-state counts, counted in one statement (one snapshot, so they add up). A count over the
+     * table: exact across nodes, and its cost grows with the retained messages.
+     */
+    Map<String, StateCounts> counts() {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT q.name, m.state, count(m.state) FROM queues q LEFT JOIN messages m ON m.queue = q.name
+                GROUP BY q.name, m.state""")) {
+            Map<String, long[]> tally = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long[] counts = tally.computeIfAbsent(rs.getString(1), q -> new long[STATES.length]);
+                    short state = rs.getShort(2);
+                    if (!rs.wasNull()) {
+                        counts[state] += rs.getLong(3);
+                    }
+                }
+            }
+            Map<String, StateCounts> result = new HashMap<>();
+            tally.forEach((queue, n) -> result.put(queue, new StateCounts(n[0], n[1], n[2], n[3], n[4], n[5])));
+            return result;
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    Optional<Message> get(String idText) {
+        UUID id = IdBounds.parse(idText);
+        if (id == null) {
+            return Optional.empty();
+        }
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
+                            max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
+                            progress_percent, progress_note, errors, timeline
+                     FROM messages WHERE id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                MessageState state = STATES[rs.getShort(3)];
+                Integer percent = (Integer) rs.getObject(16);
+                String note = rs.getString(17);
+                return Optional.of(new Message(rs.getString(1), rs.getString(2), state,
+                        rs.getString(4), json.readHeaders(rs.getString(5)), rs.getShort(6), rs.getString(7), rs.getString(8),
+                        rs.getInt(9), rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
+                        state == MessageState.IN_FLIGHT ? instant(rs, 14) : null,
+                        rs.getString(15), percent == null && note == null ? null : new Progress(percent, note),
+                        json.readErrors(rs.getString(18)), json.readTimeline(rs.getString(19))));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    Optional<String> latestMessageId() {
+        return single("SELECT id::text FROM messages ORDER BY id DESC LIMIT 1", null);
+    }
+
+    Optional<Instant> nextDue(String queue) {
+        return single("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = 0", queue)
+                .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
+    }
+
+    /** The first entry of messages_ready_since: leased rows are IN_FLIGHT, so they are not in it. */
+    Optional<Instant> oldestReady(String queue) {
+        return single("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = 1", queue)
+                .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
+    }
+
+    private Optional<String> single(String sql, String parameter) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                ps.setString(1, parameter);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
+    private static StoreUnavailableException failed(SQLException e) {
+        return new StoreUnavailableException("read failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,709 @@
+package dev.postroom.store.postgres;
+
+import dev.postroom.IllegalTransitionException;
+import dev.postroom.MessageNotFoundException;
+import dev.postroom.MessageState;
+import dev.postroom.QueueNotEmptyException;
+import dev.postroom.QueueNotFoundException;
+import dev.postroom.QueuePolicy;
+import dev.postroom.StaleLeaseException;
+import dev.postroom.engine.MessageIds;
+import dev.postroom.store.ClaimRequest;
+import dev.postroom.store.ClaimedMessage;
+import dev.postroom.store.Completion;
+import dev.postroom.store.Failure;
+import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.MessageAction;
+import dev.postroom.store.NewMessage;
+import dev.postroom.store.ProgressReport;
+import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.Settlement;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Every write of the PostgreSQL store. Each method runs inside a transaction the caller opened on
+ * {@code connection} and commits; a method that throws leaves the caller to roll back, so a
+ * rejected command writes nothing. Each transition appends its timeline entry in the same UPDATE
+ * ({@code timeline || jsonb_build_object(...)}), so no row is read to be rewritten.
+ *
+ * <p>Leases are columns of the row ({@code state = 2}, {@code lease_id}, {@code lease_expires_at},
+ * {@code lease_node}), so every node sees them: a settle is an UPDATE guarded by {@code state = 2
+ * AND lease_id = ?}, and a stale lease is one that guard no longer matches.
+ */
+final class MessageWrites {
+    private static final MessageState[] STATES = MessageState.values();
+
+    /**
+     * The time of a new timeline entry: {@code now}, or the previous entry's time if that is later.
+     * Requests carry the engine's {@code now} from when they were made, and two made close together
+     * on different threads (or nodes) may commit in the other order; the timeline stays in order.
+     */
+    private static final String ENTRY_AT = "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)";
+
+    /** Appends {at, state, node, attempt, reason}; parameters: at, state name, node, reason. */
+    static final String APPEND_TIMELINE = "timeline = timeline || jsonb_build_object('at', " + ENTRY_AT + ", 'state', ?::text, "
+            + "'node', ?::text, 'attempt', attempt, 'reason', ?::text)";
+
+    /** Ends a lease (every settle; a failed attempt also clears its progress). */
+    private static final String CLEAR_LEASE = "lease_id = NULL, lease_expires_at = NULL, lease_node = NULL";
+
+    /**
+     * The claim, as one statement. The inner SELECT picks the best READY rows of the queue that no
+     * other claim holds ({@code SKIP LOCKED}): not past their TTL, and for a keyed message, only when
+     * no message of its key is leased and none sent earlier is unfinished — the FIFO rule, checked
+     * on the rows themselves, so it holds across nodes. The outer UPDATE leases them and appends
+     * the IN_FLIGHT entry (no earlier than the entry before it, as {@link #ENTRY_AT}). Parameters:
+     * queue, now, limit, lease id, lease expiry, node, updated at, leased at, node.
+     */
+    static final String CLAIM = """
+            WITH picked AS (
+                SELECT id FROM messages m
+                WHERE queue = ? AND state = 1
+                  AND (expires_at IS NULL OR expires_at > ?)
+                  AND (ordering_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM messages o
+                        WHERE o.queue = m.queue AND o.ordering_key = m.ordering_key
+                          AND o.state IN (0, 1, 2) AND (o.id < m.id OR o.state = 2)))
+                ORDER BY priority DESC, id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED)
+            UPDATE messages m
+            SET state = 2, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
+                timeline = timeline || jsonb_build_object('at', greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint), 'state', 'IN_FLIGHT',
+                    'node', ?::text, 'attempt', attempt + 1, 'reason', 'leased')
+            FROM picked WHERE m.id = picked.id
+            RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""";
+
+    private final StoredJson json;
+    private final String channel;
+
+    MessageWrites(StoredJson json, String channel) {
+        this.json = json;
+        this.channel = channel;
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    boolean upsertQueue(Connection c, String name, QueuePolicy policy, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO queues (name, policy, paused, created_at) VALUES (?, ?, false, ?) "
+                        + "ON CONFLICT (name) DO UPDATE SET policy = excluded.policy RETURNING (xmax = 0)")) {
+            ps.setString(1, name);
+            ps.setString(2, json.writePolicy(policy));
+            ps.setLong(3, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    Void setPaused(Connection c, String name, boolean paused) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queues SET paused = ? WHERE name = ?")) {
+            ps.setBoolean(1, paused);
+            ps.setString(2, name);
+            if (ps.executeUpdate() == 0) {
+                throw new QueueNotFoundException(name);
+            }
+        }
+        if (!paused) {
+            notify(c, name);
+        }
+        return null;
+    }
+
+    Void deleteQueue(Connection c, String name, boolean force) throws SQLException {
+        lockQueue(c, name);
+        long unfinished;
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ? AND state IN (0, 1, 2)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                unfinished = rs.getLong(1);
+            }
+        }
+        if (unfinished > 0 && !force) {
+            throw new QueueNotEmptyException(name, unfinished);
+        }
+        try (PreparedStatement messages = c.prepareStatement("DELETE FROM messages WHERE queue = ?");
+             PreparedStatement queue = c.prepareStatement("DELETE FROM queues WHERE name = ?")) {
+            messages.setString(1, name);
+            messages.executeUpdate();
+            queue.setString(1, name);
+            queue.executeUpdate();
+        }
+        return null;
+    }
+
+    /**
+     * Locks the queue's row until commit, returning its policy and whether it is paused. Claims of
+     * one queue, on any node, take it in turn: each one's later statements see every earlier claim
+     * committed (READ COMMITTED takes a snapshot per statement), so the in-flight count is exact
+     * and two claims can never lease two messages of one ordering key between them. Sends, acks
+     * and nacks do not take it; claims of different queues do not wait for each other.
+     */
+    private QueueRow lockQueue(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new QueueNotFoundException(name);
+                }
+                return new QueueRow(json.readPolicy(rs.getString(1)), rs.getBoolean(2));
+            }
+        }
+    }
+
+    private record QueueRow(QueuePolicy policy, boolean paused) {
+    }
+
+    private static void requireQueue(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM queues WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new QueueNotFoundException(name);
+                }
+            }
+        }
+    }
+
+    /** Wakes the consumers of every node (delivered when the transaction commits; repeats within one are merged). */
+    private void notify(Connection c, String queue) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, queue);
+            ps.execute();
+        }
+    }
+
+    // ------------------------------------------------------------------ sends
+
+    List<SendOutcome> send(Connection c, SendBatch batch) throws SQLException {
+        Set<String> queues = new LinkedHashSet<>();
+        Map<String, Set<String>> keysByQueue = new HashMap<>();
+        for (NewMessage m : batch.messages()) {
+            queues.add(m.queue());
+            if (m.idempotencyKey() != null) {
+                keysByQueue.computeIfAbsent(m.queue(), q -> new HashSet<>()).add(m.idempotencyKey());
+            }
+        }
+        for (String queue : queues) {
+            requireQueue(c, queue);
+        }
+        Map<String, SendOutcome> retained = new HashMap<>();
+        for (Map.Entry<String, Set<String>> entry : keysByQueue.entrySet()) {
+            findIdempotent(c, entry.getKey(), entry.getValue(), retained);
+        }
+
+        List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
+        List<NewMessage> toInsert = new ArrayList<>(batch.messages().size());
+        for (NewMessage m : batch.messages()) {
+            String key = m.idempotencyKey() == null ? null : m.queue() + '\u0000' + m.idempotencyKey();
+            SendOutcome first = key == null ? null : retained.get(key);
+            if (first != null) {
+                outcomes.add(new SendOutcome(first.id(), first.state(), true));
+                continue;
+            }
+            SendOutcome outcome = new SendOutcome(m.id(), initialState(m, batch.now()), false);
+            outcomes.add(outcome);
+            if (key != null) {
+                retained.put(key, outcome);
+            }
+            toInsert.add(m);
+        }
+        long now = batch.now().toEpochMilli();
+        // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
+                    max_attempts, enqueued_at, updated_at, payload, headers, timeline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+            for (NewMessage m : toInsert) {
+                MessageState state = initialState(m, batch.now());
+                insert.setObject(1, UUID.fromString(m.id()));
+                insert.setString(2, m.queue());
+                insert.setShort(3, (short) state.ordinal());
+                insert.setShort(4, (short) m.priority());
+                insert.setLong(5, m.availableAt().toEpochMilli());
+                setNullableLong(insert, 6, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
+                insert.setString(7, m.orderingKey());
+                insert.setString(8, m.idempotencyKey());
+                insert.setInt(9, m.maxAttempts());
+                insert.setLong(10, now);
+                insert.setLong(11, now);
+                insert.setString(12, m.payloadJson());
+                insert.setString(13, json.writeHeaders(m.headers()));
+                insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+                insert.addBatch();
+            }
+            if (!toInsert.isEmpty()) {
+                insert.executeBatch();
+            }
+        }
+        // Delayed sends too: an idle consumer elsewhere sleeps until the earliest due time it knew of.
+        for (NewMessage m : toInsert) {
+            if (queues.remove(m.queue())) {
+                notify(c, m.queue());
+            }
+        }
+        return outcomes;
+    }
+
+    private static MessageState initialState(NewMessage m, Instant now) {
+        return m.availableAt().isAfter(now) ? MessageState.SCHEDULED : MessageState.READY;
+    }
+
+    private static void findIdempotent(Connection c, String queue, Set<String> keys, Map<String, SendOutcome> into)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT idempotency_key, id, state FROM messages WHERE queue = ? AND idempotency_key = ANY(?)")) {
+            ps.setString(1, queue);
+            Array array = c.createArrayOf("text", keys.toArray());
+            ps.setArray(2, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    into.put(queue + '\u0000' + rs.getString(1), new SendOutcome(rs.getString(2), STATES[rs.getShort(3)], true));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ claims
+
+    List<ClaimedMessage> claim(Connection c, ClaimRequest request) throws SQLException {
+        QueueRow queue = lockQueue(c, request.queue());
+        if (queue.paused()) {
+            return List.of();
+        }
+        promote(c, request.queue(), request.now(), request.node());
+        long inFlight;
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ? AND state = 2")) {
+            ps.setString(1, request.queue());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                inFlight = rs.getLong(1);
+            }
+        }
+        int max = (int) Math.min(request.max(), queue.policy().concurrency() - inFlight);
+        if (max <= 0) {
+            return List.of();
+        }
+        long now = request.now().toEpochMilli();
+        Instant expiresAt = request.now().plus(request.lease());
+        // One lease id for the whole claim: a lease is (message id, lease id), and a later claim of
+        // the same message always gets a new one.
+        String leaseId = newLeaseId();
+        List<ClaimedMessage> claimed = new ArrayList<>(max);
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setString(1, request.queue());
+            ps.setLong(2, now);
+            ps.setInt(3, max);
+            ps.setString(4, leaseId);
+            ps.setLong(5, expiresAt.toEpochMilli());
+            ps.setString(6, request.node());
+            ps.setLong(7, now);
+            ps.setLong(8, now);
+            ps.setString(9, request.node());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new ClaimedMessage(rs.getString(1), request.queue(), rs.getString(2),
+                            json.readHeaders(rs.getString(3)), rs.getShort(4), rs.getString(5), rs.getInt(6), rs.getInt(7),
+                            leaseId, expiresAt, Instant.ofEpochMilli(rs.getLong(8))));
+                }
+            }
+        }
+        // RETURNING follows no ORDER BY: hand them out in claim order.
+        claimed.sort(Comparator.comparingInt(ClaimedMessage::priority).reversed().thenComparing(ClaimedMessage::id));
+        return claimed;
+    }
+
+    private static String newLeaseId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+
+    /** Due SCHEDULED messages of one queue → READY; rows another node is promoting are left to it. */
+    int promote(Connection c, String queue, Instant now, String node) throws SQLException {
+        long at = now.toEpochMilli();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 1, updated_at = ?, " + APPEND_TIMELINE
+                + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = 0 AND available_at <= ? FOR UPDATE SKIP LOCKED)")) {
+            ps.setLong(1, at);
+            ps.setLong(2, at);
+            ps.setString(3, MessageState.READY.name());
+            ps.setString(4, node);
+            ps.setString(5, "due");
+            ps.setString(6, queue);
+            ps.setLong(7, at);
+            return ps.executeUpdate();
+        }
+    }
+
+    int promoteAll(Connection c, Instant now, String node) throws SQLException {
+        List<String> due = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM queues q WHERE EXISTS "
+                + "(SELECT 1 FROM messages WHERE queue = q.name AND state = 0 AND available_at <= ?)")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    due.add(rs.getString(1));
+                }
+            }
+        }
+        int count = 0;
+        for (String queue : due) {
+            int promoted = promote(c, queue, now, node);
+            if (promoted > 0) {
+                notify(c, queue);
+            }
+            count += promoted;
+        }
+        return count;
+    }
+
+    // ------------------------------------------------------------------ settling
+
+    Settlement ack(Connection c, Completion completion) throws SQLException {
+        UUID id = requireId(completion.id());
+        long now = completion.now().toEpochMilli();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 3, result = ?, updated_at = ?, " + CLEAR_LEASE
+                + ", " + APPEND_TIMELINE + " WHERE id = ? AND state = 2 AND lease_id = ? RETURNING queue, ordering_key")) {
+            ps.setString(1, completion.resultJson());
+            ps.setLong(2, now);
+            ps.setLong(3, now);
+            ps.setString(4, MessageState.SUCCEEDED.name());
+            ps.setString(5, completion.node());
+            ps.setString(6, "acked");
+            ps.setObject(7, id);
+            ps.setString(8, completion.leaseId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw staleOrMissing(c, id, completion.id(), completion.leaseId());
+                }
+                String queue = rs.getString(1);
+                freed(c, queue, rs.getString(2));
+                return new Settlement(queue, MessageState.SUCCEEDED);
+            }
+        }
+    }
+
+    /**
+     * A settled lease freed a concurrency slot and, for a keyed message, its key. Only the key is
+     * announced: it is what other nodes' idle consumers may be waiting for, and announcing every
+     * ack would cost a notification per message (a freed slot is found at the next poll).
+     */
+    private void freed(Connection c, String queue, String orderingKey) throws SQLException {
+        if (orderingKey != null) {
+            notify(c, queue);
+        }
+    }
+
+    Settlement nack(Connection c, Failure failure) throws SQLException {
+        UUID id = requireId(failure.id());
+        Lease lease = lockLease(c, id, failure.id(), failure.leaseId());
+        MessageState next = failAttempt(c, lease, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
+                failure.planner(), failure.now(), failure.node(), "failed");
+        return new Settlement(lease.queue, next);
+    }
+
+    /** The row of a live lease, locked until commit. */
+    private record Lease(UUID id, String queue, String orderingKey, int attempt, int maxAttempts) {
+    }
+
+    private Lease lockLease(Connection c, UUID id, String idText, String leaseId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT queue, ordering_key, attempt, max_attempts FROM messages "
+                + "WHERE id = ? AND state = 2 AND lease_id = ? FOR UPDATE")) {
+            ps.setObject(1, id);
+            ps.setString(2, leaseId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw staleOrMissing(c, id, idText, leaseId);
+                }
+                return new Lease(id, rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4));
+            }
+        }
+    }
+
+    private MessageState failAttempt(Connection c, Lease lease, String error, String detail, Duration retryAfter,
+                                     RetryPlanner planner, Instant now, String node, String reason) throws SQLException {
+        MessageState next;
+        Instant availableAt = now;
+        if (lease.attempt >= lease.maxAttempts) {
+            next = MessageState.DEAD;
+        } else {
+            Duration delay = retryAfter != null ? retryAfter : planner.retryDelay(lease.queue, lease.attempt);
+            availableAt = now.plus(delay);
+            next = delay.isZero() || delay.isNegative() ? MessageState.READY : MessageState.SCHEDULED;
+            if (next == MessageState.READY) {
+                availableAt = now;
+            }
+        }
+        long at = now.toEpochMilli();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = ?, available_at = ?, updated_at = ?, "
+                + CLEAR_LEASE + ", progress_percent = NULL, progress_note = NULL, "
+                + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
+                + "'message', ?::text, 'detail', ?::text), " + APPEND_TIMELINE + " WHERE id = ?")) {
+            ps.setShort(1, (short) next.ordinal());
+            ps.setLong(2, availableAt.toEpochMilli());
+            ps.setLong(3, at);
+            ps.setLong(4, at);
+            ps.setString(5, error);
+            ps.setString(6, detail);
+            ps.setLong(7, at);
+            ps.setString(8, next.name());
+            ps.setString(9, node);
+            ps.setString(10, next == MessageState.DEAD ? reason + "; attempts exhausted" : reason + "; will retry");
+            ps.setObject(11, lease.id);
+            ps.executeUpdate();
+        }
+        if (next == MessageState.READY) {
+            notify(c, lease.queue);
+        } else if (next == MessageState.DEAD) {
+            freed(c, lease.queue, lease.orderingKey);
+        }
+        return next;
+    }
+
+    Instant extend(Connection c, LeaseExtension extension) throws SQLException {
+        UUID id = requireId(extension.id());
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE messages SET lease_expires_at = ? WHERE id = ? AND state = 2 AND lease_id = ?")) {
+            ps.setLong(1, extension.expiresAt().toEpochMilli());
+            ps.setObject(2, id);
+            ps.setString(3, extension.leaseId());
+            if (ps.executeUpdate() == 0) {
+                throw staleOrMissing(c, id, extension.id(), extension.leaseId());
+            }
+        }
+        return Instant.ofEpochMilli(extension.expiresAt().toEpochMilli());
+    }
+
+    Void progress(Connection c, ProgressReport report) throws SQLException {
+        UUID id = requireId(report.id());
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE messages SET progress_percent = ?, progress_note = ? WHERE id = ? AND state = 2 AND lease_id = ?")) {
+            if (report.percent() == null) {
+                ps.setNull(1, Types.INTEGER);
+            } else {
+                ps.setInt(1, report.percent());
+            }
+            ps.setString(2, report.note());
+            ps.setObject(3, id);
+            ps.setString(4, report.leaseId());
+            if (ps.executeUpdate() == 0) {
+                throw staleOrMissing(c, id, report.id(), report.leaseId());
+            }
+        }
+        return null;
+    }
+
+    private static RuntimeException staleOrMissing(Connection c, UUID id, String idText, String leaseId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM messages WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new StaleLeaseException(idText, leaseId) : new MessageNotFoundException(idText);
+            }
+        }
+    }
+
+    private static UUID requireId(String id) {
+        UUID uuid = IdBounds.parse(id);
+        if (uuid == null) {
+            throw new MessageNotFoundException(id);
+        }
+        return uuid;
+    }
+
+    // ------------------------------------------------------------------ operators
+
+    Settlement retry(Connection c, MessageAction action) throws SQLException {
+        return transition(c, action, Set.of(MessageState.DEAD, MessageState.CANCELLED, MessageState.SUCCEEDED),
+                MessageState.READY, "retry");
+    }
+
+    Settlement cancel(Connection c, MessageAction action) throws SQLException {
+        return transition(c, action, Set.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT),
+                MessageState.CANCELLED, "cancel");
+    }
+
+    private Settlement transition(Connection c, MessageAction action, Set<MessageState> from, MessageState to, String verb)
+            throws SQLException {
+        UUID id = requireId(action.id());
+        String queue;
+        String orderingKey;
+        MessageState state;
+        try (PreparedStatement ps = c.prepareStatement("SELECT queue, state, ordering_key FROM messages WHERE id = ? FOR UPDATE")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new MessageNotFoundException(action.id());
+                }
+                queue = rs.getString(1);
+                state = STATES[rs.getShort(2)];
+                orderingKey = rs.getString(3);
+            }
+        }
+        if (!from.contains(state)) {
+            throw new IllegalTransitionException(action.id(), state, verb);
+        }
+        long at = action.now().toEpochMilli();
+        String reset = to == MessageState.READY ? ", attempt = 0, available_at = ?" : "";
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = ?, updated_at = ?, " + CLEAR_LEASE
+                + reset + ", " + APPEND_TIMELINE + " WHERE id = ?")) {
+            int i = 1;
+            ps.setShort(i++, (short) to.ordinal());
+            ps.setLong(i++, at);
+            if (!reset.isEmpty()) {
+                ps.setLong(i++, at);
+            }
+            ps.setLong(i++, at);
+            ps.setString(i++, to.name());
+            ps.setString(i++, action.node());
+            ps.setString(i++, action.reason());
+            ps.setObject(i, id);
+            ps.executeUpdate();
+        }
+        if (to == MessageState.READY) {
+            notify(c, queue);
+        } else {
+            freed(c, queue, orderingKey);
+        }
+        return new Settlement(queue, to);
+    }
+
+    boolean delete(Connection c, String idText) throws SQLException {
+        UUID id = IdBounds.parse(idText);
+        if (id == null) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE id = ? RETURNING queue, ordering_key")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                freed(c, rs.getString(1), rs.getString(2));
+                return true;
+            }
+        }
+    }
+
+    int redrive(Connection c, String queue, Instant now, String node) throws SQLException {
+        requireQueue(c, queue);
+        long at = now.toEpochMilli();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 1, attempt = 0, available_at = ?, "
+                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = 4")) {
+            ps.setLong(1, at);
+            ps.setLong(2, at);
+            ps.setLong(3, at);
+            ps.setString(4, MessageState.READY.name());
+            ps.setString(5, node);
+            ps.setString(6, "redriven");
+            ps.setString(7, queue);
+            int count = ps.executeUpdate();
+            if (count > 0) {
+                notify(c, queue);
+            }
+            return count;
+        }
+    }
+
+    int purge(Connection c, String queue, Set<MessageState> states) throws SQLException {
+        requireQueue(c, queue);
+        if (states.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE queue = ? AND state = ANY(?)")) {
+            ps.setString(1, queue);
+            ps.setArray(2, c.createArrayOf("int2", states.stream().map(s -> (short) s.ordinal()).toArray()));
+            int count = ps.executeUpdate();
+            if (states.contains(MessageState.IN_FLIGHT)) {
+                notify(c, queue);
+            }
+            return count;
+        }
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /**
+     * Fails the attempts whose lease ended, whichever node held them: the rows say so, and a node
+     * that died holding leases is reclaimed by whichever node runs maintenance next. Rows another
+     * node is settling right now are skipped ({@code SKIP LOCKED}): that node decides them.
+     */
+    int expireLeases(Connection c, Instant now, RetryPlanner planner, String node) throws SQLException {
+        List<Lease> expired = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, queue, ordering_key, attempt, max_attempts FROM messages "
+                + "WHERE state = 2 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    expired.add(new Lease(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5)));
+                }
+            }
+        }
+        for (Lease lease : expired) {
+            failAttempt(c, lease, "lease expired", "the lease ended before the message was acked", null,
+                    planner, now, node, "lease expired");
+        }
+        return expired.size();
+    }
+
+    int expireTtl(Connection c, Instant now, String node) throws SQLException {
+        long at = now.toEpochMilli();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 4, updated_at = ?, "
+                + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
+                + "'message', 'expired', 'detail', 'TTL elapsed before the message was delivered'), "
+                + APPEND_TIMELINE + " WHERE id IN (SELECT id FROM messages "
+                + "WHERE expires_at IS NOT NULL AND state IN (0, 1) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)")) {
+            ps.setLong(1, at);
+            ps.setLong(2, at);
+            ps.setLong(3, at);
+            ps.setString(4, MessageState.DEAD.name());
+            ps.setString(5, node);
+            ps.setString(6, "expired (TTL)");
+            ps.setLong(7, at);
+            return ps.executeUpdate();
+        }
+    }
+
+    int purgeFinished(Connection c, String queue, MessageState state, Instant before) throws SQLException {
+        // Ids are in send-time order; anything that finished before the cutoff was sent before it.
+        long cutoff = MessageIds.firstSequenceAt(before.plusMillis(1));
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM messages WHERE queue = ? AND id < ? AND state = ? AND updated_at < ?")) {
+            ps.setString(1, queue);
+            ps.setObject(2, IdBounds.lowest(cutoff));
+            ps.setShort(3, (short) state.ordinal());
+            ps.setLong(4, before.toEpochMilli());
+            return ps.executeUpdate();
+        }
+    }
+
+    private static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+}

@@ -1,0 +1,414 @@
+package dev.postroom.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.postroom.Message;
+import dev.postroom.MessagePage;
+import dev.postroom.MessageQuery;
+import dev.postroom.MessageState;
+import dev.postroom.PostroomException;
+import dev.postroom.QueuePolicy;
+import dev.postroom.StateCounts;
+import dev.postroom.store.ClaimRequest;
+import dev.postroom.store.ClaimedMessage;
+import dev.postroom.store.Completion;
+import dev.postroom.store.Failure;
+import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.MessageAction;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.ProgressReport;
+import dev.postroom.store.QueueWatch;
+import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.Settlement;
+import dev.postroom.store.StoreUnavailableException;
+import dev.postroom.store.StoredQueue;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The {@link MessageStore} for PostgreSQL: one database shared by every node of a cluster, which
+ * coordinate only through it.
+ * <pre>{@code
+ * MessageStore store = PostgresMessageStore.open(
+ *         PostgresOptions.of("jdbc:postgresql://db:5432/postroom", "postroom", password));
+ * }</pre>
+ * <ul>
+ *   <li>Every operation is one transaction on a pooled connection (HikariCP), run on a virtual
+ *       thread; its future completes after the commit.</li>
+ *   <li>Leases are in the rows: a claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP
+ *       LOCKED)} (see {@code MessageWrites.CLAIM}), so nodes never hand out the same message, the
+ *       ordering-key and concurrency rules hold across nodes, and a lease outlives the node that
+ *       took it until it expires and any node's maintenance fails the attempt.</li>
+ *   <li>A send {@code NOTIFY}s its queue; {@link #watchQueues} hears every node's sends through
+ *       {@link NotifyListener}.</li>
+ *   <li>The schema is migrated by Flyway ({@code db/postgres}) when the store opens; nodes opening
+ *       at once are serialised by Flyway's lock.</li>
+ * </ul>
+ */
+public final class PostgresMessageStore implements MessageStore {
+    private static final Logger log = LoggerFactory.getLogger(PostgresMessageStore.class);
+    /** SQLSTATE of a unique violation: two nodes stored the same idempotency key at once. */
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** A send that lost an idempotency race is retried, and then finds the winner's message. */
+    private static final int SEND_ATTEMPTS = 3;
+
+    private final PostgresOptions options;
+    private final HikariDataSource pool;
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("postroom-pg-", 0).factory());
+    private final MessageWrites writes;
+    private final MessageReads reads;
+    private final MessageBrowser browser;
+    private final NotifyListener listener;
+    private volatile boolean closed;
+
+    private PostgresMessageStore(PostgresOptions options) {
+        this.options = options;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("postroom-pg");
+        config.setJdbcUrl(options.jdbcUrl());
+        config.setUsername(options.user());
+        config.setPassword(options.password());
+        config.setMaximumPoolSize(options.poolSize());
+        config.setMinimumIdle(Math.min(2, options.poolSize()));
+        config.setAutoCommit(true);
+        Properties driver = driverProperties(options);
+        driver.forEach((k, v) -> config.addDataSourceProperty((String) k, v));
+        this.pool = new HikariDataSource(config);
+        try {
+            var flyway = Flyway.configure().loggers("slf4j").dataSource(pool).locations("classpath:db/postgres");
+            if (options.schema() != null) {
+                flyway.schemas(options.schema()).createSchemas(true);
+            }
+            flyway.load().migrate();
+            StoredJson json = new StoredJson();
+            String channel = channel(options.schema());
+            this.writes = new MessageWrites(json, channel);
+            this.reads = new MessageReads(pool, json);
+            this.browser = new MessageBrowser(pool);
+            Properties listen = new Properties();
+            listen.putAll(driver);
+            if (options.user() != null) {
+                listen.setProperty("user", options.user());
+            }
+            if (options.password() != null) {
+                listen.setProperty("password", options.password());
+            }
+            this.listener = new NotifyListener(options.jdbcUrl(), listen, channel,
+                    () -> reads.queues().stream().map(StoredQueue::name).toList());
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        log.info("postgres store open {}", options);
+    }
+
+    /**
+     * The notification channel of a schema: one per schema, so that stores in other schemas of the
+     * database do not wake this one. Channel names are identifiers, at most 63 bytes.
+     */
+    static String channel(String schema) {
+        String channel = "postroom:" + (schema == null ? "" : schema);
+        return channel.length() <= 63 ? channel
+                : "postroom:" + schema.substring(0, 40) + ":" + Integer.toHexString(schema.hashCode());
+    }
+
+    private static Properties driverProperties(PostgresOptions options) {
+        Properties properties = new Properties();
+        // sendBatch's JDBC batch goes over the wire as multi-row INSERTs.
+        properties.setProperty("reWriteBatchedInserts", "true");
+        properties.setProperty("ApplicationName", "postroom");
+        if (options.schema() != null) {
+            properties.setProperty("currentSchema", options.schema());
+        }
+        return properties;
+    }
+
+    /**
+     * Opens the store, creating or migrating its schema.
+     *
+     * @throws StoreUnavailableException when the database cannot be reached or migrated
+     */
+    public static PostgresMessageStore open(PostgresOptions options) {
+        try {
+            return new PostgresMessageStore(options);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("cannot open PostgreSQL store " + options + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ transactions
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on a virtual thread; the future completes after the commit. */
+    private <T> CompletableFuture<T> submit(Work<T> work) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> inTransaction(work), executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", e));
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false); // the pool restores it when the connection is returned
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
+        } catch (PostroomException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    @Override
+    public CompletableFuture<Boolean> upsertQueue(String name, QueuePolicy policy, Instant now) {
+        return submit(c -> writes.upsertQueue(c, name, policy, now));
+    }
+
+    @Override
+    public Optional<StoredQueue> queue(String name) {
+        return reads.queue(name);
+    }
+
+    @Override
+    public List<StoredQueue> queues() {
+        return reads.queues();
+    }
+
+    @Override
+    public CompletableFuture<Void> setPaused(String name, boolean paused, Instant now) {
+        return submit(c -> writes.setPaused(c, name, paused));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteQueue(String name, boolean force) {
+        return submit(c -> writes.deleteQueue(c, name, force));
+    }
+
+    @Override
+    public Map<String, StateCounts> counts() {
+        return reads.counts();
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    @Override
+    public CompletableFuture<List<SendOutcome>> send(SendBatch batch) {
+        if (batch.messages().stream().allMatch(m -> m.idempotencyKey() == null)) {
+            return submit(c -> writes.send(c, batch));
+        }
+        return submit(c -> {
+            for (int attempt = 1; ; attempt++) {
+                Savepoint savepoint = c.setSavepoint();
+                try {
+                    return writes.send(c, batch);
+                } catch (SQLException e) {
+                    if (attempt >= SEND_ATTEMPTS || !isUniqueViolation(e)) {
+                        throw e;
+                    }
+                    // Another node stored one of the batch's idempotency keys since we looked: look again.
+                    c.rollback(savepoint);
+                }
+            }
+        });
+    }
+
+    /** A batch reports the statement's error as the next exception of its own. */
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException cause = e; cause != null; cause = cause.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(cause.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request) {
+        return submit(c -> writes.claim(c, request));
+    }
+
+    @Override
+    public CompletableFuture<Settlement> ack(Completion completion) {
+        return submit(c -> writes.ack(c, completion));
+    }
+
+    @Override
+    public CompletableFuture<Settlement> nack(Failure failure) {
+        return submit(c -> writes.nack(c, failure));
+    }
+
+    @Override
+    public CompletableFuture<Instant> extend(LeaseExtension extension) {
+        return submit(c -> writes.extend(c, extension));
+    }
+
+    @Override
+    public CompletableFuture<Void> progress(ProgressReport report) {
+        return submit(c -> writes.progress(c, report));
+    }
+
+    @Override
+    public CompletableFuture<Settlement> retry(MessageAction action) {
+        return submit(c -> writes.retry(c, action));
+    }
+
+    @Override
+    public CompletableFuture<Settlement> cancel(MessageAction action) {
+        return submit(c -> writes.cancel(c, action));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> delete(String id) {
+        return submit(c -> writes.delete(c, id));
+    }
+
+    @Override
+    public CompletableFuture<Integer> redrive(String queue, Instant now, String node) {
+        return submit(c -> writes.redrive(c, queue, now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purge(String queue, Set<MessageState> states) {
+        return submit(c -> writes.purge(c, queue, states));
+    }
+
+    @Override
+    public Optional<Message> get(String id) {
+        return reads.get(id);
+    }
+
+    @Override
+    public MessagePage browse(MessageQuery query) {
+        return browser.browse(query);
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    @Override
+    public CompletableFuture<Integer> promoteDue(Instant now, String node) {
+        return submit(c -> writes.promoteAll(c, now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> expireLeases(Instant now, RetryPlanner planner, String node) {
+        return submit(c -> writes.expireLeases(c, now, planner, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> expireTtl(Instant now, String node) {
+        return submit(c -> writes.expireTtl(c, now, node));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
+        return submit(c -> writes.purgeFinished(c, queue, state, before));
+    }
+
+    @Override
+    public Optional<String> latestMessageId() {
+        return reads.latestMessageId();
+    }
+
+    @Override
+    public Optional<Instant> nextDue(String queue) {
+        return reads.nextDue(queue);
+    }
+
+    @Override
+    public Optional<Instant> oldestReady(String queue) {
+        return reads.oldestReady(queue);
+    }
+
+    @Override
+    public QueueWatch watchQueues(Consumer<String> changed) {
+        Runnable remove = listener.add(changed);
+        return remove::run;
+    }
+
+    /** Drops the notification listener's connection, as a network failure would; for tests. */
+    void dropListenerConnectionForTesting() throws SQLException {
+        listener.dropConnectionForTesting();
+    }
+
+    /**
+     * Stops as a crash would: running transactions are cut off (PostgreSQL rolls them back), their
+     * futures never complete, nothing is closed cleanly. Leases held stay in the rows until they
+     * expire. For tests.
+     */
+    public void crashForTesting() {
+        closed = true;
+        executor.shutdownNow();
+        listener.close();
+        pool.close();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("postgres store closing with operations still running after 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listener.close();
+        pool.close();
+        log.info("postgres store closed {}", options);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresMessageStore[" + options.jdbcUrl() + ", schema=" + options.schema() + "]";
+    }
+}
