@@ -8,6 +8,7 @@ import dev.postroom.engine.Futures;
 import dev.postroom.engine.Maintenance;
 import dev.postroom.engine.MessageFactory;
 import dev.postroom.engine.MessageIds;
+import dev.postroom.engine.NodeHeartbeat;
 import dev.postroom.engine.PendingReplies;
 import dev.postroom.engine.PayloadCodec;
 import dev.postroom.engine.PolicyValidator;
@@ -101,6 +102,7 @@ public final class Postroom implements AutoCloseable {
     private final ExecutorService handlerExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final EngineContext engine;
     private final Maintenance maintenance;
+    private final NodeHeartbeat heartbeat;
     private final ScheduledExecutorService timer;
     private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
     private final Duration shutdownTimeout;
@@ -149,7 +151,10 @@ public final class Postroom implements AutoCloseable {
         this.catalog = new QueueCatalog(store);
         this.retries = new RetrySchedule(catalog, builder.random);
         this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing);
-        this.maintenance = new Maintenance(engine);
+        this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
+        // Registered before the first send, so other nodes list this one from the start.
+        heartbeat.beat(clock.instant(), true);
+        this.maintenance = new Maintenance(engine, heartbeat);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         if (builder.maintenanceInterval != null) {
@@ -624,6 +629,17 @@ public final class Postroom implements AutoCloseable {
     /** The size limits sends are checked against. */
     public Limits limits() {
         return limits;
+    }
+
+    /**
+     * The nodes serving this store, by name. On a store shared by several processes (PostgreSQL)
+     * these are the nodes of its registry: each reports in every 5 s, is {@link NodeStatus.State#DEAD}
+     * once it missed three heartbeats (15 s without one, judged on this node's clock) and is
+     * forgotten an hour later. This node is always listed and alive. On the embedded store, which
+     * one process uses, this node is the only one.
+     */
+    public List<NodeStatus> nodes() {
+        return heartbeat.nodes(clock.instant());
     }
 
     /** This node's name, as written on timelines. */

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One pass of background upkeep: promote due scheduled messages, fail expired leases, expire
+ * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
  * messages past their TTL, renew the leases of handlers still running here, and (less often)
- * purge finished messages past their queue's retention. The engine runs it on a timer; tests
+ * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
  */
 public final class Maintenance {
@@ -21,15 +21,18 @@ public final class Maintenance {
     private static final Duration SLOW_PASS_EVERY = Duration.ofMinutes(1);
 
     private final EngineContext engine;
+    private final NodeHeartbeat heartbeat;
     private Instant lastSlowPass = Instant.MIN;
 
-    public Maintenance(EngineContext engine) {
+    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat) {
         this.engine = engine;
+        this.heartbeat = heartbeat;
     }
 
     /** Runs one pass; {@code full} forces the retention purge regardless of when it last ran. */
     public synchronized void runOnce(boolean full) {
         Instant now = engine.clock().instant();
+        heartbeat.beat(now, full);
         int promoted = Futures.join(engine.store().promoteDue(now, engine.node()));
         int expired = Futures.join(engine.store().expireLeases(now, engine.retries(), engine.node()));
         int timedOut = Futures.join(engine.store().expireTtl(now, engine.node()));
@@ -44,6 +47,10 @@ public final class Maintenance {
             lastSlowPass = now;
             engine.catalog().refresh();
             purgeRetained(now);
+            int forgotten = heartbeat.forgetDead(now);
+            if (forgotten > 0) {
+                log.info("dead nodes forgotten count={}", forgotten);
+            }
         }
     }
 

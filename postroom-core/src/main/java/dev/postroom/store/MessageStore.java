@@ -165,6 +165,31 @@ public interface MessageStore extends AutoCloseable {
         return QueueWatch.NONE;
     }
 
+    // ---- node registry (stores shared by several processes) ----
+
+    /**
+     * Records that {@code node} is alive at {@code node.heartbeatAt()}: inserts it, or replaces
+     * what was recorded under its name. The engine calls it when it starts and then every few
+     * seconds from its maintenance. The default, for a store only one process uses, records nothing.
+     */
+    default CompletableFuture<Void> heartbeat(NodeInfo node) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Every node recorded by {@link #heartbeat}, by name, alive or not: the store does not judge,
+     * since it never reads a clock. Empty by default: a store only one process uses has no registry,
+     * and the engine then reports only itself.
+     */
+    default List<NodeInfo> nodes() {
+        return List.of();
+    }
+
+    /** Forgets the nodes whose last heartbeat is before {@code before}; completes with how many. */
+    default CompletableFuture<Integer> forgetNodes(Instant before) {
+        return CompletableFuture.completedFuture(0);
+    }
+
     /** Flushes pending work and releases resources; idempotent. */
     @Override
     void close();

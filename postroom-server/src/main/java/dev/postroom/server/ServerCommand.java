@@ -7,6 +7,10 @@ import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.server.demo.DemoCommand;
 import dev.postroom.server.http.ApiServer;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.StoreUnavailableException;
+import dev.postroom.store.postgres.PostgresMessageStore;
+import dev.postroom.store.postgres.PostgresOptions;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 import dev.postroom.store.sqlite.SqliteOptions;
 import org.slf4j.Logger;
@@ -26,18 +30,23 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code postroom server}: the engine on the embedded store plus the HTTP API. Options come from
+ * {@code postroom server}: the engine on the embedded SQLite store or on PostgreSQL, plus the HTTP
+ * API and the console. Users, API tokens and the audit log stay in {@code --data} (per node for
+ * now, also on PostgreSQL). Options come from
  * flags, then {@code POSTROOM_*} environment variables, then a properties file
  * ({@code --config}), then defaults (see {@link Settings}).
  */
 @Command(name = "server", mixinStandardHelpOptions = true, defaultValueProvider = Settings.class,
-        description = {"Run the Postroom server: the HTTP API on the embedded SQLite store.",
+        description = {"Run the Postroom server: the HTTP API and console on the embedded SQLite store (--data)",
+                "or on PostgreSQL (--store postgres --db-url jdbc:postgresql://host:5432/db), which several nodes may share.",
+                "Users, tokens and the audit log are kept in --data, per node for now, whichever the store.",
                 "Every option can also be set as an environment variable POSTROOM_<NAME> (e.g. POSTROOM_PORT)",
                 "or in a properties file given with --config (e.g. port=8080); flags win, then the environment, then the file."})
-public final class ServerCommand implements Runnable {
+public final class ServerCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
     @Spec
@@ -49,11 +58,26 @@ public final class ServerCommand implements Runnable {
     @Option(names = "--port", description = "Port to bind; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data", description = "Data directory of the embedded store (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", description = "Data directory: the embedded store, and users, tokens and audit log with either store (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--store", description = "Store: sqlite (default: ${DEFAULT-VALUE}); postgres comes later.")
+    @Option(names = "--store", description = "Store: sqlite or postgres (default: ${DEFAULT-VALUE}).")
     String store;
+
+    @Option(names = "--db-url", description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://db:5432/postroom (required with --store postgres).")
+    String dbUrl;
+
+    @Option(names = "--db-user", description = "PostgreSQL user (default: from the URL).")
+    String dbUser;
+
+    @Option(names = "--db-password", description = "PostgreSQL password; prefer POSTROOM_DB_PASSWORD: process listings show flags.")
+    String dbPassword;
+
+    @Option(names = "--db-schema", description = "PostgreSQL schema, created if missing; every node of a cluster names the same one (default: the user's search_path).")
+    String dbSchema;
+
+    @Option(names = "--db-pool-size", description = "PostgreSQL connections of this node, 1-500 (default: ${DEFAULT-VALUE}).")
+    int dbPoolSize;
 
     @Option(names = "--durability", description = "FULL (fsync every commit) or RELAXED (default: ${DEFAULT-VALUE}).")
     SqliteOptions.Durability durability;
@@ -73,9 +97,13 @@ public final class ServerCommand implements Runnable {
     private final PrintStream out = System.out;
 
     @Override
-    public void run() {
-        if (!"sqlite".equals(store)) {
-            throw new ParameterException(spec.commandLine(), "--store " + store + " is not available yet; use sqlite");
+    public Integer call() {
+        if (!"sqlite".equals(store) && !"postgres".equals(store)) {
+            throw new ParameterException(spec.commandLine(), "--store must be sqlite or postgres, was " + store);
+        }
+        boolean postgres = "postgres".equals(store);
+        if (postgres && (dbUrl == null || dbUrl.isBlank())) {
+            return fail(2, "--store postgres needs --db-url (or POSTROOM_DB_URL), e.g. jdbc:postgresql://db:5432/postroom");
         }
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0–65535");
@@ -88,13 +116,37 @@ public final class ServerCommand implements Runnable {
         } catch (java.io.IOException e) {
             throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
         }
+        MessageStore messageStore;
+        String where;
+        if (postgres) {
+            if (dbPoolSize < 1 || dbPoolSize > 500) {
+                return fail(2, "--db-pool-size must be 1-500, was " + dbPoolSize);
+            }
+            PostgresOptions options;
+            try {
+                options = new PostgresOptions(dbUrl, blankToNull(dbUser), blankToNull(dbPassword), dbPoolSize, blankToNull(dbSchema));
+            } catch (IllegalArgumentException e) {
+                return fail(2, "invalid PostgreSQL setting: " + e.getMessage());
+            }
+            try {
+                messageStore = PostgresMessageStore.open(options);
+            } catch (StoreUnavailableException e) {
+                log.debug("cannot open the PostgreSQL store", e);
+                return fail(1, firstLine(e.getMessage()));
+            }
+            where = "store postgres " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema())
+                    + ", users and audit in " + data.toAbsolutePath();
+        } else {
+            messageStore = SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability));
+            where = "data in " + data.toAbsolutePath();
+        }
         InstantSource clock = InstantSource.system();
         AuthStore auth = AuthStore.open(data);
         bootstrap(auth, clock.instant());
         AuditLog audit = AuditLog.open(data, clock);
         ApiServer api = new ApiServer(auth, audit, clock);
         Postroom postroom = Postroom.builder()
-                .store(SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability)))
+                .store(messageStore)
                 .listener(api.listener())
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
                 .build();
@@ -105,7 +157,7 @@ public final class ServerCommand implements Runnable {
             sender = Thread.ofPlatform().daemon().name("demo-sender").start(() -> office.sendLoop(postroom, demoRate));
         }
         api.start(postroom, host, port);
-        out.printf("Postroom listening on http://%s:%d (data in %s)%s%n", host, api.port(), data.toAbsolutePath(),
+        out.printf("Postroom listening on http://%s:%d (%s)%s%n", host, api.port(), where,
                 demo ? ", demo work running" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Thread finalSender = sender;
@@ -140,6 +192,22 @@ public final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
+    }
+
+    /** One line on stderr, no usage: the operator fixes the setting or the database, not the command. */
+    private int fail(int exitCode, String message) {
+        spec.commandLine().getErr().println("postroom server: " + message);
+        return exitCode;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline).strip();
     }
 
     /** First start on an empty store: an admin user and an admin token, printed once (or taken from the environment). */

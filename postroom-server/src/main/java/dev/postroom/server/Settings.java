@@ -24,6 +24,7 @@ public final class Settings implements IDefaultValueProvider {
             "port", "8080",
             "data", "postroom-data",
             "store", "sqlite",
+            "db-pool-size", "10",
             "durability", "FULL",
             "demo", "false",
             "demo-rate", "20",

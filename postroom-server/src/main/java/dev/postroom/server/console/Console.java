@@ -11,7 +11,6 @@ import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,6 @@ public final class Console implements AutoCloseable {
     private final ConsoleGuard guard;
     private final LoginPages login;
     private final Audit audit;
-    private final Instant startedAt;
     private final LiveFeed live;
 
     private final AuditLog auditLog;
@@ -47,7 +45,6 @@ public final class Console implements AutoCloseable {
         this.audit = new AuditTrailAdapter(auditLog);
         this.guard = new ConsoleGuard(sessions, clock, this::error);
         this.login = new LoginPages(auth, sessions, guard, templates, audit, clock);
-        this.startedAt = clock.instant();
         this.live = new LiveFeed(templates, this::queueRows, this::nodeRows);
     }
 
@@ -122,7 +119,7 @@ public final class Console implements AutoCloseable {
     }
 
     private List<NodeRow> nodeRows() {
-        return List.of(new NodeRow(postroom.node(), startedAt, clock.instant()));
+        return postroom.nodes().stream().map(NodeRow::of).toList();
     }
 
     /** Renders an error page; for a request from htmx, only the message. */

@@ -16,6 +16,7 @@ import dev.postroom.store.Failure;
 import dev.postroom.store.LeaseExtension;
 import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
+import dev.postroom.store.NodeInfo;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.QueueWatch;
 import dev.postroom.store.RetryPlanner;
@@ -25,6 +26,8 @@ import dev.postroom.store.Settlement;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredQueue;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +83,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final MessageReads reads;
     private final MessageBrowser browser;
     private final NotifyListener listener;
+    private final NodeRegistry nodes;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -93,18 +98,22 @@ public final class PostgresMessageStore implements MessageStore {
         config.setAutoCommit(true);
         Properties driver = driverProperties(options);
         driver.forEach((k, v) -> config.addDataSourceProperty((String) k, v));
+        checkReachable(options);
         this.pool = new HikariDataSource(config);
         try {
             var flyway = Flyway.configure().loggers("slf4j").dataSource(pool).locations("classpath:db/postgres");
             if (options.schema() != null) {
                 flyway.schemas(options.schema()).createSchemas(true);
             }
-            flyway.load().migrate();
+            Flyway loaded = flyway.load();
+            refuseNewerSchema(loaded, options);
+            loaded.migrate();
             StoredJson json = new StoredJson();
             String channel = channel(options.schema());
             this.writes = new MessageWrites(json, channel);
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
+            this.nodes = new NodeRegistry(pool);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {
@@ -120,6 +129,49 @@ public final class PostgresMessageStore implements MessageStore {
             throw e;
         }
         log.info("postgres store open {}", options);
+    }
+
+    /**
+     * Connects once before the pool does, so that an unreachable database or a refused login is
+     * one clear error naming the URL, rather than the pool's logged stack trace.
+     */
+    private static void checkReachable(PostgresOptions options) {
+        Properties login = new Properties();
+        if (options.user() != null) {
+            login.setProperty("user", options.user());
+        }
+        if (options.password() != null) {
+            login.setProperty("password", options.password());
+        }
+        try (Connection ignored = new org.postgresql.Driver().connect(options.jdbcUrl(), login)) {
+            // reachable, and the login is accepted
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("cannot reach PostgreSQL at " + options.redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a schema that a newer Postroom migrated: its tables may hold what this binary would
+     * misread or overwrite. Flyway itself ignores such "future" migrations by default.
+     */
+    private static void refuseNewerSchema(Flyway flyway, PostgresOptions options) {
+        List<MigrationInfo> future = Arrays.stream(flyway.info().all())
+                .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+                .toList();
+        if (!future.isEmpty()) {
+            MigrationInfo first = future.getFirst();
+            throw new IllegalStateException("schema " + (options.schema() == null ? "(default)" : options.schema())
+                    + " was migrated by a newer Postroom: migration " + first.getVersion() + " (" + first.getDescription()
+                    + ") is unknown to this version, which knows migrations up to " + latestKnown(flyway)
+                    + "; upgrade this node");
+        }
+    }
+
+    private static String latestKnown(Flyway flyway) {
+        return Arrays.stream(flyway.info().all())
+                .filter(m -> m.getState() != MigrationState.FUTURE_SUCCESS && m.getState() != MigrationState.FUTURE_FAILED)
+                .map(m -> String.valueOf(m.getVersion()))
+                .reduce((a, b) -> b).orElse("none");
     }
 
     /**
@@ -151,6 +203,8 @@ public final class PostgresMessageStore implements MessageStore {
     public static PostgresMessageStore open(PostgresOptions options) {
         try {
             return new PostgresMessageStore(options);
+        } catch (StoreUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("cannot open PostgreSQL store " + options + ": " + e.getMessage(), e);
         }
@@ -365,6 +419,23 @@ public final class PostgresMessageStore implements MessageStore {
         return reads.oldestReady(queue);
     }
 
+    // ------------------------------------------------------------------ node registry
+
+    @Override
+    public CompletableFuture<Void> heartbeat(NodeInfo node) {
+        return submit(c -> nodes.heartbeat(c, node));
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return nodes.nodes();
+    }
+
+    @Override
+    public CompletableFuture<Integer> forgetNodes(Instant before) {
+        return submit(c -> nodes.forget(c, before));
+    }
+
     @Override
     public QueueWatch watchQueues(Consumer<String> changed) {
         Runnable remove = listener.add(changed);
@@ -409,6 +480,6 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public String toString() {
-        return "PostgresMessageStore[" + options.jdbcUrl() + ", schema=" + options.schema() + "]";
+        return "PostgresMessageStore[" + options.redactedUrl() + ", schema=" + options.schema() + "]";
     }
 }

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 public record PostgresOptions(String jdbcUrl, String user, String password, int poolSize, String schema) {
     /** Pool size when none is given: enough for a node's dispatchers and its console. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&]password=)[^&]*");
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     /**
@@ -54,9 +55,14 @@ public record PostgresOptions(String jdbcUrl, String user, String password, int 
         return new PostgresOptions(jdbcUrl, user, password, poolSize, value);
     }
 
+    /** The URL for messages and logs: a {@code password} parameter in it is replaced by {@code ***}. */
+    public String redactedUrl() {
+        return PASSWORD_PARAMETER.matcher(jdbcUrl).replaceAll("$1***");
+    }
+
     /** For logs: the URL and schema, never the password. */
     @Override
     public String toString() {
-        return "PostgresOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize + ", schema=" + schema + "]";
+        return "PostgresOptions[jdbcUrl=" + redactedUrl() + ", user=" + user + ", poolSize=" + poolSize + ", schema=" + schema + "]";
     }
 }

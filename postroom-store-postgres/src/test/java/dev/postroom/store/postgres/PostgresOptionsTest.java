@@ -25,6 +25,13 @@ class PostgresOptionsTest {
     }
 
     @Test
+    void aPasswordInTheUrlIsRedacted() {
+        PostgresOptions options = PostgresOptions.of("jdbc:postgresql://db/postroom?user=me&password=s3cret&ssl=true", null, null);
+        assertThat(options.redactedUrl()).isEqualTo("jdbc:postgresql://db/postroom?user=me&password=***&ssl=true");
+        assertThat(options.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
     void notificationChannelsFitAnIdentifierAndDifferPerSchema() {
         String longest = "s".repeat(63);
         assertThat(PostgresMessageStore.channel(longest)).hasSizeLessThanOrEqualTo(63)
