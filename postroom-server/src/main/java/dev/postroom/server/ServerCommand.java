@@ -159,6 +159,7 @@ public final class ServerCommand implements Callable<Integer> {
         api.start(postroom, host, port);
         out.printf("Postroom listening on http://%s:%d (%s)%s%n", host, api.port(), where,
                 demo ? ", demo work running" : "");
+        out.printf("Console: http://%s:%d/console%n", host, api.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread finalSender = sender;
         Runnable shutdown = new Runnable() {
