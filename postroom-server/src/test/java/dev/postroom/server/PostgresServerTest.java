@@ -5,29 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.store.postgres.PostgresMessageStore;
 import dev.postroom.store.postgres.PostgresOptions;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,9 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresServerTest {
     private static final String TOKEN = "pr_postgres_server_test_token_0123";
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private final ObjectMapper mapper = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
     private String schema;
 
     @TempDir
@@ -50,39 +38,31 @@ class PostgresServerTest {
     @AfterEach
     void dropSchema() throws SQLException {
         if (schema != null) {
-            try (Connection c = DriverManager.getConnection(databaseUrl()); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            TestDatabase.dropSchema(schema);
         }
     }
 
     @Test
     void servesReadinessAndARoundTripOnPostgres() throws Exception {
         String url = databaseUrl();
-        schema = newSchemaName();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--store", "postgres", "--db-url", url, "--db-schema", schema, "--db-pool-size", "3",
-                "--data", dir.resolve("data").toString(), "--port", "0", "--shutdown-seconds", "5")
-                .redirectErrorStream(true);
-        builder.environment().put("POSTROOM_ADMIN_TOKEN", TOKEN);
-        builder.environment().put("POSTROOM_ADMIN_PASSWORD", "postgres-test-password");
-        Process process = builder.start();
-        try {
-            int port = awaitListening(process);
-            assertThat(call(port, "GET", "/health/ready", null).statusCode()).isEqualTo(200);
-            assertThat(call(port, "PUT", "/api/v1/queues/exports", "{}").statusCode()).isEqualTo(201);
-            HttpResponse<String> sent = call(port, "POST", "/api/v1/queues/exports/messages", "{\"payload\":{\"report\":\"q3\"}}");
+        schema = TestDatabase.newSchemaName();
+        ServerProcess server = ServerProcess.start(TOKEN, "--store", "postgres", "--db-url", url, "--db-schema", schema,
+                "--db-pool-size", "3", "--data", dir.resolve("data").toString(), "--shutdown-seconds", "5");
+        Process process = server.process();
+        try (server) {
+            server.awaitListening();
+            assertThat(server.call("GET", "/health/ready", null).statusCode()).isEqualTo(200);
+            assertThat(server.call("PUT", "/api/v1/queues/exports", "{}").statusCode()).isEqualTo(201);
+            HttpResponse<String> sent = server.call("POST", "/api/v1/queues/exports/messages", "{\"payload\":{\"report\":\"q3\"}}");
             assertThat(sent.statusCode()).as(sent.body()).isEqualTo(201);
             String id = mapper.readTree(sent.body()).path("id").asText();
 
-            HttpResponse<String> got = call(port, "GET", "/api/v1/messages/" + id, null);
+            HttpResponse<String> got = server.call("GET", "/api/v1/messages/" + id, null);
             assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
             JsonNode message = mapper.readTree(got.body());
             assertThat(message.path("payload").path("report").asText()).isEqualTo("q3");
             assertThat(message.path("state").asText()).isEqualTo("READY");
-        } finally {
+
             process.destroy(); // SIGTERM: graceful
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("server stopped").isTrue();
         }
@@ -129,7 +109,7 @@ class PostgresServerTest {
     @Test
     void aSchemaMigratedByANewerVersionExitsNonZeroNamingTheMigration() throws SQLException {
         String url = databaseUrl();
-        schema = newSchemaName();
+        schema = TestDatabase.newSchemaName();
         PostgresMessageStore.open(PostgresOptions.of(url, null, null).withSchema(schema).withPoolSize(2)).close();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description, type, script,"
@@ -167,53 +147,7 @@ class PostgresServerTest {
         }
     }
 
-    private static String newSchemaName() {
-        return "t_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-    }
-
-    /** The test database, as the PostgreSQL store's tests find it. */
     private static String databaseUrl() {
-        String url = System.getenv("POSTROOM_TEST_PG_URL");
-        if (url == null || url.isBlank()) {
-            String reason = "POSTROOM_TEST_PG_URL is not set: server-on-PostgreSQL tests SKIPPED. Run them with ./postroom test"
-                    + " (starts a throwaway PostgreSQL), or point POSTROOM_TEST_PG_URL at a database you may create schemas in.";
-            if ("1".equals(System.getenv("POSTROOM_CI"))) {
-                throw new IllegalStateException("POSTROOM_CI=1 needs a PostgreSQL, but " + reason);
-            }
-            System.err.println("[postroom] WARNING " + reason);
-            Assumptions.abort(reason);
-        }
-        return url;
-    }
-
-    private static int awaitListening(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher matcher = LISTENING.matcher(line);
-            if (matcher.find()) {
-                Thread.ofVirtual().start(() -> drain(out));
-                return Integer.parseInt(matcher.group(1));
-            }
-        }
-        throw new IllegalStateException("server exited before listening, code " + process.waitFor() + ":\n" + seen);
-    }
-
-    /** Reads the server's output until it exits, so that it never blocks on a full pipe. */
-    private static void drain(BufferedReader out) {
-        try {
-            out.lines().forEach(l -> { });
-        } catch (java.io.UncheckedIOException closedWithTheProcess) {
-            // the process is gone: nothing left to read
-        }
-    }
-
-    private HttpResponse<String> call(int port, String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return TestDatabase.url();
     }
 }

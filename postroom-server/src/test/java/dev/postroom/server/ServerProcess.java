@@ -1,0 +1,100 @@
+package dev.postroom.server;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code postroom server} in a child JVM on the test classpath, listening on a port of its own
+ * choosing, with a known admin token so that the test can call its HTTP API.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Process process;
+    private final String token;
+    private int port;
+
+    private ServerProcess(Process process, String token) {
+        this.process = process;
+        this.token = token;
+    }
+
+    /** Starts {@code postroom server ARGS --port 0}; call {@link #awaitListening()} before using it. */
+    static ServerProcess start(String token, String... serverArgs) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
+        command.addAll(List.of(serverArgs));
+        command.addAll(List.of("--port", "0"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("POSTROOM_ADMIN_TOKEN", token);
+        builder.environment().put("POSTROOM_ADMIN_PASSWORD", "server-process-test-password");
+        return new ServerProcess(builder.start(), token);
+    }
+
+    /** Reads the server's output until it says where it listens; returns the port. */
+    ServerProcess awaitListening() throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        String line;
+        while ((line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher matcher = LISTENING.matcher(line);
+            if (matcher.find()) {
+                Thread.ofVirtual().start(() -> drain(out));
+                port = Integer.parseInt(matcher.group(1));
+                return this;
+            }
+        }
+        throw new IllegalStateException("server exited before listening, code " + process.waitFor() + ":\n" + seen);
+    }
+
+    /** Reads the server's output until it exits, so that it never blocks on a full pipe. */
+    private static void drain(BufferedReader out) {
+        try {
+            out.lines().forEach(l -> { });
+        } catch (java.io.UncheckedIOException closedWithTheProcess) {
+            // the process is gone: nothing left to read
+        }
+    }
+
+    Process process() {
+        return process;
+    }
+
+    int port() {
+        return port;
+    }
+
+    HttpResponse<String> call(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** SIGKILL, and waits for the process to be gone; a no-op once it has exited. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Leaves no process behind when a test fails half way: SIGKILL if it still runs. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
