@@ -79,6 +79,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--db-pool-size", description = "PostgreSQL connections of this node, 1-500 (default: ${DEFAULT-VALUE}).")
     int dbPoolSize;
 
+    @Option(names = "--node", description = "This node's name, [A-Za-z0-9._-]{1,128}, shown in timelines and the node list; "
+            + "a restarted node keeps its place under the same name (default: host-pid).")
+    String node;
+
     @Option(names = "--durability", description = "FULL (fsync every commit) or RELAXED (default: ${DEFAULT-VALUE}).")
     SqliteOptions.Durability durability;
 
@@ -145,7 +149,11 @@ public final class ServerCommand implements Callable<Integer> {
         bootstrap(auth, clock.instant());
         AuditLog audit = AuditLog.open(data, clock);
         ApiServer api = new ApiServer(auth, audit, clock);
-        Postroom postroom = Postroom.builder()
+        Postroom.Builder builder = Postroom.builder();
+        if (node != null) {
+            builder.node(node);
+        }
+        Postroom postroom = builder
                 .store(messageStore)
                 .listener(api.listener())
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ class ClusterTest {
         schema = TestDatabase.newSchemaName();
         for (String node : List.of("a", "b", "c")) {
             servers.add(ServerProcess.start(TOKEN, "--store", "postgres", "--db-url", url, "--db-schema", schema,
-                    "--db-pool-size", "4", "--data", dir.resolve(node).toString(), "--shutdown-seconds", "5"));
+                    "--db-pool-size", "4", "--data", dir.resolve(node).toString(), "--shutdown-seconds", "5", "--node", "node-" + node));
         }
         for (ServerProcess server : servers) {
             server.awaitListening();
@@ -88,9 +89,9 @@ class ClusterTest {
         ServerProcess b = servers.get(1);
         ServerProcess c = servers.get(2);
 
-        // Every node registers itself in the shared node registry, under its own pid.
-        Set<Long> pids = Set.of(a.process().pid(), b.process().pid(), c.process().pid());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(registeredPids(url)).containsAll(pids));
+        // Every node registers itself in the shared node registry, under the name it was given.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(registeredNodes(url)).containsAllEntriesOf(Map.of(
+                "node-a", a.process().pid(), "node-b", b.process().pid(), "node-c", c.process().pid())));
 
         HttpResponse<String> created = a.call("PUT", "/api/v1/queues/" + QUEUE, "{\"leaseSeconds\":" + QUEUE_LEASE_SECONDS
                 + ",\"maxAttempts\":20,\"backoff\":{\"initialSeconds\":0.1,\"maxSeconds\":0.5}}");
@@ -226,14 +227,15 @@ class ClusterTest {
         return mapper.readTree(response.body()).path("messages");
     }
 
-    private Set<Long> registeredPids(String url) throws Exception {
-        Set<Long> pids = new HashSet<>();
+    /** Node name to pid, as the shared registry holds them. */
+    private Map<String, Long> registeredNodes(String url) throws Exception {
+        Map<String, Long> nodes = new HashMap<>();
         try (Connection conn = DriverManager.getConnection(url); Statement s = conn.createStatement();
-             ResultSet rows = s.executeQuery("SELECT pid FROM " + schema + ".nodes")) {
+             ResultSet rows = s.executeQuery("SELECT name, pid FROM " + schema + ".nodes")) {
             while (rows.next()) {
-                pids.add(rows.getLong(1));
+                nodes.put(rows.getString(1), rows.getLong(2));
             }
         }
-        return pids;
+        return nodes;
     }
 }
