@@ -28,9 +28,9 @@ final class MessageReads {
     private static final MessageState[] STATES = MessageState.values();
 
     private final DataSource pool;
-    private final StoredJson json;
+    private final PostgresJson json;
 
-    MessageReads(DataSource pool, StoredJson json) {
+    MessageReads(DataSource pool, PostgresJson json) {
         this.pool = pool;
         this.json = json;
     }

@@ -94,10 +94,10 @@ final class MessageWrites {
             FROM picked WHERE m.id = picked.id
             RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""";
 
-    private final StoredJson json;
+    private final PostgresJson json;
     private final String channel;
 
-    MessageWrites(StoredJson json, String channel) {
+    MessageWrites(PostgresJson json, String channel) {
         this.json = json;
         this.channel = channel;
     }

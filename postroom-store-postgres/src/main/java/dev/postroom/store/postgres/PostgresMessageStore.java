@@ -108,7 +108,7 @@ public final class PostgresMessageStore implements MessageStore {
             Flyway loaded = flyway.load();
             refuseNewerSchema(loaded, options);
             loaded.migrate();
-            StoredJson json = new StoredJson();
+            PostgresJson json = new PostgresJson();
             String channel = channel(options.schema());
             this.writes = new MessageWrites(json, channel);
             this.reads = new MessageReads(pool, json);

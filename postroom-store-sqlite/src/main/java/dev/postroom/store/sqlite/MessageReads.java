@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.StoredJson;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Progress;

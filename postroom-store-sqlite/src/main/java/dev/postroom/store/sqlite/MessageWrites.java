@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.StoredJson;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;

@@ -1,4 +1,4 @@
-package dev.postroom.store.postgres;
+package dev.postroom.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -9,31 +9,30 @@ import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.TimelineEntry;
 import dev.postroom.engine.PayloadCodec;
-import dev.postroom.store.StoreUnavailableException;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The JSON columns (headers, policy, timeline, errors), read and written with Jackson. Entries of
- * timeline and errors are written by SQL ({@code jsonb_build_object}); their shape is the embedded
- * store's: {@code at} in epoch milliseconds, state by name.
+ * For store implementations: the JSON shapes every store keeps in its columns — headers, queue
+ * policy, timeline and errors (entries with {@code at} in epoch milliseconds, states by name) —
+ * read and written in one place, so that stores agree on them. A column that cannot be read is a
+ * {@link StoreUnavailableException}: the data is damaged, not the request.
  */
-final class StoredJson {
+public class StoredJson {
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
     private final ObjectMapper mapper = PayloadCodec.defaultMapper();
-    /** Claims read the policy of their queue every time; most queues keep one policy for ever. */
-    private final Map<String, QueuePolicy> policies = new ConcurrentHashMap<>();
 
-    String writeHeaders(Map<String, String> headers) {
-        return headers.isEmpty() ? null : write(headers);
+    /** Headers as a JSON object. */
+    public String writeHeaders(Map<String, String> headers) {
+        return write(headers);
     }
 
-    Map<String, String> readHeaders(String json) {
+    /** Headers from a JSON object; none for null. */
+    public Map<String, String> readHeaders(String json) {
         if (json == null) {
             return Map.of();
         }
@@ -44,32 +43,22 @@ final class StoredJson {
         }
     }
 
-    String writePolicy(QueuePolicy policy) {
+    /** A queue's policy as JSON. */
+    public String writePolicy(QueuePolicy policy) {
         return write(policy);
     }
 
-    QueuePolicy readPolicy(String json) {
-        QueuePolicy known = policies.get(json);
-        if (known != null) {
-            return known;
-        }
+    /** A queue's policy from JSON. */
+    public QueuePolicy readPolicy(String json) {
         try {
-            QueuePolicy policy = mapper.readValue(json, QueuePolicy.class);
-            if (policies.size() < 10_000) {
-                policies.put(json, policy);
-            }
-            return policy;
+            return mapper.readValue(json, QueuePolicy.class);
         } catch (JsonProcessingException e) {
             throw corrupt("policy", e);
         }
     }
 
-    /** The first timeline entry of a message, as a one-element JSON array. */
-    String firstTimelineEntry(long at, MessageState state, String node) {
-        return write(List.of(Map.of("at", at, "state", state.name(), "node", node, "attempt", 0, "reason", "sent")));
-    }
-
-    List<TimelineEntry> readTimeline(String json) {
+    /** A timeline from its JSON array, oldest first. */
+    public List<TimelineEntry> readTimeline(String json) {
         List<TimelineEntry> entries = new ArrayList<>();
         for (JsonNode node : tree(json, "timeline")) {
             entries.add(new TimelineEntry(Instant.ofEpochMilli(node.path("at").asLong()),
@@ -79,7 +68,8 @@ final class StoredJson {
         return entries;
     }
 
-    List<AttemptError> readErrors(String json) {
+    /** Attempt errors from their JSON array, oldest first; none for null. */
+    public List<AttemptError> readErrors(String json) {
         if (json == null) {
             return List.of();
         }
@@ -91,19 +81,20 @@ final class StoredJson {
         return errors;
     }
 
+    /** Any value as JSON. */
+    protected String write(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value, e);
+        }
+    }
+
     private JsonNode tree(String json, String column) {
         try {
             return mapper.readTree(json);
         } catch (JsonProcessingException e) {
             throw corrupt(column, e);
-        }
-    }
-
-    private String write(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + value, e);
         }
     }
 
