@@ -3,11 +3,9 @@ package dev.postroom.server.console;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.Message;
 import dev.postroom.MessageNotFoundException;
-import dev.postroom.MessagePage;
-import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
-import dev.postroom.MessageSummary;
 import dev.postroom.Postroom;
+import dev.postroom.server.bulk.PageWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
  * Runs bulk redrives and deletes of dead messages in the background, one virtual thread per job
- * (and one per message of the page in hand), and remembers them so their pages can show progress. A job walks its filter's pages once, newest
+ * (and one per message of the page in hand, see {@link PageWalk}), and remembers them so their pages can show progress. A job walks its filter's pages once, newest
  * first, and acts message by message: paging is by position, so the messages it changes never
  * shift the pages still to come. Only a message that is still DEAD when the job reaches it is
  * touched; one that another hand redrove, retried to success or deleted meanwhile is skipped.
@@ -82,22 +78,10 @@ final class BulkJobs {
 
     private void run(BulkJob job) {
         DeadLetterFilter filter = job.filter();
-        MessageQuery query = filter.query();
-        MessagePage page;
-        do {
-            page = postroom.browse(query);
-            // A page's messages are changed together: each change waits for a durable commit, and
-            // the store commits concurrent changes as one, so a page costs a few commits, not hundreds.
-            try (ExecutorService pageWork = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (MessageSummary message : page.messages()) {
-                    if (filter.matches(message)) {
-                        job.matchedOne();
-                        pageWork.execute(() -> apply(job, message.id()));
-                    }
-                }
-            }
-            query = query.withAfter(page.next());
-        } while (page.hasNext());
+        PageWalk.forEach(postroom, filter.query(), filter::matches, message -> {
+            job.matchedOne();
+            apply(job, message.id());
+        });
     }
 
     private void apply(BulkJob job, String id) {

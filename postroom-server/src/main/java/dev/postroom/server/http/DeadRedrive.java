@@ -2,21 +2,16 @@ package dev.postroom.server.http;
 
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
-import dev.postroom.MessagePage;
 import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
-import dev.postroom.MessageSummary;
 import dev.postroom.Postroom;
+import dev.postroom.server.bulk.PageWalk;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A redrive of only the dead messages that match a filter: the queue's dead messages are walked
- * page by page (newest first, by cursor, so the ones changed never shift the pages to come) and
- * each match is retried. A page's retries run together, so one durable commit covers many. A
- * message that left DEAD meanwhile is not counted.
+ * A redrive of only the dead messages that match a filter: each match the {@link PageWalk} finds
+ * is retried. A message that left DEAD meanwhile is not counted.
  */
 final class DeadRedrive {
     private static final int PAGE = 500;
@@ -40,20 +35,10 @@ final class DeadRedrive {
         if (filter.until() != null) {
             builder.until(filter.until());
         }
-        MessageQuery query = builder.build();
         AtomicInteger redriven = new AtomicInteger();
-        MessagePage page;
-        do {
-            page = postroom.browse(query);
-            try (ExecutorService pageWork = Executors.newVirtualThreadPerTaskExecutor()) { // closing waits for the page
-                for (MessageSummary message : page.messages()) {
-                    if (message.state() == MessageState.DEAD && errorMatches(filter.error(), message.lastError())) {
-                        pageWork.execute(() -> retry(postroom, message.id(), redriven));
-                    }
-                }
-            }
-            query = query.withAfter(page.next());
-        } while (page.hasNext());
+        PageWalk.forEach(postroom, builder.build(),
+                message -> message.state() == MessageState.DEAD && errorMatches(filter.error(), message.lastError()),
+                message -> retry(postroom, message.id(), redriven));
         return redriven.get();
     }
 
