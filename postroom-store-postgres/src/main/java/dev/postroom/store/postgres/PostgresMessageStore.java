@@ -64,6 +64,9 @@ import java.util.function.Consumer;
  *       took it until it expires and any node's maintenance fails the attempt.</li>
  *   <li>A send {@code NOTIFY}s its queue; {@link #watchQueues} hears every node's sends through
  *       {@link NotifyListener}.</li>
+ *   <li>Maintenance that concerns the whole cluster (promotion, lease and TTL expiry, retention
+ *       purges, forgetting dead nodes) runs on one node at a time, under a transaction-scoped
+ *       advisory lock per task ({@link MaintenanceLock}); the other nodes skip that pass.</li>
  *   <li>The schema is migrated by Flyway ({@code db/postgres}) when the store opens; nodes opening
  *       at once are serialised by Flyway's lock.</li>
  * </ul>
@@ -383,25 +386,27 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     // ------------------------------------------------------------------ maintenance
+    // Cluster-wide tasks: each runs on one node at a time, under its MaintenanceLock; a node that
+    // finds the lock taken skips the pass and reports 0.
 
     @Override
     public CompletableFuture<Integer> promoteDue(Instant now, String node) {
-        return submit(c -> writes.promoteAll(c, now, node));
+        return submit(c -> MaintenanceLock.PROMOTE_DUE.tryLock(c) ? writes.promoteAll(c, now, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> expireLeases(Instant now, RetryPlanner planner, String node) {
-        return submit(c -> writes.expireLeases(c, now, planner, node));
+        return submit(c -> MaintenanceLock.EXPIRE_LEASES.tryLock(c) ? writes.expireLeases(c, now, planner, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> expireTtl(Instant now, String node) {
-        return submit(c -> writes.expireTtl(c, now, node));
+        return submit(c -> MaintenanceLock.EXPIRE_TTL.tryLock(c) ? writes.expireTtl(c, now, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
-        return submit(c -> writes.purgeFinished(c, queue, state, before));
+        return submit(c -> MaintenanceLock.PURGE_FINISHED.tryLock(c) ? writes.purgeFinished(c, queue, state, before) : 0);
     }
 
     @Override
@@ -433,7 +438,7 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Integer> forgetNodes(Instant before) {
-        return submit(c -> nodes.forget(c, before));
+        return submit(c -> MaintenanceLock.FORGET_NODES.tryLock(c) ? nodes.forget(c, before) : 0);
     }
 
     @Override
