@@ -232,16 +232,29 @@ public final class PostgresMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction. When the session turns out to be gone before the commit
+     * was sent (PostgreSQL restarted, failed over, or the network cut it), nothing was committed, and
+     * the work runs again on another connection: the pool drops each dead connection it lent, and
+     * lends a recently used one without checking it, so after a restart each of its connections may
+     * be dead; {@code poolSize} retries get past them all. So an ack or a send right after a restart
+     * does not fail on a dead pooled connection. A failure of the commit itself is never retried: it
+     * may have committed.
+     */
     private <T> T inTransaction(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false); // the pool restores it when the connection is returned
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
+        try {
+            for (int retry = 0; ; retry++) {
+                try {
+                    return transaction(work);
+                } catch (LostBeforeCommit lost) {
+                    if (retry >= options.poolSize()) {
+                        throw lost.getCause();
+                    }
+                    if (retry == 0) {
+                        log.warn("postgres session lost before the commit; running the transaction again on another connection error={}",
+                                lost.getCause().toString());
+                    }
+                }
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
@@ -249,6 +262,44 @@ public final class PostgresMessageStore implements MessageStore {
             throw e;
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) throws SQLException, LostBeforeCommit {
+        try (Connection c = pool.getConnection()) {
+            T result;
+            try {
+                c.setAutoCommit(false); // the pool restores it when the connection is returned
+                result = work.run(c);
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                if (ConnectionLoss.is(e)) {
+                    throw new LostBeforeCommit(e);
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+            return result;
+        }
+    }
+
+    /** The session ended before the transaction's commit was sent: nothing of it was committed. */
+    private static final class LostBeforeCommit extends Exception {
+        LostBeforeCommit(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
         }
     }
 
