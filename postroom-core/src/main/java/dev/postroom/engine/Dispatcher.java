@@ -6,6 +6,7 @@ import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
 import dev.postroom.store.Failure;
 import dev.postroom.store.MessageStore;
+import dev.postroom.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -14,7 +15,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -98,8 +101,9 @@ public final class Dispatcher<T> implements Runnable {
                 int wanted = Math.min(MAX_CLAIM, 1 + slots.drainPermits());
                 long generation = engine.signals().generation(queue);
                 List<ClaimedMessage> claimed;
-                Duration lease = engine.catalog().require(queue).policy().lease();
-                try {
+                Duration lease;
+                try { // the slots taken above go back on any failure, the policy lookup's included
+                    lease = engine.catalog().require(queue).policy().lease();
                     claimed = Futures.join(store.claim(
                             new ClaimRequest(queue, wanted, lease, engine.clock().instant(), engine.node())));
                 } catch (RuntimeException e) {
@@ -133,8 +137,14 @@ public final class Dispatcher<T> implements Runnable {
     }
 
     private long idleNanos() {
-        return engine.store().nextDue(queue)
-                .map(due -> Duration.between(engine.clock().instant(), due).toNanos())
+        Optional<Instant> due;
+        try {
+            due = engine.store().nextDue(queue);
+        } catch (StoreUnavailableException e) {
+            return IDLE_NANOS; // the database is away: the next claim meets it too, and says so
+        }
+        return due
+                .map(at -> Duration.between(engine.clock().instant(), at).toNanos())
                 .map(n -> Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(n, IDLE_NANOS)))
                 .orElse(IDLE_NANOS);
     }
@@ -204,7 +214,12 @@ public final class Dispatcher<T> implements Runnable {
                 engine.listener().handled(queue, settlement.state(), sinceSend, handleNanos);
             }
             // A lost lease (cancelled, or expired and re-delivered) is expected; the store kept the newer outcome.
-            if (e != null && !(Futures.unwrap(e) instanceof dev.postroom.StaleLeaseException)) {
+            Throwable cause = e == null ? null : Futures.unwrap(e);
+            if (cause instanceof StoreUnavailableException) {
+                // Not settled, and not reported as settled: the message is delivered again once its lease ends.
+                log.warn("settling failed, store unavailable; the message will be delivered again messageId={} queue={} attempt={} error={}",
+                        message.id(), queue, message.attempt(), cause.toString());
+            } else if (cause != null && !(cause instanceof dev.postroom.StaleLeaseException)) {
                 log.error("settling a message failed queue={}", queue, e);
             }
         });

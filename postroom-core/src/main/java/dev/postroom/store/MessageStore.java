@@ -126,6 +126,8 @@ public interface MessageStore extends AutoCloseable {
     MessagePage browse(MessageQuery query);
 
     // ---- maintenance (the engine calls these on a timer) ----
+    // A store that several nodes share may run each task on one node at a time: a node that finds
+    // another running it skips the pass and completes with 0 (its next pass comes soon).
 
     /** SCHEDULED messages due at {@code now} → READY; completes with how many. */
     CompletableFuture<Integer> promoteDue(Instant now, String node);

@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,9 +44,7 @@ class ClusterTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<ServerProcess> servers = new ArrayList<>();
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean stopAll = new AtomicBoolean();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final BackgroundWork load = new BackgroundWork();
     private String schema;
 
     /** Sends acknowledged with 201, in order. */
@@ -62,10 +59,7 @@ class ClusterTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        stopAll.set(true);
-        for (Thread thread : threads) {
-            thread.join(Duration.ofSeconds(10));
-        }
+        load.close();
         for (ServerProcess server : servers) {
             server.close();
         }
@@ -79,8 +73,7 @@ class ClusterTest {
         String url = TestDatabase.url();
         schema = TestDatabase.newSchemaName();
         for (String node : List.of("a", "b", "c")) {
-            servers.add(ServerProcess.start(TOKEN, "--store", "postgres", "--db-url", url, "--db-schema", schema,
-                    "--db-pool-size", "4", "--data", dir.resolve(node).toString(), "--shutdown-seconds", "5", "--node", "node-" + node));
+            servers.add(ServerProcess.postgresNode(TOKEN, url, schema, dir.resolve(node), "node-" + node));
         }
         for (ServerProcess server : servers) {
             server.awaitListening();
@@ -99,18 +92,18 @@ class ClusterTest {
 
         AtomicBoolean stopC = new AtomicBoolean();
         AtomicBoolean stopProducer = new AtomicBoolean();
-        Thread consumerA = background("consumer-a", () -> consume("a", a, stopAll));
-        Thread consumerB = background("consumer-b", () -> consume("b", b, stopAll));
-        Thread consumerC = background("consumer-c", () -> consume("c", c, stopC));
-        Thread producer = background("producer", () -> {
-            for (int n = 0; n < 600 && !stopProducer.get() && !stopAll.get(); n++) {
+        load.start("consumer-a", () -> consume("a", a, new AtomicBoolean()));
+        load.start("consumer-b", () -> consume("b", b, new AtomicBoolean()));
+        Thread consumerC = load.start("consumer-c", () -> consume("c", c, stopC));
+        Thread producer = load.start("producer", () -> {
+            for (int n = 0; n < 600 && !stopProducer.get() && !load.stopping(); n++) {
                 send(a, n);
             }
         });
 
         // Sent through A, received through every node.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertNoFailure();
+            load.assertNoFailure();
             assertThat(receivedBy.getOrDefault("b", List.of())).as("received through B").isNotEmpty();
             assertThat(receivedBy.getOrDefault("c", List.of())).as("received through C").isNotEmpty();
         });
@@ -122,7 +115,7 @@ class ClusterTest {
         List<String> heldByC = new CopyOnWriteArrayList<>();
         AtomicInteger extra = new AtomicInteger(10_000);
         await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).until(() -> {
-            assertNoFailure();
+            load.assertNoFailure();
             if (!producer.isAlive()) {
                 send(a, extra.getAndIncrement()); // the producer is done: give C something to hold
             }
@@ -146,7 +139,7 @@ class ClusterTest {
 
         // Every acknowledged send is acked through A or B, C's held messages once their leases expired.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertNoFailure();
+            load.assertNoFailure();
             assertThat(ackedBy.keySet()).as("acked messages").containsAll(sent);
         });
         assertThat(heldByC).allSatisfy(id -> assertThat(ackedBy.get(id)).as("node that acked %s, held by C", id).isIn("a", "b"));
@@ -178,29 +171,6 @@ class ClusterTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private Thread background(String name, Body body) {
-        Thread thread = Thread.ofPlatform().name(name).start(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        threads.add(thread);
-        return thread;
-    }
-
-    private void assertNoFailure() {
-        Throwable t = failure.get();
-        if (t != null) {
-            throw new AssertionError("a background thread failed", t);
-        }
-    }
-
     private void send(ServerProcess node, int n) throws Exception {
         HttpResponse<String> response = node.call("POST", "/api/v1/queues/" + QUEUE + "/messages", "{\"payload\":{\"n\":" + n + "}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
@@ -209,7 +179,7 @@ class ClusterTest {
 
     /** Receives and acks through one node until told to stop; finishes the batch in hand first. */
     private void consume(String name, ServerProcess node, AtomicBoolean stop) throws Exception {
-        while (!stop.get() && !stopAll.get()) {
+        while (!stop.get() && !load.stopping()) {
             JsonNode batch = received(node.call("POST", "/api/v1/queues/" + QUEUE + "/receive", CONSUMER_RECEIVE));
             for (JsonNode m : batch) {
                 String id = m.path("id").asText();

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +16,18 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code postroom server} in a child JVM on the test classpath, listening on a port of its own
- * choosing, with a known admin token so that the test can call its HTTP API.
+ * choosing, with a known admin token so that the test can call its HTTP API. Its output (log lines
+ * included) is kept, for tests that check what a node logged.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Enough for a few minutes of request log lines; older lines are dropped beyond it. */
+    private static final int KEPT_LINES = 200_000;
 
     private final Process process;
     private final String token;
+    private final List<String> output = new ArrayList<>();
     private int port;
 
     private ServerProcess(Process process, String token) {
@@ -43,6 +48,17 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(builder.start(), token);
     }
 
+    /**
+     * Starts one node of a cluster on PostgreSQL: {@code --store postgres} on {@code schema}, a small
+     * pool (several nodes share the test database), a short shutdown and the node name {@code node}.
+     */
+    static ServerProcess postgresNode(String token, String url, String schema, Path data, String node, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--store", "postgres", "--db-url", url, "--db-schema", schema,
+                "--db-pool-size", "4", "--data", data.toString(), "--shutdown-seconds", "5", "--node", node));
+        args.addAll(List.of(more));
+        return start(token, args.toArray(String[]::new));
+    }
+
     /** Reads the server's output until it says where it listens; returns the port. */
     ServerProcess awaitListening() throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -50,6 +66,7 @@ final class ServerProcess implements AutoCloseable {
         String line;
         while ((line = out.readLine()) != null) {
             seen.append(line).append('\n');
+            keep(line);
             Matcher matcher = LISTENING.matcher(line);
             if (matcher.find()) {
                 Thread.ofVirtual().start(() -> drain(out));
@@ -61,11 +78,27 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Reads the server's output until it exits, so that it never blocks on a full pipe. */
-    private static void drain(BufferedReader out) {
+    private void drain(BufferedReader out) {
         try {
-            out.lines().forEach(l -> { });
+            out.lines().forEach(this::keep);
         } catch (java.io.UncheckedIOException closedWithTheProcess) {
             // the process is gone: nothing left to read
+        }
+    }
+
+    private void keep(String line) {
+        synchronized (output) {
+            if (output.size() >= KEPT_LINES) {
+                output.subList(0, KEPT_LINES / 10).clear();
+            }
+            output.add(line);
+        }
+    }
+
+    /** The lines the server wrote so far (stdout and stderr), oldest first. */
+    List<String> output() {
+        synchronized (output) {
+            return List.copyOf(output);
         }
     }
 

@@ -20,15 +20,22 @@ final class TestDatabase {
     static String url() {
         String url = System.getenv("POSTROOM_TEST_PG_URL");
         if (url == null || url.isBlank()) {
-            String reason = "POSTROOM_TEST_PG_URL is not set: server-on-PostgreSQL tests SKIPPED. Run them with ./postroom test"
-                    + " (starts a throwaway PostgreSQL), or point POSTROOM_TEST_PG_URL at a database you may create schemas in.";
-            if ("1".equals(System.getenv("POSTROOM_CI"))) {
-                throw new IllegalStateException("POSTROOM_CI=1 needs a PostgreSQL, but " + reason);
-            }
-            System.err.println("[postroom] WARNING " + reason);
-            Assumptions.abort(reason);
+            absent("POSTROOM_TEST_PG_URL is not set: server-on-PostgreSQL tests SKIPPED. Run them with ./postroom test"
+                    + " (starts a throwaway PostgreSQL), or point POSTROOM_TEST_PG_URL at a database you may create schemas in.");
         }
         return url;
+    }
+
+    /**
+     * No PostgreSQL for the calling test: skips it with a warning on stderr, or fails it when
+     * {@code POSTROOM_CI=1}, where every test must run.
+     */
+    static void absent(String reason) {
+        if ("1".equals(System.getenv("POSTROOM_CI"))) {
+            throw new IllegalStateException("POSTROOM_CI=1 needs a PostgreSQL, but " + reason);
+        }
+        System.err.println("[postroom] WARNING " + reason);
+        Assumptions.abort(reason);
     }
 
     /** A schema name of its own for one test, so that test classes may share the database. */

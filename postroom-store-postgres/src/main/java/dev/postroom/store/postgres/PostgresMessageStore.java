@@ -65,6 +65,9 @@ import java.util.function.Consumer;
  *       took it until it expires and any node's maintenance fails the attempt.</li>
  *   <li>A send {@code NOTIFY}s its queue; {@link #watchQueues} hears every node's sends through
  *       {@link NotifyListener}.</li>
+ *   <li>Maintenance that concerns the whole cluster (promotion, lease and TTL expiry, retention
+ *       purges, forgetting dead nodes) runs on one node at a time, under a transaction-scoped
+ *       advisory lock per task ({@link MaintenanceLock}); the other nodes skip that pass.</li>
  *   <li>The schema is migrated by Flyway ({@code db/postgres}) when the store opens; nodes opening
  *       at once are serialised by Flyway's lock.</li>
  * </ul>
@@ -243,16 +246,29 @@ public final class PostgresMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction. When the session turns out to be gone before the commit
+     * was sent (PostgreSQL restarted, failed over, or the network cut it), nothing was committed, and
+     * the work runs again on another connection: the pool drops each dead connection it lent, and
+     * lends a recently used one without checking it, so after a restart each of its connections may
+     * be dead; {@code poolSize} retries get past them all. So an ack or a send right after a restart
+     * does not fail on a dead pooled connection. A failure of the commit itself is never retried: it
+     * may have committed.
+     */
     private <T> T inTransaction(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false); // the pool restores it when the connection is returned
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
+        try {
+            for (int retry = 0; ; retry++) {
+                try {
+                    return transaction(work);
+                } catch (LostBeforeCommit lost) {
+                    if (retry >= options.poolSize()) {
+                        throw lost.getCause();
+                    }
+                    if (retry == 0) {
+                        log.warn("postgres session lost before the commit; running the transaction again on another connection error={}",
+                                lost.getCause().toString());
+                    }
+                }
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
@@ -260,6 +276,44 @@ public final class PostgresMessageStore implements MessageStore {
             throw e;
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) throws SQLException, LostBeforeCommit {
+        try (Connection c = pool.getConnection()) {
+            T result;
+            try {
+                c.setAutoCommit(false); // the pool restores it when the connection is returned
+                result = work.run(c);
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                if (ConnectionLoss.is(e)) {
+                    throw new LostBeforeCommit(e);
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+            return result;
+        }
+    }
+
+    /** The session ended before the transaction's commit was sent: nothing of it was committed. */
+    private static final class LostBeforeCommit extends Exception {
+        LostBeforeCommit(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
         }
     }
 
@@ -413,25 +467,27 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     // ------------------------------------------------------------------ maintenance
+    // Cluster-wide tasks: each runs on one node at a time, under its MaintenanceLock; a node that
+    // finds the lock taken skips the pass and reports 0.
 
     @Override
     public CompletableFuture<Integer> promoteDue(Instant now, String node) {
-        return submit(c -> writes.promoteAll(c, now, node));
+        return submit(c -> MaintenanceLock.PROMOTE_DUE.tryLock(c) ? writes.promoteAll(c, now, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> expireLeases(Instant now, RetryPlanner planner, String node) {
-        return submit(c -> writes.expireLeases(c, now, planner, node));
+        return submit(c -> MaintenanceLock.EXPIRE_LEASES.tryLock(c) ? writes.expireLeases(c, now, planner, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> expireTtl(Instant now, String node) {
-        return submit(c -> writes.expireTtl(c, now, node));
+        return submit(c -> MaintenanceLock.EXPIRE_TTL.tryLock(c) ? writes.expireTtl(c, now, node) : 0);
     }
 
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
-        return submit(c -> writes.purgeFinished(c, queue, state, before));
+        return submit(c -> MaintenanceLock.PURGE_FINISHED.tryLock(c) ? writes.purgeFinished(c, queue, state, before) : 0);
     }
 
     @Override
@@ -463,7 +519,7 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Integer> forgetNodes(Instant before) {
-        return submit(c -> nodes.forget(c, before));
+        return submit(c -> MaintenanceLock.FORGET_NODES.tryLock(c) ? nodes.forget(c, before) : 0);
     }
 
     @Override
