@@ -6,7 +6,9 @@ import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
+import dev.postroom.TransactionalSendUnsupportedException;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,27 @@ public interface MessageStore extends AutoCloseable {
      * outcome names the first message with {@code duplicate=true}.
      */
     CompletableFuture<List<SendOutcome>> send(SendBatch batch);
+
+    /**
+     * Stores a batch as {@link #send(SendBatch)} does, but through the caller's connection and inside
+     * the caller's open transaction: the messages become visible, and other nodes' idle consumers are
+     * woken, only if and when the caller commits; a rollback leaves no trace. The store never
+     * commits, never rolls back the caller's work and never changes the connection's autocommit; it
+     * may use a savepoint of its own. Synchronous: it returns once the rows are written, and the
+     * caller's commit is the durability boundary. Idempotency keys are looked up as in a send, so a
+     * key sent in an earlier committed transaction (or earlier in this one) yields the first message.
+     *
+     * <p>The default, for a store that keeps its messages elsewhere than the caller's database,
+     * throws {@link dev.postroom.TransactionalSendUnsupportedException} and writes nothing.
+     *
+     * @throws dev.postroom.TransactionalSendUnsupportedException when the store cannot join the transaction
+     * @throws dev.postroom.TransactionRequiredException          when {@code transaction} is in autocommit mode
+     * @throws dev.postroom.QueueNotFoundException                when a queue does not exist in the transaction's view
+     * @throws StoreUnavailableException                          when a statement fails; the caller should roll back
+     */
+    default List<SendOutcome> sendInTransaction(Connection transaction, SendBatch batch) {
+        throw new TransactionalSendUnsupportedException(this + " keeps its messages outside the caller's database");
+    }
 
     /**
      * Leases up to {@code max} deliverable messages: highest priority first, then oldest; at most
