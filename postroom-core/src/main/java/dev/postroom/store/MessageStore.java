@@ -10,6 +10,7 @@ import dev.postroom.TransactionalSendUnsupportedException;
 
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,24 @@ public interface MessageStore extends AutoCloseable {
 
     /** Per-state counts of every queue (queues with no messages map to zeros). */
     Map<String, StateCounts> counts();
+
+    /**
+     * Per-state counts of every queue as {@link #counts()}, exact, but counting only {@code states}:
+     * the other states read 0. For callers that need only some states, such as metrics gauges that
+     * need no SUCCEEDED count, which is most of the retained rows: a store may answer this from
+     * smaller indexes. The default counts everything and zeroes the rest.
+     */
+    default Map<String, StateCounts> counts(Set<MessageState> states) {
+        Map<String, StateCounts> only = new HashMap<>();
+        counts().forEach((queue, n) -> only.put(queue, new StateCounts(
+                states.contains(MessageState.SCHEDULED) ? n.scheduled() : 0,
+                states.contains(MessageState.READY) ? n.ready() : 0,
+                states.contains(MessageState.IN_FLIGHT) ? n.inFlight() : 0,
+                states.contains(MessageState.SUCCEEDED) ? n.succeeded() : 0,
+                states.contains(MessageState.DEAD) ? n.dead() : 0,
+                states.contains(MessageState.CANCELLED) ? n.cancelled() : 0)));
+        return only;
+    }
 
     // ---- messages ----
 

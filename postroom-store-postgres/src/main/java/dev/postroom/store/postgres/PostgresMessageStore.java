@@ -37,12 +37,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -73,6 +75,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 public final class PostgresMessageStore implements MessageStore {
+    private static final Set<MessageState> ALL_STATES = EnumSet.allOf(MessageState.class);
     private static final Logger log = LoggerFactory.getLogger(PostgresMessageStore.class);
     private final PostgresOptions options;
     private final HikariDataSource pool;
@@ -83,6 +86,8 @@ public final class PostgresMessageStore implements MessageStore {
     private final MessageBrowser browser;
     private final NotifyListener listener;
     private final NodeRegistry nodes;
+    /** One shared read per set of states asked for: at most 64 sets. */
+    private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -302,7 +307,18 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public Map<String, StateCounts> counts() {
-        return reads.counts();
+        return counts(ALL_STATES);
+    }
+
+    /**
+     * Exact (see {@code MessageReads.counts}); concurrent callers asking for the same states share
+     * reads ({@link CoalescingRead}), so a console, an event stream and metrics scrapes polling
+     * together cost about one count, never one each.
+     */
+    @Override
+    public Map<String, StateCounts> counts(Set<MessageState> states) {
+        Set<MessageState> key = states.isEmpty() ? EnumSet.noneOf(MessageState.class) : EnumSet.copyOf(states);
+        return countReads.computeIfAbsent(key, k -> new CoalescingRead<>(() -> reads.counts(k))).get();
     }
 
     // ------------------------------------------------------------------ messages
