@@ -71,6 +71,11 @@ public interface MessageStore extends AutoCloseable {
         return only;
     }
 
+    // ---- topics ----
+
+    /** Topics and their subscriptions; publishing stores its copies with {@link #send}. */
+    TopicStore topics();
+
     // ---- messages ----
 
     /**

@@ -25,6 +25,7 @@ import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredQueue;
+import dev.postroom.store.TopicStore;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -89,6 +90,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final GroupCommit groupCommit;
     /** One shared read per set of states asked for: at most 64 sets. */
     private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
+    private final PostgresTopicStore topics;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -119,6 +121,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
+            this.topics = new PostgresTopicStore(this, pool, json);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {
@@ -245,12 +248,12 @@ public final class PostgresMessageStore implements MessageStore {
     // ------------------------------------------------------------------ transactions
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     /** Runs {@code work} in one transaction on a virtual thread; the future completes after the commit. */
-    private <T> CompletableFuture<T> submit(Work<T> work) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null));
         }
@@ -330,6 +333,13 @@ public final class PostgresMessageStore implements MessageStore {
     public Map<String, StateCounts> counts(Set<MessageState> states) {
         Set<MessageState> key = states.isEmpty() ? EnumSet.noneOf(MessageState.class) : EnumSet.copyOf(states);
         return countReads.computeIfAbsent(key, k -> new CoalescingRead<>(() -> reads.counts(k))).get();
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    @Override
+    public TopicStore topics() {
+        return topics;
     }
 
     // ------------------------------------------------------------------ messages
