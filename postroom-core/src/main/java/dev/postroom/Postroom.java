@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Type;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -295,6 +296,19 @@ public final class Postroom implements AutoCloseable {
      * errors are prefixed {@code messages[i].}.
      */
     public CompletableFuture<List<SendResult>> sendBatch(String queue, List<OutgoingMessage> messages) {
+        return store.send(prepare(queue, messages)).thenApply(outcomes -> {
+            signals.changed(queue);
+            List<SendResult> results = new ArrayList<>(outcomes.size());
+            for (SendOutcome outcome : outcomes) {
+                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
+            }
+            return results;
+        });
+    }
+
+    /** Validates a send and builds its batch; throws, having written nothing, on a bad input. */
+    private SendBatch prepare(String queue, List<OutgoingMessage> messages) {
         checkOpen();
         QueueNames.require("queue", queue);
         if (messages.isEmpty()) {
@@ -312,15 +326,62 @@ public final class Postroom implements AutoCloseable {
             batch.add(factory.create(queue, target.policy(), message.payload(), message.options(), now,
                     single ? "" : "messages[" + i + "]."));
         }
-        return store.send(new SendBatch(batch, now, node)).thenApply(outcomes -> {
-            signals.changed(queue);
-            List<SendResult> results = new ArrayList<>(outcomes.size());
-            for (SendOutcome outcome : outcomes) {
-                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
-                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
-            }
-            return results;
-        });
+        return new SendBatch(batch, now, node);
+    }
+
+    // ---------------------------------------------------------------- transactional send (outbox)
+
+    /** {@link #send(Connection, String, Object, SendOptions)} with default options. */
+    public SendResult send(Connection transaction, String queue, Object payload) {
+        return send(transaction, queue, payload, SendOptions.DEFAULTS);
+    }
+
+    /**
+     * Sends one message inside the caller's open JDBC transaction (the transactional outbox): the
+     * message is written through {@code transaction} and exists only if the caller commits, together
+     * with the caller's own writes; after a rollback it was never sent. Once committed it is
+     * delivered like any other, and idle consumers on every node wake at the commit.
+     * <pre>{@code
+     * try (Connection tx = dataSource.getConnection()) {
+     *     tx.setAutoCommit(false);
+     *     orders.markRefundRequested(tx, orderId);
+     *     postroom.send(tx, "refunds", new Refund(orderId, 1999));
+     *     tx.commit();
+     * }
+     * }</pre>
+     *
+     * <p>Synchronous: it returns once the message is written in the transaction; the caller's commit
+     * makes it durable. Postroom never commits, rolls back or changes the connection's autocommit.
+     * The connection must reach the store's database (PostgreSQL); the embedded SQLite store cannot
+     * join another database's transaction. The input is validated as for {@link #send(String, Object,
+     * SendOptions)}, before anything is written. Because this node cannot know whether the caller
+     * commits, the send is not reported to the {@link MessageListener}.
+     *
+     * @param transaction a connection with autocommit off, to the store's database
+     * @throws InvalidMessageException                for a bad option or payload, naming the field
+     * @throws MessageTooLargeException               when the JSON payload is over {@link Limits#maxPayloadBytes()}
+     * @throws QueueNotFoundException                 when the queue does not exist
+     * @throws TransactionRequiredException           when {@code transaction} is in autocommit mode
+     * @throws TransactionalSendUnsupportedException  when the store cannot join the transaction (SQLite)
+     * @throws dev.postroom.store.StoreUnavailableException when a statement failed; roll the transaction back
+     */
+    public SendResult send(Connection transaction, String queue, Object payload, SendOptions options) {
+        return sendBatch(transaction, queue, List.of(new OutgoingMessage(payload, options))).get(0);
+    }
+
+    /**
+     * Sends messages inside the caller's open JDBC transaction, as {@link #send(Connection, String,
+     * Object, SendOptions)}: all or (on any invalid entry) none are written, and they exist only if
+     * the caller commits. Field names in errors are prefixed {@code messages[i].}.
+     */
+    public List<SendResult> sendBatch(Connection transaction, String queue, List<OutgoingMessage> messages) {
+        Objects.requireNonNull(transaction, "transaction");
+        SendBatch batch = prepare(queue, messages);
+        // No local signal and no listener call: the rows are invisible until the caller commits,
+        // and the store's NOTIFY wakes this node's consumers (and every other's) at that moment.
+        return store.sendInTransaction(transaction, batch).stream()
+                .map(outcome -> new SendResult(outcome.id(), outcome.state(), outcome.duplicate()))
+                .toList();
     }
 
     /** Topics: publish once, deliver a copy to every matching subscription's queue. */

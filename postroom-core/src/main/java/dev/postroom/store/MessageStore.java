@@ -6,8 +6,11 @@ import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
+import dev.postroom.TransactionalSendUnsupportedException;
 
+import java.sql.Connection;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +53,24 @@ public interface MessageStore extends AutoCloseable {
     /** Per-state counts of every queue (queues with no messages map to zeros). */
     Map<String, StateCounts> counts();
 
+    /**
+     * Per-state counts of every queue as {@link #counts()}, exact, but counting only {@code states}:
+     * the other states read 0. For callers that need only some states, such as metrics gauges that
+     * need no SUCCEEDED count, which is most of the retained rows: a store may answer this from
+     * smaller indexes. The default counts everything and zeroes the rest.
+     */
+    default Map<String, StateCounts> counts(Set<MessageState> states) {
+        Map<String, StateCounts> only = new HashMap<>();
+        counts().forEach((queue, n) -> only.put(queue, new StateCounts(
+                states.contains(MessageState.SCHEDULED) ? n.scheduled() : 0,
+                states.contains(MessageState.READY) ? n.ready() : 0,
+                states.contains(MessageState.IN_FLIGHT) ? n.inFlight() : 0,
+                states.contains(MessageState.SUCCEEDED) ? n.succeeded() : 0,
+                states.contains(MessageState.DEAD) ? n.dead() : 0,
+                states.contains(MessageState.CANCELLED) ? n.cancelled() : 0)));
+        return only;
+    }
+
     // ---- topics ----
 
     /** Topics and their subscriptions; publishing stores its copies with {@link #send}. */
@@ -63,6 +84,27 @@ public interface MessageStore extends AutoCloseable {
      * outcome names the first message with {@code duplicate=true}.
      */
     CompletableFuture<List<SendOutcome>> send(SendBatch batch);
+
+    /**
+     * Stores a batch as {@link #send(SendBatch)} does, but through the caller's connection and inside
+     * the caller's open transaction: the messages become visible, and other nodes' idle consumers are
+     * woken, only if and when the caller commits; a rollback leaves no trace. The store never
+     * commits, never rolls back the caller's work and never changes the connection's autocommit; it
+     * may use a savepoint of its own. Synchronous: it returns once the rows are written, and the
+     * caller's commit is the durability boundary. Idempotency keys are looked up as in a send, so a
+     * key sent in an earlier committed transaction (or earlier in this one) yields the first message.
+     *
+     * <p>The default, for a store that keeps its messages elsewhere than the caller's database,
+     * throws {@link dev.postroom.TransactionalSendUnsupportedException} and writes nothing.
+     *
+     * @throws dev.postroom.TransactionalSendUnsupportedException when the store cannot join the transaction
+     * @throws dev.postroom.TransactionRequiredException          when {@code transaction} is in autocommit mode
+     * @throws dev.postroom.QueueNotFoundException                when a queue does not exist in the transaction's view
+     * @throws StoreUnavailableException                          when a statement fails; the caller should roll back
+     */
+    default List<SendOutcome> sendInTransaction(Connection transaction, SendBatch batch) {
+        throw new TransactionalSendUnsupportedException(this + " keeps its messages outside the caller's database");
+    }
 
     /**
      * Leases up to {@code max} deliverable messages: highest priority first, then oldest; at most

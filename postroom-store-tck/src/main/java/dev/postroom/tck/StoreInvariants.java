@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +38,7 @@ import java.util.stream.Collectors;
  *   <li>{@code counts()} has an entry for every queue of {@code queues()} and no other, and the
  *       per-state counts of each queue equal the states {@code get} reports (a message is in exactly
  *       one state, and no message is counted that {@code get} cannot find);</li>
+ *   <li>{@code counts(states)} agrees with {@code counts()} on those states and reads 0 for the others;</li>
  *   <li>{@code oldestReady} of each queue is the earliest {@code notBefore} of its messages
  *       {@code get} reports READY, and empty when there are none;</li>
  *   <li>{@code browse} lists exactly the messages {@code get} finds, newest first, once each, in the
@@ -111,10 +113,28 @@ public final class StoreInvariants {
                 problems.add("counts() of queue " + queue + " is " + reported + " but get() reports " + expected);
             }
         }
+        checkPartialCounts(store, counts, problems);
         checkOldestReady(store, every, messages, problems);
         checkBrowse(store, messages, problems);
         if (!problems.isEmpty()) {
             throw new AssertionError("store invariants violated (" + problems.size() + "):\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /** {@code counts(states)} agrees with {@code counts()} on those states and reads 0 for the others. */
+    private static void checkPartialCounts(MessageStore store, Map<String, StateCounts> all, List<String> problems) {
+        for (Set<MessageState> states : List.of(
+                EnumSet.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT, MessageState.DEAD),
+                EnumSet.of(MessageState.SUCCEEDED), EnumSet.of(MessageState.CANCELLED), EnumSet.allOf(MessageState.class))) {
+            Map<String, StateCounts> expected = new TreeMap<>();
+            all.forEach((queue, n) -> expected.put(queue, new StateCounts(
+                    states.contains(MessageState.SCHEDULED) ? n.scheduled() : 0, states.contains(MessageState.READY) ? n.ready() : 0,
+                    states.contains(MessageState.IN_FLIGHT) ? n.inFlight() : 0, states.contains(MessageState.SUCCEEDED) ? n.succeeded() : 0,
+                    states.contains(MessageState.DEAD) ? n.dead() : 0, states.contains(MessageState.CANCELLED) ? n.cancelled() : 0)));
+            Map<String, StateCounts> reported = new TreeMap<>(store.counts(states));
+            if (!reported.equals(expected)) {
+                problems.add("counts(" + states + ") is " + reported + " but counts() says " + expected);
+            }
         }
     }
 

@@ -145,7 +145,7 @@ public final class ApiServer implements AutoCloseable {
             });
             routes.get("/metrics", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
-                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape());
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
             });
         }).start(host, port);
         log.info("http listening host={} port={}", host, app.port());

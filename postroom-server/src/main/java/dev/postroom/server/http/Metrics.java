@@ -16,9 +16,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Prometheus metrics: per-queue counters (sent, acked, nacked, dead), gauges (ready, in flight,
@@ -27,11 +29,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * metrics, and HTTP request timers (added by {@link ApiServer}).
  */
 final class Metrics implements MessageListener {
+    private static final Set<MessageState> GAUGED_STATES =
+            EnumSet.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT, MessageState.DEAD);
+    private static final long MAX_GAUGE_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, QueueMeters> queues = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
     private final Map<RequestKind, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Postroom postroom;
+    /** The counts the gauges of one scrape read: see {@link #scrape()}. */
+    private volatile GaugeCounts gaugeCounts;
+
+    /** Counts of the gauged states, read at {@code readAt} (System.nanoTime). */
+    private record GaugeCounts(Map<String, StateCounts> counts, long readAt) {
+    }
 
     Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -46,6 +57,32 @@ final class Metrics implements MessageListener {
 
     PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * A Prometheus scrape. The store's counts are read once, up front, for every gauge of every
+     * queue: without that each gauge would read them itself, five reads per queue per scrape, each
+     * a query over the messages table on PostgreSQL. Only the gauged states are asked for, which
+     * the PostgreSQL store counts from small partial indexes, never SUCCEEDED (most of the rows).
+     */
+    String scrape() {
+        refreshCounts();
+        return registry.scrape();
+    }
+
+    private Map<String, StateCounts> refreshCounts() {
+        Postroom p = postroom;
+        Map<String, StateCounts> counts = p == null ? Map.of() : p.store().counts(GAUGED_STATES);
+        gaugeCounts = new GaugeCounts(counts, System.nanoTime());
+        return counts;
+    }
+
+    /** The counts of the current scrape; a gauge read outside a scrape refreshes them once they are a second old. */
+    private StateCounts gaugeCounts(String queue) {
+        GaugeCounts current = gaugeCounts;
+        Map<String, StateCounts> counts = current != null && System.nanoTime() - current.readAt() < MAX_GAUGE_AGE_NANOS
+                ? current.counts() : refreshCounts();
+        return counts.get(queue);
     }
 
     private record RequestKind(String method, String route, int status) {
@@ -85,7 +122,7 @@ final class Metrics implements MessageListener {
         if (!gauged.add(queue)) {
             return;
         }
-        for (MessageState state : Set.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT, MessageState.DEAD)) {
+        for (MessageState state : GAUGED_STATES) {
             Gauge.builder("postroom.messages", () -> count(queue, state))
                     .tag("queue", queue).tag("state", state.name().toLowerCase()).register(registry);
         }
@@ -99,7 +136,7 @@ final class Metrics implements MessageListener {
         if (p == null) {
             return 0;
         }
-        StateCounts counts = p.store().counts().get(queue);
+        StateCounts counts = gaugeCounts(queue);
         if (counts == null || counts.ready() == 0) {
             return 0; // the counts cost nothing; spare the read
         }
@@ -114,7 +151,7 @@ final class Metrics implements MessageListener {
         if (p == null) {
             return 0;
         }
-        StateCounts counts = p.store().counts().get(queue);
+        StateCounts counts = gaugeCounts(queue);
         return counts == null ? 0 : counts.of(state);
     }
 

@@ -15,9 +15,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -26,6 +28,8 @@ import java.util.UUID;
  */
 final class MessageReads {
     private static final MessageState[] STATES = MessageState.values();
+    /** The state column of the per-queue count of every row, in {@link #counts}. */
+    private static final short ALL_ROWS = -1;
 
     private final DataSource pool;
     private final PostgresJson json;
@@ -63,25 +67,58 @@ final class MessageReads {
     }
 
     /**
-     * Per-state counts, counted in one statement (one snapshot, so they add up). A count over the
-     * table: exact across nodes, and its cost grows with the retained messages.
+     * Exact per-state counts of every queue, counting only {@code states} (the others read 0), in
+     * one statement: one snapshot, so they add up. Each state is counted from the smallest index
+     * that holds it: SCHEDULED from messages_scheduled, READY from messages_ready, IN_FLIGHT from
+     * messages_leased, DEAD and CANCELLED from messages_state. These are partial indexes of the
+     * unfinished and failed rows, so counting those states costs what those rows cost, however
+     * long the history kept. SUCCEEDED, the bulk, has no index of its own (every ack would pay to
+     * maintain one): it is every row of the queue less the others, counted over messages_queue, an
+     * index-only scan where the visibility map allows. Its cost grows with the retained messages,
+     * so callers that do not need it (metrics gauges) should not ask for it.
      */
-    Map<String, StateCounts> counts() {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT q.name, m.state, count(m.state) FROM queues q LEFT JOIN messages m ON m.queue = q.name
-                GROUP BY q.name, m.state""")) {
+    Map<String, StateCounts> counts(Set<MessageState> states) {
+        boolean succeeded = states.contains(MessageState.SUCCEEDED);
+        StringBuilder sql = new StringBuilder("SELECT name, NULL::smallint, 0::bigint FROM queues");
+        for (MessageState state : List.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT,
+                MessageState.DEAD, MessageState.CANCELLED)) {
+            // The succeeded count is the rest of the rows: every other state must be known for it.
+            if (succeeded || states.contains(state)) {
+                sql.append(" UNION ALL SELECT queue, ").append(state.ordinal()).append("::smallint, count(*) FROM messages WHERE state = ")
+                        .append(state.ordinal()).append(" GROUP BY queue");
+            }
+        }
+        if (succeeded) {
+            sql.append(" UNION ALL SELECT queue, ").append(ALL_ROWS).append("::smallint, count(*) FROM messages GROUP BY queue");
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            Set<String> queues = new HashSet<>();
             Map<String, long[]> tally = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long[] counts = tally.computeIfAbsent(rs.getString(1), q -> new long[STATES.length]);
+                    String queue = rs.getString(1);
                     short state = rs.getShort(2);
-                    if (!rs.wasNull()) {
-                        counts[state] += rs.getLong(3);
+                    if (rs.wasNull()) {
+                        queues.add(queue);
+                    } else {
+                        tally.computeIfAbsent(queue, q -> new long[STATES.length + 1])[state == ALL_ROWS ? STATES.length : state] = rs.getLong(3);
                     }
                 }
             }
+            // Only queues that exist: rows sent to a queue while it was deleted are not counted.
             Map<String, StateCounts> result = new HashMap<>();
-            tally.forEach((queue, n) -> result.put(queue, new StateCounts(n[0], n[1], n[2], n[3], n[4], n[5])));
+            for (String queue : queues) {
+                long[] n = tally.getOrDefault(queue, new long[STATES.length + 1]);
+                if (succeeded) {
+                    n[MessageState.SUCCEEDED.ordinal()] = n[STATES.length] - n[0] - n[1] - n[2] - n[4] - n[5];
+                }
+                for (MessageState state : STATES) {
+                    if (!states.contains(state)) {
+                        n[state.ordinal()] = 0;
+                    }
+                }
+                result.put(queue, new StateCounts(n[0], n[1], n[2], n[3], n[4], n[5]));
+            }
             return result;
         } catch (SQLException e) {
             throw failed(e);

@@ -97,10 +97,19 @@ final class MessageWrites {
 
     private final PostgresJson json;
     private final String channel;
+    /**
+     * The tables qualified by the store's schema, for the statements of a send: a send may run on a
+     * caller's connection ({@link TransactionalSend}), whose search path is the caller's own.
+     */
+    private final String messagesTable;
+    private final String queuesTable;
 
-    MessageWrites(PostgresJson json, String channel) {
+    /** @param schema the store's schema, quoted as an identifier where it needs to be */
+    MessageWrites(PostgresJson json, String channel, String schema) {
         this.json = json;
         this.channel = channel;
+        this.messagesTable = schema + ".messages";
+        this.queuesTable = schema + ".queues";
     }
 
     // ------------------------------------------------------------------ queues
@@ -178,8 +187,8 @@ final class MessageWrites {
     private record QueueRow(QueuePolicy policy, boolean paused) {
     }
 
-    private static void requireQueue(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM queues WHERE name = ?")) {
+    private void requireQueue(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + queuesTable + " WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -236,9 +245,9 @@ final class MessageWrites {
         long now = batch.now().toEpochMilli();
         // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
         try (PreparedStatement insert = c.prepareStatement("""
-                INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
+                INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
                     max_attempts, enqueued_at, updated_at, payload, headers, timeline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""".formatted(messagesTable))) {
             for (NewMessage m : toInsert) {
                 MessageState state = initialState(m, batch.now());
                 insert.setObject(1, UUID.fromString(m.id()));
@@ -274,10 +283,10 @@ final class MessageWrites {
         return m.availableAt().isAfter(now) ? MessageState.SCHEDULED : MessageState.READY;
     }
 
-    private static void findIdempotent(Connection c, String queue, Set<String> keys, Map<String, SendOutcome> into)
+    private void findIdempotent(Connection c, String queue, Set<String> keys, Map<String, SendOutcome> into)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT idempotency_key, id, state FROM messages WHERE queue = ? AND idempotency_key = ANY(?)")) {
+                "SELECT idempotency_key, id, state FROM " + messagesTable + " WHERE queue = ? AND idempotency_key = ANY(?)")) {
             ps.setString(1, queue);
             Array array = c.createArrayOf("text", keys.toArray());
             ps.setArray(2, array);

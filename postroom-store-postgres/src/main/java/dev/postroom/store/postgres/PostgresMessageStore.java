@@ -33,16 +33,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -68,17 +71,16 @@ import java.util.function.Consumer;
  *   <li>Maintenance that concerns the whole cluster (promotion, lease and TTL expiry, retention
  *       purges, forgetting dead nodes) runs on one node at a time, under a transaction-scoped
  *       advisory lock per task ({@link MaintenanceLock}); the other nodes skip that pass.</li>
+ *   <li>{@link #sendInTransaction} writes through a caller's connection, in the caller's
+ *       transaction (the transactional outbox): the message exists, and wakes consumers, only if
+ *       that transaction commits.</li>
  *   <li>The schema is migrated by Flyway ({@code db/postgres}) when the store opens; nodes opening
  *       at once are serialised by Flyway's lock.</li>
  * </ul>
  */
 public final class PostgresMessageStore implements MessageStore {
+    private static final Set<MessageState> ALL_STATES = EnumSet.allOf(MessageState.class);
     private static final Logger log = LoggerFactory.getLogger(PostgresMessageStore.class);
-    /** SQLSTATE of a unique violation: two nodes stored the same idempotency key at once. */
-    private static final String UNIQUE_VIOLATION = "23505";
-    /** A send that lost an idempotency race is retried, and then finds the winner's message. */
-    private static final int SEND_ATTEMPTS = 3;
-
     private final PostgresOptions options;
     private final HikariDataSource pool;
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
@@ -89,6 +91,8 @@ public final class PostgresMessageStore implements MessageStore {
     private final NotifyListener listener;
     private final NodeRegistry nodes;
     private final GroupCommit groupCommit;
+    /** One shared read per set of states asked for: at most 64 sets. */
+    private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
     private final PostgresTopicStore topics;
     private volatile boolean closed;
 
@@ -116,7 +120,7 @@ public final class PostgresMessageStore implements MessageStore {
             loaded.migrate();
             PostgresJson json = new PostgresJson();
             String channel = channel(options.schema());
-            this.writes = new MessageWrites(json, channel);
+            this.writes = new MessageWrites(json, channel, schemaOf(pool, options));
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
@@ -191,6 +195,23 @@ public final class PostgresMessageStore implements MessageStore {
         String channel = "postroom:" + (schema == null ? "" : schema);
         return channel.length() <= 63 ? channel
                 : "postroom:" + schema.substring(0, 40) + ":" + Integer.toHexString(schema.hashCode());
+    }
+
+    /**
+     * The store's schema as an SQL identifier: the configured one, or the one the tables were
+     * created in (the first schema of the user's search path) when none was configured.
+     */
+    private static String schemaOf(HikariDataSource pool, PostgresOptions options) {
+        if (options.schema() != null) {
+            return options.schema(); // a lower-case identifier: PostgresOptions checked it
+        }
+        try (Connection c = pool.getConnection(); Statement statement = c.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT quote_ident(current_schema())")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("cannot read the current schema: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -354,7 +375,18 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public Map<String, StateCounts> counts() {
-        return reads.counts();
+        return counts(ALL_STATES);
+    }
+
+    /**
+     * Exact (see {@code MessageReads.counts}); concurrent callers asking for the same states share
+     * reads ({@link CoalescingRead}), so a console, an event stream and metrics scrapes polling
+     * together cost about one count, never one each.
+     */
+    @Override
+    public Map<String, StateCounts> counts(Set<MessageState> states) {
+        Set<MessageState> key = states.isEmpty() ? EnumSet.noneOf(MessageState.class) : EnumSet.copyOf(states);
+        return countReads.computeIfAbsent(key, k -> new CoalescingRead<>(() -> reads.counts(k))).get();
     }
 
     // ------------------------------------------------------------------ topics
@@ -371,30 +403,19 @@ public final class PostgresMessageStore implements MessageStore {
         if (batch.messages().stream().allMatch(m -> m.idempotencyKey() == null)) {
             return closed ? CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null)) : groupCommit.send(batch);
         }
-        return submit(c -> {
-            for (int attempt = 1; ; attempt++) {
-                Savepoint savepoint = c.setSavepoint();
-                try {
-                    return writes.send(c, batch);
-                } catch (SQLException e) {
-                    if (attempt >= SEND_ATTEMPTS || !isUniqueViolation(e)) {
-                        throw e;
-                    }
-                    // Another node stored one of the batch's idempotency keys since we looked: look again.
-                    c.rollback(savepoint);
-                }
-            }
-        });
+        return submit(c -> TransactionalSend.send(writes, c, batch));
     }
 
-    /** A batch reports the statement's error as the next exception of its own. */
-    private static boolean isUniqueViolation(SQLException e) {
-        for (SQLException cause = e; cause != null; cause = cause.getNextException()) {
-            if (UNIQUE_VIOLATION.equals(cause.getSQLState())) {
-                return true;
-            }
+    /**
+     * Writes through the caller's connection, in its open transaction (see {@link TransactionalSend}).
+     * The connection must reach this store's database; the tables are named with the store's schema.
+     */
+    @Override
+    public List<SendOutcome> sendInTransaction(Connection transaction, SendBatch batch) {
+        if (closed) {
+            throw new StoreUnavailableException("store is closed", null);
         }
-        return false;
+        return TransactionalSend.inCallerTransaction(writes, transaction, batch);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
+import dev.postroom.TransactionalSendUnsupportedException;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
@@ -190,6 +191,14 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public CompletableFuture<List<SendOutcome>> send(SendBatch batch) {
         return committer.submit(w -> w.send(batch));
+    }
+
+    /** Always refuses: see the exception's message. */
+    @Override
+    public List<SendOutcome> sendInTransaction(Connection transaction, SendBatch batch) {
+        throw new TransactionalSendUnsupportedException("the embedded SQLite store owns its database file and its "
+                + "single writer (group commit), so it cannot join a transaction on another connection; use "
+                + "PostgresMessageStore on the application's own PostgreSQL database for sends that commit with its writes");
     }
 
     @Override
