@@ -133,10 +133,11 @@ public final class Dispatcher<T> implements Runnable {
     }
 
     private long idleNanos() {
-        return engine.store().nextDue(queue)
+        long nanos = engine.store().nextDue(queue)
                 .map(due -> Duration.between(engine.clock().instant(), due).toNanos())
                 .map(n -> Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(n, IDLE_NANOS)))
                 .orElse(IDLE_NANOS);
+        return RateLimitWait.atMost(engine.store(), queue, engine.clock(), nanos);
     }
 
     private void runHandler(ClaimedMessage message, Duration lease) {
