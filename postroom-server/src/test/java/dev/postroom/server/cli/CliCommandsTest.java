@@ -26,7 +26,7 @@ class CliCommandsTest {
         assertThat(root.getSubcommands().keySet())
                 .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users", "audit");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
-                .containsExactly("create", "pause", "resume", "purge", "redrive");
+                .containsExactly("create", "show", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("messages").getSubcommands().keySet()).containsExactly("get", "retry", "cancel");
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
@@ -36,7 +36,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(19).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(20).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 
