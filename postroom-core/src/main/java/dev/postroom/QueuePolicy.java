@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * How a queue treats its messages. {@link #DEFAULT}: 5 attempts, {@link Backoff#DEFAULT}, 30 s
- * leases, 64 concurrent handlers per node, finished messages kept 24 h, dead ones 7 days.
+ * leases, 64 in flight at once, finished messages kept 24 h, dead ones 7 days, no rate or per-key limits.
  * Validated by {@link Postroom#createQueue}, which throws {@link InvalidMessageException} naming
  * the property and its allowed range.
  *
