@@ -268,6 +268,21 @@ public abstract class LimitsContract extends ContractSupport {
         assertThat(ids(receive(QUEUE, 10))).containsExactlyElementsOf(acme.subList(1, 3));
     }
 
+    @Test
+    void limitsAndKeysSurviveARestart() {
+        QueuePolicy limited = QueuePolicy.DEFAULT.withRateLimit(new RateLimit(100, Duration.ofMillis(1500)))
+                .withPerKey(KeyLimit.byHeader("tenant").withMaxInFlight(1).withRateLimit(RateLimit.perSecond(7)));
+        createQueue(QUEUE, limited);
+        sendTenant("acme", 2);
+        sendTenant("globex", 2);
+
+        restart();
+
+        assertThat(postroom.queue(QUEUE).policy()).isEqualTo(limited);
+        assertThat(tenants(receive(QUEUE, 10))).containsExactlyInAnyOrder("acme", "globex");
+        assertNothingToReceive(QUEUE);
+    }
+
     // ---------------------------------------------------------------- no loss, no repeats
 
     /**
