@@ -24,6 +24,7 @@ import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
 import org.jobrunr.storage.JobStats;
 import org.jobrunr.storage.StorageProvider;
 import org.jobrunr.storage.sql.h2.H2StorageProvider;
+import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
 import org.jobrunr.storage.sql.sqlite.SqLiteStorageProvider;
 import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 import org.sqlite.SQLiteConfig;
@@ -107,7 +108,9 @@ public final class JobRunrPeer {
         /** JobRunr's {@link SqLiteStorageProvider} on a SQLite file (xerial sqlite-jdbc). */
         SQLITE("SQLite"),
         /** JobRunr's {@link H2StorageProvider} on an H2 file database. */
-        H2("H2");
+        H2("H2"),
+        /** JobRunr's {@link PostgresStorageProvider} on a PostgreSQL database given by the caller. */
+        POSTGRES("PostgreSQL");
 
         private final String displayName;
 
@@ -155,6 +158,24 @@ public final class JobRunrPeer {
     public static PeerResult run(int jobs, int workers, Path workDir, Storage storage) throws Exception {
         validate(jobs, workers);
         return measure(start(storage, workers, workDir), jobs, workers, "");
+    }
+
+    /**
+     * Runs the benchmark on JobRunr's PostgreSQL storage, in the schema the data source's connections
+     * use. The caller owns the data source (and empties the schema beforehand: JobRunr creates its
+     * tables there).
+     *
+     * @param jobs        number of no-op jobs to enqueue and process; must be positive
+     * @param workers     number of worker threads of the background job server; must be positive
+     * @param dataSource  a pooled data source on the database
+     * @param description how the notes describe the storage (URL, schema, pool size)
+     * @return the measured throughput
+     * @throws Exception if the run fails, a job fails, or the run exceeds its timeout
+     */
+    public static PeerResult runOnPostgres(int jobs, int workers, HikariDataSource dataSource, String description) throws Exception {
+        validate(jobs, workers);
+        return measure(startWith(Storage.POSTGRES, description, dataSource, new PostgresStorageProvider(dataSource), workers),
+                jobs, workers, "");
     }
 
     /**
@@ -219,11 +240,21 @@ public final class JobRunrPeer {
             default -> throw new IllegalArgumentException("unsupported storage " + storage);
         }
 
-        StorageProvider storageProvider = null;
+        StorageProvider storageProvider;
         try {
             storageProvider = storage == Storage.SQLITE
                     ? new SqLiteStorageProvider(dataSource)
                     : new H2StorageProvider(dataSource);
+        } catch (Exception | Error e) {
+            dataSource.close();
+            throw e;
+        }
+        return startWith(storage, description, dataSource, storageProvider, workers);
+    }
+
+    private static Started startWith(Storage storage, String description, HikariDataSource dataSource,
+                                     StorageProvider storageProvider, int workers) throws Exception {
+        try {
             BackgroundJobServerConfiguration serverConfiguration = BackgroundJobServerConfiguration
                     .usingStandardBackgroundJobServerConfiguration()
                     .andName("postroom-bench-jobrunr")
