@@ -52,7 +52,7 @@ final class LimitedClaims {
               AND (ordering_key IS NULL OR NOT EXISTS (
                     SELECT 1 FROM messages o
                     WHERE o.queue = m.queue AND o.ordering_key = m.ordering_key
-                      AND o.state IN (0, 1, 2) AND (o.id < m.id OR o.state = 2)))
+                      AND o.state IN (0, 1, 2) AND (o.seq < m.seq OR o.state = 2)))
             ORDER BY priority DESC, id
             LIMIT ?
             FOR UPDATE SKIP LOCKED""";

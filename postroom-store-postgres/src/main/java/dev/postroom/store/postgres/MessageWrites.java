@@ -135,7 +135,7 @@ final class MessageWrites {
      * from re-keys every message sent before it, and every send after it reads the new policy; no
      * message is left with a key the queue no longer walks.
      */
-    private static final int POLICY_LOCK = 0x506f5354;
+    static final int POLICY_LOCK = 0x506f5354;
 
     /** Waits for the queue's sends in progress, holds off new ones, and returns the policy before the change (null for a new queue). */
     private QueuePolicy lockForPolicyChange(Connection c, String name) throws SQLException {
