@@ -16,6 +16,7 @@ import dev.postroom.engine.QueryValidator;
 import dev.postroom.engine.QueueCatalog;
 import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
+import dev.postroom.engine.RateLimitWait;
 import dev.postroom.engine.RetrySchedule;
 import dev.postroom.engine.RunningDeliveries;
 import dev.postroom.engine.Tracing;
@@ -498,7 +499,8 @@ public final class Postroom implements AutoCloseable {
 
     /**
      * Runs {@code handler} for every message of the queue, on virtual threads, with at most the
-     * queue policy's {@code concurrency} at once on this node. One handler per queue.
+     * queue policy's {@code concurrency} at once on this node (the store caps the queue's messages
+     * in flight across every node, and applies its rate and per-key limits). One handler per queue.
      *
      * @param payloadType the type payloads are decoded into (a class, or a parameterized type)
      * @throws IllegalStateException when the queue already has a handler
@@ -550,7 +552,7 @@ public final class Postroom implements AutoCloseable {
             if (left <= 0 || closed) {
                 return List.of();
             }
-            signals.awaitChange(queue, generation, Math.min(left, POLL_NANOS));
+            signals.awaitChange(queue, generation, RateLimitWait.atMost(store, queue, clock, Math.min(left, POLL_NANOS)));
         }
     }
 

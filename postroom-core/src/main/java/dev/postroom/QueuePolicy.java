@@ -4,16 +4,21 @@ import java.time.Duration;
 
 /**
  * How a queue treats its messages. {@link #DEFAULT}: 5 attempts, {@link Backoff#DEFAULT}, 30 s
- * leases, 64 concurrent handlers per node, finished messages kept 24 h, dead ones 7 days.
+ * leases, 64 in flight at once, finished messages kept 24 h, dead ones 7 days, no rate or per-key limits.
  * Validated by {@link Postroom#createQueue}, which throws {@link InvalidMessageException} naming
  * the property and its allowed range.
  *
  * @param maxAttempts         deliveries before a failing message is dead (1–1000)
  * @param backoff             delay between attempts
  * @param lease               default lease (visibility timeout), 1 s – 12 h
- * @param concurrency         at most this many messages of the queue in flight at once (1–10000)
+ * @param concurrency         at most this many messages of the queue in flight at once, across every
+ *                            node of the cluster (1–10000); also the handlers one node runs at once
  * @param retention           how long SUCCEEDED and CANCELLED messages are kept
  * @param deadRetention       how long DEAD messages are kept
+ * @param rateLimit           at most this many messages handed out per interval, cluster-wide; null
+ *                            (the default) for no rate limit
+ * @param perKey              limits per key (a header's value or the ordering key), which also make the
+ *                            queue hand out round-robin across keys; null (the default) for none
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -21,32 +26,50 @@ public record QueuePolicy(
         Duration lease,
         int concurrency,
         Duration retention,
-        Duration deadRetention) {
+        Duration deadRetention,
+        RateLimit rateLimit,
+        KeyLimit perKey) {
 
     public static final QueuePolicy DEFAULT = new QueuePolicy(
             5, Backoff.DEFAULT, Duration.ofSeconds(30), 64, Duration.ofHours(24), Duration.ofDays(7));
 
+    /** A policy without rate or per-key limits. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null);
+    }
+
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey);
+    }
+
+    /** This policy with a queue rate limit, or none for null. */
+    public QueuePolicy withRateLimit(RateLimit value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey);
+    }
+
+    /** This policy with per-key limits, or none for null. */
+    public QueuePolicy withPerKey(KeyLimit value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value);
     }
 }

@@ -143,10 +143,15 @@ public final class Dispatcher<T> implements Runnable {
         } catch (StoreUnavailableException e) {
             return IDLE_NANOS; // the database is away: the next claim meets it too, and says so
         }
-        return due
+        long nanos = due
                 .map(at -> Duration.between(engine.clock().instant(), at).toNanos())
                 .map(n -> Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(n, IDLE_NANOS)))
                 .orElse(IDLE_NANOS);
+        try {
+            return RateLimitWait.atMost(engine.store(), queue, engine.clock(), nanos);
+        } catch (StoreUnavailableException e) {
+            return nanos;
+        }
     }
 
     private void runHandler(ClaimedMessage message, Duration lease) {

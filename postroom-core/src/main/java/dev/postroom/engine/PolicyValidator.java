@@ -2,6 +2,8 @@ package dev.postroom.engine;
 
 import dev.postroom.Backoff;
 import dev.postroom.InvalidMessageException;
+import dev.postroom.KeyLimit;
+import dev.postroom.RateLimit;
 import dev.postroom.QueuePolicy;
 
 import java.time.Duration;
@@ -11,6 +13,9 @@ public final class PolicyValidator {
     private static final Duration MIN_LEASE = Duration.ofSeconds(1);
     private static final Duration MAX_LEASE = Duration.ofHours(12);
     private static final Duration MAX_RETENTION = Duration.ofDays(3650);
+    /** Stores count rate windows in whole milliseconds. */
+    private static final Duration MIN_RATE_INTERVAL = Duration.ofMillis(1);
+    private static final Duration MAX_RATE_INTERVAL = Duration.ofDays(1);
 
     private PolicyValidator() {
     }
@@ -36,7 +41,30 @@ public final class PolicyValidator {
         between("leaseSeconds", policy.lease(), MIN_LEASE, MAX_LEASE);
         between("retentionHours", policy.retention(), Duration.ZERO, MAX_RETENTION);
         between("deadRetentionHours", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
+        rate("rateLimit", policy.rateLimit());
+        KeyLimit perKey = policy.perKey();
+        if (perKey != null) {
+            if (perKey.maxInFlight() == null && perKey.rateLimit() == null) {
+                throw new InvalidMessageException("perKey", "set maxInFlight, rateLimit or both (or leave perKey out)");
+            }
+            if (perKey.header() != null) {
+                QueueNames.require("perKey.header", perKey.header());
+            }
+            if (perKey.maxInFlight() != null) {
+                range("perKey.maxInFlight", perKey.maxInFlight(), 1, 10_000);
+            }
+            rate("perKey.rateLimit", perKey.rateLimit());
+        }
         return policy;
+    }
+
+    private static void rate(String field, RateLimit rate) {
+        if (rate != null) {
+            range(field + ".count", rate.count(), 1, 1_000_000);
+            if (rate.per().compareTo(MIN_RATE_INTERVAL) < 0 || rate.per().compareTo(MAX_RATE_INTERVAL) > 0) {
+                throw new InvalidMessageException(field + ".perSeconds", "must be 0.001–86400 seconds, was " + rate.per().toNanos() / 1e9);
+            }
+        }
     }
 
     private static void range(String field, int value, int min, int max) {

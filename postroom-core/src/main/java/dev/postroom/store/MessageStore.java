@@ -111,6 +111,12 @@ public interface MessageStore extends AutoCloseable {
      * one in flight per ordering key and only the oldest unfinished message of a key; none from a
      * paused queue; never more in flight than the queue's concurrency. Due SCHEDULED messages are
      * promoted first; messages past their TTL are never handed out.
+     *
+     * <p>The queue's limits hold across every process that shares the store: its concurrency, its
+     * {@link dev.postroom.QueuePolicy#rateLimit rate limit} ({@link RateWindow}) and its {@link
+     * dev.postroom.QueuePolicy#perKey per-key limits}; with per-key limits messages are picked
+     * round-robin across keys ({@link KeyRoundRobin}), priority and age ordering them within a key.
+     * A message held back by a limit stays READY, its attempt not counted.
      */
     CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request);
 
@@ -201,6 +207,16 @@ public interface MessageStore extends AutoCloseable {
      * read meant to be cheap enough for every metrics scrape: stores answer it from an index.
      */
     Optional<Instant> oldestReady(String queue);
+
+    /**
+     * When the queue's rate limits next let a message out, if the last claim of the queue in this
+     * process stopped at a rate limit (the queue's, or a key's) with messages left waiting; empty
+     * otherwise. Idle consumers sleep until then instead of polling. The default, for a store that
+     * knows no rate limits, is empty.
+     */
+    default Optional<Instant> rateLimitedUntil(String queue) {
+        return Optional.empty();
+    }
 
     /**
      * Asks to be told when a queue may have work that this process did not make available itself:

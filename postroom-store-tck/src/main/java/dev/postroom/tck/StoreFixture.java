@@ -24,6 +24,15 @@ public interface StoreFixture {
      */
     void crash(MessageStore store);
 
+    /**
+     * Whether several stores may be open on this fixture's database at once, as the nodes of a
+     * cluster are ({@link #open()} while another is open). False for an embedded store, whose file
+     * one process owns; contracts then run their "two nodes" cases as two engines on one store.
+     */
+    default boolean sharedByNodes() {
+        return false;
+    }
+
     /** Removes what the fixture created (files, schemas); called once after each test. */
     default void cleanup() {
     }

@@ -17,13 +17,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code postroom queues create|pause|resume|purge|redrive}: queue administration over
+ * {@code postroom queues create|show|pause|resume|purge|redrive}: queue administration over
  * {@code /api/v1/queues/{queue}}. Each subcommand prints one line saying what happened, or the
  * server's JSON with {@code --json}.
  */
 @Command(name = "queues", sortOptions = false,
         description = "Create, pause, resume, purge and redrive queues.",
-        subcommands = {QueuesCommand.Create.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class,
+        subcommands = {QueuesCommand.Create.class, QueueShowCommand.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class,
                 QueuesCommand.Purge.class, QueuesCommand.Redrive.class})
 public final class QueuesCommand extends GroupCommand {
 
@@ -61,6 +61,16 @@ public final class QueuesCommand extends GroupCommand {
         @Option(names = "--rate-limit", paramLabel = "COUNT/SECONDS", description = "At most COUNT deliveries per SECONDS, e.g. 100/60.")
         String rateLimit;
 
+        @Option(names = "--per-key-header", paramLabel = "HEADER",
+                description = "Per-key limits key on this header's value (default: the ordering key).")
+        String perKeyHeader;
+
+        @Option(names = "--max-in-flight-per-key", paramLabel = "N", description = "At most N messages of one key in flight at once.")
+        Integer maxInFlightPerKey;
+
+        @Option(names = "--per-key-rate-limit", paramLabel = "COUNT/SECONDS", description = "At most COUNT deliveries of one key per SECONDS.")
+        String perKeyRateLimit;
+
         @Option(names = "--retention-hours", paramLabel = "HOURS", description = "Keep finished messages this long.")
         BigDecimal retentionHours;
 
@@ -89,12 +99,19 @@ public final class QueuesCommand extends GroupCommand {
                 policy.put("concurrency", concurrency);
             }
             if (rateLimit != null) {
-                Matcher m = RATE.matcher(rateLimit.strip());
-                if (!m.matches()) {
-                    throw new ParameterException(spec.commandLine(),
-                            "Invalid value for option '--rate-limit': '" + rateLimit + "' is not COUNT/SECONDS, e.g. 100/60");
+                policy.set("rateLimit", rate("--rate-limit", rateLimit));
+            }
+            if (perKeyHeader != null || maxInFlightPerKey != null || perKeyRateLimit != null) {
+                ObjectNode perKey = policy.putObject("perKey");
+                if (perKeyHeader != null) {
+                    perKey.put("header", perKeyHeader);
                 }
-                policy.putObject("rateLimit").put("count", Long.parseLong(m.group(1))).put("perSeconds", new BigDecimal(m.group(2)));
+                if (maxInFlightPerKey != null) {
+                    perKey.put("maxInFlight", maxInFlightPerKey);
+                }
+                if (perKeyRateLimit != null) {
+                    perKey.set("rateLimit", rate("--per-key-rate-limit", perKeyRateLimit));
+                }
             }
             if (retentionHours != null) {
                 policy.put("retentionHours", retentionHours);
@@ -105,6 +122,15 @@ public final class QueuesCommand extends GroupCommand {
             } else {
                 out().println((response.status() == 201 ? "created queue " : "updated queue ") + queue);
             }
+        }
+
+        private ObjectNode rate(String option, String value) {
+            Matcher m = RATE.matcher(value.strip());
+            if (!m.matches()) {
+                throw new ParameterException(spec.commandLine(),
+                        "Invalid value for option '" + option + "': '" + value + "' is not COUNT/SECONDS, e.g. 100/60");
+            }
+            return ApiClient.JSON.createObjectNode().put("count", Long.parseLong(m.group(1))).put("perSeconds", new BigDecimal(m.group(2)));
         }
     }
 

@@ -25,9 +25,11 @@ import java.util.Map;
  * @param concurrency           messages of the queue in flight at once
  * @param retentionHours        how long succeeded and cancelled messages are kept, in hours
  * @param deadRetentionHours    how long dead messages are kept, in hours
+ * @param limits                the rate limit and per-key limits
  */
 public record PolicyForm(String maxAttempts, String backoffInitialSeconds, String backoffMaxSeconds, String backoffMultiplier,
-                         String leaseSeconds, String concurrency, String retentionHours, String deadRetentionHours) {
+                         String leaseSeconds, String concurrency, String retentionHours, String deadRetentionHours,
+                         LimitsForm limits) {
 
     /** Anything longer does not fit a {@link Duration} in milliseconds; also the HTTP API's bound. */
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(10_000_000_000L);
@@ -39,13 +41,14 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
         return new PolicyForm(String.valueOf(policy.maxAttempts()), seconds(backoff.initial()), seconds(backoff.max()),
                 plain(BigDecimal.valueOf(backoff.multiplier())), seconds(policy.lease()), String.valueOf(policy.concurrency()),
                 plain(new BigDecimal(seconds(policy.retention())).divide(HOUR, 6, RoundingMode.HALF_UP)),
-                plain(new BigDecimal(seconds(policy.deadRetention())).divide(HOUR, 6, RoundingMode.HALF_UP)));
+                plain(new BigDecimal(seconds(policy.deadRetention())).divide(HOUR, 6, RoundingMode.HALF_UP)),
+                LimitsForm.of(policy));
     }
 
     static PolicyForm from(Context ctx) {
         return new PolicyForm(Params.form(ctx, "maxAttempts"), Params.form(ctx, "backoff.initialSeconds"), Params.form(ctx, "backoff.maxSeconds"),
                 Params.form(ctx, "backoff.multiplier"), Params.form(ctx, "leaseSeconds"), Params.form(ctx, "concurrency"),
-                Params.form(ctx, "retentionHours"), Params.form(ctx, "deadRetentionHours"));
+                Params.form(ctx, "retentionHours"), Params.form(ctx, "deadRetentionHours"), LimitsForm.from(ctx));
     }
 
     /**
@@ -54,7 +57,7 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
      * @throws InvalidMessageException naming the first field that is not a number of the right kind
      */
     QueuePolicy toPolicy() {
-        return new QueuePolicy(
+        return limits.applyTo(new QueuePolicy(
                 whole("maxAttempts", maxAttempts),
                 new Backoff(duration("backoff.initialSeconds", backoffInitialSeconds, BigDecimal.ONE),
                         duration("backoff.maxSeconds", backoffMaxSeconds, BigDecimal.ONE),
@@ -62,7 +65,7 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
                 duration("leaseSeconds", leaseSeconds, BigDecimal.ONE),
                 whole("concurrency", concurrency),
                 duration("retentionHours", retentionHours, HOUR),
-                duration("deadRetentionHours", deadRetentionHours, HOUR));
+                duration("deadRetentionHours", deadRetentionHours, HOUR)));
     }
 
     /** Field name to value, for the audit log. */
@@ -76,6 +79,7 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
         values.put("concurrency", concurrency);
         values.put("retentionHours", retentionHours);
         values.put("deadRetentionHours", deadRetentionHours);
+        limits.addTo(values);
         return values;
     }
 

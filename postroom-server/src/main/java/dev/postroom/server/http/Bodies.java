@@ -95,8 +95,12 @@ final class Bodies {
     record RateLimit(Integer count, Double perSeconds) {
     }
 
+    /** Per-key limits: {@code header} names the key's header; absent, the key is the ordering key. */
+    record PerKey(String header, Integer maxInFlight, RateLimit rateLimit) {
+    }
+
     record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
-                       RateLimit rateLimit, Double retentionHours, Double deadRetentionHours) {
+                       RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours) {
     }
 
     /**

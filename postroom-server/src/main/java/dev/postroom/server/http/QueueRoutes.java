@@ -46,15 +46,13 @@ final class QueueRoutes {
         Bodies.QueuePolicy body = Bodies.read(ctx, mapper, Bodies.QueuePolicy.class);
         QueuePolicy base = postroom.queues().stream().filter(q -> q.name().equals(queue)).findFirst()
                 .map(q -> q.policy()).orElse(QueuePolicy.DEFAULT);
-        boolean created = postroom.createQueue(queue, merge(base, body));
+        boolean created = postroom.createQueue(queue, PolicyLimits.merge(merge(base, body), body, PolicyLimits.nulled(ctx, mapper)));
         audit.record(ctx, created ? "queue.create" : "queue.update", "queue", queue, AuditTrail.fieldsSet(mapper, body));
         ctx.status(created ? 201 : 200).json(view(postroom.queue(queue)));
     }
 
+    /** The body's fields over {@code base}, but for the limits ({@link PolicyLimits#merge}). */
     static QueuePolicy merge(QueuePolicy base, Bodies.QueuePolicy body) {
-        if (body.rateLimit() != null) {
-            throw new InvalidMessageException("rateLimit", "rate limits are not supported yet");
-        }
         QueuePolicy policy = base;
         if (body.maxAttempts() != null) {
             policy = policy.withMaxAttempts(body.maxAttempts());

@@ -24,12 +24,27 @@ final class Views {
     record Backoff(double initialSeconds, double maxSeconds, double multiplier) {
     }
 
-    record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, double retentionHours,
-                  double deadRetentionHours) {
+    /** {@code rateLimit} and {@code perKey} are null when the queue has none. */
+    record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, RateLimit rateLimit,
+                  PerKey perKey, double retentionHours, double deadRetentionHours) {
         static Policy of(QueuePolicy p) {
             return new Policy(p.maxAttempts(), new Backoff(seconds(p.backoff().initial()), seconds(p.backoff().max()),
-                    p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), seconds(p.retention()) / 3600,
-                    seconds(p.deadRetention()) / 3600);
+                    p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), RateLimit.of(p.rateLimit()),
+                    PerKey.of(p.perKey()), seconds(p.retention()) / 3600, seconds(p.deadRetention()) / 3600);
+        }
+    }
+
+    record RateLimit(int count, double perSeconds) {
+        static RateLimit of(dev.postroom.RateLimit r) {
+            return r == null ? null : new RateLimit(r.count(), seconds(r.per()));
+        }
+    }
+
+    /** {@code key} is {@code "header"} (the key is the value of {@code header}) or {@code "orderingKey"}. */
+    record PerKey(String key, String header, Integer maxInFlight, RateLimit rateLimit) {
+        static PerKey of(dev.postroom.KeyLimit k) {
+            return k == null ? null : new PerKey(k.header() == null ? "orderingKey" : "header", k.header(), k.maxInFlight(),
+                    RateLimit.of(k.rateLimit()));
         }
     }
 

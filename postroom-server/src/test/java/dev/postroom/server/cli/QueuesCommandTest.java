@@ -39,6 +39,46 @@ class QueuesCommandTest {
     }
 
     @Test
+    void createSendsPerKeyLimits() {
+        server.answer("PUT", "/api/v1/queues/emails", 201, QUEUE);
+
+        CliRun run = queues("create", "emails", "--per-key-header", "tenant", "--max-in-flight-per-key", "2",
+                "--per-key-rate-limit", "10/1.5");
+
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(server.only("PUT", "/api/v1/queues/emails").json()).isEqualTo(json("""
+                {"perKey":{"header":"tenant","maxInFlight":2,"rateLimit":{"count":10,"perSeconds":1.5}}}"""));
+    }
+
+    @Test
+    void showPrintsThePolicyWithItsLimits() {
+        server.answer("GET", "/api/v1/queues/emails", 200, """
+                {"name":"emails","paused":false,"policy":{"maxAttempts":5,"backoff":{"initialSeconds":1.0,"maxSeconds":600.0,
+                "multiplier":2.0},"leaseSeconds":30.0,"concurrency":64,"rateLimit":{"count":100,"perSeconds":60.0},
+                "perKey":{"key":"header","header":"tenant","maxInFlight":2,"rateLimit":null},"retentionHours":24.0,
+                "deadRetentionHours":168.0},"counts":{"scheduled":0,"ready":3,"inFlight":1,"succeeded":9,"dead":0,"cancelled":0}}""");
+
+        CliRun run = queues("show", "emails");
+
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(run.out()).contains("concurrency   64 in flight at once, across every node\n",
+                "rate limit    100 per 60 s\n", "per key       by header tenant: 2 in flight, round-robin across keys\n",
+                "counts        scheduled 0, ready 3, in flight 1, succeeded 9, dead 0, cancelled 0\n");
+    }
+
+    @Test
+    void showSaysNoneForAQueueWithoutLimits() {
+        server.answer("GET", "/api/v1/queues/emails", 200, """
+                {"name":"emails","paused":true,"policy":{"maxAttempts":5,"backoff":{"initialSeconds":1,"maxSeconds":600,
+                "multiplier":2},"leaseSeconds":30,"concurrency":64,"rateLimit":null,"perKey":null,"retentionHours":24,
+                "deadRetentionHours":168},"counts":{}}""");
+
+        CliRun run = queues("show", "emails");
+
+        assertThat(run.out()).contains("queue         emails (paused)\n", "rate limit    none\n", "per key       none\n");
+    }
+
+    @Test
     void createOnAnExistingQueueSaysItWasUpdated() {
         server.answer("PUT", "/api/v1/queues/emails", 200, QUEUE);
 

@@ -1,7 +1,9 @@
 package dev.postroom.server.console;
 
 import dev.postroom.Backoff;
+import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
+import dev.postroom.RateLimit;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,6 +17,18 @@ class PolicyFormTest {
                 Duration.ofMillis(1500), 11, Duration.ofMinutes(90), Duration.ZERO);
         assertThat(PolicyForm.of(QueuePolicy.DEFAULT).toPolicy()).isEqualTo(QueuePolicy.DEFAULT);
         assertThat(PolicyForm.of(odd).toPolicy()).isEqualTo(odd);
+    }
+
+    @Test
+    void limitsReadBackAsThemselves() {
+        QueuePolicy limited = QueuePolicy.DEFAULT.withRateLimit(new RateLimit(7, Duration.ofMillis(1500)))
+                .withPerKey(KeyLimit.byOrderingKey().withRateLimit(RateLimit.perSecond(3)));
+        QueuePolicy capped = QueuePolicy.DEFAULT.withPerKey(KeyLimit.byHeader("tenant").withMaxInFlight(4));
+
+        assertThat(PolicyForm.of(limited).toPolicy()).isEqualTo(limited);
+        assertThat(PolicyForm.of(capped).toPolicy()).isEqualTo(capped);
+        assertThat(PolicyForm.of(limited).limits().ratePerSeconds()).isEqualTo("1.5");
+        assertThat(PolicyForm.of(QueuePolicy.DEFAULT).limits().rateCount()).isEmpty();
     }
 
     @Test

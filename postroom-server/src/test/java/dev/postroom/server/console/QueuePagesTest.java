@@ -3,7 +3,9 @@ package dev.postroom.server.console;
 import dev.postroom.Backoff;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
+import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
+import dev.postroom.RateLimit;
 import dev.postroom.RawJson;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
@@ -243,6 +245,54 @@ class QueuePagesTest {
                 Duration.ofHours(2), Duration.ofMinutes(30)));
         ConsoleClient.Page page = admin.get("/console/queues/" + queue);
         assertThat(page.text()).contains("Policy saved", "Max attempts 9", "Backoff 0.5 s, ×1.5 per attempt, at most 90 s");
+    }
+
+    @Test
+    void anAdminSetsAndClearsTheLimitsOnThePolicyForm() {
+        String queue = ConsoleFixture.uniqueQueue("limited");
+        postroom().createQueue(queue);
+        ConsoleClient admin = console.signIn("admin");
+        admin.get("/console/queues/" + queue);
+
+        ConsoleClient.Page saved = admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of(
+                "rateLimit.count", "100", "rateLimit.perSeconds", "60", "perKey.header", "tenant", "perKey.maxInFlight", "2",
+                "perKey.rateLimit.count", "5", "perKey.rateLimit.perSeconds", "0.5")));
+
+        assertThat(saved.status()).isEqualTo(303);
+        assertThat(postroom().queue(queue).policy()).isEqualTo(QueuePolicy.DEFAULT
+                .withRateLimit(new RateLimit(100, Duration.ofMinutes(1)))
+                .withPerKey(KeyLimit.byHeader("tenant").withMaxInFlight(2).withRateLimit(new RateLimit(5, Duration.ofMillis(500)))));
+        ConsoleClient.Page page = admin.get("/console/queues/" + queue);
+        assertThat(page.text()).contains("100 per 60 s; per header tenant: 2 in flight, 5 per 0.5 s, handed out round-robin across keys");
+        assertThat(page.body()).contains("name=\"rateLimit.count\" value=\"100\"", "name=\"perKey.header\" value=\"tenant\"");
+
+        ConsoleClient.Page cleared = admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of()));
+
+        assertThat(cleared.status()).isEqualTo(303);
+        assertThat(postroom().queue(queue).policy()).isEqualTo(QueuePolicy.DEFAULT);
+        assertThat(admin.get("/console/queues/" + queue).text()).contains("Limits no rate limit");
+    }
+
+    @Test
+    void halfALimitIs422NamingTheMissingFieldAndChangesNothing() {
+        String queue = ConsoleFixture.uniqueQueue("half");
+        postroom().createQueue(queue);
+        ConsoleClient admin = console.signIn("admin");
+        admin.get("/console/queues/" + queue);
+
+        ConsoleClient.Page noInterval = admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of("rateLimit.count", "5")));
+        ConsoleClient.Page headerOnly = admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of("perKey.header", "tenant")));
+        ConsoleClient.Page zero = admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of("perKey.maxInFlight", "0")));
+
+        assertThat(noInterval.status()).isEqualTo(422);
+        assertThat(noInterval.text()).contains("rateLimit.perSeconds: is required with rateLimit.count", "The policy was not changed");
+        assertThat(noInterval.body()).containsPattern("name=\"rateLimit.perSeconds\"[^>]*aria-invalid=\"true\"")
+                .contains("name=\"rateLimit.count\" value=\"5\"");
+        assertThat(headerOnly.status()).isEqualTo(422);
+        assertThat(headerOnly.text()).contains("perKey: set a per-key maximum in flight or rate limit");
+        assertThat(zero.status()).isEqualTo(422);
+        assertThat(zero.text()).contains("perKey.maxInFlight: must be 1–10000, was 0");
+        assertThat(postroom().queue(queue).policy()).isEqualTo(QueuePolicy.DEFAULT);
     }
 
     @Test

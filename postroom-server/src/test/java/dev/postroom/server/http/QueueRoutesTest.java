@@ -98,11 +98,67 @@ class QueueRoutesTest {
     }
 
     @Test
-    void putWithARateLimitIs422BecauseRateLimitsAreNotSupportedYet() {
+    void aRateLimitSetOverHttpHoldsBackWhatIsOverIt() {
         String queue = uniqueQueue("rate");
 
-        assertProblem(server.put("/api/v1/queues/" + queue, server.admin, "{\"rateLimit\":{\"count\":10,\"perSeconds\":1}}"),
-                422, "rateLimit");
+        Reply put = server.put("/api/v1/queues/" + queue, server.admin, "{\"rateLimit\":{\"count\":2,\"perSeconds\":3600}}");
+
+        assertThat(put.status()).as("%s", put).isEqualTo(201);
+        assertThat(put.json().get("policy").get("rateLimit")).isEqualTo(TestServer.JSON.createObjectNode()
+                .put("count", 2).put("perSeconds", 3600.0));
+        assertThat(put.json().get("policy").get("perKey").isNull()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            server.send(queue, "{\"n\":" + i + "}");
+        }
+        Reply received = server.post("/api/v1/queues/" + queue + "/receive", server.admin, "{\"max\":10}");
+        assertThat(received.json().get("messages")).as("%s", received).hasSize(2);
+        JsonNode counts = server.get("/api/v1/queues/" + queue, server.admin).json().get("counts");
+        assertThat(counts.get("ready").asInt()).as("held back by the rate limit, still READY").isEqualTo(1);
+        assertThat(counts.get("inFlight").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void limitsAreKeptWhenLeftOutAndRemovedWithNull() {
+        String queue = uniqueQueue("limits");
+        server.createQueue(queue, "{\"rateLimit\":{\"count\":10,\"perSeconds\":1},"
+                + "\"perKey\":{\"header\":\"tenant\",\"maxInFlight\":2,\"rateLimit\":{\"count\":5,\"perSeconds\":0.5}}}");
+
+        JsonNode kept = server.put("/api/v1/queues/" + queue, server.admin, "{\"maxAttempts\":3}").json().get("policy");
+        assertThat(kept.get("rateLimit").get("count").asInt()).isEqualTo(10);
+        assertThat(kept.get("perKey")).isEqualTo(TestServer.JSON.createObjectNode().put("key", "header").put("header", "tenant")
+                .put("maxInFlight", 2).set("rateLimit", TestServer.JSON.createObjectNode().put("count", 5).put("perSeconds", 0.5)));
+
+        JsonNode byOrderingKey = server.put("/api/v1/queues/" + queue, server.admin, "{\"perKey\":{\"maxInFlight\":1}}")
+                .json().get("policy").get("perKey");
+        assertThat(byOrderingKey.get("key").asText()).isEqualTo("orderingKey");
+        assertThat(byOrderingKey.get("header").isNull()).isTrue();
+        assertThat(byOrderingKey.get("rateLimit").isNull()).as("an object replaces the per-key limits").isTrue();
+
+        JsonNode removed = server.put("/api/v1/queues/" + queue, server.admin, "{\"rateLimit\":null,\"perKey\":null}")
+                .json().get("policy");
+        assertThat(removed.get("rateLimit").isNull()).isTrue();
+        assertThat(removed.get("perKey").isNull()).isTrue();
+        assertThat(removed.get("maxAttempts").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void anInvalidLimitIs422NamingTheFieldAndChangesNothing() {
+        String queue = uniqueQueue("bad-limits");
+        server.createQueue(queue, "{\"rateLimit\":{\"count\":10,\"perSeconds\":1}}");
+        String path = "/api/v1/queues/" + queue;
+
+        assertProblem(server.put(path, server.admin, "{\"rateLimit\":{\"count\":0,\"perSeconds\":1}}"), 422, "rateLimit.count");
+        assertProblem(server.put(path, server.admin, "{\"rateLimit\":{\"count\":5}}"), 422, "rateLimit.perSeconds");
+        assertProblem(server.put(path, server.admin, "{\"rateLimit\":{\"count\":5,\"perSeconds\":0}}"), 422, "rateLimit.perSeconds");
+        assertProblem(server.put(path, server.admin, "{\"perKey\":{\"header\":\"tenant\"}}"), 422, "perKey");
+        assertProblem(server.put(path, server.admin, "{\"perKey\":{\"header\":\"no spaces\",\"maxInFlight\":1}}"), 422, "perKey.header");
+        assertProblem(server.put(path, server.admin, "{\"perKey\":{\"maxInFlight\":0}}"), 422, "perKey.maxInFlight");
+        assertProblem(server.put(path, server.admin, "{\"perKey\":{\"rateLimit\":{\"perSeconds\":1}}}"), 422, "perKey.rateLimit.count");
+        assertProblem(server.put(path, server.admin, "{\"rateLimit\":{\"count\":5,\"perSeconds\":1,\"burst\":2}}"), 400);
+
+        JsonNode policy = server.get(path, server.admin).json().get("policy");
+        assertThat(policy.get("rateLimit").get("count").asInt()).isEqualTo(10);
+        assertThat(policy.get("perKey").isNull()).isTrue();
     }
 
     @Test

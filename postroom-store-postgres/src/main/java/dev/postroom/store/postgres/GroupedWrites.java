@@ -1,7 +1,9 @@
 package dev.postroom.store.postgres;
 
 import dev.postroom.MessageState;
+import dev.postroom.QueuePolicy;
 import dev.postroom.store.Completion;
+import dev.postroom.store.LimitKeys;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.SendBatch;
 
@@ -115,12 +117,21 @@ final class GroupedWrites {
                 named.add(m.queue());
             }
         }
-        Set<String> existing = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM queues WHERE name = ANY(?)")) {
-            ps.setArray(1, c.createArrayOf("text", named.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
+        // The queues' policies (for the limit keys), read after taking each queue's policy lock
+        // shared, as MessageWrites.policyForSend does, in one round trip.
+        Map<String, QueuePolicy> existing = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock_shared(?, hashtext(q)) "
+                + "FROM unnest(?::text[]) AS q ORDER BY q; SELECT name, policy FROM queues WHERE name = ANY(?)")) {
+            ps.setInt(1, MessageWrites.POLICY_LOCK);
+            ps.setArray(2, c.createArrayOf("text", named.toArray()));
+            ps.setArray(3, c.createArrayOf("text", named.toArray()));
+            ps.execute();
+            if (!ps.getMoreResults()) {
+                throw new SQLException("no result for the queues' policies");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
-                    existing.add(rs.getString(1));
+                    existing.put(rs.getString(1), json.readPolicy(rs.getString(2)));
                 }
             }
         }
@@ -128,10 +139,10 @@ final class GroupedWrites {
         Set<String> touched = new LinkedHashSet<>();
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                    max_attempts, enqueued_at, updated_at, payload, headers, timeline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                    max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")) {
             for (SendBatch batch : batches) {
-                if (!batch.messages().stream().allMatch(m -> existing.contains(m.queue()))) {
+                if (!batch.messages().stream().allMatch(m -> existing.containsKey(m.queue()))) {
                     continue;
                 }
                 stored.add(batch);
@@ -156,6 +167,7 @@ final class GroupedWrites {
                     insert.setString(12, m.payloadJson());
                     insert.setString(13, json.writeHeaders(m.headers()));
                     insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+                    insert.setString(15, LimitKeys.of(existing.get(m.queue()), m.headers(), m.orderingKey()));
                     insert.addBatch();
                     touched.add(m.queue());
                 }

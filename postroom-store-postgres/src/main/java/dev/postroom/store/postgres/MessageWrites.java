@@ -13,6 +13,7 @@ import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
 import dev.postroom.store.Failure;
 import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.LimitKeys;
 import dev.postroom.store.MessageAction;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.ProgressReport;
@@ -103,6 +104,7 @@ final class MessageWrites {
      */
     private final String messagesTable;
     private final String queuesTable;
+    private final LimitedClaims limited;
 
     /** @param schema the store's schema, quoted as an identifier where it needs to be */
     MessageWrites(PostgresJson json, String channel, String schema) {
@@ -110,11 +112,14 @@ final class MessageWrites {
         this.channel = channel;
         this.messagesTable = schema + ".messages";
         this.queuesTable = schema + ".queues";
+        this.limited = new LimitedClaims(json);
     }
 
     // ------------------------------------------------------------------ queues
 
     boolean upsertQueue(Connection c, String name, QueuePolicy policy, Instant now) throws SQLException {
+        QueuePolicy before = lockForPolicyChange(c, name);
+        boolean created;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO queues (name, policy, paused, created_at) VALUES (?, ?, false, ?) "
                         + "ON CONFLICT (name) DO UPDATE SET policy = excluded.policy RETURNING (xmax = 0)")) {
@@ -123,8 +128,58 @@ final class MessageWrites {
             ps.setLong(3, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                created = rs.getBoolean(1);
             }
+        }
+        if (before != null) {
+            changedLimits(c, name, before, policy);
+        }
+        return created;
+    }
+
+    /**
+     * Class of the advisory locks between sends and policy changes of a queue (the second key is
+     * the queue name's hash): a send holds it shared from before it reads the policy until it
+     * commits, a policy change exclusively. So a policy change that moves where the limit keys come
+     * from re-keys every message sent before it, and every send after it reads the new policy; no
+     * message is left with a key the queue no longer walks.
+     */
+    static final int POLICY_LOCK = 0x506f5354;
+
+    /** Waits for the queue's sends in progress, holds off new ones, and returns the policy before the change (null for a new queue). */
+    private QueuePolicy lockForPolicyChange(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+            ps.setInt(1, POLICY_LOCK);
+            ps.setString(2, name);
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT policy FROM queues WHERE name = ? FOR NO KEY UPDATE")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? json.readPolicy(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    /** As the embedded store: limits count afresh after a change, and a new key source re-keys the waiting messages. */
+    private void changedLimits(Connection c, String name, QueuePolicy before, QueuePolicy after) throws SQLException {
+        if (!java.util.Objects.equals(before.rateLimit(), after.rateLimit()) || !java.util.Objects.equals(before.perKey(), after.perKey())) {
+            limited.reset(c, name);
+        }
+        if (LimitKeys.sameSource(before, after)) {
+            return;
+        }
+        String key = after.perKey() == null ? "NULL"
+                : after.perKey().header() == null ? "coalesce(ordering_key, '')"
+                : "coalesce(headers::jsonb ->> ?, '')";
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE messages SET limit_key = " + key + " WHERE queue = ? AND state IN (0, 1, 2)")) {
+            int i = 1;
+            if (after.perKey() != null && after.perKey().header() != null) {
+                ps.setString(i++, after.perKey().header());
+            }
+            ps.setString(i, name);
+            ps.executeUpdate();
         }
     }
 
@@ -162,6 +217,7 @@ final class MessageWrites {
             queue.setString(1, name);
             queue.executeUpdate();
         }
+        limited.reset(c, name);
         return null;
     }
 
@@ -218,8 +274,9 @@ final class MessageWrites {
                 keysByQueue.computeIfAbsent(m.queue(), q -> new HashSet<>()).add(m.idempotencyKey());
             }
         }
+        Map<String, QueuePolicy> policies = new HashMap<>();
         for (String queue : queues) {
-            requireQueue(c, queue);
+            policies.put(queue, policyForSend(c, queue));
         }
         Map<String, SendOutcome> retained = new HashMap<>();
         for (Map.Entry<String, Set<String>> entry : keysByQueue.entrySet()) {
@@ -246,8 +303,8 @@ final class MessageWrites {
         // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                    max_attempts, enqueued_at, updated_at, payload, headers, timeline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""".formatted(messagesTable))) {
+                    max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""".formatted(messagesTable))) {
             for (NewMessage m : toInsert) {
                 MessageState state = initialState(m, batch.now());
                 insert.setObject(1, UUID.fromString(m.id()));
@@ -264,6 +321,7 @@ final class MessageWrites {
                 insert.setString(12, m.payloadJson());
                 insert.setString(13, json.writeHeaders(m.headers()));
                 insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+                insert.setString(15, LimitKeys.of(policies.get(m.queue()), m.headers(), m.orderingKey()));
                 insert.addBatch();
             }
             if (!toInsert.isEmpty()) {
@@ -277,6 +335,30 @@ final class MessageWrites {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * The queue's policy for a send, read after taking the queue's policy lock shared (see {@link
+     * #POLICY_LOCK}): two statements in one round trip, since a statement reads the snapshot taken
+     * when it started, and only one that starts after the lock is granted sees a change that held it.
+     */
+    private QueuePolicy policyForSend(Connection c, String queue) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_advisory_xact_lock_shared(?, hashtext(?)); SELECT policy FROM " + queuesTable + " WHERE name = ?")) {
+            ps.setInt(1, POLICY_LOCK);
+            ps.setString(2, queue);
+            ps.setString(3, queue);
+            ps.execute();
+            if (!ps.getMoreResults()) {
+                throw new SQLException("no result for the queue's policy");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                if (!rs.next()) {
+                    throw new QueueNotFoundException(queue);
+                }
+                return json.readPolicy(rs.getString(1));
+            }
+        }
     }
 
     private static MessageState initialState(NewMessage m, Instant now) {
@@ -318,11 +400,25 @@ final class MessageWrites {
         if (max <= 0) {
             return List.of();
         }
+        QueuePolicy policy = queue.policy();
+        if (policy.rateLimit() != null || policy.perKey() != null) {
+            String leaseId = newLeaseId();
+            return limited.claim(c, policy, request, max, leaseId, n -> claimInOrder(c, request, n, leaseId));
+        }
+        return claimInOrder(c, request, max, newLeaseId());
+    }
+
+    /** Rate limits and per-key limits of a queue's last claim on this node: see LimitedClaims. */
+    java.util.Optional<Instant> rateLimitedUntil(String queue) {
+        return limited.rateLimitedUntil(queue);
+    }
+
+    /** The claim of a queue (or of a queue with only a rate limit): one statement, in delivery order. */
+    private List<ClaimedMessage> claimInOrder(Connection c, ClaimRequest request, int max, String leaseId) throws SQLException {
         long now = request.now().toEpochMilli();
         Instant expiresAt = request.now().plus(request.lease());
         // One lease id for the whole claim: a lease is (message id, lease id), and a later claim of
         // the same message always gets a new one.
-        String leaseId = newLeaseId();
         List<ClaimedMessage> claimed = new ArrayList<>(max);
         try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
             ps.setString(1, request.queue());

@@ -522,6 +522,11 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public Optional<Instant> rateLimitedUntil(String queue) {
+        return writes.rateLimitedUntil(queue);
+    }
+
+    @Override
     public Optional<Instant> oldestReady(String queue) {
         return reads.oldestReady(queue);
     }

@@ -30,6 +30,8 @@ final class Leases {
         final String node;
         volatile long expiresAt;
         volatile boolean settled;
+        /** The message's key when a queue with per-key limits leased it (LimitedClaims), else null; writer thread only. */
+        String limitKey;
 
         Lease(long seq, String id, String queue, String orderingKey, String leaseId, int attempt, int maxAttempts,
               long claimedAt, String node, long expiresAt) {

@@ -14,6 +14,7 @@ import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
 import dev.postroom.store.Failure;
 import dev.postroom.store.LeaseExtension;
+import dev.postroom.store.LimitKeys;
 import dev.postroom.store.MessageAction;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.ProgressReport;
@@ -90,6 +91,7 @@ final class MessageWrites {
     private final Map<String, StoredQueue> queues;
     private final Leases leases;
     private final ReadyBuffer readyBuffer = new ReadyBuffer();
+    private final LimitedClaims limited;
 
     private final PreparedStatement insert;
     private final PreparedStatement findIdempotent;
@@ -109,12 +111,13 @@ final class MessageWrites {
         this.queues = queues;
         insert = connection.prepareStatement("""
                 INSERT INTO messages (seq, id, queue, state, priority, available_at, expires_at, ordering_key,
-                    idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, timeline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, limit_key, timeline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
+        limited = new LimitedClaims(connection, leases);
         complete = connection.prepareStatement("UPDATE messages SET state = 3, attempt = ?, result = ?, updated_at = ?, "
                 + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
         fail = connection.prepareStatement("UPDATE messages SET state = ?, attempt = ?, available_at = ?, updated_at = ?, "
@@ -142,10 +145,39 @@ final class MessageWrites {
         StoredQueue before = queues.get(name);
         queues.put(name, new StoredQueue(name, policy, before != null && before.paused(),
                 before != null ? before.createdAt() : now));
+        if (before != null) {
+            changedLimits(name, before.policy(), policy);
+        }
         if (!exists) {
             counters.add(name, MessageState.READY, 0);
         }
         return !exists;
+    }
+
+    /**
+     * A policy change: the limits start counting afresh, and when the messages' keys now come from
+     * somewhere else, the waiting messages are re-keyed in this transaction, so that the next claim
+     * sees every one of them under its new key.
+     */
+    private void changedLimits(String name, QueuePolicy before, QueuePolicy after) throws SQLException {
+        readyBuffer.invalidate(name);
+        if (!java.util.Objects.equals(before.rateLimit(), after.rateLimit()) || !java.util.Objects.equals(before.perKey(), after.perKey())) {
+            limited.forget(name);
+        }
+        if (LimitKeys.sameSource(before, after)) {
+            return;
+        }
+        String key = after.perKey() == null ? "NULL"
+                : after.perKey().header() == null ? "coalesce(ordering_key, '')"
+                : "coalesce(json_extract(headers, '$.\"' || ?2 || '\"'), '')";
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE messages SET limit_key = " + key + " WHERE queue = ?1 AND state IN (0, 1, 2)")) {
+            ps.setString(1, name);
+            if (after.perKey() != null && after.perKey().header() != null) {
+                ps.setString(2, after.perKey().header());
+            }
+            ps.executeUpdate();
+        }
     }
 
     Void setPaused(String name, boolean paused) throws SQLException {
@@ -177,6 +209,7 @@ final class MessageWrites {
         counters.remove(name);
         leases.dropQueue(name);
         readyBuffer.invalidate(name);
+        limited.forget(name);
         return null;
     }
 
@@ -231,12 +264,15 @@ final class MessageWrites {
             insert.setString(13, m.payloadJson());
             String insertedHeaders = m.headers().isEmpty() ? null : json.writeHeaders(m.headers());
             insert.setString(14, insertedHeaders);
-            insert.setLong(15, now);
-            insert.setString(16, state.name());
-            insert.setString(17, batch.node());
+            String limitKey = LimitKeys.of(queues.get(m.queue()).policy(), m.headers(), m.orderingKey());
+            insert.setString(15, limitKey);
+            insert.setLong(16, now);
+            insert.setString(17, state.name());
+            insert.setString(18, batch.node());
             insert.executeUpdate();
             counters.add(m.queue(), state, 1);
-            if (state == MessageState.READY) {
+            // A queue with per-key limits claims round-robin by key (LimitedClaims), never from the buffer.
+            if (state == MessageState.READY && limitKey == null) {
                 readyBuffer.becameReady(m.queue(), new ReadyBuffer.Candidate(MessageIds.sequenceOf(m.id()), m.id(),
                         m.payloadJson(), m.headers().isEmpty() ? null : insertedHeaders, m.priority(), m.orderingKey(), 0,
                         m.maxAttempts(), now, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli()));
@@ -273,6 +309,35 @@ final class MessageWrites {
         if (max <= 0) {
             return List.of();
         }
+        QueuePolicy policy = queue.policy();
+        List<ClaimedMessage> claimed;
+        if (policy.rateLimit() == null && policy.perKey() == null) {
+            claimed = claimInOrder(request, max, inFlight);
+        } else {
+            // One lease id for the whole claim, as in claimInOrder.
+            String leaseId = newLeaseId();
+            Instant expiresAt = request.now().plus(request.lease());
+            long now = request.now().toEpochMilli();
+            claimed = limited.claim(request.queue(), policy, request, max, n -> claimInOrder(request, n, inFlight),
+                    row -> lease(row, request, leaseId, now, expiresAt));
+        }
+        counters.add(request.queue(), MessageState.READY, -claimed.size());
+        counters.add(request.queue(), MessageState.IN_FLIGHT, claimed.size());
+        if (policy.rateLimit() != null || policy.perKey() != null) {
+            if (counters.get(request.queue(), MessageState.READY) == 0) {
+                limited.nothingWaiting(request.queue());
+            }
+        }
+        return claimed;
+    }
+
+    /** Rate limits and per-key limits of a queue's last claim: see LimitedClaims. */
+    java.util.Optional<Instant> rateLimitedUntil(String queue) {
+        return limited.rateLimitedUntil(queue);
+    }
+
+    /** The claim of a queue without rate or per-key limits: in delivery order, from the ReadyBuffer when it can. */
+    private List<ClaimedMessage> claimInOrder(ClaimRequest request, int max, long inFlight) throws SQLException {
         long now = request.now().toEpochMilli();
         Instant expiresAt = request.now().plus(request.lease());
         // One lease id for the whole claim: a lease is identified by (message id, lease id), and a
@@ -313,8 +378,6 @@ final class MessageWrites {
             // Fewer rows than asked for: nothing deliverable is left on disk beyond what the buffer holds.
             readyBuffer.keep(request.queue(), rest, rows < limit);
         }
-        counters.add(request.queue(), MessageState.READY, -claimed.size());
-        counters.add(request.queue(), MessageState.IN_FLIGHT, claimed.size());
         return claimed;
     }
 

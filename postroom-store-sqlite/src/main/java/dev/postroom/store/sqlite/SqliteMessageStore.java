@@ -69,6 +69,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final Map<String, StoredQueue> queues = new ConcurrentHashMap<>();
     private final GroupCommitter committer;
     private final MessageReads reads;
+    private final MessageWrites writes;
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
     private final SqliteTopicStore topics;
@@ -111,7 +112,7 @@ public final class SqliteMessageStore implements MessageStore {
         StoredJson json = new StoredJson();
         loadQueues(json);
         Leases leases = new Leases();
-        MessageWrites writes = new MessageWrites(writer, counters, json, queues, leases);
+        this.writes = new MessageWrites(writer, counters, json, queues, leases);
         writes.reloadCounters();
         this.reads = new MessageReads(readers, json, leases);
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
@@ -294,6 +295,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public Optional<Instant> oldestReady(String queue) {
         return reads.oldestReady(queue);
+    }
+
+    @Override
+    public Optional<Instant> rateLimitedUntil(String queue) {
+        return writes.rateLimitedUntil(queue);
     }
 
     /**

@@ -24,6 +24,11 @@ final class PostgresFixture implements StoreFixture {
     }
 
     @Override
+    public boolean sharedByNodes() {
+        return true;
+    }
+
+    @Override
     public void cleanup() {
         schema.drop();
     }
