@@ -420,16 +420,7 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<ClaimedMessage>> claim(ClaimRequest request) {
-        return submit(c -> {
-            // The claim holds its queue's row lock until commit; not waiting for the WAL flush
-            // releases it sooner. A claim lost to a database crash leaves its messages READY with
-            // the attempt uncounted (as the embedded store's in-memory leases do); an ack, which
-            // does wait, flushes every claim before it.
-            try (var s = c.createStatement()) {
-                s.execute("SET LOCAL synchronous_commit = off");
-            }
-            return writes.claim(c, request);
-        });
+        return submit(c -> writes.claim(c, request));
     }
 
     @Override
