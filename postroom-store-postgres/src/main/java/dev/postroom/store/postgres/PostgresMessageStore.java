@@ -20,6 +20,7 @@ import dev.postroom.store.NodeInfo;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.QueueWatch;
 import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
@@ -84,6 +85,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final MessageBrowser browser;
     private final NotifyListener listener;
     private final NodeRegistry nodes;
+    private final PostgresSchedules schedules;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -114,6 +116,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
+            this.schedules = new PostgresSchedules(this, pool, writes, json);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {
@@ -213,12 +216,12 @@ public final class PostgresMessageStore implements MessageStore {
     // ------------------------------------------------------------------ transactions
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     /** Runs {@code work} in one transaction on a virtual thread; the future completes after the commit. */
-    private <T> CompletableFuture<T> submit(Work<T> work) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null));
         }
@@ -434,6 +437,11 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> forgetNodes(Instant before) {
         return submit(c -> nodes.forget(c, before));
+    }
+
+    @Override
+    public ScheduleStore schedules() {
+        return schedules;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
@@ -69,6 +70,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageReads reads;
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
+    private final SqliteSchedules schedules;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -114,6 +116,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
+        this.schedules = new SqliteSchedules(committer, writer, readers, json, queues);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -277,6 +280,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public Optional<Instant> oldestReady(String queue) {
         return reads.oldestReady(queue);
+    }
+
+    @Override
+    public ScheduleStore schedules() {
+        return schedules;
     }
 
     /**
