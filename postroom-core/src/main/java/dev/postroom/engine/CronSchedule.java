@@ -14,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Optional;
@@ -115,15 +116,17 @@ public final class CronSchedule {
 
     /** The first run strictly after {@code after}, or empty if the expression never matches again. */
     public Optional<Instant> nextAfter(Instant after) {
-        Optional<Instant> next = execution.nextExecution(after.atZone(zone)).map(ZonedDateTime::toInstant);
-        return skippedByGap(after, next.orElse(null)).or(() -> next);
+        // Whole seconds: cron-utils carries the fraction of its starting point into a seconds field's matches.
+        Optional<Instant> next = execution.nextExecution(after.truncatedTo(ChronoUnit.SECONDS).atZone(zone)).map(ZonedDateTime::toInstant);
+        // An expression that never matches again cannot match in a gap either (and searching them all is slow).
+        return next.isEmpty() ? next : skippedByGap(after, next.get()).or(() -> next);
     }
 
     /** The latest run at or before {@code at}, or empty if there is none. */
     public Optional<Instant> latestAtOrBefore(Instant at) {
-        ZonedDateTime local = at.atZone(zone);
-        if (execution.isMatch(local) && local.getNano() == 0) {
-            return Optional.of(at);
+        ZonedDateTime local = at.truncatedTo(ChronoUnit.SECONDS).atZone(zone);
+        if (execution.isMatch(local)) {
+            return Optional.of(local.toInstant());
         }
         return execution.lastExecution(local).map(ZonedDateTime::toInstant);
     }
@@ -137,7 +140,7 @@ public final class CronSchedule {
         ZoneRules rules = zone.getRules();
         ZoneOffsetTransition transition = rules.nextTransition(after);
         for (int i = 0; transition != null && i < MAX_TRANSITIONS; i++, transition = rules.nextTransition(transition.getInstant())) {
-            if (next != null && !transition.getInstant().isBefore(next)) {
+            if (!transition.getInstant().isBefore(next)) {
                 return Optional.empty();
             }
             if (!transition.isGap()) {
@@ -146,11 +149,11 @@ public final class CronSchedule {
             ZoneOffset before = transition.getOffsetBefore();
             LocalDateTime gapStart = transition.getDateTimeBefore();
             LocalDateTime gapEnd = transition.getDateTimeAfter();
-            Optional<ZonedDateTime> inGap = execution.nextExecution(gapStart.minusNanos(1).atZone(before))
+            Optional<ZonedDateTime> inGap = execution.nextExecution(gapStart.minusSeconds(1).atZone(before))
                     .filter(t -> t.toLocalDateTime().isBefore(gapEnd));
             if (inGap.isPresent()) {
                 Instant shifted = inGap.get().toInstant();
-                return next == null || shifted.isBefore(next) ? Optional.of(shifted) : Optional.empty();
+                return shifted.isBefore(next) ? Optional.of(shifted) : Optional.empty();
             }
         }
         return Optional.empty();

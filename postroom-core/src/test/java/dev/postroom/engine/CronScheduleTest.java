@@ -28,6 +28,14 @@ class CronScheduleTest {
     }
 
     @Test
+    void runsAreOnWholeSecondsWhateverTheFractionOfNow() {
+        Instant fraction = Instant.parse("2026-05-04T10:15:00.268Z");
+        assertThat(CronSchedule.parse("* * * * * *", null).nextAfter(fraction)).contains(Instant.parse("2026-05-04T10:15:01Z"));
+        assertThat(CronSchedule.parse("* * * * *", null).nextAfter(fraction)).contains(Instant.parse("2026-05-04T10:16:00Z"));
+        assertThat(CronSchedule.parse("* * * * * *", null).latestAtOrBefore(fraction)).contains(Instant.parse("2026-05-04T10:15:00Z"));
+    }
+
+    @Test
     void withoutAZoneItIsUtcByName() {
         assertThat(CronSchedule.parse("0 * * * *", null).zone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(CronSchedule.parse("0 * * * *", " ").zone().getId()).isEqualTo("UTC");

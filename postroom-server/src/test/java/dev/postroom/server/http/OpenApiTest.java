@@ -204,6 +204,9 @@ class OpenApiTest {
         records.put("User", AdminRoutes.UserView.class);
         records.put("AuditEntry", AuditRoutes.Entry.class);
         records.put("AuditPage", AuditRoutes.Entries.class);
+        records.put("ScheduleInput", ScheduleRoutes.Put.class);
+        records.put("Schedule", ScheduleRoutes.View.class);
+        records.put("ScheduleList", ScheduleRoutes.Views.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 
