@@ -72,6 +72,7 @@ public final class Console implements AutoCloseable {
         new UserPages(auth, sessions, templates, audit, clock).register(routes);
         new TokenPages(auth, templates, audit, clock).register(routes);
         new DeadLetterPages(postroom, templates, audit, clock).register(routes);
+        new SchedulePages(postroom, templates, audit).register(routes);
         routes.get("/console/series.json", this::series);
     }
 

@@ -4,6 +4,7 @@ import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
+import dev.postroom.ScheduleDefinition;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.Scope;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +64,11 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/dead/preview", Role.OPERATOR);
         ROUTES.put("POST /console/dead/redrive", Role.OPERATOR);
         ROUTES.put("POST /console/dead/delete", Role.OPERATOR);
+        ROUTES.put("GET /console/schedules", Role.VIEWER);
+        ROUTES.put("POST /console/schedules", Role.ADMIN);
+        ROUTES.put("POST /console/schedules/{name}/pause", Role.OPERATOR);
+        ROUTES.put("POST /console/schedules/{name}/resume", Role.OPERATOR);
+        ROUTES.put("POST /console/schedules/{name}/delete", Role.ADMIN);
         ROUTES.put("GET /console/jobs/{id}", Role.VIEWER);
         ROUTES.put("GET /console/jobs/{id}/progress", Role.VIEWER);
     }
@@ -83,6 +89,7 @@ class ConsoleAccessTest {
         messageId = m.id();
         console.auth().addUser("matrix", ConsoleFixture.PASSWORD, Role.VIEWER, Instant.now());
         tokenId = console.auth().createToken("matrix", List.of(Scope.parse("read")), Instant.now()).token().id();
+        console.postroom().schedules().put(ScheduleDefinition.builder("matrix").cron("0 0 1 1 *").queue(queue).payload(1).build());
     }
 
     @Test
