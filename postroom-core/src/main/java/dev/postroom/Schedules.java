@@ -117,6 +117,11 @@ public final class Schedules {
                 throw new InvalidMessageException("headers." + reserved, "is set by Postroom on every run");
             }
         }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (header.getKey() == null || header.getValue() == null) {
+                throw new InvalidMessageException("headers." + header.getKey(), "must not be null");
+            }
+        }
         if (headers.size() > limits.maxHeaders() - 2) {
             throw new InvalidMessageException("headers", "at most " + (limits.maxHeaders() - 2) + " entries (Postroom adds "
                     + SCHEDULE_HEADER + " and " + RUN_AT_HEADER + "), was " + headers.size());

@@ -38,7 +38,6 @@ public final class Maintenance {
         int promoted = Futures.join(engine.store().promoteDue(now, engine.node()));
         int expired = Futures.join(engine.store().expireLeases(now, engine.retries(), engine.node()));
         int timedOut = Futures.join(engine.store().expireTtl(now, engine.node()));
-        schedules.fireDue(now);
         if (promoted + expired + timedOut > 0) {
             engine.signals().changedAll();
         }
@@ -55,6 +54,8 @@ public final class Maintenance {
                 log.info("dead nodes forgotten count={}", forgotten);
             }
         }
+        // Last: a failing schedule (its pass is retried next time) must not hold up leases or retention.
+        schedules.fireDue(now);
     }
 
     private void renewRunningLeases(Instant now) {

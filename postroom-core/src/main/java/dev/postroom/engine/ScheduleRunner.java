@@ -68,7 +68,7 @@ public final class ScheduleRunner implements SchedulePlanner {
             sent++;
             signals.changed(firing.queue());
             listener.sent(firing.queue(), firing.sent().id(), firing.sent().state(), firing.sent().duplicate());
-            log.info("schedule run sent schedule={} queue={} runAt={} messageId={} duplicate={} nextRunAt={}", firing.schedule(),
+            log.debug("schedule run sent schedule={} queue={} runAt={} messageId={} duplicate={} nextRunAt={}", firing.schedule(),
                     firing.queue(), firing.runAt(), firing.sent().id(), firing.sent().duplicate(), firing.nextRunAt());
         }
         return sent;

@@ -328,6 +328,7 @@ public abstract class ScheduleContract extends ContractSupport {
         assertInvalid(schedule("bad", "0 * * * *").payload(null).build(), "payload");
         assertInvalid(schedule("bad", "0 * * * *").header(Schedules.RUN_AT_HEADER, "x").build(), "headers." + Schedules.RUN_AT_HEADER);
         assertInvalid(schedule("bad", "0 * * * *").header("bad header", "x").build(), "headers.bad header");
+        assertInvalid(schedule("bad", "0 * * * *").header("tenant", null).build(), "headers.tenant");
         assertThatThrownBy(() -> schedules().put(schedule("bad", "0 * * * *").queue("missing").build()))
                 .isInstanceOf(QueueNotFoundException.class).hasMessageContaining("missing");
 
