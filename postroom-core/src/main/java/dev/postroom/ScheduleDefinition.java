@@ -1,5 +1,7 @@
 package dev.postroom;
 
+import java.time.ZoneId;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +32,7 @@ public record ScheduleDefinition(
         Boolean paused) {
 
     public ScheduleDefinition {
-        headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 
     /** A builder for the schedule called {@code name}. */
@@ -66,7 +68,7 @@ public record ScheduleDefinition(
         }
 
         /** The zone; default UTC. */
-        public Builder timezone(java.time.ZoneId timezone) {
+        public Builder timezone(ZoneId timezone) {
             this.timezone = timezone == null ? null : timezone.getId();
             return this;
         }
