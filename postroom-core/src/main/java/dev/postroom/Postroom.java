@@ -19,6 +19,7 @@ import dev.postroom.engine.QueueSignals;
 import dev.postroom.engine.RateLimitWait;
 import dev.postroom.engine.RetrySchedule;
 import dev.postroom.engine.RunningDeliveries;
+import dev.postroom.engine.ScheduleRunner;
 import dev.postroom.engine.Tracing;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
@@ -112,6 +113,7 @@ public final class Postroom implements AutoCloseable {
     private final PendingReplies replies;
     private final QueueWatch queueWatch;
     private final Topics topics;
+    private final Schedules schedules;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -157,7 +159,9 @@ public final class Postroom implements AutoCloseable {
         this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
         // Registered before the first send, so other nodes list this one from the start.
         heartbeat.beat(clock.instant(), true);
-        this.maintenance = new Maintenance(engine, heartbeat);
+        ScheduleRunner scheduleRunner = new ScheduleRunner(store, catalog, factory, signals, listener, node);
+        this.schedules = new Schedules(store, catalog, factory, codec, limits, clock, scheduleRunner, this::checkOpen);
+        this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         this.topics = new Topics(this, store, catalog, factory, codec, signals, listener);
@@ -271,6 +275,11 @@ public final class Postroom implements AutoCloseable {
         int count = Futures.join(store.redrive(queue, clock.instant(), node));
         signals.changed(queue);
         return count;
+    }
+
+    /** Cron schedules that send messages to queues; see {@link Schedules}. */
+    public Schedules schedules() {
+        return schedules;
     }
 
     // ---------------------------------------------------------------- sending
@@ -685,7 +694,7 @@ public final class Postroom implements AutoCloseable {
         return deleted;
     }
 
-    /** Runs one maintenance pass now (promotion, lease expiry, TTL, retention); for tests and tools. */
+    /** Runs one maintenance pass now (promotion, lease expiry, TTL, due schedules, retention); for tests and tools. */
     public void runMaintenance() {
         checkOpen();
         maintenance.runOnce(true);

@@ -11,7 +11,7 @@ import java.time.Instant;
 
 /**
  * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
- * messages past their TTL, renew the leases of handlers still running here, and (less often)
+ * messages past their TTL, send the runs of due schedules, renew the leases of handlers still running here, and (less often)
  * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
  */
@@ -22,11 +22,13 @@ public final class Maintenance {
 
     private final EngineContext engine;
     private final NodeHeartbeat heartbeat;
+    private final ScheduleRunner schedules;
     private Instant lastSlowPass = Instant.MIN;
 
-    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat) {
+    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, ScheduleRunner schedules) {
         this.engine = engine;
         this.heartbeat = heartbeat;
+        this.schedules = schedules;
     }
 
     /** Runs one pass; {@code full} forces the retention purge regardless of when it last ran. */
@@ -52,6 +54,8 @@ public final class Maintenance {
                 log.info("dead nodes forgotten count={}", forgotten);
             }
         }
+        // Last: a failing schedule (its pass is retried next time) must not hold up leases or retention.
+        schedules.fireDue(now);
     }
 
     private void renewRunningLeases(Instant now) {

@@ -255,6 +255,11 @@ public interface MessageStore extends AutoCloseable {
         return CompletableFuture.completedFuture(0);
     }
 
+    // ---- schedules ----
+
+    /** The schedules kept in this store; their runs' messages are stored in the same transactions as their advances. */
+    ScheduleStore schedules();
+
     /** Flushes pending work and releases resources; idempotent. */
     @Override
     void close();

@@ -123,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
             MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, trail);
             messages.register(routes);
             new TopicRoutes(postroom, mapper, messages, trail).register(routes);
+            new ScheduleRoutes(postroom, mapper, trail).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             routes.before("/api/v1/events", ctx -> {

@@ -24,12 +24,14 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "tokens", "users", "audit");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "schedules", "tokens", "users", "audit");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "show", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("topics").getSubcommands().keySet())
                 .containsExactly("list", "show", "create", "delete", "subscribe", "unsubscribe", "publish");
         assertThat(root.getSubcommands().get("messages").getSubcommands().keySet()).containsExactly("get", "retry", "cancel");
+        assertThat(root.getSubcommands().get("schedules").getSubcommands().keySet())
+                .containsExactly("list", "show", "put", "delete", "pause", "resume");
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
     }
@@ -38,7 +40,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(27).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(33).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

@@ -4,6 +4,7 @@ import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
+import dev.postroom.ScheduleDefinition;
 import dev.postroom.server.auth.Role;
 import dev.postroom.server.auth.Scope;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,6 +69,11 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/topics/{topic}/subscriptions", Role.ADMIN);
         ROUTES.put("POST /console/topics/{topic}/subscriptions/{subscription}/delete", Role.ADMIN);
         ROUTES.put("POST /console/topics/{topic}/delete", Role.ADMIN);
+        ROUTES.put("GET /console/schedules", Role.VIEWER);
+        ROUTES.put("POST /console/schedules", Role.ADMIN);
+        ROUTES.put("POST /console/schedules/{name}/pause", Role.OPERATOR);
+        ROUTES.put("POST /console/schedules/{name}/resume", Role.OPERATOR);
+        ROUTES.put("POST /console/schedules/{name}/delete", Role.ADMIN);
         ROUTES.put("GET /console/jobs/{id}", Role.VIEWER);
         ROUTES.put("GET /console/jobs/{id}/progress", Role.VIEWER);
     }
@@ -92,6 +98,7 @@ class ConsoleAccessTest {
         console.postroom().topics().create(topic);
         console.postroom().topics().subscribe(topic, "matrix", queue, dev.postroom.SubscriptionFilter.ALL);
         tokenId = console.auth().createToken("matrix", List.of(Scope.parse("read")), Instant.now()).token().id();
+        console.postroom().schedules().put(ScheduleDefinition.builder("matrix").cron("0 0 1 1 *").queue(queue).payload(1).build());
     }
 
     @Test

@@ -155,6 +155,41 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anAdminCreatesAScheduleWhoseLastRunLinksToItsMessageThenPausesAndDeletesIt() {
+        String queue = ConsoleFixture.uniqueQueue("scheduled");
+        console.postroom().createQueue(queue);
+        String name = ConsoleFixture.uniqueQueue("every-second");
+        browser.signIn("admin");
+        browser.open("/console/schedules");
+
+        browser.type("#schedule-form input[name=name]", name);
+        browser.type("#schedule-form input[name=cron]", "* * * * * *");
+        browser.type("#schedule-form input[name=timezone]", "Europe/Berlin");
+        browser.click("#schedule-form select[name=queue] option[value='" + queue + "']");
+        browser.type("#schedule-form textarea[name=payload]", "{\"tick\": true}");
+        browser.click("#schedule-form button[type=submit]");
+        browser.waitForText(".flash", "Created schedule " + name);
+        assertThat(browser.text("tr[data-schedule='" + name + "'] .state")).isEqualTo("running");
+
+        browser.waitUntil("a run of " + name, () -> console.postroom().schedules().get(name).lastMessageId() != null);
+        browser.open("/console/schedules");
+        browser.click("tr[data-schedule='" + name + "'] .last-run a");
+        browser.waitForPath("/console/messages/");
+        assertThat(browser.text("#payload")).contains("tick");
+
+        browser.open("/console/schedules");
+        browser.click("form[action='/console/schedules/" + name + "/pause'] button");
+        browser.waitForText(".flash", "Paused schedule " + name);
+        assertThat(browser.text("tr[data-schedule='" + name + "'] .state")).isEqualTo("paused");
+
+        browser.click("form[action='/console/schedules/" + name + "/delete'] button");
+        browser.answerConfirm(true);
+        browser.waitForText(".flash", "Deleted schedule " + name);
+        assertThat(browser.findAll("tr[data-schedule='" + name + "']")).isEmpty();
+        assertThat(console.postroom().schedules().list()).noneMatch(s -> s.name().equals(name));
+    }
+
+    @Test
     void editAndResendSendsTheEditedCopyAndInvalidJsonIsShownNotSent() {
         String id = dead(ConsoleFixture.uniqueQueue("resend"), "{\"n\":1}", "bad address");
         browser.signIn("operator");

@@ -162,6 +162,15 @@ class AccessTest {
             // Publishing is sending to the topic: send:<glob> matching the topic's name.
             case "POST /api/v1/topics/{topic}/messages" -> new Case(SEND, NOT_SEND,
                     () -> new Call("POST", "/api/v1/topics/" + newTopic() + "/messages", "{\"payload\":1}"));
+            case "PUT /api/v1/schedules/{name}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("PUT", "/api/v1/schedules/" + uniqueQueue("acc-s"),
+                    "{\"cron\":\"0 * * * *\",\"queue\":\"" + newQueue() + "\",\"payload\":1}"));
+            case "GET /api/v1/schedules" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/schedules", null));
+            case "GET /api/v1/schedules/{name}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/schedules/" + newSchedule(), null));
+            case "DELETE /api/v1/schedules/{name}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/schedules/" + newSchedule(), null));
+            case "POST /api/v1/schedules/{name}/pause" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/pause", null));
+            case "POST /api/v1/schedules/{name}/resume" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/resume", null));
             case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
             case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
             case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
@@ -196,6 +205,14 @@ class AccessTest {
 
     private static Call queueCall(String action, String body) {
         return new Call("POST", "/api/v1/queues/" + newQueue() + "/" + action, body);
+    }
+
+    /** A schedule (hourly, to a new queue) made with the admin token; returns its name. */
+    private static String newSchedule() {
+        String name = uniqueQueue("acc-s");
+        Reply put = server.put("/api/v1/schedules/" + name, server.admin, "{\"cron\":\"0 * * * *\",\"queue\":\"" + newQueue() + "\",\"payload\":1}");
+        assertThat(put.status()).as("%s", put).isEqualTo(201);
+        return name;
     }
 
     private static String newMessage() {

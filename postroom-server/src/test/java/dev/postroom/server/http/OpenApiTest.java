@@ -212,6 +212,9 @@ class OpenApiTest {
         records.put("TopicList", TopicRoutes.Topics.class);
         records.put("Delivery", TopicRoutes.Delivery.class);
         records.put("PublishResult", TopicRoutes.Published.class);
+        records.put("ScheduleInput", ScheduleRoutes.Put.class);
+        records.put("Schedule", ScheduleRoutes.View.class);
+        records.put("ScheduleList", ScheduleRoutes.Views.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 

@@ -20,6 +20,7 @@ import dev.postroom.store.NodeInfo;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.QueueWatch;
 import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
@@ -94,6 +95,7 @@ public final class PostgresMessageStore implements MessageStore {
     /** One shared read per set of states asked for: at most 64 sets. */
     private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
     private final PostgresTopicStore topics;
+    private final PostgresSchedules schedules;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -125,6 +127,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
             this.topics = new PostgresTopicStore(this, pool, json);
+            this.schedules = new PostgresSchedules(this, pool, writes, json);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {
@@ -537,6 +540,11 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> forgetNodes(Instant before) {
         return submit(c -> MaintenanceLock.FORGET_NODES.tryLock(c) ? nodes.forget(c, before) : 0);
+    }
+
+    @Override
+    public ScheduleStore schedules() {
+        return schedules;
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.RetryPlanner;
+import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
@@ -73,6 +74,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
     private final SqliteTopicStore topics;
+    private final SqliteSchedules schedules;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -119,6 +121,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
         this.topics = new SqliteTopicStore(committer, writer, readers, json);
+        this.schedules = new SqliteSchedules(committer, writer, readers, json, queues);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -300,6 +303,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public Optional<Instant> rateLimitedUntil(String queue) {
         return writes.rateLimitedUntil(queue);
+    }
+
+    @Override
+    public ScheduleStore schedules() {
+        return schedules;
     }
 
     /**
