@@ -188,8 +188,7 @@ final class GroupCommit implements AutoCloseable {
     private static List<SendOutcome> outcomes(SendBatch batch) {
         List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
         for (NewMessage m : batch.messages()) {
-            MessageState state = m.availableAt().isAfter(batch.now()) ? MessageState.SCHEDULED : MessageState.READY;
-            outcomes.add(new SendOutcome(m.id(), state, false));
+            outcomes.add(new SendOutcome(m.id(), MessageWrites.initialState(m, batch.now()), false));
         }
         return outcomes;
     }

@@ -1,9 +1,7 @@
 package dev.postroom.store.postgres;
 
-import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.store.Completion;
-import dev.postroom.store.LimitKeys;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.SendBatch;
 
@@ -11,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -137,38 +134,14 @@ final class GroupedWrites {
         }
         List<SendBatch> stored = new ArrayList<>(batches.size());
         Set<String> touched = new LinkedHashSet<>();
-        try (PreparedStatement insert = c.prepareStatement("""
-                INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                    max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")) {
+        try (PreparedStatement insert = c.prepareStatement(MessageWrites.INSERT.formatted("messages"))) {
             for (SendBatch batch : batches) {
                 if (!batch.messages().stream().allMatch(m -> existing.containsKey(m.queue()))) {
                     continue;
                 }
                 stored.add(batch);
-                long now = batch.now().toEpochMilli();
                 for (NewMessage m : batch.messages()) {
-                    MessageState state = m.availableAt().isAfter(batch.now()) ? MessageState.SCHEDULED : MessageState.READY;
-                    insert.setObject(1, UUID.fromString(m.id()));
-                    insert.setString(2, m.queue());
-                    insert.setShort(3, (short) state.ordinal());
-                    insert.setShort(4, (short) m.priority());
-                    insert.setLong(5, m.availableAt().toEpochMilli());
-                    if (m.expiresAt() == null) {
-                        insert.setNull(6, Types.BIGINT);
-                    } else {
-                        insert.setLong(6, m.expiresAt().toEpochMilli());
-                    }
-                    insert.setString(7, m.orderingKey());
-                    insert.setString(8, m.idempotencyKey());
-                    insert.setInt(9, m.maxAttempts());
-                    insert.setLong(10, now);
-                    insert.setLong(11, now);
-                    insert.setString(12, m.payloadJson());
-                    insert.setString(13, json.writeHeaders(m.headers()));
-                    insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
-                    insert.setString(15, LimitKeys.of(existing.get(m.queue()), m.headers(), m.orderingKey()));
-                    insert.addBatch();
+                    MessageWrites.bindInsert(insert, json, m, batch, existing.get(m.queue()));
                     touched.add(m.queue());
                 }
             }

@@ -299,30 +299,10 @@ final class MessageWrites {
             }
             toInsert.add(m);
         }
-        long now = batch.now().toEpochMilli();
         // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
-        try (PreparedStatement insert = c.prepareStatement("""
-                INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                    max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""".formatted(messagesTable))) {
+        try (PreparedStatement insert = c.prepareStatement(INSERT.formatted(messagesTable))) {
             for (NewMessage m : toInsert) {
-                MessageState state = initialState(m, batch.now());
-                insert.setObject(1, UUID.fromString(m.id()));
-                insert.setString(2, m.queue());
-                insert.setShort(3, (short) state.ordinal());
-                insert.setShort(4, (short) m.priority());
-                insert.setLong(5, m.availableAt().toEpochMilli());
-                setNullableLong(insert, 6, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
-                insert.setString(7, m.orderingKey());
-                insert.setString(8, m.idempotencyKey());
-                insert.setInt(9, m.maxAttempts());
-                insert.setLong(10, now);
-                insert.setLong(11, now);
-                insert.setString(12, m.payloadJson());
-                insert.setString(13, json.writeHeaders(m.headers()));
-                insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
-                insert.setString(15, LimitKeys.of(policies.get(m.queue()), m.headers(), m.orderingKey()));
-                insert.addBatch();
+                bindInsert(insert, json, m, batch, policies.get(m.queue()));
             }
             if (!toInsert.isEmpty()) {
                 insert.executeBatch();
@@ -361,7 +341,36 @@ final class MessageWrites {
         }
     }
 
-    private static MessageState initialState(NewMessage m, Instant now) {
+    /** Inserts one message; the table name is formatted in. Parameters: see {@link #bindInsert}. */
+    static final String INSERT = """
+            INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
+                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""";
+
+    /** Adds one message of {@code batch} to an {@link #INSERT} JDBC batch. */
+    static void bindInsert(PreparedStatement insert, PostgresJson json, NewMessage m, SendBatch batch, QueuePolicy policy)
+            throws SQLException {
+        long now = batch.now().toEpochMilli();
+        MessageState state = initialState(m, batch.now());
+        insert.setObject(1, UUID.fromString(m.id()));
+        insert.setString(2, m.queue());
+        insert.setShort(3, (short) state.ordinal());
+        insert.setShort(4, (short) m.priority());
+        insert.setLong(5, m.availableAt().toEpochMilli());
+        setNullableLong(insert, 6, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
+        insert.setString(7, m.orderingKey());
+        insert.setString(8, m.idempotencyKey());
+        insert.setInt(9, m.maxAttempts());
+        insert.setLong(10, now);
+        insert.setLong(11, now);
+        insert.setString(12, m.payloadJson());
+        insert.setString(13, json.writeHeaders(m.headers()));
+        insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+        insert.setString(15, LimitKeys.of(policy, m.headers(), m.orderingKey()));
+        insert.addBatch();
+    }
+
+    static MessageState initialState(NewMessage m, Instant now) {
         return m.availableAt().isAfter(now) ? MessageState.SCHEDULED : MessageState.READY;
     }
 
