@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * {@code postroom send QUEUE PAYLOAD_JSON}: sends one message ({@code POST
  * /api/v1/queues/{queue}/messages}) and prints its id and state. {@code -} as the payload reads it
- * from stdin, so a file or another program's output can be sent as is.
+ * from stdin, so a file or another program's output can be sent as is. With {@code --wait SECONDS}
+ * it is a request: it waits for a handler to finish the message and prints the handler's result.
  */
 @Command(name = "send", sortOptions = false,
         description = "Send one message to a queue.")
@@ -47,6 +48,11 @@ public final class SendCommand extends ApiCommand {
 
     @Option(names = "--ttl", paramLabel = "SECONDS", description = "Dead-letter the message if not delivered within this many seconds.")
     BigDecimal ttlSeconds;
+
+    @Option(names = "--wait", paramLabel = "SECONDS",
+            description = "Wait up to this long for a handler to finish the message and print its result (request-reply); "
+                    + "fails if the message dies, is cancelled, or is not finished in time.")
+    BigDecimal waitSeconds;
 
     /** Rejects {@code {"a":1}}} too: by default Jackson would quietly ignore what follows the first value. */
     private static final ObjectReader STRICT = ApiClient.JSON.readerFor(JsonNode.class)
@@ -79,6 +85,10 @@ public final class SendCommand extends ApiCommand {
             body.put("ttlSeconds", ttlSeconds);
         }
         JsonNode sent = client.post("/api/v1/queues/" + ApiClient.segment(queue) + "/messages", body).body();
+        if (waitSeconds != null) {
+            printResult(client, text(sent, "id"));
+            return;
+        }
         if (json()) {
             printJson(sent);
         } else if (sent.path("duplicate").asBoolean(false)) {
@@ -86,6 +96,28 @@ public final class SendCommand extends ApiCommand {
         } else {
             out().printf("sent %s to %s (%s)%n", text(sent, "id"), queue, text(sent, "state"));
         }
+    }
+
+    /** Waits for the message's final state: its result on success (the whole message with --json), else a failure. */
+    private void printResult(ApiClient client, String id) {
+        JsonNode m = client.get("/api/v1/messages/" + ApiClient.segment(id) + "?waitSeconds=" + waitSeconds.toPlainString(),
+                ApiClient.timeoutFor(waitSeconds)).body();
+        String state = text(m, "state");
+        if ("SUCCEEDED".equals(state)) {
+            if (json()) {
+                printJson(m);
+            } else {
+                out().println(m.path("result").isMissingNode() ? "null" : m.path("result").toString());
+            }
+            return;
+        }
+        if ("DEAD".equals(state) || "CANCELLED".equals(state)) {
+            JsonNode errors = m.path("errors");
+            String last = errors.isEmpty() ? "" : ": " + text(errors.get(errors.size() - 1), "message");
+            throw new CliException("message " + id + " ended " + state + last);
+        }
+        throw new CliException("message " + id + " is still " + state + " after " + waitSeconds.toPlainString()
+                + " s; follow it with: postroom messages get " + id + " --wait SECONDS");
     }
 
     /** The payload argument as JSON ({@code -} reads it from {@code stdin}); shared with {@code topics publish}. */

@@ -100,6 +100,41 @@ class SendCommandTest {
     }
 
     @Test
+    void waitPrintsTheHandlersResultOnceTheMessageSucceeds() {
+        server.answer("POST", MESSAGES, 201, "{\"id\":\"01JMSG\",\"state\":\"READY\",\"duplicate\":false}");
+        server.answer("GET", "/api/v1/messages/01JMSG", 200, "{\"id\":\"01JMSG\",\"state\":\"SUCCEEDED\",\"result\":{\"rows\":42}}");
+
+        CliRun run = send(new SendCommand(), "emails", "{}", "--wait", "20");
+
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(run.out()).isEqualTo("{\"rows\":42}\n");
+        assertThat(server.only("GET", "/api/v1/messages/01JMSG").query()).isEqualTo("waitSeconds=20");
+    }
+
+    @Test
+    void waitFailsWithTheLastErrorWhenTheMessageDies() {
+        server.answer("POST", MESSAGES, 201, "{\"id\":\"01JMSG\",\"state\":\"READY\",\"duplicate\":false}");
+        server.answer("GET", "/api/v1/messages/01JMSG", 200,
+                "{\"id\":\"01JMSG\",\"state\":\"DEAD\",\"errors\":[{\"message\":\"first\"},{\"message\":\"smtp refused\"}]}");
+
+        CliRun run = send(new SendCommand(), "emails", "{}", "--wait", "5");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("postroom: message 01JMSG ended DEAD: smtp refused\n");
+    }
+
+    @Test
+    void waitFailsWhenTheMessageIsNotFinishedInTime() {
+        server.answer("POST", MESSAGES, 201, "{\"id\":\"01JMSG\",\"state\":\"READY\",\"duplicate\":false}");
+        server.answer("GET", "/api/v1/messages/01JMSG", 200, "{\"id\":\"01JMSG\",\"state\":\"IN_FLIGHT\"}");
+
+        CliRun run = send(new SendCommand(), "emails", "{}", "--wait", "1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("postroom: message 01JMSG is still IN_FLIGHT after 1 s");
+    }
+
+    @Test
     void unknownQueueExitsNonZeroWithOneLineReason() {
         server.problem("POST", MESSAGES, 404, "{\"status\":404,\"title\":\"Not Found\",\"detail\":\"queue not found: emails\"}");
 
