@@ -2,6 +2,7 @@ package dev.postroom;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.engine.BatchCompleter;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.Futures;
@@ -109,6 +110,7 @@ public final class Postroom implements AutoCloseable {
     private final MessageListener listener;
     private final PendingReplies replies;
     private final QueueWatch queueWatch;
+    private final Batches batches;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -154,7 +156,8 @@ public final class Postroom implements AutoCloseable {
         this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
         // Registered before the first send, so other nodes list this one from the start.
         heartbeat.beat(clock.instant(), true);
-        this.maintenance = new Maintenance(engine, heartbeat);
+        this.maintenance = new Maintenance(engine, heartbeat, new BatchCompleter(engine, factory));
+        this.batches = new Batches(this, store.batches(), catalog, factory, ids, clock, node, limits, signals, listener);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         if (builder.maintenanceInterval != null) {
@@ -319,6 +322,11 @@ public final class Postroom implements AutoCloseable {
             }
             return results;
         });
+    }
+
+    /** Batches: messages sent together and followed as a whole, with an optional completion message. */
+    public Batches batches() {
+        return batches;
     }
 
     // ---------------------------------------------------------------- request-reply
@@ -681,7 +689,7 @@ public final class Postroom implements AutoCloseable {
         return leaseId;
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("postroom is closed");
         }

@@ -11,7 +11,7 @@ import java.time.Instant;
 
 /**
  * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
- * messages past their TTL, renew the leases of handlers still running here, and (less often)
+ * messages past their TTL, complete finished batches, renew the leases of handlers still running here, and (less often)
  * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
  */
@@ -22,11 +22,13 @@ public final class Maintenance {
 
     private final EngineContext engine;
     private final NodeHeartbeat heartbeat;
+    private final BatchCompleter batches;
     private Instant lastSlowPass = Instant.MIN;
 
-    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat) {
+    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, BatchCompleter batches) {
         this.engine = engine;
         this.heartbeat = heartbeat;
+        this.batches = batches;
     }
 
     /** Runs one pass; {@code full} forces the retention purge regardless of when it last ran. */
@@ -42,11 +44,14 @@ public final class Maintenance {
         if (expired > 0) {
             log.warn("leases expired count={}", expired);
         }
+        // After expiry and TTL: a member they just ended counts towards its batch in this same pass.
+        batches.run(now);
         renewRunningLeases(now);
         if (full || Duration.between(lastSlowPass, now).compareTo(SLOW_PASS_EVERY) >= 0) {
             lastSlowPass = now;
             engine.catalog().refresh();
             purgeRetained(now);
+            batches.forget(now);
             int forgotten = heartbeat.forgetDead(now);
             if (forgotten > 0) {
                 log.info("dead nodes forgotten count={}", forgotten);

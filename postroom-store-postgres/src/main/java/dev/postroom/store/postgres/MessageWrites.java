@@ -201,6 +201,11 @@ final class MessageWrites {
     // ------------------------------------------------------------------ sends
 
     List<SendOutcome> send(Connection c, SendBatch batch) throws SQLException {
+        return send(c, batch, null);
+    }
+
+    /** Stores {@code batch}; its messages are members of the batch {@code batchId}, unless it is null. */
+    List<SendOutcome> send(Connection c, SendBatch batch, String batchId) throws SQLException {
         Set<String> queues = new LinkedHashSet<>();
         Map<String, Set<String>> keysByQueue = new HashMap<>();
         for (NewMessage m : batch.messages()) {
@@ -235,10 +240,15 @@ final class MessageWrites {
         }
         long now = batch.now().toEpochMilli();
         // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
-        try (PreparedStatement insert = c.prepareStatement("""
+        // A batch member's insert names batch_id too; a send outside any batch binds what it always did.
+        try (PreparedStatement insert = c.prepareStatement(batchId == null ? """
                 INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
                     max_attempts, enqueued_at, updated_at, payload, headers, timeline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""" : """
+                INSERT INTO messages (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
+                    max_attempts, enqueued_at, updated_at, payload, headers, timeline, batch_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")) {
+            UUID member = batchId == null ? null : UUID.fromString(batchId);
             for (NewMessage m : toInsert) {
                 MessageState state = initialState(m, batch.now());
                 insert.setObject(1, UUID.fromString(m.id()));
@@ -255,6 +265,9 @@ final class MessageWrites {
                 insert.setString(12, m.payloadJson());
                 insert.setString(13, json.writeHeaders(m.headers()));
                 insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+                if (batchId != null) {
+                    insert.setObject(15, member);
+                }
                 insert.addBatch();
             }
             if (!toInsert.isEmpty()) {

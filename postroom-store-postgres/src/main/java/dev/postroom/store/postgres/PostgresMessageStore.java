@@ -85,6 +85,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final NotifyListener listener;
     private final NodeRegistry nodes;
     private final GroupCommit groupCommit;
+    private final PostgresBatchStore batches;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -125,6 +126,7 @@ public final class PostgresMessageStore implements MessageStore {
             }
             this.listener = new NotifyListener(options.jdbcUrl(), listen, channel,
                     () -> reads.queues().stream().map(StoredQueue::name).toList());
+            this.batches = new PostgresBatchStore(this, pool, writes, json);
             this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(options.poolSize()),
                     batch -> submit(c -> writes.send(c, batch)), completion -> submit(c -> writes.ack(c, completion))).start();
         } catch (RuntimeException e) {
@@ -224,12 +226,12 @@ public final class PostgresMessageStore implements MessageStore {
     // ------------------------------------------------------------------ transactions
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     /** Runs {@code work} in one transaction on a virtual thread; the future completes after the commit. */
-    private <T> CompletableFuture<T> submit(Work<T> work) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null));
         }
@@ -437,6 +439,13 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public Optional<Instant> oldestReady(String queue) {
         return reads.oldestReady(queue);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    @Override
+    public dev.postroom.store.BatchStore batches() {
+        return batches;
     }
 
     // ------------------------------------------------------------------ node registry

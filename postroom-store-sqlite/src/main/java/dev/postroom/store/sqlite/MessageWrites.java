@@ -92,6 +92,7 @@ final class MessageWrites {
     private final ReadyBuffer readyBuffer = new ReadyBuffer();
 
     private final PreparedStatement insert;
+    private final PreparedStatement insertMember;
     private final PreparedStatement findIdempotent;
     private final PreparedStatement claimCandidates;
     private final PreparedStatement complete;
@@ -112,6 +113,13 @@ final class MessageWrites {
                     idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, timeline)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
+        // A batch member: the same, and its batch id (parameter 18). A statement of its own, so
+        // that a send outside any batch binds exactly what it did before batches existed.
+        insertMember = connection.prepareStatement("""
+                INSERT INTO messages (seq, id, queue, state, priority, available_at, expires_at, ordering_key,
+                    idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, timeline, batch_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')), ?)""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
@@ -191,6 +199,12 @@ final class MessageWrites {
     // ------------------------------------------------------------------ sends
 
     List<SendOutcome> send(SendBatch batch) throws SQLException {
+        return send(batch, null);
+    }
+
+    /** Stores {@code batch}; its messages are members of the batch {@code batchId}, unless it is null. */
+    List<SendOutcome> send(SendBatch batch, String batchId) throws SQLException {
+        PreparedStatement insert = batchId == null ? this.insert : insertMember;
         // Check everything first: a batch is all-or-nothing, and a rejected command must write nothing.
         List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
         Map<String, SendOutcome> keysInBatch = new HashMap<>();
@@ -234,6 +248,9 @@ final class MessageWrites {
             insert.setLong(15, now);
             insert.setString(16, state.name());
             insert.setString(17, batch.node());
+            if (batchId != null) {
+                insert.setString(18, batchId);
+            }
             insert.executeUpdate();
             counters.add(m.queue(), state, 1);
             if (state == MessageState.READY) {

@@ -69,6 +69,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageReads reads;
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
+    private final SqliteBatchStore batches;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -114,6 +115,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
+        this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -262,6 +264,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
         return committer.submit(w -> w.purgeFinished(queue, state, before));
+    }
+
+    @Override
+    public dev.postroom.store.BatchStore batches() {
+        return batches;
     }
 
     @Override
