@@ -210,7 +210,7 @@ final class PostgresBatchStore implements BatchStore {
                             left(payload, %d), errors -> -1 ->> 'message'
                      FROM messages WHERE batch_id = ? AND id > ? ORDER BY id LIMIT ?""".formatted(MessageSummary.PREVIEW_CHARS))) {
             ps.setObject(1, UUID.fromString(id));
-            ps.setObject(2, after == null ? new UUID(Long.MIN_VALUE, Long.MIN_VALUE) : UUID.fromString(after));
+            ps.setObject(2, after == null ? new UUID(0L, 0L) : UUID.fromString(after)); // uuids compare unsigned
             ps.setInt(3, limit);
             List<MessageSummary> members = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
