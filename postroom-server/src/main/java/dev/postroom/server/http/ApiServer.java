@@ -121,6 +121,7 @@ public final class ApiServer implements AutoCloseable {
             AuditTrail trail = new AuditTrail(audit);
             new QueueRoutes(postroom, mapper, trail).register(routes);
             new MessageRoutes(postroom, mapper, finalStates, trail).register(routes);
+            new BatchRoutes(postroom).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             routes.before("/api/v1/events", ctx -> {

@@ -148,6 +148,11 @@ class AccessTest {
             case "POST /api/v1/messages/{id}/cancel" -> new Case(OPERATE, NOT_OPERATE,
                     () -> new Call("POST", "/api/v1/messages/" + newMessage() + "/cancel", null));
             case "DELETE /api/v1/messages/{id}" -> new Case(OPERATE, NOT_OPERATE, () -> new Call("DELETE", "/api/v1/messages/" + newMessage(), null));
+            case "GET /api/v1/batches" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/batches?limit=5", null));
+            case "GET /api/v1/batches/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/batches/" + newBatch(), null), 404);
+            case "GET /api/v1/batches/{id}/messages" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/batches/" + newBatch() + "/messages", null), 404);
             case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
             case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
             case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
@@ -175,6 +180,13 @@ class AccessTest {
 
     private static Call queueCall(String action, String body) {
         return new Call("POST", "/api/v1/queues/" + newQueue() + "/" + action, body);
+    }
+
+    private static String newBatch() {
+        Reply sent = server.post("/api/v1/queues/" + newQueue() + "/messages:batch", server.admin,
+                "{\"messages\":[{\"payload\":1}],\"batch\":{}}");
+        assertThat(sent.status()).as("%s", sent).isEqualTo(201);
+        return sent.json().get("batchId").asText();
     }
 
     private static String newMessage() {
