@@ -15,10 +15,11 @@ public final class CliCommands {
     private CliCommands() {
     }
 
-    /** The top-level command classes: send, receive, tail, stats, queues, messages, tokens, users, audit. */
+    /** The top-level command classes: send, receive, tail, stats, queues, messages, tokens, users, audit, batches. */
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
-                QueuesCommand.class, MessagesCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class};
+                QueuesCommand.class, MessagesCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class,
+                BatchesCommand.class};
     }
 
     /** Adds every command of {@link #all()} as a subcommand of {@code root}; returns {@code root}. */

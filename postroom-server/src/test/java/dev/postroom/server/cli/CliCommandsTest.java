@@ -24,19 +24,20 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users", "audit");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users", "audit", "batches");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("messages").getSubcommands().keySet()).containsExactly("get", "retry", "cancel");
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
+        assertThat(root.getSubcommands().get("batches").getSubcommands().keySet()).containsExactly("send", "show", "list");
     }
 
     @Test
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(19).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(22).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 
