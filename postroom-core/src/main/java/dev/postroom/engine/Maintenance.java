@@ -44,9 +44,9 @@ public final class Maintenance {
         if (expired > 0) {
             log.warn("leases expired count={}", expired);
         }
-        // After expiry and TTL: a member they just ended counts towards its batch in this same pass.
-        batches.run(now);
         renewRunningLeases(now);
+        // After expiry and TTL, so that a member they just ended counts towards its batch in this pass.
+        completeBatches(now);
         if (full || Duration.between(lastSlowPass, now).compareTo(SLOW_PASS_EVERY) >= 0) {
             lastSlowPass = now;
             engine.catalog().refresh();
@@ -56,6 +56,18 @@ public final class Maintenance {
             if (forgotten > 0) {
                 log.info("dead nodes forgotten count={}", forgotten);
             }
+        }
+    }
+
+    /**
+     * A failed completion pass stored nothing (its transaction rolled back) and the next pass tries
+     * again; it must not stop the rest of upkeep, so it is reported here rather than thrown.
+     */
+    private void completeBatches(Instant now) {
+        try {
+            batches.run(now);
+        } catch (RuntimeException e) {
+            log.warn("batch completion pass failed; next pass retries error={}", e.toString());
         }
     }
 

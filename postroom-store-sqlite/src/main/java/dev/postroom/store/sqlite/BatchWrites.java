@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class BatchWrites {
     /** A member is pending while SCHEDULED or READY on disk (a leased row stays READY; see Leases). */
-    private static final String FINISHED = """
+    static final String FINISHED = """
             SELECT id, queue, created_at, total, on_complete_queue, on_complete_payload, on_complete_headers
             FROM batches b WHERE completed_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.state IN (0, 1))
