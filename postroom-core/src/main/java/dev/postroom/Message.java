@@ -25,6 +25,7 @@ import java.util.Map;
  * @param progress       the last progress report, or null
  * @param errors         every failed attempt's error, oldest first
  * @param timeline       every transition, oldest first
+ * @param batchId        the batch it was sent in ({@link Batches}), or null
  */
 public record Message(
         String id,
@@ -44,5 +45,15 @@ public record Message(
         String resultJson,
         Progress progress,
         List<AttemptError> errors,
-        List<TimelineEntry> timeline) {
+        List<TimelineEntry> timeline,
+        String batchId) {
+
+    /** A message sent outside any batch. */
+    public Message(String id, String queue, MessageState state, String payloadJson, Map<String, String> headers,
+                   int priority, String orderingKey, String idempotencyKey, int attempt, int maxAttempts,
+                   Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt, String resultJson,
+                   Progress progress, List<AttemptError> errors, List<TimelineEntry> timeline) {
+        this(id, queue, state, payloadJson, headers, priority, orderingKey, idempotencyKey, attempt, maxAttempts,
+                enqueuedAt, notBefore, expiresAt, leaseExpiresAt, resultJson, progress, errors, timeline, null);
+    }
 }

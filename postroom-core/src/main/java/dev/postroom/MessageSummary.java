@@ -18,6 +18,7 @@ import java.time.Instant;
  * @param payloadPreview the start of the payload's JSON text, at most {@value #PREVIEW_CHARS} characters
  *                       (so not necessarily valid JSON)
  * @param lastError      the message of its latest failed attempt, or null if none failed
+ * @param batchId        the batch it was sent in ({@link Batches}), or null
  */
 public record MessageSummary(
         String id,
@@ -30,8 +31,15 @@ public record MessageSummary(
         Instant enqueuedAt,
         Instant updatedAt,
         String payloadPreview,
-        String lastError) {
+        String lastError,
+        String batchId) {
 
     /** The longest {@link #payloadPreview}, in characters. */
     public static final int PREVIEW_CHARS = 200;
+
+    /** A message sent outside any batch. */
+    public MessageSummary(String id, String queue, MessageState state, int priority, String orderingKey, int attempt,
+                          int maxAttempts, Instant enqueuedAt, Instant updatedAt, String payloadPreview, String lastError) {
+        this(id, queue, state, priority, orderingKey, attempt, maxAttempts, enqueuedAt, updatedAt, payloadPreview, lastError, null);
+    }
 }

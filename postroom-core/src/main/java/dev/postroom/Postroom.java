@@ -2,6 +2,7 @@ package dev.postroom;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.engine.BatchCompleter;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.Futures;
@@ -114,6 +115,7 @@ public final class Postroom implements AutoCloseable {
     private final QueueWatch queueWatch;
     private final Topics topics;
     private final Schedules schedules;
+    private final Batches batches;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -161,7 +163,8 @@ public final class Postroom implements AutoCloseable {
         heartbeat.beat(clock.instant(), true);
         ScheduleRunner scheduleRunner = new ScheduleRunner(store, catalog, factory, signals, listener, node);
         this.schedules = new Schedules(store, catalog, factory, codec, limits, clock, scheduleRunner, this::checkOpen);
-        this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner);
+        this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner, new BatchCompleter(engine, factory));
+        this.batches = new Batches(this, store.batches(), catalog, factory, ids, clock, node, limits, signals, listener);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         this.topics = new Topics(this, store, catalog, factory, codec, signals, listener);
@@ -397,6 +400,11 @@ public final class Postroom implements AutoCloseable {
     /** Topics: publish once, deliver a copy to every matching subscription's queue. */
     public Topics topics() {
         return topics;
+    }
+
+    /** Batches: messages sent together and followed as a whole, with an optional completion message. */
+    public Batches batches() {
+        return batches;
     }
 
     // ---------------------------------------------------------------- request-reply

@@ -11,7 +11,7 @@ import java.time.Instant;
 
 /**
  * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
- * messages past their TTL, send the runs of due schedules, renew the leases of handlers still running here, and (less often)
+ * messages past their TTL, send the runs of due schedules, complete finished batches, renew the leases of handlers still running here, and (less often)
  * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
  */
@@ -23,12 +23,14 @@ public final class Maintenance {
     private final EngineContext engine;
     private final NodeHeartbeat heartbeat;
     private final ScheduleRunner schedules;
+    private final BatchCompleter batches;
     private Instant lastSlowPass = Instant.MIN;
 
-    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, ScheduleRunner schedules) {
+    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, ScheduleRunner schedules, BatchCompleter batches) {
         this.engine = engine;
         this.heartbeat = heartbeat;
         this.schedules = schedules;
+        this.batches = batches;
     }
 
     /** Runs one pass; {@code full} forces the retention purge regardless of when it last ran. */
@@ -45,10 +47,13 @@ public final class Maintenance {
             log.warn("leases expired count={}", expired);
         }
         renewRunningLeases(now);
+        // After expiry and TTL, so that a member they just ended counts towards its batch in this pass.
+        completeBatches(now);
         if (full || Duration.between(lastSlowPass, now).compareTo(SLOW_PASS_EVERY) >= 0) {
             lastSlowPass = now;
             engine.catalog().refresh();
             purgeRetained(now);
+            batches.forget(now);
             int forgotten = heartbeat.forgetDead(now);
             if (forgotten > 0) {
                 log.info("dead nodes forgotten count={}", forgotten);
@@ -56,6 +61,18 @@ public final class Maintenance {
         }
         // Last: a failing schedule (its pass is retried next time) must not hold up leases or retention.
         schedules.fireDue(now);
+    }
+
+    /**
+     * A failed completion pass stored nothing (its transaction rolled back) and the next pass tries
+     * again; it must not stop the rest of upkeep, so it is reported here rather than thrown.
+     */
+    private void completeBatches(Instant now) {
+        try {
+            batches.run(now);
+        } catch (RuntimeException e) {
+            log.warn("batch completion pass failed; next pass retries error={}", e.toString());
+        }
     }
 
     private void renewRunningLeases(Instant now) {

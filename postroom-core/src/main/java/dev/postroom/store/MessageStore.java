@@ -230,6 +230,11 @@ public interface MessageStore extends AutoCloseable {
         return QueueWatch.NONE;
     }
 
+    // ---- batches ----
+
+    /** Batches: groups of messages sent together and tracked until every member ended. */
+    BatchStore batches();
+
     // ---- node registry (stores shared by several processes) ----
 
     /**

@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  *   <li>{@code oldestReady} of each queue is the earliest {@code notBefore} of its messages
  *       {@code get} reports READY, and empty when there are none;</li>
  *   <li>{@code browse} lists exactly the messages {@code get} finds, newest first, once each, in the
- *       queue, state and attempt {@code get} reports; and browsing by each state lists exactly the
+ *       queue, state, attempt and batch {@code get} reports; and browsing by each state lists exactly the
  *       messages {@code get} reports in it.</li>
  * </ul>
  * The count check is exact, so {@code ids} must hold every message id the store may hold (ids that
@@ -170,6 +170,9 @@ public final class StoreInvariants {
                 problems.add("browse lists " + summary.id() + " as " + summary.queue() + "/" + summary.state() + "/attempt "
                         + summary.attempt() + " but get reports " + message.queue() + "/" + message.state() + "/attempt "
                         + message.attempt());
+            } else if (!Objects.equals(message.batchId(), summary.batchId())) {
+                problems.add("browse lists " + summary.id() + " in batch " + summary.batchId() + " but get reports batch "
+                        + message.batchId());
             }
         }
         Set<String> missing = new TreeSet<>(messages.keySet());

@@ -67,6 +67,7 @@ public final class Console implements AutoCloseable {
         routes.get("/console", this::overview);
         routes.sse("/console/live", live::connect);
         new MessagePages(postroom, templates, audit).register(routes);
+        new BatchPages(postroom, templates).register(routes);
         new AuditPages(auditLog, templates).register(routes);
         new QueuePages(postroom, templates, audit).register(routes);
         new UserPages(auth, sessions, templates, audit, clock).register(routes);

@@ -124,6 +124,7 @@ public final class ApiServer implements AutoCloseable {
             messages.register(routes);
             new TopicRoutes(postroom, mapper, messages, trail).register(routes);
             new ScheduleRoutes(postroom, mapper, trail).register(routes);
+            new BatchRoutes(postroom).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             routes.before("/api/v1/events", ctx -> {

@@ -146,7 +146,16 @@ final class Bodies {
                 Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds) {
     }
 
-    record SendBatch(List<Send> messages) {
+    /** {@code batch}, when present, makes the messages one batch ({@link BatchRoutes}). */
+    record SendBatch(List<Send> messages, Batch batch) {
+    }
+
+    /** A batch's options: the completion message, or none. */
+    record Batch(OnComplete onComplete) {
+    }
+
+    /** The message sent once every member of the batch has ended. */
+    record OnComplete(String queue, JsonText payload, Map<String, String> headers) {
     }
 
     record Receive(Integer max, Double waitSeconds, Double leaseSeconds) {

@@ -1,6 +1,7 @@
 package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.BatchResult;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
 import dev.postroom.MessageNotFoundException;
@@ -85,6 +86,12 @@ final class MessageRoutes {
             }
             String prefix = "messages[" + i + "].";
             batch.add(new OutgoingMessage(payload(message, prefix), options(message, prefix, traceparent)));
+        }
+        if (body.batch() != null) {
+            BatchResult sent = BatchRoutes.send(ctx, postroom, queue, batch, body.batch());
+            ctx.status(201).json(new Views.SentBatch(sent.messages().stream().map(r -> new Views.Sent(r.id(), r.state(), r.duplicate())).toList(),
+                    sent.batchId()));
+            return;
         }
         List<SendResult> results;
         try {

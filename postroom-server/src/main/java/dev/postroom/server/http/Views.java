@@ -79,7 +79,11 @@ final class Views {
     record Sent(String id, MessageState state, boolean duplicate) {
     }
 
-    record SentBatch(List<Sent> results) {
+    /** {@code batchId} only when the messages were sent as a batch. */
+    record SentBatch(List<Sent> results, @JsonInclude(JsonInclude.Include.NON_NULL) String batchId) {
+        SentBatch(List<Sent> results) {
+            this(results, null);
+        }
     }
 
     record Received(String id, String queue, @JsonRawValue String payload, Map<String, String> headers, int attempt,
@@ -112,13 +116,14 @@ final class Views {
     record FullMessage(String id, String queue, MessageState state, @JsonRawValue String payload, Map<String, String> headers,
                        int priority, String orderingKey, String idempotencyKey, int attempt, int maxAttempts,
                        Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt,
-                       @JsonRawValue String result, Progress progress, List<Error> errors, List<Transition> timeline) {
+                       @JsonRawValue String result, Progress progress, List<Error> errors, List<Transition> timeline,
+                       String batchId) {
         static FullMessage of(Message m) {
             return new FullMessage(m.id(), m.queue(), m.state(), m.payloadJson(), m.headers(), m.priority(), m.orderingKey(),
                     m.idempotencyKey(), m.attempt(), m.maxAttempts(), m.enqueuedAt(), m.notBefore(), m.expiresAt(),
                     m.leaseExpiresAt(), m.resultJson(),
                     m.progress() == null ? null : new Progress(m.progress().percent(), m.progress().note()),
-                    m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList());
+                    m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList(), m.batchId());
         }
     }
 
@@ -126,10 +131,11 @@ final class Views {
     }
 
     record Summary(String id, String queue, MessageState state, int priority, String orderingKey, int attempt,
-                   int maxAttempts, Instant enqueuedAt, Instant updatedAt, String payloadPreview, String lastError) {
+                   int maxAttempts, Instant enqueuedAt, Instant updatedAt, String payloadPreview, String lastError,
+                   String batchId) {
         static Summary of(dev.postroom.MessageSummary m) {
             return new Summary(m.id(), m.queue(), m.state(), m.priority(), m.orderingKey(), m.attempt(), m.maxAttempts(),
-                    m.enqueuedAt(), m.updatedAt(), m.payloadPreview(), m.lastError());
+                    m.enqueuedAt(), m.updatedAt(), m.payloadPreview(), m.lastError(), m.batchId());
         }
     }
 

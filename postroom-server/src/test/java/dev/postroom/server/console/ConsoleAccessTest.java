@@ -1,6 +1,8 @@
 package dev.postroom.server.console;
 
+import dev.postroom.BatchOptions;
 import dev.postroom.MessageState;
+import dev.postroom.OutgoingMessage;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
@@ -45,6 +47,9 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/messages/{id}/delete", Role.OPERATOR);
         ROUTES.put("GET /console/messages/{id}/resend", Role.OPERATOR);
         ROUTES.put("POST /console/messages/{id}/resend", Role.OPERATOR);
+        ROUTES.put("GET /console/batches", Role.VIEWER);
+        ROUTES.put("GET /console/batches/{id}", Role.VIEWER);
+        ROUTES.put("GET /console/batches/{id}/live", Role.VIEWER);
         ROUTES.put("GET /console/audit", Role.VIEWER);
         ROUTES.put("GET /console/queues/{queue}", Role.VIEWER);
         ROUTES.put("POST /console/queues/{queue}/pause", Role.OPERATOR);
@@ -84,6 +89,7 @@ class ConsoleAccessTest {
     static String messageId;
     static String tokenId;
     static String topic;
+    static String batchId;
 
     @BeforeAll
     static void start() throws InterruptedException {
@@ -93,6 +99,7 @@ class ConsoleAccessTest {
         ReceivedMessage m = console.postroom().receive(queue, new ReceiveOptions(1, Duration.ofSeconds(1), null)).getFirst();
         assertThat(console.postroom().nack(m.id(), m.leaseId(), "boom", null, null)).isEqualTo(MessageState.DEAD);
         messageId = m.id();
+        batchId = console.postroom().batches().send(queue, List.of(OutgoingMessage.of(2)), BatchOptions.NONE).join().batchId();
         console.auth().addUser("matrix", ConsoleFixture.PASSWORD, Role.VIEWER, Instant.now());
         topic = ConsoleFixture.uniqueQueue("matrix-topic");
         console.postroom().topics().create(topic);
@@ -156,7 +163,8 @@ class ConsoleAccessTest {
                 .replace("{topic}", topic)
                 .replace("{subscription}", "matrix")
                 .replace("{name}", "matrix")
-                .replace("{id}", route.contains("/tokens/") ? tokenId : route.contains("/jobs/") ? "none" : messageId);
+                .replace("{id}", route.contains("/tokens/") ? tokenId : route.contains("/jobs/") ? "none"
+                        : route.contains("/batches/") ? batchId : messageId);
         return route.startsWith("GET ") ? client.get(path) : client.post(path, Map.of("queue", queue));
     }
 }

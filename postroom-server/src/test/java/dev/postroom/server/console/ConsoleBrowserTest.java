@@ -1,6 +1,9 @@
 package dev.postroom.server.console;
 
+import dev.postroom.BatchOptions;
+import dev.postroom.BatchResult;
 import dev.postroom.MessageState;
+import dev.postroom.OutgoingMessage;
 import dev.postroom.QueuePolicy;
 import dev.postroom.RawJson;
 import dev.postroom.ReceiveOptions;
@@ -15,6 +18,8 @@ import org.openqa.selenium.WebElement;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -277,7 +282,7 @@ class ConsoleBrowserTest {
         browser.signIn("admin");
         for (String path : new String[] {"/console", "/console/messages", "/console/messages/" + id,
                 "/console/messages/" + id + "/resend", "/console/queues/" + queue, "/console/queues/" + queue + "/purge",
-                "/console/dead?queue=" + queue, "/console/topics", "/console/audit", "/console/users", "/console/tokens"}) {
+                "/console/dead?queue=" + queue, "/console/topics", "/console/schedules", "/console/audit", "/console/users", "/console/tokens", "/console/batches"}) {
             browser.open(path);
             assertThat(browser.waitFor("main h1").getText()).as(path).isNotBlank();
             assertThat(browser.path()).isEqualTo(path);
@@ -318,6 +323,39 @@ class ConsoleBrowserTest {
         assertThat(browser.waitForText("#messages tbody", copy).getText()).contains("{\"order\":2}").doesNotContain("\"order\":1");
         browser.open("/console/audit?target=" + topic);
         assertThat(browser.waitForText("#audit tbody", "subscription.create").getText()).contains("user:admin", "topic.create");
+    }
+
+    @Test
+    void aMembersPageLeadsToItsBatchWhichFollowsTheMembersLiveAndLinksTheCompletionMessage() throws InterruptedException {
+        String queue = ConsoleFixture.uniqueQueue("batch");
+        String done = ConsoleFixture.uniqueQueue("batch-done");
+        console.postroom().createQueue(queue);
+        console.postroom().createQueue(done);
+        BatchResult batch = console.postroom().batches().send(queue,
+                List.of(OutgoingMessage.of(Map.of("n", 1)), OutgoingMessage.of(Map.of("n", 2))),
+                BatchOptions.onComplete(done, Map.of("report", "r-1"))).join();
+        browser.signIn("viewer");
+        browser.open("/console/messages/" + batch.messageIds().getFirst());
+
+        browser.click("#batch-link");
+        browser.waitForPath("/console/batches/" + batch.batchId());
+        assertThat(browser.text("#batch-pending")).isEqualTo("2");
+        browser.script("window.__samePage = 1;");
+        for (ReceivedMessage m : console.postroom().receive(queue, new ReceiveOptions(10, Duration.ZERO, null))) {
+            console.postroom().ack(m.id(), m.leaseId(), null);
+        }
+
+        WebElement completion = browser.waitFor("#completion-message");
+        browser.screenshot("batch");
+        assertThat(browser.text("#batch-state")).startsWith("Complete at");
+        assertThat(browser.text("#batch-succeeded")).isEqualTo("2");
+        assertThat(browser.findAll("#members tbody .badge")).extracting(WebElement::getText).containsExactly("succeeded", "succeeded");
+        assertThat(browser.script("return window.__samePage;")).as("updated without a reload").isEqualTo(1L);
+        assertThat(browser.script("return document.querySelector('#batch-counts progress').value;")).isEqualTo(2L);
+        completion.click();
+        browser.waitForText("#completes-batch", batch.batchId());
+        browser.click("nav a[href='/console/batches']");
+        browser.waitForText("#batches tbody", batch.batchId());
     }
 
     @Test

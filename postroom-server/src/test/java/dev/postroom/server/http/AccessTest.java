@@ -171,6 +171,11 @@ class AccessTest {
                     () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/pause", null));
             case "POST /api/v1/schedules/{name}/resume" -> new Case(OPERATE, NOT_OPERATE,
                     () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/resume", null));
+            case "GET /api/v1/batches" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/batches?limit=5", null));
+            case "GET /api/v1/batches/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/batches/" + newBatch(), null), 404);
+            case "GET /api/v1/batches/{id}/messages" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/batches/" + newBatch() + "/messages", null), 404);
             case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
             case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
             case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
@@ -213,6 +218,13 @@ class AccessTest {
         Reply put = server.put("/api/v1/schedules/" + name, server.admin, "{\"cron\":\"0 * * * *\",\"queue\":\"" + newQueue() + "\",\"payload\":1}");
         assertThat(put.status()).as("%s", put).isEqualTo(201);
         return name;
+    }
+
+    private static String newBatch() {
+        Reply sent = server.post("/api/v1/queues/" + newQueue() + "/messages:batch", server.admin,
+                "{\"messages\":[{\"payload\":1}],\"batch\":{}}");
+        assertThat(sent.status()).as("%s", sent).isEqualTo(201);
+        return sent.json().get("batchId").asText();
     }
 
     private static String newMessage() {

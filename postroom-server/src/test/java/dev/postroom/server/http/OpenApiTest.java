@@ -100,7 +100,8 @@ class OpenApiTest {
                 assertThat(security).as("%s keeps the document's bearerAuth", route).isNull();
                 assertThat(operation(route).path("responses").has("401")).as("%s documents 401", route).isTrue();
                 // reading one message refuses with 404, so that ids of queues the token cannot see do not leak
-                boolean refusesAsNotFound = route.toString().equals("GET /api/v1/messages/{id}");
+                boolean refusesAsNotFound = route.toString().equals("GET /api/v1/messages/{id}")
+                        || route.toString().startsWith("GET /api/v1/batches/{id}");
                 assertThat(operation(route).path("responses").has("403")).as("%s documents 403", route).isEqualTo(!refusesAsNotFound);
             } else {
                 assertThat(security).as("%s needs no auth", route).isNotNull().isEmpty();
@@ -215,6 +216,9 @@ class OpenApiTest {
         records.put("ScheduleInput", ScheduleRoutes.Put.class);
         records.put("Schedule", ScheduleRoutes.View.class);
         records.put("ScheduleList", ScheduleRoutes.Views.class);
+        records.put("BatchOptions", Bodies.Batch.class);
+        records.put("Batch", BatchRoutes.BatchView.class);
+        records.put("BatchList", BatchRoutes.BatchList.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 
@@ -224,6 +228,8 @@ class OpenApiTest {
                 .containsExactly(Arrays.stream(Views.Backoff.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
         assertThat(names(doc.at("/components/schemas/NackRequest/properties/error/properties")))
                 .containsExactly(Arrays.stream(Bodies.Error.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
+        assertThat(names(doc.at("/components/schemas/BatchOptions/properties/onComplete/properties")))
+                .containsExactly(Arrays.stream(Bodies.OnComplete.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
         assertThat(names(doc.at("/components/schemas/QueuePolicyInput/properties/rateLimit/properties")))
                 .containsExactly(Arrays.stream(Bodies.RateLimit.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
     }

@@ -142,6 +142,7 @@ final class GroupedWrites {
                 stored.add(batch);
                 for (NewMessage m : batch.messages()) {
                     MessageWrites.bindInsert(insert, json, m, batch, existing.get(m.queue()));
+                    insert.addBatch();
                     touched.add(m.queue());
                 }
             }

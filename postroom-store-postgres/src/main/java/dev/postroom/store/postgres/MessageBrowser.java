@@ -142,7 +142,7 @@ final class MessageBrowser {
         Map<UUID, MessageSummary> byId = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT id, queue, state, priority, ordering_key, attempt, max_attempts, enqueued_at, updated_at,
-                       left(payload, %d), errors -> -1 ->> 'message'
+                       left(payload, %d), errors -> -1 ->> 'message', batch_id::text
                 FROM messages WHERE id = ANY(?)""".formatted(MessageSummary.PREVIEW_CHARS))) {
             ps.setArray(1, c.createArrayOf("uuid", page.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -150,7 +150,7 @@ final class MessageBrowser {
                     UUID id = rs.getObject(1, UUID.class);
                     byId.put(id, new MessageSummary(id.toString(), rs.getString(2), STATES[rs.getShort(3)], rs.getShort(4),
                             rs.getString(5), rs.getInt(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)),
-                            Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), rs.getString(11)));
+                            Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), rs.getString(11), rs.getString(12)));
                 }
             }
         }

@@ -266,6 +266,11 @@ final class MessageWrites {
     // ------------------------------------------------------------------ sends
 
     List<SendOutcome> send(Connection c, SendBatch batch) throws SQLException {
+        return send(c, batch, null);
+    }
+
+    /** Stores {@code batch}; its messages are members of the batch {@code batchId}, unless it is null. */
+    List<SendOutcome> send(Connection c, SendBatch batch, String batchId) throws SQLException {
         Set<String> queues = new LinkedHashSet<>();
         Map<String, Set<String>> keysByQueue = new HashMap<>();
         for (NewMessage m : batch.messages()) {
@@ -300,9 +305,15 @@ final class MessageWrites {
             toInsert.add(m);
         }
         // One statement per batch: with reWriteBatchedInserts the driver sends it as multi-row INSERTs.
-        try (PreparedStatement insert = c.prepareStatement(INSERT.formatted(messagesTable))) {
+        // A batch member's insert names batch_id too; a send outside any batch binds what it always did.
+        try (PreparedStatement insert = c.prepareStatement((batchId == null ? INSERT : INSERT_MEMBER).formatted(messagesTable))) {
+            UUID member = batchId == null ? null : UUID.fromString(batchId);
             for (NewMessage m : toInsert) {
                 bindInsert(insert, json, m, batch, policies.get(m.queue()));
+                if (member != null) {
+                    insert.setObject(16, member);
+                }
+                insert.addBatch();
             }
             if (!toInsert.isEmpty()) {
                 insert.executeBatch();
@@ -347,7 +358,13 @@ final class MessageWrites {
                 max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""";
 
-    /** Adds one message of {@code batch} to an {@link #INSERT} JDBC batch. */
+    /** {@link #INSERT} for a batch member: its batch id is parameter 16. */
+    static final String INSERT_MEMBER = """
+            INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
+                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key, batch_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""";
+
+    /** Binds the parameters of one message of {@code batch} for {@link #INSERT}; the caller adds it to the JDBC batch. */
     static void bindInsert(PreparedStatement insert, PostgresJson json, NewMessage m, SendBatch batch, QueuePolicy policy)
             throws SQLException {
         long now = batch.now().toEpochMilli();
@@ -367,7 +384,6 @@ final class MessageWrites {
         insert.setString(13, json.writeHeaders(m.headers()));
         insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
         insert.setString(15, LimitKeys.of(policy, m.headers(), m.orderingKey()));
-        insert.addBatch();
     }
 
     static MessageState initialState(NewMessage m, Instant now) {

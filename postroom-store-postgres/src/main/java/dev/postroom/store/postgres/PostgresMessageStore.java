@@ -96,6 +96,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
     private final PostgresTopicStore topics;
     private final PostgresSchedules schedules;
+    private final PostgresBatchStore batches;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -138,6 +139,7 @@ public final class PostgresMessageStore implements MessageStore {
             }
             this.listener = new NotifyListener(options.jdbcUrl(), listen, channel,
                     () -> reads.queues().stream().map(StoredQueue::name).toList());
+            this.batches = new PostgresBatchStore(this, pool, writes, json);
             this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(options.poolSize()),
                     batch -> submit(c -> writes.send(c, batch)), completion -> submit(c -> writes.ack(c, completion))).start();
         } catch (RuntimeException e) {
@@ -523,6 +525,13 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public Optional<Instant> oldestReady(String queue) {
         return reads.oldestReady(queue);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    @Override
+    public dev.postroom.store.BatchStore batches() {
+        return batches;
     }
 
     // ------------------------------------------------------------------ node registry

@@ -314,7 +314,7 @@ final class MessageBrowser {
         Map<Long, MessageSummary> bySeq = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT seq, id, queue, state, priority, ordering_key, attempt, max_attempts, enqueued_at, updated_at,
-                       substr(payload, 1, %d), json_extract(errors, '$[#-1].message')
+                       substr(payload, 1, %d), json_extract(errors, '$[#-1].message'), batch_id
                 FROM messages WHERE seq IN (SELECT value FROM json_each(?))""".formatted(MessageSummary.PREVIEW_CHARS))) {
             ps.setString(1, page.stream().map(h -> String.valueOf(h.seq())).collect(Collectors.joining(",", "[", "]")));
             Map<Long, Leases.Lease> leasesOfPage = new HashMap<>();
@@ -328,7 +328,7 @@ final class MessageBrowser {
                     Instant updatedAt = Instant.ofEpochMilli(lease != null ? lease.claimedAt : rs.getLong(10));
                     bySeq.put(seq, new MessageSummary(rs.getString(2), rs.getString(3), state, rs.getInt(5), rs.getString(6),
                             attempt, rs.getInt(8), Instant.ofEpochMilli(rs.getLong(9)), updatedAt, rs.getString(11),
-                            rs.getString(12)));
+                            rs.getString(12), rs.getString(13)));
                 }
             }
         }

@@ -94,6 +94,7 @@ final class MessageWrites {
     private final LimitedClaims limited;
 
     private final PreparedStatement insert;
+    private final PreparedStatement insertMember;
     private final PreparedStatement findIdempotent;
     private final PreparedStatement claimCandidates;
     private final PreparedStatement complete;
@@ -114,6 +115,13 @@ final class MessageWrites {
                     idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, limit_key, timeline)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
+        // A batch member: the same, and its batch id (parameter 19). A statement of its own, so
+        // that a send outside any batch binds exactly what it did before batches existed.
+        insertMember = connection.prepareStatement("""
+                INSERT INTO messages (seq, id, queue, state, priority, available_at, expires_at, ordering_key,
+                    idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, limit_key, timeline, batch_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')), ?)""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
@@ -224,6 +232,12 @@ final class MessageWrites {
     // ------------------------------------------------------------------ sends
 
     List<SendOutcome> send(SendBatch batch) throws SQLException {
+        return send(batch, null);
+    }
+
+    /** Stores {@code batch}; its messages are members of the batch {@code batchId}, unless it is null. */
+    List<SendOutcome> send(SendBatch batch, String batchId) throws SQLException {
+        PreparedStatement insert = batchId == null ? this.insert : insertMember;
         // Check everything first: a batch is all-or-nothing, and a rejected command must write nothing.
         List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
         Map<String, SendOutcome> keysInBatch = new HashMap<>();
@@ -269,6 +283,9 @@ final class MessageWrites {
             insert.setLong(16, now);
             insert.setString(17, state.name());
             insert.setString(18, batch.node());
+            if (batchId != null) {
+                insert.setString(19, batchId);
+            }
             insert.executeUpdate();
             counters.add(m.queue(), state, 1);
             // A queue with per-key limits claims round-robin by key (LimitedClaims), never from the buffer.

@@ -75,6 +75,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final Checkpointer checkpointer;
     private final SqliteTopicStore topics;
     private final SqliteSchedules schedules;
+    private final SqliteBatchStore batches;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -122,6 +123,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.checkpointer = new Checkpointer(readers);
         this.topics = new SqliteTopicStore(committer, writer, readers, json);
         this.schedules = new SqliteSchedules(committer, writer, readers, json, queues);
+        this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -283,6 +285,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
         return committer.submit(w -> w.purgeFinished(queue, state, before));
+    }
+
+    @Override
+    public dev.postroom.store.BatchStore batches() {
+        return batches;
     }
 
     @Override

@@ -1,0 +1,201 @@
+package dev.postroom;
+
+import dev.postroom.engine.BatchCompleter;
+import dev.postroom.engine.MessageFactory;
+import dev.postroom.engine.MessageIds;
+import dev.postroom.engine.QueueCatalog;
+import dev.postroom.engine.QueueNames;
+import dev.postroom.engine.QueueSignals;
+import dev.postroom.store.BatchStore;
+import dev.postroom.store.NewBatch;
+import dev.postroom.store.NewMessage;
+import dev.postroom.store.OnComplete;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.StoredBatch;
+import dev.postroom.store.StoredQueue;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Batches: messages sent together under one id, whose progress can be followed as a whole, and
+ * which can send one more message — the completion message — once every member has ended. Get it
+ * from {@link Postroom#batches()}.
+ * <pre>{@code
+ * BatchResult batch = postroom.batches().send("refunds", refunds.stream().map(OutgoingMessage::of).toList(),
+ *         BatchOptions.onComplete("reports", Map.of("report", "refunds-2026-11"))).join();
+ * BatchStatus status = postroom.batches().get(batch.batchId()); // pending, succeeded, failed, ...
+ * }</pre>
+ *
+ * <p>Members are ordinary messages of one queue, stored all or nothing in one transaction with the
+ * batch: each is delivered, retried, dead-lettered, cancelled or redriven on its own. A member has
+ * ended when it is SUCCEEDED, DEAD or CANCELLED, or was deleted. The engine's maintenance (every
+ * 250 ms by default) completes a batch once no member is pending, and only then sends its
+ * completion message: the payload given, with the headers given plus
+ * {@value BatchCompleter#ID_HEADER}, {@value BatchCompleter#TOTAL_HEADER},
+ * {@value BatchCompleter#SUCCEEDED_HEADER}, {@value BatchCompleter#FAILED_HEADER},
+ * {@value BatchCompleter#CANCELLED_HEADER} and {@value BatchCompleter#DELETED_HEADER} (decimal
+ * counts at completion). A batch completes exactly once, also with several nodes on one PostgreSQL
+ * database. A member redriven or retried after that is handled as usual but does not complete the
+ * batch again.
+ *
+ * <p>Members may not carry an idempotency key: a duplicate would be no member at all. A completed
+ * batch is kept while any member is stored, and at least a day; then it is forgotten.
+ */
+public final class Batches {
+    private final Postroom postroom;
+    private final BatchStore store;
+    private final QueueCatalog catalog;
+    private final MessageFactory factory;
+    private final MessageIds ids;
+    private final InstantSource clock;
+    private final String node;
+    private final Limits limits;
+    private final QueueSignals signals;
+    private final MessageListener listener;
+
+    Batches(Postroom postroom, BatchStore store, QueueCatalog catalog, MessageFactory factory, MessageIds ids,
+            InstantSource clock, String node, Limits limits, QueueSignals signals, MessageListener listener) {
+        this.postroom = postroom;
+        this.store = store;
+        this.catalog = catalog;
+        this.factory = factory;
+        this.ids = ids;
+        this.clock = clock;
+        this.node = node;
+        this.limits = limits;
+        this.signals = signals;
+        this.listener = listener;
+    }
+
+    /**
+     * Sends {@code messages} to {@code queue} as one batch: the batch and every member are stored,
+     * or (on any invalid entry) nothing is. The future completes once they are durable. Field names
+     * in errors are prefixed {@code messages[i].} and {@code onComplete.}.
+     *
+     * @throws InvalidMessageException  for a bad option or payload, an idempotency key on a member, or
+     *                                  a {@code postroom-batch-*} completion header (the field is named)
+     * @throws MessageTooLargeException for a payload over the limit, or more members than
+     *                                  {@link Limits#maxBatchSize()}
+     * @throws QueueNotFoundException   when {@code queue} or the completion queue does not exist
+     */
+    public CompletableFuture<BatchResult> send(String queue, List<OutgoingMessage> messages, BatchOptions options) {
+        postroom.checkOpen();
+        QueueNames.require("queue", queue);
+        if (options == null) {
+            options = BatchOptions.NONE;
+        }
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidMessageException("messages", "must not be empty");
+        }
+        if (messages.size() > limits.maxBatchSize()) {
+            throw new MessageTooLargeException("messages", messages.size(), limits.maxBatchSize(), "messages");
+        }
+        StoredQueue target = catalog.require(queue);
+        Instant now = clock.instant();
+        List<NewMessage> members = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            OutgoingMessage message = messages.get(i);
+            String prefix = "messages[" + i + "].";
+            if (message.options().idempotencyKey() != null) {
+                throw new InvalidMessageException(prefix + "idempotencyKey",
+                        "not allowed in a batch: a duplicate would not be a member; send the batch once");
+            }
+            members.add(factory.create(queue, target.policy(), message.payload(), message.options(), now, prefix));
+        }
+        OnComplete onComplete = options.hasCompletion() ? onComplete(options, now) : null;
+        String batchId = ids.next();
+        return store.create(new NewBatch(batchId, queue, new SendBatch(members, now, node), onComplete)).thenApply(outcomes -> {
+            signals.changed(queue);
+            List<SendResult> results = new ArrayList<>(outcomes.size());
+            for (SendOutcome outcome : outcomes) {
+                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
+            }
+            return new BatchResult(batchId, results);
+        });
+    }
+
+    /** Validates the completion message now, so that a batch that cannot complete is never stored. */
+    private OnComplete onComplete(BatchOptions options, Instant now) {
+        String queue = QueueNames.require("onComplete.queue", options.completionQueue());
+        StoredQueue target = catalog.require(queue);
+        Map<String, String> headers = options.completionHeaders();
+        if (headers.size() > limits.maxHeaders() - BatchCompleter.ADDED_HEADERS) {
+            throw new InvalidMessageException("onComplete.headers", "at most " + (limits.maxHeaders() - BatchCompleter.ADDED_HEADERS)
+                    + " entries (completion adds " + BatchCompleter.ADDED_HEADERS + "), was " + headers.size());
+        }
+        for (String name : headers.keySet()) {
+            if (name.startsWith(BatchCompleter.HEADER_PREFIX)) {
+                throw new InvalidMessageException("onComplete.headers." + name, "the " + BatchCompleter.HEADER_PREFIX
+                        + "* headers are set at completion");
+            }
+        }
+        Object payload = options.completionPayload() == null ? new RawJson("null") : options.completionPayload();
+        NewMessage checked = factory.create(queue, target.policy(), payload, SendOptions.builder().headers(headers).build(),
+                now, "onComplete.");
+        return new OnComplete(queue, checked.payloadJson(), headers);
+    }
+
+    /**
+     * The batch, its members counted by state now.
+     *
+     * @throws BatchNotFoundException when there is no such batch
+     */
+    public BatchStatus get(String id) {
+        if (!MessageIds.isValid(id)) {
+            throw new BatchNotFoundException(String.valueOf(id));
+        }
+        return store.get(id).map(Batches::status).orElseThrow(() -> new BatchNotFoundException(id));
+    }
+
+    /**
+     * Up to {@code limit} (1–500) batches, newest first: from the newest when {@code before} is null,
+     * else those sent before the batch {@code before} names ({@link BatchPage#next()}).
+     *
+     * @throws InvalidMessageException for a limit out of range or a malformed {@code before}
+     */
+    public BatchPage list(String before, int limit) {
+        checkPaging("before", before, limit);
+        List<StoredBatch> found = store.recent(before, limit + 1);
+        List<BatchStatus> page = found.stream().limit(limit).map(Batches::status).toList();
+        return new BatchPage(page, found.size() > limit ? page.getLast().id() : null);
+    }
+
+    /**
+     * Up to {@code limit} (1–500) members of the batch in the order they were sent: from the first
+     * when {@code after} is null, else those after the member {@code after} names
+     * ({@link MessagePage#next()}).
+     *
+     * @throws BatchNotFoundException  when there is no such batch
+     * @throws InvalidMessageException for a limit out of range or a malformed {@code after}
+     */
+    public MessagePage members(String id, String after, int limit) {
+        checkPaging("after", after, limit);
+        get(id);
+        List<MessageSummary> found = store.members(id, after, limit + 1);
+        List<MessageSummary> page = found.size() > limit ? found.subList(0, limit) : found;
+        return new MessagePage(page, found.size() > limit ? page.getLast().id() : null);
+    }
+
+    private static void checkPaging(String field, String cursor, int limit) {
+        if (limit < 1 || limit > MessageQuery.MAX_LIMIT) {
+            throw new InvalidMessageException("limit", "must be 1–" + MessageQuery.MAX_LIMIT + ", was " + limit);
+        }
+        if (cursor != null && !MessageIds.isValid(cursor)) {
+            throw new InvalidMessageException(field, "must be an id from an earlier page");
+        }
+    }
+
+    private static BatchStatus status(StoredBatch b) {
+        long deleted = Math.max(0, b.total() - b.counts().stored());
+        return new BatchStatus(b.id(), b.queue(), b.createdAt(), b.total(), b.counts().pending(), b.counts().succeeded(),
+                b.counts().failed(), b.counts().cancelled(), deleted, b.onComplete() == null ? null : b.onComplete().queue(),
+                b.completedAt(), b.completionMessageId());
+    }
+}
