@@ -44,7 +44,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "server", mixinStandardHelpOptions = true, defaultValueProvider = Settings.class,
         description = {"Run the Postroom server: the HTTP API and console on the embedded SQLite store (--data)",
                 "or on PostgreSQL (--store postgres --db-url jdbc:postgresql://host:5432/db), which several nodes may share.",
-                "Users, tokens and the audit log are kept with the messages: in --data, or in the PostgreSQL schema shared by every node.",
+                "Users, tokens and the audit log live with the messages, shared on PostgreSQL.",
                 "Every option can also be set as an environment variable POSTROOM_<NAME> (e.g. POSTROOM_PORT)",
                 "or in a properties file given with --config (e.g. port=8080); flags win, then the environment, then the file."})
 public final class ServerCommand implements Callable<Integer> {
