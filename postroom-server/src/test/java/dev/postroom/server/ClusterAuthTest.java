@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
  * Two {@code postroom server --store postgres} processes on one empty schema, started together
  * without POSTROOM_ADMIN_*: exactly one creates and prints the first admin, and from then on both
  * know the same users, tokens and audit log. A token made through A works on B, a user added
- * through A signs in to B's console, what is done on B is in the log A serves, and a token revoked
- * through A stops working on B. Needs {@code POSTROOM_TEST_PG_URL}, like {@link PostgresServerTest}.
+ * through A signs in to B's console (and is signed out there once removed through A), what is done
+ * on B is in the log A serves, and a token revoked through A stops working on B. Needs {@code POSTROOM_TEST_PG_URL}, like {@link PostgresServerTest}.
  */
 class ClusterAuthTest {
     private static final Pattern PRINTED_TOKEN = Pattern.compile("admin token:\\s+(pr_\\S+)");
@@ -99,6 +99,12 @@ class ClusterAuthTest {
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(overview.statusCode()).as("B's console for ann").isEqualTo(200);
         assertThat(overview.body()).contains("ann");
+
+        // Removing ann through A ends her session on B at B's next check.
+        assertThat(a.call(admin, "DELETE", "/api/v1/users/ann", null).statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(CONSOLE.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port() + "/console")).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("B's console for removed ann").isEqualTo(302));
 
         // What is done on B is in the audit log that A serves.
         assertThat(b.call(admin, "PUT", "/api/v1/queues/invoices", "{}").statusCode()).isEqualTo(201);

@@ -376,6 +376,23 @@ public final class AuthStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A short fingerprint of the user's password hash and role: it changes when either changes (a
+     * new bcrypt hash has a new salt, even for the same password) and is empty once the user is
+     * removed. A console session keeps the one it signed in with, so that a node can notice a
+     * change made through another node and end the session.
+     */
+    public Optional<String> credentialStamp(String username) {
+        return withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT password_hash, role FROM {users} WHERE username = ?"))) {
+                ps.setString(1, username);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(hash(rs.getString(1) + " " + rs.getString(2)).substring(0, 32)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** The user's role when the password matches; empty otherwise (same time either way, roughly). */
     public Optional<Role> login(String username, String password) {
         String[] stored = withConnection(c -> {
