@@ -59,7 +59,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Port to bind; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data", description = "Data directory: the embedded store with its users, tokens and audit log (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", description = "Data directory of the embedded store, with its users, tokens and audit log; unused with --store postgres (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--store", description = "Store: sqlite or postgres (default: ${DEFAULT-VALUE}).")
@@ -116,10 +116,12 @@ public final class ServerCommand implements Callable<Integer> {
         if (demoRate < 1 || demoRate > 10_000) {
             throw new ParameterException(spec.commandLine(), "--demo-rate must be 1–10000");
         }
-        try {
-            Files.createDirectories(data);
-        } catch (java.io.IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
+        if (!postgres) {
+            try {
+                Files.createDirectories(data);
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
+            }
         }
         MessageStore messageStore;
         AuthDatabase authDatabase;
