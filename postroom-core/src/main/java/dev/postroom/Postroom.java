@@ -109,6 +109,7 @@ public final class Postroom implements AutoCloseable {
     private final MessageListener listener;
     private final PendingReplies replies;
     private final QueueWatch queueWatch;
+    private final Topics topics;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -157,6 +158,7 @@ public final class Postroom implements AutoCloseable {
         this.maintenance = new Maintenance(engine, heartbeat);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
+        this.topics = new Topics(this, store, catalog, factory, codec, signals, listener);
         if (builder.maintenanceInterval != null) {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
             long every = builder.maintenanceInterval.toMillis();
@@ -319,6 +321,11 @@ public final class Postroom implements AutoCloseable {
             }
             return results;
         });
+    }
+
+    /** Topics: publish once, deliver a copy to every matching subscription's queue. */
+    public Topics topics() {
+        return topics;
     }
 
     // ---------------------------------------------------------------- request-reply
@@ -681,7 +688,7 @@ public final class Postroom implements AutoCloseable {
         return leaseId;
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("postroom is closed");
         }

@@ -137,7 +137,8 @@ public final class PostgresBench implements Runnable {
             PostgresOptions options = new PostgresOptions(url, user, password, poolSize, schema);
             for (int i = 0; i < count; i++) {
                 Postroom node = Postroom.builder().store(PostgresMessageStore.open(options)).node("bench-" + (i + 1)).listener(acks).build();
-                node.createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(workers));
+                // The queue's concurrency is cluster-wide: every node's handler slots may be busy at once.
+                node.createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(workers * count));
                 nodes.add(node);
             }
         }

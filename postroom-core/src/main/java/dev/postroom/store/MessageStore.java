@@ -50,6 +50,11 @@ public interface MessageStore extends AutoCloseable {
     /** Per-state counts of every queue (queues with no messages map to zeros). */
     Map<String, StateCounts> counts();
 
+    // ---- topics ----
+
+    /** Topics and their subscriptions; publishing stores its copies with {@link #send}. */
+    TopicStore topics();
+
     // ---- messages ----
 
     /**

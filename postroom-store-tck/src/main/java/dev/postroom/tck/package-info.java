@@ -5,7 +5,7 @@
  * {@link dev.postroom.tck.OrderingContract}, {@link dev.postroom.tck.IdempotencyContract},
  * {@link dev.postroom.tck.LifecycleContract}, {@link dev.postroom.tck.RestartContract},
  * {@link dev.postroom.tck.HandlerContract}, {@link dev.postroom.tck.RequestReplyContract},
- * {@link dev.postroom.tck.ConcurrencyContract},
+ * {@link dev.postroom.tck.ConcurrencyContract}, {@link dev.postroom.tck.TopicContract},
  * {@link dev.postroom.tck.BrowseContract}) and the
  * fixtures they share ({@link dev.postroom.tck.StoreFixture}, {@link dev.postroom.tck.FakeClock},
  * {@link dev.postroom.tck.StoreInvariants}). A store module runs the suite by adding one thin

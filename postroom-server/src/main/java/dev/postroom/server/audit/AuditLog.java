@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  *       {@code queue.resume}, {@code queue.purge}, {@code queue.redrive};</li>
  *   <li>messages: {@code message.retry}, {@code message.cancel}, {@code message.delete},
  *       {@code message.resend}; dead messages in bulk: {@code dead.redrive}, {@code dead.delete};</li>
+ *   <li>topics: {@code topic.create}, {@code topic.delete}, {@code subscription.create},
+ *       {@code subscription.update}, {@code subscription.delete} (target: the topic);</li>
  *   <li>access: {@code token.create}, {@code token.revoke}, {@code user.add}, {@code user.passwd},
  *       {@code user.role}, {@code user.remove}, {@code user.login}, {@code user.login_failed}.</li>
  * </ul>

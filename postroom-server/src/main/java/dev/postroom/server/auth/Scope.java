@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * One permission of an API token: {@code send:<queue-glob>}, {@code receive:<queue-glob>},
  * {@code read}, {@code operate} or {@code admin}. A glob matches queue names with {@code *} as
- * "any characters". {@code admin} implies every other scope; {@code operate} implies {@code read}.
+ * "any characters"; a {@code send:} glob also names the topics a token may publish to. {@code admin} implies every
+ * other scope; {@code operate} implies {@code read}.
  */
 public record Scope(Kind kind, String glob) {
     /** What a scope grants. */

@@ -15,10 +15,10 @@ public final class CliCommands {
     private CliCommands() {
     }
 
-    /** The top-level command classes: send, receive, tail, stats, queues, messages, tokens, users, audit. */
+    /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, tokens, users, audit. */
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
-                QueuesCommand.class, MessagesCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class};
+                QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class};
     }
 
     /** Adds every command of {@link #all()} as a subcommand of {@code root}; returns {@code root}. */

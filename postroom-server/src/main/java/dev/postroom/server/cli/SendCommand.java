@@ -58,7 +58,7 @@ public final class SendCommand extends ApiCommand {
     @Override
     void execute(ApiClient client) {
         ObjectNode body = ApiClient.JSON.createObjectNode();
-        body.set("payload", parsePayload());
+        body.set("payload", parsePayload(payload, stdin));
         if (!headers.isEmpty()) {
             ObjectNode h = body.putObject("headers");
             headers.forEach(h::put);
@@ -88,7 +88,8 @@ public final class SendCommand extends ApiCommand {
         }
     }
 
-    private JsonNode parsePayload() {
+    /** The payload argument as JSON ({@code -} reads it from {@code stdin}); shared with {@code topics publish}. */
+    static JsonNode parsePayload(String payload, InputStream stdin) {
         String text = payload;
         if ("-".equals(payload)) {
             try {

@@ -73,6 +73,7 @@ public final class Console implements AutoCloseable {
         new UserPages(auth, sessions, templates, audit, clock).register(routes);
         new TokenPages(auth, templates, audit, clock).register(routes);
         new DeadLetterPages(postroom, templates, audit, clock).register(routes);
+        new TopicPages(postroom, templates, audit).register(routes);
         routes.get("/console/series.json", this::series);
     }
 

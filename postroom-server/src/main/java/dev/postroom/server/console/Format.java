@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** How the console writes times, durations, counts and JSON; used by the templates. */
 public final class Format {
@@ -93,5 +94,10 @@ public final class Format {
     /** A token's scopes as an admin types them: {@code send:emails.* read}. */
     public static String scopes(List<Scope> scopes) {
         return String.join(" ", scopes.stream().map(Scope::toString).toList());
+    }
+
+    /** Header values as a filter shows them: {@code region=eu, tier=gold}. */
+    public static String headers(Map<String, String> headers) {
+        return headers.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
     }
 }

@@ -5,7 +5,7 @@ package dev.postroom.server.console;
  * signed in (null on the sign-in page), the CSRF token forms carry, and a one-time notice.
  *
  * @param title    the page title
- * @param nav      the navigation entry to highlight: overview, messages, dead, audit, users, tokens
+ * @param nav      the navigation entry to highlight: overview, messages, dead, topics, audit, users, tokens
  * @param username the signed-in user, or null
  * @param role     the user's role in lower case, or null
  * @param csrf     the session's CSRF token, or null

@@ -120,7 +120,9 @@ public final class ApiServer implements AutoCloseable {
             console.register(config);
             AuditTrail trail = new AuditTrail(audit);
             new QueueRoutes(postroom, mapper, trail).register(routes);
-            new MessageRoutes(postroom, mapper, finalStates, trail).register(routes);
+            MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, trail);
+            messages.register(routes);
+            new TopicRoutes(postroom, mapper, messages, trail).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             routes.before("/api/v1/events", ctx -> {

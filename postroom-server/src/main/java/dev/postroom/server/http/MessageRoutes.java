@@ -107,7 +107,7 @@ final class MessageRoutes {
                 : new InvalidMessageException(field, message, e);
     }
 
-    private static RawJson payload(Bodies.Send body, String prefix) {
+    static RawJson payload(Bodies.Send body, String prefix) {
         if (body.payload() == null) {
             throw new InvalidMessageException(prefix + "payload", "is required");
         }
@@ -119,7 +119,7 @@ final class MessageRoutes {
      * carries to its handler. A malformed one is dropped rather than refused, as tracing must never
      * fail a send.
      */
-    private static String traceparent(Context ctx) {
+    static String traceparent(Context ctx) {
         String value = ctx.header(TraceHeaders.TRACEPARENT);
         return TraceHeaders.traceId(value) == null ? null : value;
     }
@@ -128,7 +128,7 @@ final class MessageRoutes {
      * @param traceparent the request's trace context, stored as the {@code traceparent} header unless
      *                    the body's headers carry one (or are full)
      */
-    private SendOptions options(Bodies.Send body, String prefix, String traceparent) {
+    SendOptions options(Bodies.Send body, String prefix, String traceparent) {
         SendOptions.Builder options = SendOptions.builder();
         if (body.delaySeconds() != null) {
             options.delay(QueueRoutes.seconds(prefix + "delaySeconds", body.delaySeconds()));

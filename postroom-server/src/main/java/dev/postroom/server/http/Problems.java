@@ -13,6 +13,8 @@ import dev.postroom.MessageTooLargeException;
 import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.StaleLeaseException;
+import dev.postroom.SubscriptionNotFoundException;
+import dev.postroom.TopicNotFoundException;
 import dev.postroom.server.auth.LastAdminException;
 import dev.postroom.store.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
@@ -39,6 +41,8 @@ final class Problems {
         routes.exception(InvalidMessageException.class, (e, ctx) ->
                 write(ctx, mapper, 422, "Invalid request", e.getMessage(), List.of(new Problem.FieldError(e.field(), stripField(e)))));
         routes.exception(QueueNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Queue not found", e.getMessage(), null));
+        routes.exception(TopicNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Topic not found", e.getMessage(), null));
+        routes.exception(SubscriptionNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Subscription not found", e.getMessage(), null));
         routes.exception(MessageNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Message not found", e.getMessage(), null));
         routes.exception(StaleLeaseException.class, (e, ctx) -> write(ctx, mapper, 409, "Stale lease", e.getMessage(),
                 List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));

@@ -24,9 +24,11 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "messages", "tokens", "users", "audit");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "tokens", "users", "audit");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "pause", "resume", "purge", "redrive");
+        assertThat(root.getSubcommands().get("topics").getSubcommands().keySet())
+                .containsExactly("list", "show", "create", "delete", "subscribe", "unsubscribe", "publish");
         assertThat(root.getSubcommands().get("messages").getSubcommands().keySet()).containsExactly("get", "retry", "cancel");
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
@@ -36,7 +38,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(19).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(26).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

@@ -63,6 +63,11 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/dead/preview", Role.OPERATOR);
         ROUTES.put("POST /console/dead/redrive", Role.OPERATOR);
         ROUTES.put("POST /console/dead/delete", Role.OPERATOR);
+        ROUTES.put("GET /console/topics", Role.VIEWER);
+        ROUTES.put("POST /console/topics", Role.ADMIN);
+        ROUTES.put("POST /console/topics/{topic}/subscriptions", Role.ADMIN);
+        ROUTES.put("POST /console/topics/{topic}/subscriptions/{subscription}/delete", Role.ADMIN);
+        ROUTES.put("POST /console/topics/{topic}/delete", Role.ADMIN);
         ROUTES.put("GET /console/jobs/{id}", Role.VIEWER);
         ROUTES.put("GET /console/jobs/{id}/progress", Role.VIEWER);
     }
@@ -72,6 +77,7 @@ class ConsoleAccessTest {
     static String queue;
     static String messageId;
     static String tokenId;
+    static String topic;
 
     @BeforeAll
     static void start() throws InterruptedException {
@@ -82,6 +88,9 @@ class ConsoleAccessTest {
         assertThat(console.postroom().nack(m.id(), m.leaseId(), "boom", null, null)).isEqualTo(MessageState.DEAD);
         messageId = m.id();
         console.auth().addUser("matrix", ConsoleFixture.PASSWORD, Role.VIEWER, Instant.now());
+        topic = ConsoleFixture.uniqueQueue("matrix-topic");
+        console.postroom().topics().create(topic);
+        console.postroom().topics().subscribe(topic, "matrix", queue, dev.postroom.SubscriptionFilter.ALL);
         tokenId = console.auth().createToken("matrix", List.of(Scope.parse("read")), Instant.now()).token().id();
     }
 
@@ -137,6 +146,8 @@ class ConsoleAccessTest {
     private static ConsoleClient.Page call(ConsoleClient client, String route) {
         String path = route.substring(route.indexOf(' ') + 1)
                 .replace("{queue}", queue)
+                .replace("{topic}", topic)
+                .replace("{subscription}", "matrix")
                 .replace("{name}", "matrix")
                 .replace("{id}", route.contains("/tokens/") ? tokenId : route.contains("/jobs/") ? "none" : messageId);
         return route.startsWith("GET ") ? client.get(path) : client.post(path, Map.of("queue", queue));

@@ -242,13 +242,47 @@ class ConsoleBrowserTest {
         browser.signIn("admin");
         for (String path : new String[] {"/console", "/console/messages", "/console/messages/" + id,
                 "/console/messages/" + id + "/resend", "/console/queues/" + queue, "/console/queues/" + queue + "/purge",
-                "/console/dead?queue=" + queue, "/console/audit", "/console/users", "/console/tokens"}) {
+                "/console/dead?queue=" + queue, "/console/topics", "/console/audit", "/console/users", "/console/tokens"}) {
             browser.open(path);
             assertThat(browser.waitFor("main h1").getText()).as(path).isNotBlank();
             assertThat(browser.path()).isEqualTo(path);
         }
         browser.open("/console/queues/" + queue);
         browser.waitFor("[data-chart=throughput] canvas");
+    }
+
+    @Test
+    void anAdminSubscribesAQueueToATopicAndFollowsItToThePublishedCopy() {
+        String topic = ConsoleFixture.uniqueQueue("orders");
+        String queue = ConsoleFixture.uniqueQueue("shipping-eu");
+        console.postroom().createQueue(queue);
+        browser.signIn("admin");
+        browser.open("/console");
+        browser.click("nav a[href='/console/topics']");
+        browser.waitForPath("/console/topics");
+
+        browser.type("#create-topic input[name=name]", topic);
+        browser.click("#create-topic button[type=submit]");
+        browser.waitForText(".flash", "Created topic " + topic);
+        String section = "#topic-" + topic.replace(".", "\\.");
+        browser.type(section + " form.subscribe input[name=name]", "eu");
+        browser.type(section + " form.subscribe input[name=queue]", queue);
+        browser.type(section + " form.subscribe textarea[name=filter]", "region=eu");
+        browser.click(section + " form.subscribe button[type=submit]");
+        browser.waitForText(".flash", "Subscribed " + queue + " to " + topic);
+        assertThat(browser.text(section + " table.subscriptions")).contains("eu", queue, "region=eu");
+
+        String ignored = console.postroom().topics().publish(topic, new RawJson("{\"order\":1}"),
+                SendOptions.builder().header("region", "us").build()).join().deliveries().stream().findFirst().map(d -> d.id()).orElse(null);
+        String copy = console.postroom().topics().publish(topic, new RawJson("{\"order\":2}"),
+                SendOptions.builder().header("region", "eu").build()).join().deliveries().getFirst().id();
+        assertThat(ignored).as("the filter keeps region=us out").isNull();
+
+        browser.click(section + " table.subscriptions a[href='/console/queues/" + queue + "']");
+        browser.waitForPath("/console/queues/" + queue);
+        assertThat(browser.waitForText("#messages tbody", copy).getText()).contains("{\"order\":2}").doesNotContain("\"order\":1");
+        browser.open("/console/audit?target=" + topic);
+        assertThat(browser.waitForText("#audit tbody", "subscription.create").getText()).contains("user:admin", "topic.create");
     }
 
     @Test

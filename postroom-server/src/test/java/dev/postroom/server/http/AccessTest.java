@@ -85,7 +85,7 @@ class AccessTest {
     @MethodSource("tokenRoutes")
     void withoutAValidBearerTokenEveryRouteIs401(Route route) {
         String path = route.path().replace("{queue}", "acc-x").replace("{id}", MessageRoutesTest.UNKNOWN_ID)
-                .replace("{username}", "nobody");
+                .replace("{username}", "nobody").replace("{topic}", "acc-t").replace("{name}", "sub");
         String body = route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}";
 
         assertProblem(server.call(route.method(), path, null, body), 401);
@@ -148,6 +148,20 @@ class AccessTest {
             case "POST /api/v1/messages/{id}/cancel" -> new Case(OPERATE, NOT_OPERATE,
                     () -> new Call("POST", "/api/v1/messages/" + newMessage() + "/cancel", null));
             case "DELETE /api/v1/messages/{id}" -> new Case(OPERATE, NOT_OPERATE, () -> new Call("DELETE", "/api/v1/messages/" + newMessage(), null));
+            case "PUT /api/v1/topics/{topic}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("PUT", "/api/v1/topics/" + uniqueQueue("acc"), "{}"));
+            case "GET /api/v1/topics" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/topics", null));
+            case "GET /api/v1/topics/{topic}" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/topics/" + newTopic(), null));
+            case "DELETE /api/v1/topics/{topic}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/topics/" + newTopic(), null));
+            case "PUT /api/v1/topics/{topic}/subscriptions/{name}" -> new Case(ADMIN, NOT_ADMIN,
+                    () -> new Call("PUT", "/api/v1/topics/" + newTopic() + "/subscriptions/s", "{\"queue\":\"" + newQueue() + "\"}"));
+            case "DELETE /api/v1/topics/{topic}/subscriptions/{name}" -> new Case(ADMIN, NOT_ADMIN, () -> {
+                String topic = newTopic();
+                server.subscribe(topic, "s", newQueue());
+                return new Call("DELETE", "/api/v1/topics/" + topic + "/subscriptions/s", null);
+            });
+            // Publishing is sending to the topic: send:<glob> matching the topic's name.
+            case "POST /api/v1/topics/{topic}/messages" -> new Case(SEND, NOT_SEND,
+                    () -> new Call("POST", "/api/v1/topics/" + newTopic() + "/messages", "{\"payload\":1}"));
             case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
             case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
             case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
@@ -171,6 +185,13 @@ class AccessTest {
         String queue = uniqueQueue("acc");
         server.createQueue(queue);
         return queue;
+    }
+
+    /** A topic named like the queues here ({@code acc-N}), so that {@link #SEND} may publish to it. */
+    private static String newTopic() {
+        String topic = uniqueQueue("acc");
+        server.createTopic(topic);
+        return topic;
     }
 
     private static Call queueCall(String action, String body) {

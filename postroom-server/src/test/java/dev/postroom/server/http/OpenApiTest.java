@@ -204,6 +204,14 @@ class OpenApiTest {
         records.put("User", AdminRoutes.UserView.class);
         records.put("AuditEntry", AuditRoutes.Entry.class);
         records.put("AuditPage", AuditRoutes.Entries.class);
+        records.put("TopicInput", TopicRoutes.TopicInput.class);
+        records.put("SubscriptionInput", TopicRoutes.SubscriptionInput.class);
+        records.put("SubscriptionFilter", TopicRoutes.Filter.class);
+        records.put("Subscription", TopicRoutes.SubscriptionView.class);
+        records.put("Topic", TopicRoutes.TopicView.class);
+        records.put("TopicList", TopicRoutes.Topics.class);
+        records.put("Delivery", TopicRoutes.Delivery.class);
+        records.put("PublishResult", TopicRoutes.Published.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 

@@ -253,6 +253,18 @@ final class TestServer implements AutoCloseable {
         assertThat(reply.status()).as("create %s: %s", queue, reply).isEqualTo(201);
     }
 
+    /** Creates a topic, asserting 201. */
+    void createTopic(String topic) {
+        Reply reply = put("/api/v1/topics/" + topic, admin, "{}");
+        assertThat(reply.status()).as("create topic %s: %s", topic, reply).isEqualTo(201);
+    }
+
+    /** Subscribes {@code queue} to the topic under {@code name}, without a filter, asserting 201. */
+    void subscribe(String topic, String name, String queue) {
+        Reply reply = put("/api/v1/topics/" + topic + "/subscriptions/" + name, admin, "{\"queue\":\"" + queue + "\"}");
+        assertThat(reply.status()).as("subscribe %s to %s: %s", queue, topic, reply).isEqualTo(201);
+    }
+
     /** Sends a message with this JSON payload; returns its id. */
     String send(String queue, String payloadJson) {
         Reply reply = post("/api/v1/queues/" + queue + "/messages", admin, "{\"payload\":" + payloadJson + "}");

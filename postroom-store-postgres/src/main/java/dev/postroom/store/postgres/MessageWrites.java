@@ -70,8 +70,9 @@ final class MessageWrites {
     /**
      * The claim, as one statement. The inner SELECT picks the best READY rows of the queue that no
      * other claim holds ({@code SKIP LOCKED}): not past their TTL, and for a keyed message, only when
-     * no message of its key is leased and none sent earlier is unfinished — the FIFO rule, checked
-     * on the rows themselves, so it holds across nodes. The outer UPDATE leases them and appends
+     * no message of its key is leased and none stored earlier ({@code seq}, drawn at insert, not the
+     * id a node minted from its own clock) is unfinished — the FIFO rule, checked on the rows
+     * themselves, so it holds across nodes. The outer UPDATE leases them and appends
      * the IN_FLIGHT entry (no earlier than the entry before it, as {@link #ENTRY_AT}). Parameters:
      * queue, now, limit, lease id, lease expiry, node, updated at, leased at, node.
      */
@@ -83,7 +84,7 @@ final class MessageWrites {
                   AND (ordering_key IS NULL OR NOT EXISTS (
                         SELECT 1 FROM messages o
                         WHERE o.queue = m.queue AND o.ordering_key = m.ordering_key
-                          AND o.state IN (0, 1, 2) AND (o.id < m.id OR o.state = 2)))
+                          AND o.state IN (0, 1, 2) AND (o.seq < m.seq OR o.state = 2)))
                 ORDER BY priority DESC, id
                 LIMIT ?
                 FOR UPDATE SKIP LOCKED)

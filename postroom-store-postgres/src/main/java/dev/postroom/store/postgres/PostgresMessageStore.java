@@ -25,6 +25,7 @@ import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredQueue;
+import dev.postroom.store.TopicStore;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -85,6 +86,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final NotifyListener listener;
     private final NodeRegistry nodes;
     private final GroupCommit groupCommit;
+    private final PostgresTopicStore topics;
     private volatile boolean closed;
 
     private PostgresMessageStore(PostgresOptions options) {
@@ -115,6 +117,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
+            this.topics = new PostgresTopicStore(this, pool, json);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {
@@ -224,12 +227,12 @@ public final class PostgresMessageStore implements MessageStore {
     // ------------------------------------------------------------------ transactions
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     /** Runs {@code work} in one transaction on a virtual thread; the future completes after the commit. */
-    private <T> CompletableFuture<T> submit(Work<T> work) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null));
         }
@@ -298,6 +301,13 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public Map<String, StateCounts> counts() {
         return reads.counts();
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    @Override
+    public TopicStore topics() {
+        return topics;
     }
 
     // ------------------------------------------------------------------ messages

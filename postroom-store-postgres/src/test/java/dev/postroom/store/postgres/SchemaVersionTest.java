@@ -47,7 +47,7 @@ class SchemaVersionTest {
         assertThatThrownBy(() -> PostgresMessageStore.open(schema.options()))
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("was migrated by a newer Postroom: migration 99 (from the future)")
-                .hasMessageContaining("knows migrations up to 2");
+                .hasMessageMatching("(?s).*knows migrations up to \\d+.*");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredQueue;
+import dev.postroom.store.TopicStore;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageReads reads;
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
+    private final SqliteTopicStore topics;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -114,6 +116,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
+        this.topics = new SqliteTopicStore(committer, writer, readers, json);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -177,6 +180,11 @@ public final class SqliteMessageStore implements MessageStore {
         queues.keySet().forEach(q -> result.putIfAbsent(q, StateCounts.EMPTY));
         result.keySet().retainAll(queues.keySet());
         return result;
+    }
+
+    @Override
+    public TopicStore topics() {
+        return topics;
     }
 
     @Override
