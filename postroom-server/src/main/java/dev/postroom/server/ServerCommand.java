@@ -2,9 +2,9 @@ package dev.postroom.server;
 
 import dev.postroom.Postroom;
 import dev.postroom.server.audit.AuditLog;
+import dev.postroom.server.auth.AuthDatabase;
 import dev.postroom.server.auth.AuthStore;
-import dev.postroom.server.auth.Role;
-import dev.postroom.server.auth.Scope;
+import dev.postroom.server.auth.NewToken;
 import dev.postroom.server.demo.DemoCommand;
 import dev.postroom.server.http.ApiServer;
 import dev.postroom.store.MessageStore;
@@ -29,21 +29,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code postroom server}: the engine on the embedded SQLite store or on PostgreSQL, plus the HTTP
- * API and the console. Users, API tokens and the audit log stay in {@code --data} (per node for
- * now, also on PostgreSQL). Options come from
+ * API and the console. Users, API tokens and the audit log live beside the messages: in
+ * {@code --data} on the embedded store, in the shared database and schema on PostgreSQL, so that
+ * every node of a cluster knows the same users and tokens. Options come from
  * flags, then {@code POSTROOM_*} environment variables, then a properties file
  * ({@code --config}), then defaults (see {@link Settings}).
  */
 @Command(name = "server", mixinStandardHelpOptions = true, defaultValueProvider = Settings.class,
         description = {"Run the Postroom server: the HTTP API and console on the embedded SQLite store (--data)",
                 "or on PostgreSQL (--store postgres --db-url jdbc:postgresql://host:5432/db), which several nodes may share.",
-                "Users, tokens and the audit log are kept in --data, per node for now, whichever the store.",
+                "Users, tokens and the audit log live with the messages, shared on PostgreSQL.",
                 "Every option can also be set as an environment variable POSTROOM_<NAME> (e.g. POSTROOM_PORT)",
                 "or in a properties file given with --config (e.g. port=8080); flags win, then the environment, then the file."})
 public final class ServerCommand implements Callable<Integer> {
@@ -58,7 +59,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Port to bind; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data", description = "Data directory: the embedded store, and users, tokens and audit log with either store (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", description = "Data directory of the embedded store, with its users, tokens and audit log; unused with --store postgres (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--store", description = "Store: sqlite or postgres (default: ${DEFAULT-VALUE}).")
@@ -115,12 +116,15 @@ public final class ServerCommand implements Callable<Integer> {
         if (demoRate < 1 || demoRate > 10_000) {
             throw new ParameterException(spec.commandLine(), "--demo-rate must be 1–10000");
         }
-        try {
-            Files.createDirectories(data);
-        } catch (java.io.IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
+        if (!postgres) {
+            try {
+                Files.createDirectories(data);
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
+            }
         }
         MessageStore messageStore;
+        AuthDatabase authDatabase;
         String where;
         if (postgres) {
             if (dbPoolSize < 1 || dbPoolSize > 500) {
@@ -138,16 +142,25 @@ public final class ServerCommand implements Callable<Integer> {
                 log.debug("cannot open the PostgreSQL store", e);
                 return fail(1, firstLine(e.getMessage()));
             }
+            try {
+                // After the store: on a new schema its migrations must come first (see AuthDatabase).
+                authDatabase = AuthDatabase.postgres(options);
+            } catch (StoreUnavailableException e) {
+                log.debug("cannot open users and audit log on PostgreSQL", e);
+                messageStore.close();
+                return fail(1, firstLine(e.getMessage()));
+            }
             where = "store postgres " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema())
-                    + ", users and audit in " + data.toAbsolutePath();
+                    + ", users and audit there too";
         } else {
             messageStore = SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability));
+            authDatabase = AuthDatabase.sqlite(data);
             where = "data in " + data.toAbsolutePath();
         }
         InstantSource clock = InstantSource.system();
-        AuthStore auth = AuthStore.open(data);
+        AuthStore auth = AuthStore.open(authDatabase);
         bootstrap(auth, clock.instant());
-        AuditLog audit = AuditLog.open(data, clock);
+        AuditLog audit = AuditLog.open(authDatabase, clock);
         ApiServer api = new ApiServer(auth, audit, clock);
         Postroom.Builder builder = Postroom.builder();
         if (node != null) {
@@ -187,6 +200,7 @@ public final class ServerCommand implements Callable<Integer> {
                 postroom.close();
                 audit.close();
                 auth.close();
+                authDatabase.close();
                 log.info("shut down cleanly");
                 stopped.countDown();
             }
@@ -219,7 +233,11 @@ public final class ServerCommand implements Callable<Integer> {
         return newline < 0 ? message : message.substring(0, newline).strip();
     }
 
-    /** First start on an empty store: an admin user and an admin token, printed once (or taken from the environment). */
+    /**
+     * First start on an empty store: an admin user and an admin token, printed once (or taken from
+     * the environment). Of nodes starting together on one database exactly one creates them; the
+     * others, like any node that finds users, print nothing secret.
+     */
     private void bootstrap(AuthStore auth, Instant now) {
         if (auth.hasUsers()) {
             return;
@@ -231,13 +249,14 @@ public final class ServerCommand implements Callable<Integer> {
         if (printPassword) {
             password = random(18);
         }
-        auth.addUser("admin", password, Role.ADMIN, now);
-        String secret = printToken
-                ? auth.createToken("admin", List.of(Scope.parse("admin")), now).secret()
-                : auth.importToken("admin", token, List.of(Scope.parse("admin")), now).secret();
+        Optional<NewToken> created = auth.createFirstAdmin(password, printToken ? null : token, now);
+        if (created.isEmpty()) {
+            log.info("another node created the first admin; nothing to create here");
+            return;
+        }
         out.println("First start: created user 'admin' and an admin API token. They are shown only now.");
         out.println("  admin password: " + (printPassword ? password : "(from POSTROOM_ADMIN_PASSWORD)"));
-        out.println("  admin token:    " + (printToken ? secret : "(from POSTROOM_ADMIN_TOKEN)"));
+        out.println("  admin token:    " + (printToken ? created.get().secret() : "(from POSTROOM_ADMIN_TOKEN)"));
     }
 
     private static String random(int bytes) {

@@ -126,12 +126,13 @@ class PostgresServerTest {
     }
 
     @Test
-    void helpSaysUsersTokensAndAuditArePerNode() {
+    void helpSaysUsersTokensAndAuditAreKeptWithTheMessages() {
         StringWriter out = new StringWriter();
         new CommandLine(new ServerCommand()).usage(new PrintWriter(out, true));
 
         assertThat(out.toString()).contains("--db-url").contains("--db-password")
-                .contains("Users, tokens and the audit log are kept in --data, per node for now");
+                .contains("Users, tokens and the audit log live with the messages, shared on PostgreSQL.")
+                .doesNotContain("per node");
     }
 
     // ---------------------------------------------------------------- helpers

@@ -29,6 +29,7 @@ final class ServerProcess implements AutoCloseable {
     private final String token;
     private final List<String> output = new ArrayList<>();
     private int port;
+    private String startOutput = "";
 
     private ServerProcess(Process process, String token) {
         this.process = process;
@@ -37,14 +38,31 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code postroom server ARGS --port 0}; call {@link #awaitListening()} before using it. */
     static ServerProcess start(String token, String... serverArgs) throws Exception {
+        return start(token, true, serverArgs);
+    }
+
+    /**
+     * Starts {@code postroom server ARGS --port 0} without POSTROOM_ADMIN_PASSWORD and
+     * POSTROOM_ADMIN_TOKEN, as an operator would on first start; {@link #startOutput()} then shows
+     * what it printed. Calls need a token: {@link #call(String, String, String, String)}.
+     */
+    static ServerProcess startWithoutAdminSecrets(String... serverArgs) throws Exception {
+        return start(null, false, serverArgs);
+    }
+
+    private static ServerProcess start(String token, boolean adminSecrets, String... serverArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
         command.addAll(List.of(serverArgs));
         command.addAll(List.of("--port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("POSTROOM_ADMIN_TOKEN", token);
-        builder.environment().put("POSTROOM_ADMIN_PASSWORD", "server-process-test-password");
+        builder.environment().remove("POSTROOM_ADMIN_TOKEN");
+        builder.environment().remove("POSTROOM_ADMIN_PASSWORD");
+        if (adminSecrets) {
+            builder.environment().put("POSTROOM_ADMIN_TOKEN", token);
+            builder.environment().put("POSTROOM_ADMIN_PASSWORD", "server-process-test-password");
+        }
         return new ServerProcess(builder.start(), token);
     }
 
@@ -71,6 +89,7 @@ final class ServerProcess implements AutoCloseable {
             if (matcher.find()) {
                 Thread.ofVirtual().start(() -> drain(out));
                 port = Integer.parseInt(matcher.group(1));
+                startOutput = seen.toString();
                 return this;
             }
         }
@@ -110,9 +129,19 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** What the server printed up to the line saying where it listens. */
+    String startOutput() {
+        return startOutput;
+    }
+
     HttpResponse<String> call(String method, String path, String body) throws Exception {
+        return call(token, method, path, body);
+    }
+
+    /** A call with another token than the one the server was started with. */
+    HttpResponse<String> call(String bearer, String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json");
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

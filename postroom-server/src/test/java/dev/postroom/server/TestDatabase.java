@@ -12,12 +12,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * The PostgreSQL the server tests use: {@code POSTROOM_TEST_PG_URL} (set by {@code ./postroom test}).
  * Without it the calling test is skipped with a warning, or fails when {@code POSTROOM_CI=1}.
  */
-final class TestDatabase {
+public final class TestDatabase {
     private TestDatabase() {
     }
 
     /** The test database, as the PostgreSQL store's tests find it. */
-    static String url() {
+    public static String url() {
         String url = System.getenv("POSTROOM_TEST_PG_URL");
         if (url == null || url.isBlank()) {
             absent("POSTROOM_TEST_PG_URL is not set: server-on-PostgreSQL tests SKIPPED. Run them with ./postroom test"
@@ -39,11 +39,11 @@ final class TestDatabase {
     }
 
     /** A schema name of its own for one test, so that test classes may share the database. */
-    static String newSchemaName() {
+    public static String newSchemaName() {
         return "t_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }
 
-    static void dropSchema(String schema) throws SQLException {
+    public static void dropSchema(String schema) throws SQLException {
         try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }

@@ -7,15 +7,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.store.StoreUnavailableException;
-import org.flywaydb.core.Flyway;
+import dev.postroom.server.auth.AuthDatabase;
+import dev.postroom.server.auth.AuthDialect;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -27,9 +26,10 @@ import java.util.regex.Pattern;
 
 /**
  * The audit log: one entry per operator action — who did what, when, to which queue, message,
- * user or token, and from which address. Kept in the {@code audit} table of {@code auth.db} (the
- * database of {@code AuthStore}, migrated by the same Flyway path), newest first, for
- * {@link #RETENTION}.
+ * user or token, and from which address. Kept in the {@link AuthDatabase} beside users and
+ * tokens — the {@code audit} table of {@code auth.db} with the embedded store, the shared
+ * {@code audit_log} table on PostgreSQL, where every node writes and reads the same log — newest
+ * first, for {@link #RETENTION}.
  * <pre>{@code
  * audit.record(AuditLog.user("alice"), "queue.purge", "queue", "refunds",
  *         Map.of("purged", 12, "states", List.of("DEAD")), "203.0.113.7");
@@ -59,12 +59,15 @@ import java.util.regex.Pattern;
  * password) into the detail: entries are readable with the {@code read} scope.
  *
  * <p><b>Durability and retention.</b> {@link #record} returns once the entry is committed (SQLite
- * with its default full sync); it costs one small transaction, which is fine because operator
+ * with its default full sync, or PostgreSQL); it costs one small transaction, which is fine because operator
  * actions are rare. Each record, and opening the log, also deletes entries older than
  * {@link #RETENTION}, in the same transaction; a log nobody writes to keeps its old entries until
  * the next write.
  *
- * <p>Thread-safe: one connection, used under this object's lock.
+ * <p><b>Ids.</b> Ids only grow and are never reused after pruning (SQLite {@code AUTOINCREMENT}, a
+ * PostgreSQL identity column): the browse cursor is the last id seen.
+ *
+ * <p>Thread-safe: every call takes a pooled connection.
  */
 public final class AuditLog implements AutoCloseable {
     /** How long entries are kept: a quarter of operations, long enough to answer "who did this last month". */
@@ -78,18 +81,19 @@ public final class AuditLog implements AutoCloseable {
     private static final Pattern TARGET_TYPE = Pattern.compile("[a-z][a-z0-9_]*");
     private static final int MAX_ACTION_CHARS = 64;
     private static final int MAX_TARGET_TYPE_CHARS = 32;
-    /** AuthStore holds its own connection to the same file; wait for its short writes rather than fail. */
-    private static final int BUSY_TIMEOUT_MILLIS = 5000;
-
-    private final Connection connection;
+    private final AuthDatabase database;
+    private final boolean ownsDatabase;
+    private final AuthDialect dialect;
     private final InstantSource clock;
     /** Keys sorted, so that a detail reads the same however the caller built its map. */
     private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
-    private AuditLog(Connection connection, InstantSource clock) {
-        this.connection = connection;
+    private AuditLog(AuthDatabase database, boolean ownsDatabase, InstantSource clock) {
+        this.database = database;
+        this.ownsDatabase = ownsDatabase;
+        this.dialect = database.dialect();
         this.clock = clock;
     }
 
@@ -101,18 +105,28 @@ public final class AuditLog implements AutoCloseable {
      * @throws StoreUnavailableException when the database cannot be opened or migrated
      */
     public static AuditLog open(Path dataDir, InstantSource clock) {
-        String url = "jdbc:sqlite:" + dataDir.resolve("auth.db").toAbsolutePath();
+        return open(AuthDatabase.sqlite(dataDir), true, clock);
+    }
+
+    /**
+     * Opens the audit log in {@code database} and prunes entries older than {@link #RETENTION}.
+     * The database stays open when the log is closed: users and tokens may share it.
+     *
+     * @param clock the time entries are stamped with and retention is measured against
+     * @throws StoreUnavailableException when the database cannot be written
+     */
+    public static AuditLog open(AuthDatabase database, InstantSource clock) {
+        return open(database, false, clock);
+    }
+
+    private static AuditLog open(AuthDatabase database, boolean ownsDatabase, InstantSource clock) {
+        AuditLog log = new AuditLog(database, ownsDatabase, clock);
         try {
-            Flyway.configure().loggers("slf4j").dataSource(url, null, null).locations("classpath:db/auth").load().migrate();
-            Connection connection = DriverManager.getConnection(url);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
-            }
-            AuditLog log = new AuditLog(connection, clock);
             log.prune();
             return log;
-        } catch (SQLException | RuntimeException e) {
-            throw new StoreUnavailableException("cannot open the audit log in " + dataDir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            log.close();
+            throw new StoreUnavailableException("cannot open the audit log in " + database + ": " + e.getMessage(), e);
         }
     }
 
@@ -158,13 +172,11 @@ public final class AuditLog implements AutoCloseable {
         String cleanAddress = bounded(address);
         String detailJson = detailJson(detail);
         Instant now = clock.instant();
-        synchronized (this) {
-            try {
-                connection.setAutoCommit(false);
-                long id;
-                try (PreparedStatement ps = connection.prepareStatement(
-                        "INSERT INTO audit (at, actor, action, target_type, target, detail, address) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        Statement.RETURN_GENERATED_KEYS)) {
+        try {
+            long id = database.inTransaction(c -> {
+                long inserted;
+                try (PreparedStatement ps = c.prepareStatement(dialect.sql(
+                        "INSERT INTO {audit} (at, actor, action, target_type, target, detail, address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"))) {
                     ps.setLong(1, now.toEpochMilli());
                     ps.setString(2, cleanActor);
                     ps.setString(3, action);
@@ -172,22 +184,18 @@ public final class AuditLog implements AutoCloseable {
                     ps.setString(5, cleanTarget);
                     ps.setString(6, detailJson);
                     ps.setString(7, cleanAddress);
-                    ps.executeUpdate();
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                    try (ResultSet keys = ps.executeQuery()) {
                         keys.next();
-                        id = keys.getLong(1);
+                        inserted = keys.getLong(1);
                     }
                 }
-                deleteBefore(now.minus(RETENTION));
-                connection.commit();
-                return new AuditEntry(id, Instant.ofEpochMilli(now.toEpochMilli()), cleanActor, action, targetType, cleanTarget,
-                        detailJson, cleanAddress);
-            } catch (SQLException e) {
-                rollback();
-                throw failure(e);
-            } finally {
-                autoCommit();
-            }
+                deleteBefore(c, now.minus(RETENTION));
+                return inserted;
+            });
+            return new AuditEntry(id, Instant.ofEpochMilli(now.toEpochMilli()), cleanActor, action, targetType, cleanTarget,
+                    detailJson, cleanAddress);
+        } catch (SQLException e) {
+            throw failure(e);
         }
     }
 
@@ -204,7 +212,7 @@ public final class AuditLog implements AutoCloseable {
             throw new InvalidMessageException("until", "must be after since");
         }
         Long before = query.after() == null ? null : cursor(query.after());
-        StringBuilder sql = new StringBuilder("SELECT id, at, actor, action, target_type, target, detail, address FROM audit WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder(dialect.sql("SELECT id, at, actor, action, target_type, target, detail, address FROM {audit} WHERE 1 = 1"));
         List<Object> arguments = new ArrayList<>();
         condition(sql, arguments, " AND actor = ?", query.actor());
         condition(sql, arguments, " AND action = ?", query.action());
@@ -214,27 +222,31 @@ public final class AuditLog implements AutoCloseable {
         condition(sql, arguments, " AND id < ?", before);
         sql.append(" ORDER BY id DESC LIMIT ?");
         arguments.add(query.limit() + 1); // one more than asked tells whether a next page exists
-        synchronized (this) {
-            try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-                for (int i = 0; i < arguments.size(); i++) {
-                    ps.setObject(i + 1, arguments.get(i));
-                }
-                List<AuditEntry> entries = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        entries.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+        List<AuditEntry> entries;
+        try {
+            entries = database.withConnection(c -> {
+                List<AuditEntry> found = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                    for (int i = 0; i < arguments.size(); i++) {
+                        ps.setObject(i + 1, arguments.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                        }
                     }
                 }
-                if (entries.size() <= query.limit()) {
-                    return new AuditPage(entries, null);
-                }
-                List<AuditEntry> page = entries.subList(0, query.limit());
-                return new AuditPage(page, Long.toString(page.getLast().id()));
-            } catch (SQLException e) {
-                throw failure(e);
-            }
+                return found;
+            });
+        } catch (SQLException e) {
+            throw failure(e);
         }
+        if (entries.size() <= query.limit()) {
+            return new AuditPage(entries, null);
+        }
+        List<AuditEntry> page = entries.subList(0, query.limit());
+        return new AuditPage(page, Long.toString(page.getLast().id()));
     }
 
     private static void condition(StringBuilder sql, List<Object> arguments, String clause, Object value) {
@@ -257,16 +269,16 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Deletes entries older than {@link #RETENTION}; returns how many. */
-    synchronized int prune() {
+    int prune() {
         try {
-            return deleteBefore(clock.instant().minus(RETENTION));
+            return database.withConnection(c -> deleteBefore(c, clock.instant().minus(RETENTION)));
         } catch (SQLException e) {
             throw failure(e);
         }
     }
 
-    private int deleteBefore(Instant cutoff) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM audit WHERE at < ?")) {
+    private int deleteBefore(Connection connection, Instant cutoff) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.sql("DELETE FROM {audit} WHERE at < ?"))) {
             ps.setLong(1, cutoff.toEpochMilli());
             return ps.executeUpdate();
         }
@@ -321,33 +333,15 @@ public final class AuditLog implements AutoCloseable {
         return text.substring(0, end) + "…";
     }
 
-    private void rollback() {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            // the original failure is what the caller needs; a failed rollback leaves nothing committed either
-        }
-    }
-
-    private void autoCommit() {
-        try {
-            connection.setAutoCommit(true);
-        } catch (SQLException e) {
-            // the connection is broken; the next call fails and says so
-        }
-    }
-
     private static StoreUnavailableException failure(SQLException e) {
         return new StoreUnavailableException("audit log: " + e.getMessage(), e);
     }
 
-    /** Closes the connection. Idempotent. */
+    /** Closes the database when this log opened it ({@link #open(Path, InstantSource)}); otherwise its opener closes it. Idempotent. */
     @Override
-    public synchronized void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // closing; nothing to save
+    public void close() {
+        if (ownsDatabase) {
+            database.close();
         }
     }
 }

@@ -25,7 +25,7 @@ public final class Console implements AutoCloseable {
     private final Postroom postroom;
     private final AuthStore auth;
     private final InstantSource clock;
-    private final Sessions sessions = new Sessions();
+    private final Sessions sessions;
     private final Templates templates = new Templates();
     private final ConsoleGuard guard;
     private final LoginPages login;
@@ -43,6 +43,7 @@ public final class Console implements AutoCloseable {
         this.clock = clock;
         this.auditLog = auditLog;
         this.audit = new AuditTrailAdapter(auditLog);
+        this.sessions = new Sessions(auth::credentialStamp);
         this.guard = new ConsoleGuard(sessions, clock, this::error);
         this.login = new LoginPages(auth, sessions, guard, templates, audit, clock);
         this.live = new LiveFeed(templates, this::queueRows, this::nodeRows);

@@ -15,16 +15,20 @@ final class Session {
     private final Role role;
     private final String csrfToken;
     private final Instant createdAt;
+    private final String credentialStamp;
     private volatile Instant lastSeenAt;
+    private volatile Instant checkedAt;
     private final AtomicReference<String> flash = new AtomicReference<>();
 
-    Session(String id, String username, Role role, String csrfToken, Instant createdAt) {
+    Session(String id, String username, Role role, String csrfToken, Instant createdAt, String credentialStamp) {
         this.id = id;
         this.username = username;
         this.role = role;
         this.csrfToken = csrfToken;
         this.createdAt = createdAt;
+        this.credentialStamp = credentialStamp;
         this.lastSeenAt = createdAt;
+        this.checkedAt = createdAt;
     }
 
     String id() {
@@ -53,6 +57,20 @@ final class Session {
 
     void seen(Instant now) {
         lastSeenAt = now;
+    }
+
+    /** The user's credential stamp at sign-in (see {@code AuthStore.credentialStamp}); null if it could not be read. */
+    String credentialStamp() {
+        return credentialStamp;
+    }
+
+    /** When the stamp was last found unchanged. */
+    Instant checkedAt() {
+        return checkedAt;
+    }
+
+    void checked(Instant now) {
+        checkedAt = now;
     }
 
     /** Who did it, as the audit log names console users. */

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Role;
 
 import java.security.SecureRandom;
@@ -10,13 +11,21 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Console sessions, in memory: a restart signs everyone out, which is the safe direction. Ids and
  * CSRF tokens are 256 random bits. A session ends after {@link #IDLE} without a request or
  * {@link #ABSOLUTE} after sign-in, whichever comes first.
+ *
+ * <p>Sessions are this node's alone (behind a load balancer the console needs sticky sessions), but
+ * users are shared by every node on PostgreSQL: a password change, role change or removal made
+ * through another node ends this node's sessions of that user within {@link #RECHECK}, when the
+ * user's credential stamp is read again and differs from the one signed in with.
  */
 final class Sessions {
+    /** How often a live session's user is read again: one indexed read per active session every ten seconds. */
+    static final Duration RECHECK = AuthStore.RECHECK;
     static final Duration IDLE = Duration.ofHours(2);
     static final Duration ABSOLUTE = Duration.ofHours(12);
     /** Beyond this many live sessions the oldest is dropped, so a login flood cannot exhaust memory. */
@@ -24,6 +33,12 @@ final class Sessions {
 
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final Function<String, Optional<String>> credentialStamps;
+
+    /** @param credentialStamps a user's current credential stamp, empty when the user is gone ({@code AuthStore::credentialStamp}) */
+    Sessions(Function<String, Optional<String>> credentialStamps) {
+        this.credentialStamps = credentialStamps;
+    }
 
     Session create(String username, Role role, Instant now) {
         if (byId.size() >= MAX_SESSIONS) {
@@ -31,7 +46,7 @@ final class Sessions {
             byId.values().stream().min(Comparator.comparing(Session::lastSeenAt))
                     .ifPresent(oldest -> byId.remove(oldest.id()));
         }
-        Session session = new Session(randomToken(), username, role, randomToken(), now);
+        Session session = new Session(randomToken(), username, role, randomToken(), now, credentialStamps.apply(username).orElse(null));
         byId.put(session.id(), session);
         return session;
     }
@@ -48,6 +63,14 @@ final class Sessions {
         if (isExpired(session, now)) {
             byId.remove(id);
             return Optional.empty();
+        }
+        if (!now.isBefore(session.checkedAt().plus(RECHECK))) {
+            Optional<String> stamp = credentialStamps.apply(session.username());
+            if (stamp.isEmpty() || !stamp.get().equals(session.credentialStamp())) {
+                byId.remove(id);
+                return Optional.empty();
+            }
+            session.checked(now);
         }
         session.seen(now);
         return Optional.of(session);

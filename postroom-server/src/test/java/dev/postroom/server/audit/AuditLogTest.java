@@ -3,11 +3,15 @@ package dev.postroom.server.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.InvalidMessageException;
+import dev.postroom.server.auth.AuthBackend;
 import dev.postroom.server.auth.AuthStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,25 +25,40 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Recording, browsing, paging, filters, bounds and retention of the audit log, on a real {@code auth.db}. */
+/**
+ * Recording, browsing, paging, filters, bounds and retention of the audit log, on a real
+ * {@code auth.db} and on PostgreSQL, where several nodes write one log.
+ */
+@ParameterizedClass
+@EnumSource(AuthBackend.class)
 class AuditLogTest {
     private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @Parameter
+    AuthBackend backend;
     @TempDir
     Path dir;
+    private AuthBackend.Place place;
     private final AtomicReference<Instant> now = new AtomicReference<>(START);
     private final InstantSource clock = now::get;
     private AuditLog audit;
 
     @BeforeEach
     void open() {
-        audit = AuditLog.open(dir, clock);
+        place = backend.place(dir);
+        audit = reopen();
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         audit.close();
+        place.close();
+    }
+
+    /** The log on a new connection pool: the same node restarted, or another node. */
+    private AuditLog reopen() {
+        return AuditLog.open(place.open(), clock);
     }
 
     private void advance(Duration duration) {
@@ -78,17 +97,33 @@ class AuditLogTest {
     }
 
     @Test
-    void entriesAreDurableAcrossReopeningAndShareAuthDbWithTheAuthStore() {
+    void entriesAreDurableAcrossReopeningAndShareTheDatabaseWithTheAuthStore() {
         AuditEntry entry = pause(AuditLog.token("ci-bot", "Ab12Cd34"), "emails");
         audit.close();
 
-        try (AuthStore auth = AuthStore.open(dir)) {
+        try (AuthStore auth = AuthStore.open(place.open())) {
             assertThat(auth.hasUsers()).isFalse();
         }
-        audit = AuditLog.open(dir, clock);
+        audit = reopen();
 
         assertThat(audit.browse(AuditQuery.ALL).entries()).containsExactly(entry);
-        assertThat(dir.resolve("auth.db")).exists();
+        if (backend == AuthBackend.SQLITE) {
+            assertThat(dir.resolve("auth.db")).exists();
+        }
+    }
+
+    @Test
+    void everyNodeRecordsIntoAndBrowsesOneLog() {
+        AuditLog other = reopen();
+
+        AuditEntry here = pause("user:alice", "emails");
+        AuditEntry there = other.record("token:ci-bot/Ab12Cd34", "queue.resume", "queue", "emails", null, null);
+        AuditEntry hereAgain = pause("user:alice", "refunds");
+
+        assertThat(here.id()).isLessThan(there.id());
+        assertThat(there.id()).isLessThan(hereAgain.id());
+        assertThat(audit.browse(AuditQuery.ALL).entries()).containsExactly(hereAgain, there, here);
+        assertThat(other.browse(AuditQuery.builder().limit(2).build()).entries()).containsExactly(hereAgain, there);
     }
 
     @Test
@@ -270,7 +305,7 @@ class AuditLogTest {
         audit.close();
         advance(AuditLog.RETENTION.plusDays(1));
 
-        audit = AuditLog.open(dir, clock);
+        audit = reopen();
 
         assertThat(audit.browse(AuditQuery.ALL).entries()).isEmpty();
     }
@@ -280,7 +315,7 @@ class AuditLogTest {
         AuditEntry old = pause("user:a", "q1");
         advance(AuditLog.RETENTION.plusDays(1));
         audit.close();
-        audit = AuditLog.open(dir, clock);
+        audit = reopen();
 
         AuditEntry next = pause("user:a", "q2");
 
