@@ -3,7 +3,6 @@ package dev.postroom.bench;
 import dev.postroom.OutgoingMessage;
 import dev.postroom.bench.jobrunr.JobRunrPeer;
 import dev.postroom.bench.jobrunr.PeerResult;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,11 +11,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -99,60 +96,13 @@ public final class Bench implements Runnable {
     }
 
     private void sendAndDrain(Fixture fixture, int count) throws Exception {
-        long target = fixture.succeeded() + count;
-        List<Thread> threads = new ArrayList<>();
-        AtomicLong next = new AtomicLong();
-        for (int s = 0; s < senders; s++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                Semaphore outstanding = new Semaphore(1000);
-                long n;
-                while ((n = next.getAndIncrement()) < count) {
-                    outstanding.acquireUninterruptibly();
-                    fixture.postroom.send("bench", Workload.sample(n, System.nanoTime()))
-                            .whenComplete((r, e) -> outstanding.release());
-                }
-                outstanding.acquireUninterruptibly(1000);
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        while (fixture.succeeded() < target) {
-            Thread.sleep(2);
-        }
+        LoadRun.sendAndDrain(Collections.nCopies(senders, fixture.postroom), "bench", count, fixture::succeeded);
     }
 
     private void latency() throws Exception {
         try (Fixture fixture = new Fixture(dir, "latency", workers)) {
-            Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            int total = rate * latencySeconds;
-            int warmup = rate * 2;
-            CountDownLatch done = new CountDownLatch(total);
-            fixture.postroom.handle("bench", Workload.class, d -> {
-                long latency = System.nanoTime() - d.payload().sentNanos();
-                if (Long.parseLong(d.payload().target().substring("order-".length())) >= warmup) {
-                    synchronized (histogram) {
-                        histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
-                    }
-                }
-                done.countDown();
-                return null;
-            });
-            long interval = 1_000_000_000L / rate;
-            long next = System.nanoTime();
-            for (int n = 0; n < total; n++) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    // Park rather than spin: a spinning sender would take one of the two cores from the system under test.
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-                fixture.postroom.send("bench", Workload.sample(n, System.nanoTime()));
-                next += interval;
-            }
-            done.await(60, TimeUnit.SECONDS);
-            System.out.printf("latency: %,d messages/s for %d s, send→handler p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-                    rate, latencySeconds, histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6,
-                    histogram.getValueAtPercentile(99.9) / 1e6, histogram.getMaxValue() / 1e6);
+            LoadRun.Latency run = LoadRun.latency(List.of(fixture.postroom), "bench", rate, latencySeconds);
+            System.out.printf("latency: %,d messages/s for %d s, %s%n", rate, latencySeconds, run.percentiles());
         }
     }
 

@@ -10,7 +10,6 @@ import dev.postroom.bench.jobrunr.JobRunrPeer;
 import dev.postroom.bench.jobrunr.PeerResult;
 import dev.postroom.store.postgres.PostgresMessageStore;
 import dev.postroom.store.postgres.PostgresOptions;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,12 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * End-to-end benchmarks of Postroom clusters on one PostgreSQL database, with JobRunr on the same
@@ -166,61 +160,16 @@ public final class PostgresBench implements Runnable {
 
     /** One sender thread per node, each with up to 1,000 sends outstanding; returns when every ack is committed. */
     private static void sendAndDrain(Cluster cluster, int count) throws InterruptedException {
-        long target = cluster.succeeded.sum() + count;
-        AtomicLong next = new AtomicLong();
-        List<Thread> senders = new ArrayList<>();
-        for (Postroom node : cluster.nodes) {
-            senders.add(Thread.ofPlatform().start(() -> {
-                Semaphore outstanding = new Semaphore(1000);
-                long n;
-                while ((n = next.getAndIncrement()) < count) {
-                    outstanding.acquireUninterruptibly();
-                    node.send(QUEUE, Workload.sample(n, System.nanoTime())).whenComplete((r, e) -> outstanding.release());
-                }
-                outstanding.acquireUninterruptibly(1000);
-            }));
-        }
-        for (Thread sender : senders) {
-            sender.join();
-        }
-        while (cluster.succeeded.sum() < target) {
-            Thread.sleep(2);
-        }
+        LoadRun.sendAndDrain(cluster.nodes, QUEUE, count, cluster.succeeded::sum);
     }
 
     private void latency(Cluster cluster) throws InterruptedException {
-        Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        int total = rate * latencySeconds;
-        int warmup = rate * 2;
-        CountDownLatch done = new CountDownLatch(total);
-        for (Postroom node : cluster.nodes) {
-            node.handle(QUEUE, Workload.class, d -> {
-                long latency = System.nanoTime() - d.payload().sentNanos();
-                if (Long.parseLong(d.payload().target().substring("order-".length())) >= warmup) {
-                    synchronized (histogram) {
-                        histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
-                    }
-                }
-                done.countDown();
-                return null;
-            });
+        LoadRun.Latency run = LoadRun.latency(cluster.nodes, QUEUE, rate, latencySeconds);
+        if (run.unhandled() > 0) {
+            System.out.printf("latency: %,d of %,d messages not handled within 60 s%n", run.unhandled(), run.total());
         }
-        long interval = 1_000_000_000L / rate;
-        long next = System.nanoTime();
-        for (int n = 0; n < total; n++) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            cluster.nodes.get(n % cluster.nodes.size()).send(QUEUE, Workload.sample(n, System.nanoTime()));
-            next += interval;
-        }
-        if (!done.await(60, TimeUnit.SECONDS)) {
-            System.out.printf("latency: %,d of %,d messages not handled within 60 s%n", done.getCount(), total);
-        }
-        System.out.printf("%d node(s) latency: %,d messages/s for %d s, send→handler p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-                cluster.nodes.size(), rate, latencySeconds, histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6,
-                histogram.getValueAtPercentile(99.9) / 1e6, histogram.getMaxValue() / 1e6);
+        System.out.printf("%d node(s) latency: %,d messages/s for %d s, %s%n", cluster.nodes.size(), rate, latencySeconds,
+                run.percentiles());
     }
 
     private HikariDataSource jobRunrDataSource(String schema) {

@@ -1,9 +1,7 @@
 package dev.postroom.server.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
@@ -40,9 +38,6 @@ public final class BatchesCommand extends GroupCommand {
     @Command(name = "send", sortOptions = false,
             description = "Send the payloads in FILE (one JSON value per line; - reads stdin) as one batch.")
     public static final class Send extends ApiCommand {
-        private static final ObjectReader STRICT = ApiClient.JSON.readerFor(JsonNode.class)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
         @Parameters(index = "0", paramLabel = "QUEUE", description = "The queue to send to; it must exist.")
         String queue;
 
@@ -115,7 +110,7 @@ public final class BatchesCommand extends GroupCommand {
         /** Checked here rather than by the server, so the user sees which line broke. */
         private static JsonNode parse(String text, String where) {
             try {
-                return STRICT.readTree(text);
+                return MessageArguments.STRICT.readTree(text);
             } catch (JsonProcessingException e) {
                 throw new CliException(where + " is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
             }

@@ -1,17 +1,12 @@
 package dev.postroom.server.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,10 +20,6 @@ import java.util.Map;
         subcommands = {SchedulesCommand.Listing.class, SchedulesCommand.Show.class, SchedulesCommand.Put.class,
                 SchedulesCommand.Delete.class, SchedulesCommand.Pause.class, SchedulesCommand.Resume.class})
 public final class SchedulesCommand extends GroupCommand {
-    /** Rejects trailing garbage, as {@code send} does. */
-    private static final ObjectReader STRICT = ApiClient.JSON.readerFor(JsonNode.class)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     static String path(String name) {
         return "/api/v1/schedules/" + ApiClient.segment(name);
     }
@@ -139,11 +130,8 @@ public final class SchedulesCommand extends GroupCommand {
                 body.put("timezone", timezone);
             }
             body.put("queue", queue);
-            body.set("payload", parsePayload());
-            if (!headers.isEmpty()) {
-                ObjectNode h = body.putObject("headers");
-                headers.forEach(h::put);
-            }
+            body.set("payload", MessageArguments.payload(payload, stdin, "'{\"report\":\"daily\"}'"));
+            MessageArguments.putHeaders(body, headers);
             if (paused != null) {
                 body.put("paused", paused);
             }
@@ -155,26 +143,6 @@ public final class SchedulesCommand extends GroupCommand {
                 printJson(response.body());
             } else {
                 out().println((response.status() == 201 ? "created schedule " : "updated schedule ") + name + "; " + next(response.body()));
-            }
-        }
-
-        private JsonNode parsePayload() {
-            String text = payload;
-            if ("-".equals(payload)) {
-                try {
-                    text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new CliException("cannot read the payload from stdin: " + e.getMessage());
-                }
-            }
-            try {
-                JsonNode node = STRICT.readTree(text);
-                if (node == null || node.isMissingNode()) {
-                    throw new CliException("payload is empty; give JSON, e.g. '{\"report\":\"daily\"}'");
-                }
-                return node;
-            } catch (JsonProcessingException e) {
-                throw new CliException("payload is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
             }
         }
     }

@@ -1,18 +1,13 @@
 package dev.postroom.server.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,36 +49,13 @@ public final class SendCommand extends ApiCommand {
                     + "fails if the message dies, is cancelled, or is not finished in time.")
     BigDecimal waitSeconds;
 
-    /** Rejects {@code {"a":1}}} too: by default Jackson would quietly ignore what follows the first value. */
-    private static final ObjectReader STRICT = ApiClient.JSON.readerFor(JsonNode.class)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     /** Where {@code -} reads the payload from; replaced in tests. */
     InputStream stdin = System.in;
 
     @Override
     void execute(ApiClient client) {
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        body.set("payload", parsePayload(payload, stdin));
-        if (!headers.isEmpty()) {
-            ObjectNode h = body.putObject("headers");
-            headers.forEach(h::put);
-        }
-        if (delaySeconds != null) {
-            body.put("delaySeconds", delaySeconds);
-        }
-        if (priority != null) {
-            body.put("priority", priority);
-        }
-        if (orderingKey != null) {
-            body.put("orderingKey", orderingKey);
-        }
-        if (idempotencyKey != null) {
-            body.put("idempotencyKey", idempotencyKey);
-        }
-        if (ttlSeconds != null) {
-            body.put("ttlSeconds", ttlSeconds);
-        }
+        ObjectNode body = MessageArguments.message(MessageArguments.payload(payload, stdin, MessageArguments.MESSAGE_EXAMPLE),
+                headers, delaySeconds, priority, orderingKey, idempotencyKey, ttlSeconds);
         JsonNode sent = client.post("/api/v1/queues/" + ApiClient.segment(queue) + "/messages", body).body();
         if (waitSeconds != null) {
             printResult(client, text(sent, "id"));
@@ -118,29 +90,5 @@ public final class SendCommand extends ApiCommand {
         }
         throw new CliException("message " + id + " is still " + state + " after " + waitSeconds.toPlainString()
                 + " s; follow it with: postroom messages get " + id + " --wait SECONDS");
-    }
-
-    /** The payload argument as JSON ({@code -} reads it from {@code stdin}); shared with {@code topics publish}. */
-    static JsonNode parsePayload(String payload, InputStream stdin) {
-        String text = payload;
-        if ("-".equals(payload)) {
-            try {
-                text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new CliException("cannot read the payload from stdin: " + e.getMessage());
-            }
-        }
-        try {
-            JsonNode node = STRICT.readTree(text);
-            if (node == null || node.isMissingNode()) {
-                throw new CliException("payload is empty; give JSON, e.g. '{\"subject\":\"hi\"}' or '\"text\"'");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            // Checked here rather than by the server so the user sees where the JSON broke.
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new CliException("payload is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " ") + where);
-        }
     }
 }

@@ -203,27 +203,9 @@ public final class TopicsCommand extends GroupCommand {
 
         @Override
         void execute(ApiClient client) {
-            ObjectNode body = ApiClient.JSON.createObjectNode();
-            body.set("payload", SendCommand.parsePayload(payload, stdin));
-            if (!headers.isEmpty()) {
-                ObjectNode h = body.putObject("headers");
-                headers.forEach(h::put);
-            }
-            if (delaySeconds != null) {
-                body.put("delaySeconds", delaySeconds);
-            }
-            if (priority != null) {
-                body.put("priority", priority);
-            }
-            if (orderingKey != null) {
-                body.put("orderingKey", orderingKey);
-            }
-            if (idempotencyKey != null) {
-                body.put("idempotencyKey", idempotencyKey);
-            }
-            if (ttlSeconds != null) {
-                body.put("ttlSeconds", ttlSeconds);
-            }
+            ObjectNode body = MessageArguments.message(
+                    MessageArguments.payload(payload, stdin, MessageArguments.MESSAGE_EXAMPLE),
+                    headers, delaySeconds, priority, orderingKey, idempotencyKey, ttlSeconds);
             JsonNode published = client.post(path(topic) + "/messages", body).body();
             if (json()) {
                 printJson(published);

@@ -2,15 +2,13 @@ package dev.postroom.store.postgres;
 
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
-import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.BatchCompletionPass;
 import dev.postroom.store.BatchCounts;
+import dev.postroom.store.BatchRows;
 import dev.postroom.store.BatchStore;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
 import dev.postroom.store.NewMessage;
-import dev.postroom.store.OnComplete;
-import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredBatch;
@@ -69,14 +67,8 @@ final class PostgresBatchStore implements BatchStore {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO batches (id, queue, created_at, total, on_complete_queue, on_complete_payload, on_complete_headers)
                     VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-                OnComplete onComplete = batch.onComplete();
                 ps.setObject(1, UUID.fromString(batch.id()));
-                ps.setString(2, batch.queue());
-                ps.setLong(3, batch.members().now().toEpochMilli());
-                ps.setInt(4, batch.members().messages().size());
-                ps.setString(5, onComplete == null ? null : onComplete.queue());
-                ps.setString(6, onComplete == null ? null : onComplete.payloadJson());
-                ps.setString(7, onComplete == null ? null : json.writeHeaders(onComplete.headers()));
+                BatchRows.bindNew(ps, batch, json);
                 ps.executeUpdate();
             }
             return outcomes;
@@ -86,50 +78,26 @@ final class PostgresBatchStore implements BatchStore {
     @Override
     public CompletableFuture<List<CompletedBatch>> complete(BatchCompletionPass pass) {
         return transactions.submit(c -> {
-            List<StoredBatch> finished = new ArrayList<>();
+            List<StoredBatch> finished;
             try (PreparedStatement ps = c.prepareStatement(FINISHED)) {
                 ps.setInt(1, pass.limit());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        OnComplete onComplete = rs.getString(5) == null ? null
-                                : new OnComplete(rs.getString(5), rs.getString(6), json.readHeaders(rs.getString(7)));
-                        finished.add(new StoredBatch(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
-                                rs.getInt(4), null, onComplete, null, null));
-                    }
-                }
+                finished = BatchRows.readOpen(ps, json);
             }
-            List<CompletedBatch> completed = new ArrayList<>(finished.size());
-            for (StoredBatch found : finished) {
-                StoredBatch batch = new StoredBatch(found.id(), found.queue(), found.createdAt(), found.total(),
-                        counts(c, found.id()), found.onComplete(), null, null);
-                NewMessage message = batch.onComplete() == null ? null : pass.completionMessage().apply(batch);
-                if (message != null && !stored(c, message, pass)) {
-                    message = null;
-                }
-                try (PreparedStatement mark = c.prepareStatement(
-                        "UPDATE batches SET completed_at = ?, completion_message_id = ? WHERE id = ? AND completed_at IS NULL")) {
-                    mark.setLong(1, pass.now().toEpochMilli());
-                    mark.setObject(2, message == null ? null : UUID.fromString(message.id()));
-                    mark.setObject(3, UUID.fromString(batch.id()));
-                    if (mark.executeUpdate() == 0) {
-                        // Locked by this pass, so it cannot happen; if it did, the message must not commit.
-                        throw new SQLException("batch " + batch.id() + " was completed by another pass meanwhile");
-                    }
-                }
-                completed.add(new CompletedBatch(batch.id(), message == null ? null : message.id(),
-                        message == null ? null : message.queue()));
-            }
-            return completed;
+            return BatchRows.complete(finished, pass, id -> counts(c, id), message -> writes.send(c, message),
+                    (id, message) -> mark(c, id, message, pass));
         });
     }
 
-    /** Stores the completion message; false when its queue is gone (send checks before it writes). */
-    private boolean stored(Connection c, NewMessage message, BatchCompletionPass pass) throws SQLException {
-        try {
-            writes.send(c, new SendBatch(List.of(message), pass.now(), pass.node()));
-            return true;
-        } catch (QueueNotFoundException e) {
-            return false;
+    private static void mark(Connection c, String batchId, NewMessage message, BatchCompletionPass pass) throws SQLException {
+        try (PreparedStatement mark = c.prepareStatement(
+                "UPDATE batches SET completed_at = ?, completion_message_id = ? WHERE id = ? AND completed_at IS NULL")) {
+            mark.setLong(1, pass.now().toEpochMilli());
+            mark.setObject(2, message == null ? null : UUID.fromString(message.id()));
+            mark.setObject(3, UUID.fromString(batchId));
+            if (mark.executeUpdate() == 0) {
+                // Locked by this pass, so it cannot happen; if it did, the message must not commit.
+                throw new SQLException("batch " + batchId + " was completed by another pass meanwhile");
+            }
         }
     }
 
@@ -155,7 +123,7 @@ final class PostgresBatchStore implements BatchStore {
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM batches WHERE id = ?")) {
             ps.setObject(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(batch(rs, counts(c, id))) : Optional.empty();
+                return rs.next() ? Optional.of(BatchRows.read(rs, counts(c, id), json)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw failed(e);
@@ -175,7 +143,7 @@ final class PostgresBatchStore implements BatchStore {
             List<StoredBatch> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(batch(rs, null));
+                    found.add(BatchRows.read(rs, null, json));
                 }
             }
             Map<String, long[]> tally = new HashMap<>();
@@ -190,13 +158,7 @@ final class PostgresBatchStore implements BatchStore {
                     }
                 }
             }
-            List<StoredBatch> result = new ArrayList<>(found.size());
-            for (StoredBatch b : found) {
-                result.add(new StoredBatch(b.id(), b.queue(), b.createdAt(), b.total(),
-                        counts(tally.getOrDefault(b.id(), new long[STATES.length])), b.onComplete(), b.completedAt(),
-                        b.completionMessageId()));
-            }
-            return result;
+            return BatchRows.withCounts(found, tally);
         } catch (SQLException e) {
             throw failed(e);
         }
@@ -236,22 +198,7 @@ final class PostgresBatchStore implements BatchStore {
                 }
             }
         }
-        return counts(byState);
-    }
-
-    private static BatchCounts counts(long[] byState) {
-        return new BatchCounts(byState[MessageState.SCHEDULED.ordinal()] + byState[MessageState.READY.ordinal()]
-                + byState[MessageState.IN_FLIGHT.ordinal()], byState[MessageState.SUCCEEDED.ordinal()],
-                byState[MessageState.DEAD.ordinal()], byState[MessageState.CANCELLED.ordinal()]);
-    }
-
-    private StoredBatch batch(ResultSet rs, BatchCounts counts) throws SQLException {
-        OnComplete onComplete = rs.getString(5) == null ? null
-                : new OnComplete(rs.getString(5), rs.getString(6), json.readHeaders(rs.getString(7)));
-        long completedAt = rs.getLong(8);
-        Instant completed = rs.wasNull() ? null : Instant.ofEpochMilli(completedAt);
-        return new StoredBatch(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), counts,
-                onComplete, completed, rs.getString(9));
+        return BatchRows.counts(byState);
     }
 
     private static StoreUnavailableException failed(SQLException e) {

@@ -1,8 +1,6 @@
 package dev.postroom.store.postgres;
 
 import dev.postroom.QueueNotFoundException;
-import dev.postroom.Subscription;
-import dev.postroom.SubscriptionFilter;
 import dev.postroom.SubscriptionNotFoundException;
 import dev.postroom.Topic;
 import dev.postroom.TopicNotFoundException;
@@ -80,7 +78,7 @@ final class PostgresTopicStore implements TopicStore {
                 ps.setString(1, s.topic());
                 ps.setString(2, s.name());
                 ps.setString(3, s.queue());
-                ps.setString(4, s.filter().isEmpty() ? null : json.writeHeaders(s.filter().headers()));
+                ps.setString(4, TopicRows.filterJson(s.filter(), json));
                 ps.setLong(5, s.now().toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -135,16 +133,7 @@ final class PostgresTopicStore implements TopicStore {
             if (key != null) {
                 ps.setString(1, key);
             }
-            TopicRows rows = new TopicRows();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String topic = rs.getString(1);
-                    rows.add(topic, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3) == null ? null : new Subscription(
-                            topic, rs.getString(3), rs.getString(4), SubscriptionFilter.headers(json.readHeaders(rs.getString(5))),
-                            Instant.ofEpochMilli(rs.getLong(6))));
-                }
-            }
-            return rows.topics();
+            return TopicRows.read(ps, json);
         } catch (SQLException e) {
             throw new StoreUnavailableException("reading topics failed: " + e.getMessage(), e);
         }

@@ -1,14 +1,11 @@
 package dev.postroom.store.sqlite;
 
 import dev.postroom.MessageState;
-import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.BatchCompletionPass;
 import dev.postroom.store.BatchCounts;
+import dev.postroom.store.BatchRows;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
-import dev.postroom.store.NewMessage;
-import dev.postroom.store.OnComplete;
-import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoredBatch;
 import dev.postroom.store.StoredJson;
@@ -18,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,14 +50,8 @@ final class BatchWrites {
         try (PreparedStatement ps = connection.prepareStatement("""
                 INSERT INTO batches (id, queue, created_at, total, on_complete_queue, on_complete_payload, on_complete_headers)
                 VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-            OnComplete onComplete = batch.onComplete();
             ps.setString(1, batch.id());
-            ps.setString(2, batch.queue());
-            ps.setLong(3, batch.members().now().toEpochMilli());
-            ps.setInt(4, batch.members().messages().size());
-            ps.setString(5, onComplete == null ? null : onComplete.queue());
-            ps.setString(6, onComplete == null ? null : onComplete.payloadJson());
-            ps.setString(7, onComplete == null || onComplete.headers().isEmpty() ? null : json.writeHeaders(onComplete.headers()));
+            BatchRows.bindNew(ps, batch, json);
             ps.executeUpdate();
         }
         mayHaveOpen = true;
@@ -72,50 +62,23 @@ final class BatchWrites {
         if (!mayHaveOpen) {
             return List.of();
         }
-        List<StoredBatch> finished = new ArrayList<>();
+        List<StoredBatch> finished;
         try (PreparedStatement ps = connection.prepareStatement(FINISHED)) {
             ps.setInt(1, pass.limit());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    OnComplete onComplete = rs.getString(5) == null ? null
-                            : new OnComplete(rs.getString(5), rs.getString(6), json.readHeaders(rs.getString(7)));
-                    finished.add(new StoredBatch(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
-                            rs.getInt(4), null, onComplete, null, null));
-                }
-            }
+            finished = BatchRows.readOpen(ps, json);
         }
         if (finished.isEmpty()) {
             mayHaveOpen = anyOpen();
             return List.of();
         }
-        List<CompletedBatch> completed = new ArrayList<>(finished.size());
         try (PreparedStatement mark = connection.prepareStatement(
                 "UPDATE batches SET completed_at = ?, completion_message_id = ? WHERE id = ? AND completed_at IS NULL")) {
-            for (StoredBatch found : finished) {
-                StoredBatch batch = new StoredBatch(found.id(), found.queue(), found.createdAt(), found.total(),
-                        counts(connection, found.id()), found.onComplete(), null, null);
-                NewMessage message = batch.onComplete() == null ? null : pass.completionMessage().apply(batch);
-                if (message != null && !stored(writes, message, pass)) {
-                    message = null;
-                }
+            return BatchRows.complete(finished, pass, id -> counts(connection, id), writes::send, (id, message) -> {
                 mark.setLong(1, pass.now().toEpochMilli());
                 mark.setString(2, message == null ? null : message.id());
-                mark.setString(3, batch.id());
+                mark.setString(3, id);
                 mark.executeUpdate();
-                completed.add(new CompletedBatch(batch.id(), message == null ? null : message.id(),
-                        message == null ? null : message.queue()));
-            }
-        }
-        return completed;
-    }
-
-    /** Stores the completion message; false when its queue is gone (send checks before it writes). */
-    private static boolean stored(MessageWrites writes, NewMessage message, BatchCompletionPass pass) throws SQLException {
-        try {
-            writes.send(new SendBatch(List.of(message), pass.now(), pass.node()));
-            return true;
-        } catch (QueueNotFoundException e) {
-            return false;
+            });
         }
     }
 
@@ -146,12 +109,6 @@ final class BatchWrites {
                 }
             }
         }
-        return counts(byState);
-    }
-
-    static BatchCounts counts(long[] byState) {
-        return new BatchCounts(byState[MessageState.SCHEDULED.ordinal()] + byState[MessageState.READY.ordinal()]
-                + byState[MessageState.IN_FLIGHT.ordinal()], byState[MessageState.SUCCEEDED.ordinal()],
-                byState[MessageState.DEAD.ordinal()], byState[MessageState.CANCELLED.ordinal()]);
+        return BatchRows.counts(byState);
     }
 }

@@ -4,11 +4,10 @@ import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
 import dev.postroom.engine.MessageIds;
 import dev.postroom.store.BatchCompletionPass;
-import dev.postroom.store.BatchCounts;
+import dev.postroom.store.BatchRows;
 import dev.postroom.store.BatchStore;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
-import dev.postroom.store.OnComplete;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredBatch;
@@ -73,7 +72,7 @@ final class SqliteBatchStore implements BatchStore {
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM batches WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(batch(rs, BatchWrites.counts(c, id))) : Optional.empty();
+                return rs.next() ? Optional.of(BatchRows.read(rs, BatchWrites.counts(c, id), json)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
@@ -93,17 +92,11 @@ final class SqliteBatchStore implements BatchStore {
             List<StoredBatch> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(batch(rs, null));
+                    found.add(BatchRows.read(rs, null, json));
                 }
             }
             Map<String, long[]> tally = tally(c, found.stream().map(StoredBatch::id).toList());
-            List<StoredBatch> result = new ArrayList<>(found.size());
-            for (StoredBatch b : found) {
-                result.add(new StoredBatch(b.id(), b.queue(), b.createdAt(), b.total(),
-                        BatchWrites.counts(tally.getOrDefault(b.id(), new long[STATES.length])), b.onComplete(),
-                        b.completedAt(), b.completionMessageId()));
-            }
-            return result;
+            return BatchRows.withCounts(found, tally);
         } catch (SQLException e) {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
         }
@@ -153,14 +146,5 @@ final class SqliteBatchStore implements BatchStore {
         } catch (SQLException e) {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
         }
-    }
-
-    private StoredBatch batch(ResultSet rs, BatchCounts counts) throws SQLException {
-        OnComplete onComplete = rs.getString(5) == null ? null
-                : new OnComplete(rs.getString(5), rs.getString(6), json.readHeaders(rs.getString(7)));
-        long completedAt = rs.getLong(8);
-        Instant completed = rs.wasNull() ? null : Instant.ofEpochMilli(completedAt);
-        return new StoredBatch(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), counts,
-                onComplete, completed, rs.getString(9));
     }
 }

@@ -1,17 +1,12 @@
 package dev.postroom.store.sqlite;
 
-import dev.postroom.MissedRuns;
 import dev.postroom.QueueNotFoundException;
-import dev.postroom.ScheduleNotFoundException;
-import dev.postroom.store.NewMessage;
 import dev.postroom.store.ScheduleFire;
 import dev.postroom.store.ScheduleFiring;
 import dev.postroom.store.SchedulePut;
-import dev.postroom.store.ScheduleRun;
+import dev.postroom.store.ScheduleRows;
 import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.ScheduleToggle;
-import dev.postroom.store.SendBatch;
-import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredJson;
 import dev.postroom.store.StoredQueue;
@@ -20,15 +15,13 @@ import dev.postroom.store.StoredSchedule;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+
+import static dev.postroom.store.ScheduleRows.COLUMNS;
 
 /**
  * The embedded store's schedules. Writes run as commands of the {@link GroupCommitter}, on the one
@@ -37,9 +30,6 @@ import java.util.concurrent.CompletableFuture;
  * there is one writer, two passes can never take the same run. Reads use the reader pool.
  */
 final class SqliteSchedules implements ScheduleStore {
-    private static final String COLUMNS = "name, cron, timezone, queue, payload, headers, missed_runs, paused, next_run_at, "
-            + "last_run_at, last_message_id, created_at, updated_at";
-
     private final GroupCommitter committer;
     private final Connection writer;
     private final DataSource readers;
@@ -61,9 +51,7 @@ final class SqliteSchedules implements ScheduleStore {
             if (!queues.containsKey(put.queue())) {
                 throw new QueueNotFoundException(put.queue());
             }
-            StoredSchedule existing = find(writer, put.name());
-            write(put.applyTo(existing));
-            return existing == null;
+            return ScheduleRows.put(put, find(writer, put.name()), this::write);
         });
     }
 
@@ -80,7 +68,7 @@ final class SqliteSchedules implements ScheduleStore {
     public List<StoredSchedule> list() {
         try (Connection c = readers.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM schedules ORDER BY name")) {
-            return read(ps);
+            return ScheduleRows.read(ps, json);
         } catch (SQLException e) {
             throw failed(e);
         }
@@ -88,17 +76,7 @@ final class SqliteSchedules implements ScheduleStore {
 
     @Override
     public CompletableFuture<StoredSchedule> setPaused(ScheduleToggle toggle) {
-        return committer.submit(w -> {
-            StoredSchedule existing = find(writer, toggle.name());
-            if (existing == null) {
-                throw new ScheduleNotFoundException(toggle.name());
-            }
-            StoredSchedule toggled = toggle.applyTo(existing);
-            if (toggled != existing) {
-                write(toggled);
-            }
-            return toggled;
-        });
+        return committer.submit(w -> ScheduleRows.setPaused(toggle, find(writer, toggle.name()), this::write));
     }
 
     @Override
@@ -119,49 +97,17 @@ final class SqliteSchedules implements ScheduleStore {
                     + " FROM schedules WHERE next_run_at <= ? ORDER BY next_run_at, name LIMIT ?")) {
                 ps.setLong(1, fire.now().toEpochMilli());
                 ps.setInt(2, fire.max());
-                due = read(ps);
+                due = ScheduleRows.read(ps, json);
             }
-            List<ScheduleFiring> firings = new ArrayList<>(due.size());
-            for (StoredSchedule schedule : due) {
-                ScheduleRun run = fire.planner().plan(schedule, fire.now());
-                SendOutcome sent = null;
-                String note = run.note();
-                if (run.message() != null) {
-                    try {
-                        sent = send(w, run.message(), fire);
-                    } catch (QueueNotFoundException e) {
-                        note = "queue " + schedule.queue() + " does not exist";
-                    }
-                }
-                write(run.applyTo(schedule, sent));
-                firings.add(new ScheduleFiring(schedule.name(), schedule.queue(), sent == null ? null : run.runAt(), sent, note,
-                        run.nextRunAt()));
-            }
-            return firings;
+            // MessageWrites.send checks its queue before it writes, so a missing queue leaves the transaction as it was.
+            return ScheduleRows.fire(due, fire, message -> w.send(message).getFirst(), this::write);
         });
-    }
-
-    /** MessageWrites.send checks its queue before it writes, so a missing queue leaves the transaction as it was. */
-    private static SendOutcome send(MessageWrites writes, NewMessage message, ScheduleFire fire) throws SQLException {
-        return writes.send(new SendBatch(List.of(message), fire.now(), fire.node())).getFirst();
     }
 
     private void write(StoredSchedule s) throws SQLException {
         try (PreparedStatement ps = writer.prepareStatement("INSERT OR REPLACE INTO schedules (" + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, s.name());
-            ps.setString(2, s.cron());
-            ps.setString(3, s.timezone());
-            ps.setString(4, s.queue());
-            ps.setString(5, s.payloadJson());
-            ps.setString(6, s.headers().isEmpty() ? null : json.writeHeaders(s.headers()));
-            ps.setString(7, s.missedRuns().wireName());
-            ps.setInt(8, s.paused() ? 1 : 0);
-            setMillis(ps, 9, s.nextRunAt());
-            setMillis(ps, 10, s.lastRunAt());
-            ps.setString(11, s.lastMessageId());
-            ps.setLong(12, s.createdAt().toEpochMilli());
-            ps.setLong(13, s.updatedAt().toEpochMilli());
+            ScheduleRows.bind(ps, s, json);
             ps.executeUpdate();
         }
     }
@@ -169,33 +115,8 @@ final class SqliteSchedules implements ScheduleStore {
     private StoredSchedule find(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM schedules WHERE name = ?")) {
             ps.setString(1, name);
-            List<StoredSchedule> found = read(ps);
+            List<StoredSchedule> found = ScheduleRows.read(ps, json);
             return found.isEmpty() ? null : found.getFirst();
-        }
-    }
-
-    private List<StoredSchedule> read(PreparedStatement ps) throws SQLException {
-        List<StoredSchedule> schedules = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                schedules.add(new StoredSchedule(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), json.readHeaders(rs.getString(6)), MissedRuns.parse("missed_runs", rs.getString(7)),
-                        rs.getInt(8) != 0, millis(rs, 9), millis(rs, 10), rs.getString(11), millis(rs, 12), millis(rs, 13)));
-            }
-        }
-        return schedules;
-    }
-
-    private static Instant millis(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
-    }
-
-    private static void setMillis(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.BIGINT);
-        } else {
-            ps.setLong(index, value.toEpochMilli());
         }
     }
 
