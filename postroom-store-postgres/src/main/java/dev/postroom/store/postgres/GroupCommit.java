@@ -121,7 +121,11 @@ final class GroupCommit implements AutoCloseable {
             try {
                 commit(group);
             } catch (RuntimeException e) {
-                log.error("group commit failed unexpectedly", e);
+                if (closing) {
+                    log.debug("group commit abandoned while the store stops: {}", e.toString());
+                } else {
+                    log.error("group commit failed unexpectedly", e);
+                }
                 group.forEach(r -> fail(r, e));
             }
             group.clear();
