@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -173,8 +176,11 @@ final class GroupCommit implements AutoCloseable {
             group.forEach(this::alone);
             return;
         }
+        // By identity: a record's equals would compare every message of every batch.
+        Set<SendBatch> storedBatches = Collections.newSetFromMap(new IdentityHashMap<>());
+        storedBatches.addAll(stored);
         for (Send send : sends) {
-            if (stored.contains(send.batch())) {
+            if (storedBatches.contains(send.batch())) {
                 send.future().complete(outcomes(send.batch()));
             } else {
                 alone(send);
