@@ -53,7 +53,11 @@ public final class Maintenance {
             lastSlowPass = now;
             engine.catalog().refresh();
             purgeRetained(now);
-            batches.forget(now);
+            try {
+                batches.forget(now);
+            } catch (RuntimeException e) {
+                log.warn("forgetting old batches failed; next slow pass retries error={}", e.toString());
+            }
             int forgotten = heartbeat.forgetDead(now);
             if (forgotten > 0) {
                 log.info("dead nodes forgotten count={}", forgotten);

@@ -32,6 +32,7 @@ final class ConnectionLoss {
     }
 
     private static boolean lost(String state) {
-        return state != null && (state.startsWith("08") || SERVER_ENDED_SESSION.contains(state));
+        // 08P01 (protocol violation) is in class 08 but repeats however often it is retried.
+        return state != null && ((state.startsWith("08") && !"08P01".equals(state)) || SERVER_ENDED_SESSION.contains(state));
     }
 }

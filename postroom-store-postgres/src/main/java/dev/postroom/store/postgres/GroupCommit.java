@@ -102,6 +102,10 @@ final class GroupCommit implements AutoCloseable {
             return;
         }
         waiting.add(request);
+        // close() may have drained the queue between the check and the add: then nobody would answer.
+        if (closing && waiting.remove(request)) {
+            future.completeExceptionally(new StoreUnavailableException("store is closed", null));
+        }
     }
 
     private void commitLoop() {

@@ -89,6 +89,13 @@ final class LimitedClaims {
                                InOrder inOrder) throws SQLException {
         String queue = request.queue();
         long now = request.now().toEpochMilli();
+        if (policy.rateLimit() != null || (policy.perKey() != null && policy.perKey().rateLimit() != null)) {
+            // The claim opened with an asynchronous commit (a lost lease only makes a message ready
+            // again), but a lost rate window would let the queue exceed its limit after a crash.
+            try (PreparedStatement ps = c.prepareStatement("SET LOCAL synchronous_commit = on")) {
+                ps.execute();
+            }
+        }
         RateWindow window = RateWindow.EMPTY;
         String cursor;
         try (PreparedStatement ps = c.prepareStatement(

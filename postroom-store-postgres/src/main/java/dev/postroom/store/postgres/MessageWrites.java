@@ -118,6 +118,22 @@ final class MessageWrites {
     // ------------------------------------------------------------------ queues
 
     boolean upsertQueue(Connection c, String name, QueuePolicy policy, Instant now) throws SQLException {
+        String wanted = json.writePolicy(policy);
+        String current = policyText(c, name);
+        if (wanted.equals(current)) {
+            return false; // every node creating its queues at start: nothing to write, no send held off
+        }
+        if (current == null || LimitKeys.sameSource(json.readPolicy(current), policy)) {
+            // No message needs re-keying, so sends need not be held off: write only if no one changed
+            // the row since it was read (else take the locking path below).
+            Boolean created = writeIfUnchanged(c, name, wanted, current, now);
+            if (created != null) {
+                if (current != null) {
+                    changedLimits(c, name, json.readPolicy(current), policy);
+                }
+                return created;
+            }
+        }
         QueuePolicy before = lockForPolicyChange(c, name);
         boolean created;
         try (PreparedStatement ps = c.prepareStatement(
@@ -135,6 +151,33 @@ final class MessageWrites {
             changedLimits(c, name, before, policy);
         }
         return created;
+    }
+
+    private static String policyText(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT policy FROM queues WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Creates the queue, or replaces its policy if it still reads {@code current}; null when another change came first. */
+    private static Boolean writeIfUnchanged(Connection c, String name, String wanted, String current, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(current == null
+                ? "INSERT INTO queues (name, policy, paused, created_at) VALUES (?, ?, false, ?) ON CONFLICT (name) DO NOTHING"
+                : "UPDATE queues SET policy = ? WHERE name = ? AND policy = ?")) {
+            if (current == null) {
+                ps.setString(1, name);
+                ps.setString(2, wanted);
+                ps.setLong(3, now.toEpochMilli());
+            } else {
+                ps.setString(1, wanted);
+                ps.setString(2, name);
+                ps.setString(3, current);
+            }
+            return ps.executeUpdate() == 1 ? current == null : null;
+        }
     }
 
     /**
@@ -198,7 +241,11 @@ final class MessageWrites {
     }
 
     Void deleteQueue(Connection c, String name, boolean force) throws SQLException {
-        lockQueue(c, name);
+        // Waits for the queue's sends in progress (they hold POLICY_LOCK shared until they commit),
+        // so that none commits a message into the queue after its messages are deleted.
+        if (lockForPolicyChange(c, name) == null) {
+            throw new QueueNotFoundException(name);
+        }
         long unfinished;
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ? AND state IN (0, 1, 2)")) {
             ps.setString(1, name);
@@ -219,25 +266,6 @@ final class MessageWrites {
         }
         limited.reset(c, name);
         return null;
-    }
-
-    /**
-     * Locks the queue's row until commit, returning its policy and whether it is paused. Claims of
-     * one queue, on any node, take it in turn: each one's later statements see every earlier claim
-     * committed (READ COMMITTED takes a snapshot per statement), so the in-flight count is exact
-     * and two claims can never lease two messages of one ordering key between them. Sends, acks
-     * and nacks do not take it; claims of different queues do not wait for each other.
-     */
-    private QueueRow lockQueue(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new QueueNotFoundException(name);
-                }
-                return new QueueRow(json.readPolicy(rs.getString(1)), rs.getBoolean(2));
-            }
-        }
     }
 
     private record QueueRow(QueuePolicy policy, boolean paused) {
