@@ -383,19 +383,35 @@ public final class AuthStore implements AutoCloseable {
      * change made through another node and end the session.
      */
     public Optional<String> credentialStamp(String username) {
-        return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT password_hash, role FROM {users} WHERE username = ?"))) {
-                ps.setString(1, username);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(hash(rs.getString(1) + " " + rs.getString(2)).substring(0, 32)) : Optional.empty();
-                }
-            }
-        });
+        String[] stored = storedCredentials(username);
+        return stored == null ? Optional.empty() : Optional.of(stamp(stored));
     }
 
-    /** The user's role when the password matches; empty otherwise (same time either way, roughly). */
+    /** A successful sign-in: the role and the credential stamp, both read from the same row. */
+    public record SignIn(Role role, String credentialStamp) {
+    }
+
+    /**
+     * The user's role and credential stamp when the password matches; empty otherwise (same time
+     * either way, roughly). Both come from one read, so a session cannot pair a role the user has
+     * just lost with the stamp of the row that took it away.
+     */
+    public Optional<SignIn> signIn(String username, String password) {
+        String[] stored = storedCredentials(username);
+        // Verify against a dummy hash for unknown users so that timing does not reveal who exists.
+        String against = stored != null ? stored[0] : DUMMY_HASH;
+        boolean ok = BCrypt.verifyer().verify(password.toCharArray(), against.toCharArray()).verified;
+        return ok && stored != null ? Optional.of(new SignIn(Role.valueOf(stored[1]), stamp(stored))) : Optional.empty();
+    }
+
+    /** The user's role when the password matches; empty otherwise. */
     public Optional<Role> login(String username, String password) {
-        String[] stored = withConnection(c -> {
+        return signIn(username, password).map(SignIn::role);
+    }
+
+    /** {password_hash, role} of the user, or null. */
+    private String[] storedCredentials(String username) {
+        return withConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT password_hash, role FROM {users} WHERE username = ?"))) {
                 ps.setString(1, username);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -403,10 +419,10 @@ public final class AuthStore implements AutoCloseable {
                 }
             }
         });
-        // Verify against a dummy hash for unknown users so that timing does not reveal who exists.
-        String against = stored != null ? stored[0] : DUMMY_HASH;
-        boolean ok = BCrypt.verifyer().verify(password.toCharArray(), against.toCharArray()).verified;
-        return ok && stored != null ? Optional.of(Role.valueOf(stored[1])) : Optional.empty();
+    }
+
+    private static String stamp(String[] stored) {
+        return hash(stored[0] + " " + stored[1]).substring(0, 32);
     }
 
     private static final String DUMMY_HASH = BCrypt.withDefaults().hashToString(BCRYPT_COST, "not-a-password".toCharArray());

@@ -1,7 +1,6 @@
 package dev.postroom.server.console;
 
 import dev.postroom.server.auth.AuthStore;
-import dev.postroom.server.auth.Role;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -58,8 +57,8 @@ final class LoginPages {
             form(ctx, next, username, "Too many failed sign-ins. Try again in " + Format.age(wait) + ".");
             return;
         }
-        Optional<Role> role = username.isEmpty() || password.isEmpty() ? Optional.empty() : auth.login(username, password);
-        if (role.isEmpty()) {
+        Optional<AuthStore.SignIn> signIn = username.isEmpty() || password.isEmpty() ? Optional.empty() : auth.signIn(username, password);
+        if (signIn.isEmpty()) {
             throttle.failed(username, ctx.ip(), clock.instant());
             audit.record(ctx, null, "user.login_failed", "user", username, Map.of());
             ctx.status(401);
@@ -67,7 +66,7 @@ final class LoginPages {
             return;
         }
         throttle.succeeded(username);
-        Session session = sessions.create(username, role.get(), clock.instant());
+        Session session = sessions.create(username, signIn.get().role(), signIn.get().credentialStamp(), clock.instant());
         guard.signIn(ctx, session);
         audit.record(ctx, session, "user.login", "user", username, Map.of());
         ctx.redirect(safeNext(next), HttpStatus.SEE_OTHER);

@@ -41,12 +41,17 @@ final class Sessions {
     }
 
     Session create(String username, Role role, Instant now) {
+        return create(username, role, credentialStamps.apply(username).orElse(null), now);
+    }
+
+    /** A session for a sign-in whose role and credential stamp were read together ({@code AuthStore.signIn}). */
+    Session create(String username, Role role, String credentialStamp, Instant now) {
         if (byId.size() >= MAX_SESSIONS) {
             expire(now);
             byId.values().stream().min(Comparator.comparing(Session::lastSeenAt))
                     .ifPresent(oldest -> byId.remove(oldest.id()));
         }
-        Session session = new Session(randomToken(), username, role, randomToken(), now, credentialStamps.apply(username).orElse(null));
+        Session session = new Session(randomToken(), username, role, randomToken(), now, credentialStamp);
         byId.put(session.id(), session);
         return session;
     }

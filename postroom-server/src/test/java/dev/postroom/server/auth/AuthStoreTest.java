@@ -83,6 +83,19 @@ class AuthStoreTest {
     }
 
     @Test
+    void aSignInCarriesTheStampOfTheRowItReadSoALaterRoleChangeDoesNotMatchIt() {
+        auth.addUser("ann", PASSWORD, Role.OPERATOR, NOW);
+
+        AuthStore.SignIn signIn = auth.signIn("ann", PASSWORD).orElseThrow();
+        assertThat(signIn.role()).isEqualTo(Role.OPERATOR);
+        assertThat(auth.credentialStamp("ann")).contains(signIn.credentialStamp());
+
+        auth.setRole("ann", Role.VIEWER);
+        assertThat(auth.credentialStamp("ann")).isPresent().get().isNotEqualTo(signIn.credentialStamp());
+        assertThat(auth.signIn("ann", "wrong-password-123")).isEmpty();
+    }
+
+    @Test
     void setRoleOfAnUnknownUserIsFalse() {
         assertThat(auth.setRole("nobody", Role.ADMIN)).isFalse();
     }
