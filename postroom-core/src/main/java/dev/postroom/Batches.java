@@ -1,8 +1,7 @@
 package dev.postroom;
 
-import dev.postroom.engine.BatchCompleter;
 import dev.postroom.engine.MessageFactory;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.engine.QueueCatalog;
 import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
@@ -37,9 +36,9 @@ import java.util.concurrent.CompletableFuture;
  * ended when it is SUCCEEDED, DEAD or CANCELLED, or was deleted. The engine's maintenance (every
  * 250 ms by default) completes a batch once no member is pending, and only then sends its
  * completion message: the payload given, with the headers given plus
- * {@value BatchCompleter#ID_HEADER}, {@value BatchCompleter#TOTAL_HEADER},
- * {@value BatchCompleter#SUCCEEDED_HEADER}, {@value BatchCompleter#FAILED_HEADER},
- * {@value BatchCompleter#CANCELLED_HEADER} and {@value BatchCompleter#DELETED_HEADER} (decimal
+ * {@value #ID_HEADER}, {@value #TOTAL_HEADER},
+ * {@value #SUCCEEDED_HEADER}, {@value #FAILED_HEADER},
+ * {@value #CANCELLED_HEADER} and {@value #DELETED_HEADER} (decimal
  * counts at completion). A batch completes exactly once, also with several nodes on one PostgreSQL
  * database. A member redriven or retried after that is handled as usual but does not complete the
  * batch again.
@@ -48,6 +47,23 @@ import java.util.concurrent.CompletableFuture;
  * batch is kept while any member is stored, and at least a day; then it is forgotten.
  */
 public final class Batches {
+    /** Header of a completion message: the batch id. */
+    public static final String ID_HEADER = "postroom-batch-id";
+    /** Header of a completion message: members the batch was sent with. */
+    public static final String TOTAL_HEADER = "postroom-batch-total";
+    /** Header of a completion message: members SUCCEEDED. */
+    public static final String SUCCEEDED_HEADER = "postroom-batch-succeeded";
+    /** Header of a completion message: members DEAD. */
+    public static final String FAILED_HEADER = "postroom-batch-failed";
+    /** Header of a completion message: members CANCELLED. */
+    public static final String CANCELLED_HEADER = "postroom-batch-cancelled";
+    /** Header of a completion message: members deleted before the batch completed. */
+    public static final String DELETED_HEADER = "postroom-batch-deleted";
+    /** What every {@code postroom-batch-*} header starts with; senders may not set such headers themselves. */
+    public static final String HEADER_PREFIX = "postroom-batch-";
+    /** How many headers completion adds, so that a sender's own headers leave room for them. */
+    static final int ADDED_HEADERS = 6;
+
     private final Postroom postroom;
     private final BatchStore store;
     private final QueueCatalog catalog;
@@ -126,13 +142,13 @@ public final class Batches {
         String queue = QueueNames.require("onComplete.queue", options.completionQueue());
         StoredQueue target = catalog.require(queue);
         Map<String, String> headers = options.completionHeaders();
-        if (headers.size() > limits.maxHeaders() - BatchCompleter.ADDED_HEADERS) {
-            throw new InvalidMessageException("onComplete.headers", "at most " + (limits.maxHeaders() - BatchCompleter.ADDED_HEADERS)
-                    + " entries (completion adds " + BatchCompleter.ADDED_HEADERS + "), was " + headers.size());
+        if (headers.size() > limits.maxHeaders() - ADDED_HEADERS) {
+            throw new InvalidMessageException("onComplete.headers", "at most " + (limits.maxHeaders() - ADDED_HEADERS)
+                    + " entries (completion adds " + ADDED_HEADERS + "), was " + headers.size());
         }
         for (String name : headers.keySet()) {
-            if (name.startsWith(BatchCompleter.HEADER_PREFIX)) {
-                throw new InvalidMessageException("onComplete.headers." + name, "the " + BatchCompleter.HEADER_PREFIX
+            if (name.startsWith(HEADER_PREFIX)) {
+                throw new InvalidMessageException("onComplete.headers." + name, "the " + HEADER_PREFIX
                         + "* headers are set at completion");
             }
         }

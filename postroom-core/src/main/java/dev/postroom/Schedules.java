@@ -1,7 +1,6 @@
 package dev.postroom;
 
 import dev.postroom.engine.CronSchedule;
-import dev.postroom.engine.Futures;
 import dev.postroom.engine.MessageFactory;
 import dev.postroom.engine.PayloadCodec;
 import dev.postroom.engine.QueueCatalog;

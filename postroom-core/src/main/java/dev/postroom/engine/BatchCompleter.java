@@ -1,5 +1,7 @@
 package dev.postroom.engine;
 
+import dev.postroom.Batches;
+import dev.postroom.Futures;
 import dev.postroom.MessageState;
 import dev.postroom.RawJson;
 import dev.postroom.SendOptions;
@@ -29,22 +31,6 @@ import java.util.Optional;
 public final class BatchCompleter {
     private static final Logger log = LoggerFactory.getLogger(BatchCompleter.class);
 
-    /** Header of a completion message: the batch id. */
-    public static final String ID_HEADER = "postroom-batch-id";
-    /** Header of a completion message: members the batch was sent with. */
-    public static final String TOTAL_HEADER = "postroom-batch-total";
-    /** Header of a completion message: members SUCCEEDED. */
-    public static final String SUCCEEDED_HEADER = "postroom-batch-succeeded";
-    /** Header of a completion message: members DEAD. */
-    public static final String FAILED_HEADER = "postroom-batch-failed";
-    /** Header of a completion message: members CANCELLED. */
-    public static final String CANCELLED_HEADER = "postroom-batch-cancelled";
-    /** Header of a completion message: members deleted before the batch completed. */
-    public static final String DELETED_HEADER = "postroom-batch-deleted";
-    /** What every {@code postroom-batch-*} header starts with; senders may not set such headers themselves. */
-    public static final String HEADER_PREFIX = "postroom-batch-";
-    /** How many headers completion adds, so that a sender's own headers leave room for them. */
-    public static final int ADDED_HEADERS = 6;
 
     /** Batches per pass: one transaction each pass, kept short; a backlog drains over a few passes (250 ms apart by default). */
     private static final int PER_PASS = 100;
@@ -95,12 +81,12 @@ public final class BatchCompleter {
             return null;
         }
         Map<String, String> headers = new LinkedHashMap<>(onComplete.headers());
-        headers.put(ID_HEADER, batch.id());
-        headers.put(TOTAL_HEADER, Integer.toString(batch.total()));
-        headers.put(SUCCEEDED_HEADER, Long.toString(batch.counts().succeeded()));
-        headers.put(FAILED_HEADER, Long.toString(batch.counts().failed()));
-        headers.put(CANCELLED_HEADER, Long.toString(batch.counts().cancelled()));
-        headers.put(DELETED_HEADER, Long.toString(Math.max(0, batch.total() - batch.counts().stored())));
+        headers.put(Batches.ID_HEADER, batch.id());
+        headers.put(Batches.TOTAL_HEADER, Integer.toString(batch.total()));
+        headers.put(Batches.SUCCEEDED_HEADER, Long.toString(batch.counts().succeeded()));
+        headers.put(Batches.FAILED_HEADER, Long.toString(batch.counts().failed()));
+        headers.put(Batches.CANCELLED_HEADER, Long.toString(batch.counts().cancelled()));
+        headers.put(Batches.DELETED_HEADER, Long.toString(Math.max(0, batch.total() - batch.counts().stored())));
         try {
             return factory.create(onComplete.queue(), target.get().policy(), new RawJson(onComplete.payloadJson()),
                     SendOptions.builder().headers(headers).build(), now, "onComplete.");

@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import dev.postroom.Handler;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;

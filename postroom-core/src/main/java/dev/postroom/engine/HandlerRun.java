@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import dev.postroom.Delivery;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.LeaseExtension;

@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.store.StoredQueue;

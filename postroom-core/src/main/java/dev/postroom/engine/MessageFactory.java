@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.store.MessageIds;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Limits;
 import dev.postroom.MessageTooLargeException;

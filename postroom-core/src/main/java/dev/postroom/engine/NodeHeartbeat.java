@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import dev.postroom.NodeStatus;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.NodeInfo;

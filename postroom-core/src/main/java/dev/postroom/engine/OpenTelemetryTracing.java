@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.TraceHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;

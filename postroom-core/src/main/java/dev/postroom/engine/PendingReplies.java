@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.postroom.AttemptError;
 import dev.postroom.InvalidMessageException;

@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.Futures;
 import dev.postroom.MessageListener;
 import dev.postroom.MissedRuns;
 import dev.postroom.PostroomException;

@@ -3,7 +3,7 @@ package dev.postroom.store;
 /**
  * A batch to store: its row and its members, all or nothing.
  *
- * @param id         UUIDv7 string from {@link dev.postroom.engine.MessageIds}
+ * @param id         UUIDv7 string from {@link dev.postroom.store.MessageIds}
  * @param queue      the queue of every member
  * @param members    the members, validated, stored as {@link MessageStore#send} would store them
  * @param onComplete the completion message asked for, or null

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A validated message to store.
  *
- * @param id          UUIDv7 string from {@link dev.postroom.engine.MessageIds}
+ * @param id          UUIDv7 string from {@link dev.postroom.store.MessageIds}
  * @param availableAt when it may be delivered; after the batch's {@code now} it is stored SCHEDULED, else READY
  * @param expiresAt   TTL deadline or null
  */

@@ -21,8 +21,8 @@ import dev.postroom.RawJson;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.SendOptions;
 import dev.postroom.StateCounts;
-import dev.postroom.engine.BatchCompleter;
-import dev.postroom.engine.Futures;
+import dev.postroom.Batches;
+import dev.postroom.Futures;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -162,9 +162,9 @@ public abstract class BatchContract extends ContractSupport {
         assertThatThrownBy(() -> batches().send(QUEUE, payloads(2), BatchOptions.onComplete("no-such-queue", 1)))
                 .isInstanceOf(QueueNotFoundException.class);
         assertThatThrownBy(() -> batches().send(QUEUE, payloads(2),
-                BatchOptions.onComplete(REPORTS, 1).withCompletionHeaders(Map.of(BatchCompleter.TOTAL_HEADER, "5"))))
+                BatchOptions.onComplete(REPORTS, 1).withCompletionHeaders(Map.of(Batches.TOTAL_HEADER, "5"))))
                 .isInstanceOfSatisfying(InvalidMessageException.class,
-                        e -> assertThat(e.field()).isEqualTo("onComplete.headers." + BatchCompleter.TOTAL_HEADER));
+                        e -> assertThat(e.field()).isEqualTo("onComplete.headers." + Batches.TOTAL_HEADER));
         String huge = "x".repeat(postroom.limits().maxPayloadBytes());
         assertThatThrownBy(() -> batches().send(QUEUE, payloads(2), BatchOptions.onComplete(REPORTS, huge)))
                 .isInstanceOfSatisfying(MessageTooLargeException.class, e -> assertThat(e.field()).isEqualTo("onComplete.payload"));
@@ -249,12 +249,12 @@ public abstract class BatchContract extends ContractSupport {
         assertThat(report.id()).isEqualTo(status.completionMessageId());
         assertSameJson(report.payloadJson(), Map.of("report", "refunds-2026-11"));
         assertThat(report.headers()).containsEntry("tenant", "acme")
-                .containsEntry(BatchCompleter.ID_HEADER, sent.batchId())
-                .containsEntry(BatchCompleter.TOTAL_HEADER, "3")
-                .containsEntry(BatchCompleter.SUCCEEDED_HEADER, "3")
-                .containsEntry(BatchCompleter.FAILED_HEADER, "0")
-                .containsEntry(BatchCompleter.CANCELLED_HEADER, "0")
-                .containsEntry(BatchCompleter.DELETED_HEADER, "0");
+                .containsEntry(Batches.ID_HEADER, sent.batchId())
+                .containsEntry(Batches.TOTAL_HEADER, "3")
+                .containsEntry(Batches.SUCCEEDED_HEADER, "3")
+                .containsEntry(Batches.FAILED_HEADER, "0")
+                .containsEntry(Batches.CANCELLED_HEADER, "0")
+                .containsEntry(Batches.DELETED_HEADER, "0");
         Message stored = message(report.id());
         assertThat(stored.batchId()).as("the completion message is no member").isNull();
         assertThat(stored.timeline().getFirst().node()).isEqualTo(NODE);
@@ -308,11 +308,11 @@ public abstract class BatchContract extends ContractSupport {
         assertThat(List.of(status.succeeded(), status.failed(), status.cancelled(), status.deleted(), status.pending()))
                 .containsExactly(1L, 1L, 1L, 1L, 0L);
         ReceivedMessage report = receiveOne(REPORTS);
-        assertThat(report.headers()).containsEntry(BatchCompleter.TOTAL_HEADER, "4")
-                .containsEntry(BatchCompleter.SUCCEEDED_HEADER, "1")
-                .containsEntry(BatchCompleter.FAILED_HEADER, "1")
-                .containsEntry(BatchCompleter.CANCELLED_HEADER, "1")
-                .containsEntry(BatchCompleter.DELETED_HEADER, "1");
+        assertThat(report.headers()).containsEntry(Batches.TOTAL_HEADER, "4")
+                .containsEntry(Batches.SUCCEEDED_HEADER, "1")
+                .containsEntry(Batches.FAILED_HEADER, "1")
+                .containsEntry(Batches.CANCELLED_HEADER, "1")
+                .containsEntry(Batches.DELETED_HEADER, "1");
     }
 
     @Test
@@ -327,7 +327,7 @@ public abstract class BatchContract extends ContractSupport {
 
         assertThat(stateOf(sent.messageIds().getFirst())).isEqualTo(MessageState.DEAD);
         assertThat(batches().get(sent.batchId()).isComplete()).isTrue();
-        assertThat(receiveOne(REPORTS).headers()).containsEntry(BatchCompleter.FAILED_HEADER, "1");
+        assertThat(receiveOne(REPORTS).headers()).containsEntry(Batches.FAILED_HEADER, "1");
     }
 
     @Test
@@ -419,7 +419,7 @@ public abstract class BatchContract extends ContractSupport {
         assertThat(counts(REPORTS).ready()).isEqualTo(20);
         List<String> batchIds = new ArrayList<>();
         for (ReceivedMessage report : receive(REPORTS, 100)) {
-            batchIds.add(report.headers().get(BatchCompleter.ID_HEADER));
+            batchIds.add(report.headers().get(Batches.ID_HEADER));
         }
         assertThat(batchIds).containsExactlyInAnyOrderElementsOf(sent.stream().map(BatchResult::batchId).toList());
     }
@@ -490,7 +490,7 @@ public abstract class BatchContract extends ContractSupport {
         ackAll();
         maintain();
         assertThat(batches().get(open.batchId()).isComplete()).isTrue();
-        assertThat(receiveOne(REPORTS).headers()).containsEntry(BatchCompleter.ID_HEADER, open.batchId());
+        assertThat(receiveOne(REPORTS).headers()).containsEntry(Batches.ID_HEADER, open.batchId());
     }
 
     @Test

@@ -14,7 +14,7 @@ import dev.postroom.ReceivedMessage;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
 import dev.postroom.StateCounts;
-import dev.postroom.engine.Futures;
+import dev.postroom.Futures;
 import dev.postroom.store.MessageStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -17,7 +17,7 @@ import dev.postroom.Topic;
 import dev.postroom.TopicDelivery;
 import dev.postroom.TopicNotFoundException;
 import dev.postroom.Topics;
-import dev.postroom.engine.Futures;
+import dev.postroom.Futures;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -12,7 +12,7 @@ import dev.postroom.MessageTooLargeException;
 import dev.postroom.OutgoingMessage;
 import dev.postroom.Postroom;
 import dev.postroom.RawJson;
-import dev.postroom.engine.Futures;
+import dev.postroom.Futures;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;

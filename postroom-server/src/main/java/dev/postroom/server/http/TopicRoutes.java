@@ -11,7 +11,7 @@ import dev.postroom.SubscriptionFilter;
 import dev.postroom.SubscriptionNotFoundException;
 import dev.postroom.Topic;
 import dev.postroom.TopicDelivery;
-import dev.postroom.engine.Futures;
+import dev.postroom.Futures;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

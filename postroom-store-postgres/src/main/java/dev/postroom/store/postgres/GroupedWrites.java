@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.QueuePolicy;
 import dev.postroom.store.Completion;
 import dev.postroom.store.NewMessage;
@@ -30,14 +31,14 @@ final class GroupedWrites {
      * with their result and timeline entry (no earlier than the entry before it, as in
      * {@link MessageWrites}). RETURNING names the requests that took effect.
      */
-    private static final String ACK_ALL = """
+    private static final String ACK_ALL = StateSql.expand("""
             UPDATE messages m
-            SET state = 3, result = a.result, updated_at = a.at, lease_id = NULL, lease_expires_at = NULL, lease_node = NULL,
+            SET state = {SUCCEEDED}, result = a.result, updated_at = a.at, lease_id = NULL, lease_expires_at = NULL, lease_node = NULL,
                 timeline = m.timeline || jsonb_build_object('at', greatest(a.at, (m.timeline -> -1 ->> 'at')::bigint),
                     'state', 'SUCCEEDED', 'node', a.node, 'attempt', m.attempt, 'reason', 'acked')
             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[], ?::text[]) AS a(id, lease_id, result, at, node)
-            WHERE m.id = a.id AND m.state = 2 AND m.lease_id = a.lease_id
-            RETURNING a.id, a.lease_id, m.queue, m.ordering_key""";
+            WHERE m.id = a.id AND m.state = {IN_FLIGHT} AND m.lease_id = a.lease_id
+            RETURNING a.id, a.lease_id, m.queue, m.ordering_key""");
 
     private final PostgresJson json;
     private final String channel;

@@ -1,6 +1,6 @@
 package dev.postroom.store.postgres;
 
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 
 import java.util.UUID;
 

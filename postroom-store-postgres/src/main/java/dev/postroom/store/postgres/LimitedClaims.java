@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
 import dev.postroom.RateLimit;
@@ -38,35 +39,35 @@ final class LimitedClaims {
     /** One claim in this many also deletes key rate windows that count nothing any more. */
     private static final int PRUNE_ONE_IN = 256;
 
-    private static final String FIRST_KEY = """
-            SELECT limit_key FROM messages WHERE queue = ? AND state = 1 AND limit_key IS NOT NULL
-            ORDER BY limit_key LIMIT 1""";
-    private static final String NEXT_KEY = """
-            SELECT limit_key FROM messages WHERE queue = ? AND state = 1 AND limit_key > ?
-            ORDER BY limit_key LIMIT 1""";
+    private static final String FIRST_KEY = StateSql.expand("""
+            SELECT limit_key FROM messages WHERE queue = ? AND state = {READY} AND limit_key IS NOT NULL
+            ORDER BY limit_key LIMIT 1""");
+    private static final String NEXT_KEY = StateSql.expand("""
+            SELECT limit_key FROM messages WHERE queue = ? AND state = {READY} AND limit_key > ?
+            ORDER BY limit_key LIMIT 1""");
     /** A key's deliverable rows, with the FIFO rule of MessageWrites.CLAIM. Parameters: queue, key, now, limit. */
-    private static final String KEY_HEADS = """
+    private static final String KEY_HEADS = StateSql.expand("""
             SELECT id FROM messages m
-            WHERE queue = ? AND state = 1 AND limit_key = ?
+            WHERE queue = ? AND state = {READY} AND limit_key = ?
               AND (expires_at IS NULL OR expires_at > ?)
               AND (ordering_key IS NULL OR NOT EXISTS (
                     SELECT 1 FROM messages o
                     WHERE o.queue = m.queue AND o.ordering_key = m.ordering_key
-                      AND o.state IN (0, 1, 2) AND (o.seq < m.seq OR o.state = 2)))
+                      AND o.state IN ({UNFINISHED}) AND (o.seq < m.seq OR o.state = {IN_FLIGHT})))
             ORDER BY priority DESC, id
             LIMIT ?
-            FOR UPDATE SKIP LOCKED""";
+            FOR UPDATE SKIP LOCKED""");
     /**
      * Leases the picked rows, as MessageWrites.CLAIM's UPDATE. Parameters: lease id, lease expiry,
      * node, updated at, leased at, node, ids.
      */
-    private static final String LEASE = """
+    private static final String LEASE = StateSql.expand("""
             UPDATE messages m
-            SET state = 2, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
+            SET state = {IN_FLIGHT}, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
                 timeline = timeline || jsonb_build_object('at', greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint), 'state', 'IN_FLIGHT',
                     'node', ?::text, 'attempt', attempt + 1, 'reason', 'leased')
-            WHERE m.id = ANY(?) AND m.state = 1
-            RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""";
+            WHERE m.id = ANY(?) AND m.state = {READY}
+            RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""");
 
     /** The in-order claim of MessageWrites, for a queue with only a queue rate limit. */
     interface InOrder {
@@ -157,7 +158,7 @@ final class LimitedClaims {
     }
 
     private static boolean anyReady(Connection c, String queue) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM messages WHERE queue = ? AND state = 1)")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT EXISTS (SELECT 1 FROM messages WHERE queue = ? AND state = {READY})"))) {
             ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -191,8 +192,8 @@ final class LimitedClaims {
     private KeyPick pick(Connection c, String queue, KeyLimit perKey, long now, String cursor, int max) throws SQLException {
         Map<String, Integer> inFlight = new HashMap<>();
         if (perKey.maxInFlight() != null) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT limit_key, count(*) FROM messages "
-                    + "WHERE queue = ? AND state = 2 AND limit_key IS NOT NULL GROUP BY limit_key")) {
+            try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT limit_key, count(*) FROM messages "
+                    + "WHERE queue = ? AND state = {IN_FLIGHT} AND limit_key IS NOT NULL GROUP BY limit_key"))) {
                 ps.setString(1, queue);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -4,7 +4,7 @@ import dev.postroom.MessagePage;
 import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.BrowseCursor;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -40,7 +40,6 @@ import java.util.UUID;
 final class MessageBrowser {
     /** Rows a page may examine for a free-text filter; the SPI promises at least 1,000. Same as the embedded store. */
     static final int SCAN_BUDGET = 10_000;
-    private static final MessageState[] STATES = MessageState.values();
 
     private final DataSource pool;
 
@@ -73,7 +72,7 @@ final class MessageBrowser {
         }
         if (query.state() != null) {
             // Literal, not a parameter: the partial indexes apply only to a state known at planning.
-            where.append(" AND state = ").append(query.state().ordinal());
+            where.append(" AND state = ").append(query.state().code());
         }
         if (query.orderingKey() != null) {
             where.append(" AND ordering_key = ?");
@@ -148,7 +147,7 @@ final class MessageBrowser {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
-                    byId.put(id, new MessageSummary(id.toString(), rs.getString(2), STATES[rs.getShort(3)], rs.getShort(4),
+                    byId.put(id, new MessageSummary(id.toString(), rs.getString(2), MessageState.fromCode(rs.getShort(3)), rs.getShort(4),
                             rs.getString(5), rs.getInt(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)),
                             Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), rs.getString(11), rs.getString(12)));
                 }

@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Progress;
@@ -84,8 +85,8 @@ final class MessageReads {
                 MessageState.DEAD, MessageState.CANCELLED)) {
             // The succeeded count is the rest of the rows: every other state must be known for it.
             if (succeeded || states.contains(state)) {
-                sql.append(" UNION ALL SELECT queue, ").append(state.ordinal()).append("::smallint, count(*) FROM messages WHERE state = ")
-                        .append(state.ordinal()).append(" GROUP BY queue");
+                sql.append(" UNION ALL SELECT queue, ").append(state.code()).append("::smallint, count(*) FROM messages WHERE state = ")
+                        .append(state.code()).append(" GROUP BY queue");
             }
         }
         if (succeeded) {
@@ -110,14 +111,20 @@ final class MessageReads {
             for (String queue : queues) {
                 long[] n = tally.getOrDefault(queue, new long[STATES.length + 1]);
                 if (succeeded) {
-                    n[MessageState.SUCCEEDED.ordinal()] = n[STATES.length] - n[0] - n[1] - n[2] - n[4] - n[5];
+                    long others = 0;
+                    for (MessageState state : STATES) {
+                        others += state == MessageState.SUCCEEDED ? 0 : n[state.code()];
+                    }
+                    n[MessageState.SUCCEEDED.code()] = n[STATES.length] - others;
                 }
                 for (MessageState state : STATES) {
                     if (!states.contains(state)) {
-                        n[state.ordinal()] = 0;
+                        n[state.code()] = 0;
                     }
                 }
-                result.put(queue, new StateCounts(n[0], n[1], n[2], n[3], n[4], n[5]));
+                result.put(queue, new StateCounts(n[MessageState.SCHEDULED.code()], n[MessageState.READY.code()],
+                        n[MessageState.IN_FLIGHT.code()], n[MessageState.SUCCEEDED.code()], n[MessageState.DEAD.code()],
+                        n[MessageState.CANCELLED.code()]));
             }
             return result;
         } catch (SQLException e) {
@@ -141,7 +148,7 @@ final class MessageReads {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                MessageState state = STATES[rs.getShort(3)];
+                MessageState state = MessageState.fromCode(rs.getShort(3));
                 Integer percent = (Integer) rs.getObject(16);
                 String note = rs.getString(17);
                 return Optional.of(new Message(rs.getString(1), rs.getString(2), state,
@@ -161,13 +168,13 @@ final class MessageReads {
     }
 
     Optional<Instant> nextDue(String queue) {
-        return single("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = 0", queue)
+        return single(StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {SCHEDULED}"), queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 
     /** The first entry of messages_ready_since: leased rows are IN_FLIGHT, so they are not in it. */
     Optional<Instant> oldestReady(String queue) {
-        return single("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = 1", queue)
+        return single(StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {READY}"), queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 

@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
@@ -7,7 +8,7 @@ import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StaleLeaseException;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
@@ -47,12 +48,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * rejected command writes nothing. Each transition appends its timeline entry in the same UPDATE
  * ({@code timeline || jsonb_build_object(...)}), so no row is read to be rewritten.
  *
- * <p>Leases are columns of the row ({@code state = 2}, {@code lease_id}, {@code lease_expires_at},
- * {@code lease_node}), so every node sees them: a settle is an UPDATE guarded by {@code state = 2
- * AND lease_id = ?}, and a stale lease is one that guard no longer matches.
+ * <p>Leases are columns of the row (state IN_FLIGHT, {@code lease_id}, {@code lease_expires_at},
+ * {@code lease_node}), so every node sees them: a settle is an UPDATE guarded by the state
+ * IN_FLIGHT and {@code lease_id = ?}, and a stale lease is one that guard no longer matches.
  */
 final class MessageWrites {
-    private static final MessageState[] STATES = MessageState.values();
 
     /**
      * The time of a new timeline entry: {@code now}, or the previous entry's time if that is later.
@@ -77,24 +77,24 @@ final class MessageWrites {
      * the IN_FLIGHT entry (no earlier than the entry before it, as {@link #ENTRY_AT}). Parameters:
      * queue, now, limit, lease id, lease expiry, node, updated at, leased at, node.
      */
-    static final String CLAIM = """
+    static final String CLAIM = StateSql.expand("""
             WITH picked AS (
                 SELECT id FROM messages m
-                WHERE queue = ? AND state = 1
+                WHERE queue = ? AND state = {READY}
                   AND (expires_at IS NULL OR expires_at > ?)
                   AND (ordering_key IS NULL OR NOT EXISTS (
                         SELECT 1 FROM messages o
                         WHERE o.queue = m.queue AND o.ordering_key = m.ordering_key
-                          AND o.state IN (0, 1, 2) AND (o.seq < m.seq OR o.state = 2)))
+                          AND o.state IN ({UNFINISHED}) AND (o.seq < m.seq OR o.state = {IN_FLIGHT})))
                 ORDER BY priority DESC, id
                 LIMIT ?
                 FOR UPDATE SKIP LOCKED)
             UPDATE messages m
-            SET state = 2, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
+            SET state = {IN_FLIGHT}, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
                 timeline = timeline || jsonb_build_object('at', greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint), 'state', 'IN_FLIGHT',
                     'node', ?::text, 'attempt', attempt + 1, 'reason', 'leased')
             FROM picked WHERE m.id = picked.id
-            RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""";
+            RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""");
 
     private final PostgresJson json;
     private final String channel;
@@ -215,8 +215,8 @@ final class MessageWrites {
         String key = after.perKey() == null ? "NULL"
                 : after.perKey().header() == null ? "coalesce(ordering_key, '')"
                 : "coalesce(headers::jsonb ->> ?, '')";
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE messages SET limit_key = " + key + " WHERE queue = ? AND state IN (0, 1, 2)")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
+                "UPDATE messages SET limit_key = " + key + " WHERE queue = ? AND state IN ({UNFINISHED})"))) {
             int i = 1;
             if (after.perKey() != null && after.perKey().header() != null) {
                 ps.setString(i++, after.perKey().header());
@@ -247,7 +247,7 @@ final class MessageWrites {
             throw new QueueNotFoundException(name);
         }
         long unfinished;
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ? AND state IN (0, 1, 2)")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT count(*) FROM messages WHERE queue = ? AND state IN ({UNFINISHED})"))) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -399,7 +399,7 @@ final class MessageWrites {
         MessageState state = initialState(m, batch.now());
         insert.setObject(1, UUID.fromString(m.id()));
         insert.setString(2, m.queue());
-        insert.setShort(3, (short) state.ordinal());
+        insert.setShort(3, (short) state.code());
         insert.setShort(4, (short) m.priority());
         insert.setLong(5, m.availableAt().toEpochMilli());
         setNullableLong(insert, 6, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
@@ -427,7 +427,7 @@ final class MessageWrites {
             ps.setArray(2, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    into.put(queue + '\u0000' + rs.getString(1), new SendOutcome(rs.getString(2), STATES[rs.getShort(3)], true));
+                    into.put(queue + '\u0000' + rs.getString(1), new SendOutcome(rs.getString(2), MessageState.fromCode(rs.getShort(3)), true));
                 }
             }
         }
@@ -445,13 +445,13 @@ final class MessageWrites {
      * leaves its messages READY with the attempt uncounted (as the embedded store's in-memory leases
      * do), and an ack, which does wait, flushes every claim before it.
      */
-    private static final String OPEN_CLAIM = "SET LOCAL synchronous_commit = off; "
+    private static final String OPEN_CLAIM = StateSql.expand("SET LOCAL synchronous_commit = off; "
             + "SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE; "
-            + "%s; SELECT count(*) FROM messages WHERE queue = ? AND state = 2";
+            + "%s; SELECT count(*) FROM messages WHERE queue = ? AND state = {IN_FLIGHT}");
 
     /** Due SCHEDULED messages of one queue → READY. Parameters: at, at, READY, node, reason, queue, at. */
-    private static final String PROMOTE = "UPDATE messages SET state = 1, updated_at = ?, " + APPEND_TIMELINE
-            + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = 0 AND available_at <= ? FOR UPDATE SKIP LOCKED)";
+    private static final String PROMOTE = StateSql.expand("UPDATE messages SET state = {READY}, updated_at = ?, " + APPEND_TIMELINE
+            + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? FOR UPDATE SKIP LOCKED)");
 
     List<ClaimedMessage> claim(Connection c, ClaimRequest request) throws SQLException {
         QueueRow queue;
@@ -551,8 +551,8 @@ final class MessageWrites {
 
     int promoteAll(Connection c, Instant now, String node) throws SQLException {
         List<String> due = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM queues q WHERE EXISTS "
-                + "(SELECT 1 FROM messages WHERE queue = q.name AND state = 0 AND available_at <= ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT name FROM queues q WHERE EXISTS "
+                + "(SELECT 1 FROM messages WHERE queue = q.name AND state = {SCHEDULED} AND available_at <= ?)"))) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -576,8 +576,8 @@ final class MessageWrites {
     Settlement ack(Connection c, Completion completion) throws SQLException {
         UUID id = requireId(completion.id());
         long now = completion.now().toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 3, result = ?, updated_at = ?, " + CLEAR_LEASE
-                + ", " + APPEND_TIMELINE + " WHERE id = ? AND state = 2 AND lease_id = ? RETURNING queue, ordering_key")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {SUCCEEDED}, result = ?, updated_at = ?, " + CLEAR_LEASE
+                + ", " + APPEND_TIMELINE + " WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? RETURNING queue, ordering_key"))) {
             ps.setString(1, completion.resultJson());
             ps.setLong(2, now);
             ps.setLong(3, now);
@@ -621,8 +621,8 @@ final class MessageWrites {
     }
 
     private Lease lockLease(Connection c, UUID id, String idText, String leaseId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT queue, ordering_key, attempt, max_attempts FROM messages "
-                + "WHERE id = ? AND state = 2 AND lease_id = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT queue, ordering_key, attempt, max_attempts FROM messages "
+                + "WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? FOR UPDATE"))) {
             ps.setObject(1, id);
             ps.setString(2, leaseId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -653,7 +653,7 @@ final class MessageWrites {
                 + CLEAR_LEASE + ", progress_percent = NULL, progress_note = NULL, "
                 + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
                 + "'message', ?::text, 'detail', ?::text), " + APPEND_TIMELINE + " WHERE id = ?")) {
-            ps.setShort(1, (short) next.ordinal());
+            ps.setShort(1, (short) next.code());
             ps.setLong(2, availableAt.toEpochMilli());
             ps.setLong(3, at);
             ps.setLong(4, at);
@@ -676,8 +676,8 @@ final class MessageWrites {
 
     Instant extend(Connection c, LeaseExtension extension) throws SQLException {
         UUID id = requireId(extension.id());
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE messages SET lease_expires_at = ? WHERE id = ? AND state = 2 AND lease_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
+                "UPDATE messages SET lease_expires_at = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?"))) {
             ps.setLong(1, extension.expiresAt().toEpochMilli());
             ps.setObject(2, id);
             ps.setString(3, extension.leaseId());
@@ -690,8 +690,8 @@ final class MessageWrites {
 
     Void progress(Connection c, ProgressReport report) throws SQLException {
         UUID id = requireId(report.id());
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE messages SET progress_percent = ?, progress_note = ? WHERE id = ? AND state = 2 AND lease_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
+                "UPDATE messages SET progress_percent = ?, progress_note = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?"))) {
             if (report.percent() == null) {
                 ps.setNull(1, Types.INTEGER);
             } else {
@@ -749,7 +749,7 @@ final class MessageWrites {
                     throw new MessageNotFoundException(action.id());
                 }
                 queue = rs.getString(1);
-                state = STATES[rs.getShort(2)];
+                state = MessageState.fromCode(rs.getShort(2));
                 orderingKey = rs.getString(3);
             }
         }
@@ -761,7 +761,7 @@ final class MessageWrites {
         try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = ?, updated_at = ?, " + CLEAR_LEASE
                 + reset + ", " + APPEND_TIMELINE + " WHERE id = ?")) {
             int i = 1;
-            ps.setShort(i++, (short) to.ordinal());
+            ps.setShort(i++, (short) to.code());
             ps.setLong(i++, at);
             if (!reset.isEmpty()) {
                 ps.setLong(i++, at);
@@ -801,8 +801,8 @@ final class MessageWrites {
     int redrive(Connection c, String queue, Instant now, String node) throws SQLException {
         requireQueue(c, queue);
         long at = now.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 1, attempt = 0, available_at = ?, "
-                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = 4")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, attempt = 0, available_at = ?, "
+                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = {DEAD}"))) {
             ps.setLong(1, at);
             ps.setLong(2, at);
             ps.setLong(3, at);
@@ -825,7 +825,7 @@ final class MessageWrites {
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE queue = ? AND state = ANY(?)")) {
             ps.setString(1, queue);
-            ps.setArray(2, c.createArrayOf("int2", states.stream().map(s -> (short) s.ordinal()).toArray()));
+            ps.setArray(2, c.createArrayOf("int2", states.stream().map(s -> (short) s.code()).toArray()));
             int count = ps.executeUpdate();
             if (states.contains(MessageState.IN_FLIGHT)) {
                 notify(c, queue);
@@ -843,8 +843,8 @@ final class MessageWrites {
      */
     int expireLeases(Connection c, Instant now, RetryPlanner planner, String node) throws SQLException {
         List<Lease> expired = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, queue, ordering_key, attempt, max_attempts FROM messages "
-                + "WHERE state = 2 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED")) {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id, queue, ordering_key, attempt, max_attempts FROM messages "
+                + "WHERE state = {IN_FLIGHT} AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED"))) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -861,11 +861,11 @@ final class MessageWrites {
 
     int expireTtl(Connection c, Instant now, String node) throws SQLException {
         long at = now.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = 4, updated_at = ?, "
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {DEAD}, updated_at = ?, "
                 + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
                 + "'message', 'expired', 'detail', 'TTL elapsed before the message was delivered'), "
                 + APPEND_TIMELINE + " WHERE id IN (SELECT id FROM messages "
-                + "WHERE expires_at IS NOT NULL AND state IN (0, 1) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)")) {
+                + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)"))) {
             ps.setLong(1, at);
             ps.setLong(2, at);
             ps.setLong(3, at);
@@ -884,7 +884,7 @@ final class MessageWrites {
                 "DELETE FROM messages WHERE queue = ? AND id < ? AND state = ? AND updated_at < ?")) {
             ps.setString(1, queue);
             ps.setObject(2, IdBounds.lowest(cutoff));
-            ps.setShort(3, (short) state.ordinal());
+            ps.setShort(3, (short) state.code());
             ps.setLong(4, before.toEpochMilli());
             return ps.executeUpdate();
         }

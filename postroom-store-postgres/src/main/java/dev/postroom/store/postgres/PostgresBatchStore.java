@@ -1,10 +1,11 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
 import dev.postroom.store.BatchCompletionPass;
 import dev.postroom.store.BatchCounts;
-import dev.postroom.store.BatchRows;
+import dev.postroom.store.jdbc.BatchRows;
 import dev.postroom.store.BatchStore;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
@@ -40,12 +41,12 @@ final class PostgresBatchStore implements BatchStore {
     private static final String COLUMNS = "id::text, queue, created_at, total, on_complete_queue, on_complete_payload, "
             + "on_complete_headers, completed_at, completion_message_id::text";
     /** Unfinished members are SCHEDULED, READY or IN_FLIGHT (a lease is in the row here). */
-    private static final String FINISHED = """
+    private static final String FINISHED = StateSql.expand("""
             SELECT id::text, queue, created_at, total, on_complete_queue, on_complete_payload, on_complete_headers
             FROM batches b WHERE completed_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.state IN (0, 1, 2))
+              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.state IN ({UNFINISHED}))
             ORDER BY created_at LIMIT ?
-            FOR UPDATE OF b SKIP LOCKED""";
+            FOR UPDATE OF b SKIP LOCKED""");
 
     private final PostgresMessageStore transactions;
     private final DataSource pool;
@@ -177,7 +178,7 @@ final class PostgresBatchStore implements BatchStore {
             List<MessageSummary> members = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    members.add(new MessageSummary(rs.getString(1), rs.getString(2), STATES[rs.getShort(3)], rs.getShort(4),
+                    members.add(new MessageSummary(rs.getString(1), rs.getString(2), MessageState.fromCode(rs.getShort(3)), rs.getShort(4),
                             rs.getString(5), rs.getInt(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)),
                             Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), rs.getString(11), id));
                 }

@@ -2,7 +2,7 @@ package dev.postroom.store.postgres;
 
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StoredJson;
 
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.ScheduleFire;
 import dev.postroom.store.ScheduleFiring;
 import dev.postroom.store.SchedulePut;
-import dev.postroom.store.ScheduleRows;
+import dev.postroom.store.jdbc.ScheduleRows;
 import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.ScheduleToggle;
 import dev.postroom.store.StoreUnavailableException;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import static dev.postroom.store.ScheduleRows.COLUMNS;
+import static dev.postroom.store.jdbc.ScheduleRows.COLUMNS;
 
 /**
  * The PostgreSQL store's schedules (V4). Every write is one transaction of the store's; a run is

@@ -2,7 +2,7 @@ package dev.postroom.store.postgres;
 
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;

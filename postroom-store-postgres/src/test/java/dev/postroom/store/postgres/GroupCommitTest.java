@@ -6,7 +6,7 @@ import dev.postroom.MessageState;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StaleLeaseException;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;

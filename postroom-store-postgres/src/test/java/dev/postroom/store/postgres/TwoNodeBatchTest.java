@@ -6,7 +6,7 @@ import dev.postroom.OutgoingMessage;
 import dev.postroom.Postroom;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
-import dev.postroom.engine.BatchCompleter;
+import dev.postroom.Batches;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class TwoNodeBatchTest {
         List<String> batchIds = new ArrayList<>();
         List<ReceivedMessage> received;
         while (!(received = a.receive(DONE, new ReceiveOptions(100, Duration.ZERO, Duration.ofMinutes(5)))).isEmpty()) {
-            received.forEach(m -> batchIds.add(m.headers().get(BatchCompleter.ID_HEADER)));
+            received.forEach(m -> batchIds.add(m.headers().get(Batches.ID_HEADER)));
         }
         return batchIds;
     }

@@ -1,14 +1,15 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.MessageState;
 import dev.postroom.store.BatchCompletionPass;
 import dev.postroom.store.BatchCounts;
-import dev.postroom.store.BatchRows;
+import dev.postroom.store.jdbc.BatchRows;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoredBatch;
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StoredJson;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,11 +26,11 @@ import java.util.List;
  */
 final class BatchWrites {
     /** A member is pending while SCHEDULED or READY on disk (a leased row stays READY; see Leases). */
-    static final String FINISHED = """
+    static final String FINISHED = StateSql.expand("""
             SELECT id, queue, created_at, total, on_complete_queue, on_complete_payload, on_complete_headers
             FROM batches b WHERE completed_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.state IN (0, 1))
-            ORDER BY created_at LIMIT ?""";
+              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.state IN ({WAITING}))
+            ORDER BY created_at LIMIT ?""");
 
     private final Connection connection;
     private final StoredJson json;

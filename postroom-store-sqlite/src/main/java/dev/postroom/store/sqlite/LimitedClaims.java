@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
 import dev.postroom.RateLimit;
@@ -33,24 +34,24 @@ final class LimitedClaims {
     private static final int EXTRA_VISITS = 64;
 
     /** The first key of a queue with READY rows (leased rows too: they are READY on disk). */
-    private static final String FIRST_KEY = """
+    private static final String FIRST_KEY = StateSql.expand("""
             SELECT limit_key FROM messages INDEXED BY messages_ready_by_key
-            WHERE queue = ? AND state = 1 AND limit_key >= '' ORDER BY limit_key LIMIT 1""";
-    private static final String NEXT_KEY = """
+            WHERE queue = ? AND state = {READY} AND limit_key >= '' ORDER BY limit_key LIMIT 1""");
+    private static final String NEXT_KEY = StateSql.expand("""
             SELECT limit_key FROM messages INDEXED BY messages_ready_by_key
-            WHERE queue = ? AND state = 1 AND limit_key > ? ORDER BY limit_key LIMIT 1""";
+            WHERE queue = ? AND state = {READY} AND limit_key > ? ORDER BY limit_key LIMIT 1""");
     /** A key's deliverable rows, as MessageWrites.CLAIM_CANDIDATES for one key; leased rows are skipped by the caller. */
-    private static final String KEY_HEADS = """
+    private static final String KEY_HEADS = StateSql.expand("""
             SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at, expires_at
             FROM messages m INDEXED BY messages_ready_by_key
-            WHERE queue = ?1 AND state = 1 AND limit_key = ?2
+            WHERE queue = ?1 AND state = {READY} AND limit_key = ?2
               AND (expires_at IS NULL OR expires_at > ?3)
               AND (ordering_key IS NULL OR NOT EXISTS (
                     SELECT 1 FROM messages o INDEXED BY messages_ordering
                     WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
-                      AND o.state IN (0, 1, 2)))
+                      AND o.state IN ({UNFINISHED})))
             ORDER BY priority DESC, seq
-            LIMIT ?4""";
+            LIMIT ?4""");
 
     /** Leases one candidate (MessageWrites.lease, with the claim's lease id and expiry). */
     interface Leaser {

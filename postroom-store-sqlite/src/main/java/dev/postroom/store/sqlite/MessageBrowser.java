@@ -1,11 +1,12 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.MessagePage;
 import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
 import dev.postroom.StateCounts;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.BrowseCursor;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -57,11 +58,10 @@ final class MessageBrowser {
     static final int SCAN_BUDGET = 10_000;
     /** The fewest rows a branch examines before it may stop short; the SPI promises 1,000. */
     private static final int MIN_SCAN = 1_000;
-    private static final int SCHEDULED = MessageState.SCHEDULED.ordinal();
-    private static final int READY = MessageState.READY.ordinal();
+    private static final int SCHEDULED = MessageState.SCHEDULED.code();
+    private static final int READY = MessageState.READY.code();
     /** States a queue's rows are indexed by (messages_state). READY has messages_ready. */
     private static final Set<MessageState> STATE_INDEXED = EnumSet.of(MessageState.SCHEDULED, MessageState.DEAD, MessageState.CANCELLED);
-    private static final MessageState[] STATES = MessageState.values();
 
     private final DataSource readers;
     private final Leases leases;
@@ -190,7 +190,7 @@ final class MessageBrowser {
     }
 
     static final String READY_PRIORITIES =
-            "SELECT priority FROM messages WHERE queue = ? AND state = 1 AND priority < ? ORDER BY priority DESC LIMIT 1";
+            StateSql.expand("SELECT priority FROM messages WHERE queue = ? AND state = {READY} AND priority < ? ORDER BY priority DESC LIMIT 1");
 
     /** The priorities the queue has READY rows of, highest first: one seek each on messages_ready. */
     private static List<Integer> readyPriorities(Connection c, String queue) throws SQLException {
@@ -240,7 +240,7 @@ final class MessageBrowser {
                     // The same overlay as MessageReads.get. A lease's seq is its own row's (seqs are never reused).
                     Leases.Lease lease = leased.get(seq);
                     boolean inFlight = lease != null && (rowState == READY || (rowState == SCHEDULED && !lease.settled));
-                    MessageState shown = inFlight ? MessageState.IN_FLIGHT : STATES[rowState];
+                    MessageState shown = inFlight ? MessageState.IN_FLIGHT : MessageState.fromCode(rowState);
                     if (state == null || shown == state) {
                         hits.add(new Hit(seq, inFlight ? lease : null));
                     }
@@ -267,20 +267,20 @@ final class MessageBrowser {
         if (state == MessageState.IN_FLIGHT) {
             // The leases (already of the queue asked for) name the rows: look them up by seq. Given
             // `queue = ?` as well, SQLite would rather walk the queue's whole range.
-            where.append(" AND seq IN (SELECT value FROM json_each(?)) AND state IN (0, 1)");
+            where.append(StateSql.expand(" AND seq IN (SELECT value FROM json_each(?)) AND state IN ({WAITING})"));
             whereParameters.add(leasedRows.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));
         } else if (branch.queue() != null) {
             where.append(" AND queue = ?");
             whereParameters.add(branch.queue());
         }
         if (branch.priority() != null) {
-            where.append(" AND state = 1 AND priority = ?");
+            where.append(StateSql.expand(" AND state = {READY} AND priority = ?"));
             whereParameters.add(branch.priority());
         } else if (state != null && state != MessageState.IN_FLIGHT) {
             // Literal, not a parameter: whether a partial index applies is decided when the statement is prepared.
             // With a key, the key's range is read and the state checked row by row: a key's history
             // is short, and SQLite, without statistics, cannot tell which of the two ranges is.
-            String condition = "state = " + state.ordinal();
+            String condition = "state = " + state.code();
             if (branch.queue() != null && query.orderingKey() == null && STATE_INDEXED.contains(state)) {
                 where.append(" AND ").append(condition);
             } else {
@@ -323,7 +323,7 @@ final class MessageBrowser {
                 while (rs.next()) {
                     long seq = rs.getLong(1);
                     Leases.Lease lease = leasesOfPage.get(seq);
-                    MessageState state = lease != null ? MessageState.IN_FLIGHT : STATES[rs.getInt(4)];
+                    MessageState state = lease != null ? MessageState.IN_FLIGHT : MessageState.fromCode(rs.getInt(4));
                     int attempt = lease != null ? lease.attempt : rs.getInt(7);
                     Instant updatedAt = Instant.ofEpochMilli(lease != null ? lease.claimedAt : rs.getLong(10));
                     bySeq.put(seq, new MessageSummary(rs.getString(2), rs.getString(3), state, rs.getInt(5), rs.getString(6),

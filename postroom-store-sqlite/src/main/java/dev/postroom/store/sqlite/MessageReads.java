@@ -1,11 +1,12 @@
 package dev.postroom.store.sqlite;
 
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StateSql;
+import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Progress;
 import dev.postroom.TimelineEntry;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.StoreUnavailableException;
 
 import javax.sql.DataSource;
@@ -54,7 +55,7 @@ final class MessageReads {
                 }
                 Integer percent = (Integer) rs.getObject(16);
                 String note = rs.getString(17);
-                MessageState state = MessageState.values()[rs.getInt(3)];
+                MessageState state = MessageState.fromCode(rs.getInt(3));
                 int attempt = rs.getInt(9);
                 Instant leaseExpiresAt = null;
                 List<TimelineEntry> timeline = json.readTimeline(rs.getString(19));
@@ -82,7 +83,7 @@ final class MessageReads {
     }
 
     Optional<Instant> nextDue(String queue) {
-        return single("SELECT min(available_at) FROM messages WHERE queue = ? AND state = 0", queue)
+        return single("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}", queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 
@@ -109,9 +110,9 @@ final class MessageReads {
     }
 
     /** Read lazily, row by row, so that skipping the leased rows at the head costs one step each. */
-    static final String OLDEST_READY = """
+    static final String OLDEST_READY = StateSql.expand("""
             SELECT seq, available_at FROM messages INDEXED BY messages_ready_since
-            WHERE queue = ? AND state = 1 ORDER BY available_at, seq""";
+            WHERE queue = ? AND state = {READY} ORDER BY available_at, seq""");
 
     Optional<String> latestMessageId() {
         return single("SELECT id FROM messages ORDER BY seq DESC LIMIT 1", null);

@@ -1,6 +1,7 @@
 package dev.postroom.store.sqlite;
 
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StateSql;
+import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
@@ -8,7 +9,7 @@ import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StaleLeaseException;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.ClaimRequest;
 import dev.postroom.store.ClaimedMessage;
 import dev.postroom.store.Completion;
@@ -49,7 +50,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * together with the outcome.
  */
 final class MessageWrites {
-    private static final int IN_FLIGHT = MessageState.IN_FLIGHT.ordinal();
+    private static final int IN_FLIGHT = MessageState.IN_FLIGHT.code();
 
     /** Appends {at, state, node, attempt, reason}; parameters: at, state name, node, reason. */
     private static final String APPEND_TIMELINE =
@@ -70,17 +71,17 @@ final class MessageWrites {
      * itself SQLite picks messages_key (V2, same columns, every state) and would walk a key's
      * finished history on every claim. Parameters: queue, now, limit.
      */
-    static final String CLAIM_CANDIDATES = """
+    static final String CLAIM_CANDIDATES = StateSql.expand("""
             SELECT seq, id, payload, headers, priority, ordering_key, attempt, max_attempts, enqueued_at, expires_at
             FROM messages m
-            WHERE queue = ?1 AND state = 1
+            WHERE queue = ?1 AND state = {READY}
               AND (expires_at IS NULL OR expires_at > ?2)
               AND (ordering_key IS NULL OR NOT EXISTS (
                     SELECT 1 FROM messages o INDEXED BY messages_ordering
                     WHERE o.queue = ?1 AND o.ordering_key = m.ordering_key AND o.seq < m.seq
-                      AND o.state IN (0, 1, 2)))
+                      AND o.state IN ({UNFINISHED})))
             ORDER BY priority DESC, seq
-            LIMIT ?3""";
+            LIMIT ?3""");
 
     /** Rows a claim query reads beyond what it hands out, kept for the next claims (see ReadyBuffer). */
     private static final int READ_AHEAD = 256;
@@ -126,14 +127,14 @@ final class MessageWrites {
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
         limited = new LimitedClaims(connection, leases);
-        complete = connection.prepareStatement("UPDATE messages SET state = 3, attempt = ?, result = ?, updated_at = ?, "
-                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
+        complete = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {SUCCEEDED}, attempt = ?, result = ?, updated_at = ?, "
+                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?"));
         fail = connection.prepareStatement("UPDATE messages SET state = ?, attempt = ?, available_at = ?, updated_at = ?, "
                 + "progress_percent = NULL, progress_note = NULL, "
                 + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', ?, 'at', ?, 'message', ?, 'detail', ?)), "
                 + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
-        promote = connection.prepareStatement("UPDATE messages SET state = 1, updated_at = ?, " + APPEND_TIMELINE
-                + " WHERE queue = ? AND state = 0 AND available_at <= ? RETURNING seq");
+        promote = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, updated_at = ?, " + APPEND_TIMELINE
+                + " WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? RETURNING seq"));
         progress = connection.prepareStatement("UPDATE messages SET progress_percent = ?, progress_note = ? WHERE seq = ?");
         stateOf = connection.prepareStatement("SELECT queue, state FROM messages WHERE seq = ? AND id = ?");
     }
@@ -178,8 +179,8 @@ final class MessageWrites {
         String key = after.perKey() == null ? "NULL"
                 : after.perKey().header() == null ? "coalesce(ordering_key, '')"
                 : "coalesce(json_extract(headers, '$.\"' || ?2 || '\"'), '')";
-        try (PreparedStatement ps = connection.prepareStatement(
-                "UPDATE messages SET limit_key = " + key + " WHERE queue = ?1 AND state IN (0, 1, 2)")) {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand(
+                "UPDATE messages SET limit_key = " + key + " WHERE queue = ?1 AND state IN ({UNFINISHED})"))) {
             ps.setString(1, name);
             if (after.perKey() != null && after.perKey().header() != null) {
                 ps.setString(2, after.perKey().header());
@@ -266,7 +267,7 @@ final class MessageWrites {
             insert.setLong(1, MessageIds.sequenceOf(m.id()));
             insert.setString(2, m.id());
             insert.setString(3, m.queue());
-            insert.setInt(4, state.ordinal());
+            insert.setInt(4, state.code());
             insert.setInt(5, m.priority());
             insert.setLong(6, m.availableAt().toEpochMilli());
             setNullableLong(insert, 7, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
@@ -306,7 +307,7 @@ final class MessageWrites {
                 return null;
             }
             String id = rs.getString(1);
-            MessageState state = MessageState.values()[rs.getInt(2)];
+            MessageState state = MessageState.fromCode(rs.getInt(2));
             return new SendOutcome(id, leases.live(MessageIds.sequenceOf(id)) != null ? MessageState.IN_FLIGHT : state, true);
         }
     }
@@ -512,7 +513,7 @@ final class MessageWrites {
             next = delay.isZero() || delay.isNegative() ? MessageState.READY : MessageState.SCHEDULED;
         }
         long at = now.toEpochMilli();
-        fail.setInt(1, next.ordinal());
+        fail.setInt(1, next.code());
         fail.setInt(2, lease.attempt);
         fail.setLong(3, availableAt.toEpochMilli());
         fail.setLong(4, at);
@@ -566,8 +567,8 @@ final class MessageWrites {
         Leases.Lease lease = leases.live(seq);
         if (lease != null && lease.id.equals(action.id())) {
             long at = action.now().toEpochMilli();
-            try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = 5, attempt = ?, updated_at = ?, "
-                    + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?")) {
+            try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {CANCELLED}, attempt = ?, updated_at = ?, "
+                    + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?"))) {
                 ps.setInt(1, lease.attempt);
                 ps.setLong(2, at);
                 bindLeaseAndOutcome(ps, 3, lease, at, MessageState.CANCELLED, action.node(), action.reason());
@@ -593,7 +594,7 @@ final class MessageWrites {
                 throw new MessageNotFoundException(action.id());
             }
             queue = rs.getString(1);
-            state = MessageState.values()[rs.getInt(2)];
+            state = MessageState.fromCode(rs.getInt(2));
         }
         if (leases.live(seq) != null) {
             state = MessageState.IN_FLIGHT;
@@ -605,7 +606,7 @@ final class MessageWrites {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = ?, updated_at = ?"
                 + extraSet + ", " + APPEND_TIMELINE + " WHERE seq = ?")) {
             int i = 1;
-            ps.setInt(i++, to.ordinal());
+            ps.setInt(i++, to.code());
             ps.setLong(i++, at);
             if (!extraSet.isEmpty()) {
                 ps.setLong(i++, at);
@@ -631,7 +632,7 @@ final class MessageWrites {
                 if (!rs.next()) {
                     return false;
                 }
-                MessageState state = MessageState.values()[rs.getInt(2)];
+                MessageState state = MessageState.fromCode(rs.getInt(2));
                 Leases.Lease lease = leases.live(seq);
                 if (lease != null) {
                     leases.settle(lease);
@@ -647,8 +648,8 @@ final class MessageWrites {
     int redrive(String queue, Instant now, String node) throws SQLException {
         requireQueue(queue);
         long at = now.toEpochMilli();
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = 1, attempt = 0, available_at = ?, "
-                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = 4")) {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, attempt = 0, available_at = ?, "
+                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = {DEAD}"))) {
             ps.setLong(1, at);
             ps.setLong(2, at);
             ps.setLong(3, at);
@@ -674,7 +675,7 @@ final class MessageWrites {
             String exclude = leased.isEmpty() ? "" : " AND seq NOT IN (" + "?,".repeat(leased.size() - 1) + "?)";
             try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE queue = ? AND state = ?" + exclude)) {
                 ps.setString(1, queue);
-                ps.setInt(2, state.ordinal());
+                ps.setInt(2, state.code());
                 for (int i = 0; i < leased.size(); i++) {
                     ps.setLong(3 + i, leased.get(i));
                 }
@@ -701,8 +702,8 @@ final class MessageWrites {
     int expireTtl(Instant now, String node) throws SQLException {
         long at = now.toEpochMilli();
         List<Object[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT seq, queue, state FROM messages "
-                + "WHERE expires_at IS NOT NULL AND state IN (0, 1) AND expires_at <= ? LIMIT 1000")) {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("SELECT seq, queue, state FROM messages "
+                + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000"))) {
             ps.setLong(1, at);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -712,10 +713,10 @@ final class MessageWrites {
                 }
             }
         }
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = 4, updated_at = ?, "
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {DEAD}, updated_at = ?, "
                 + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', attempt, 'at', ?, "
                 + "'message', 'expired', 'detail', 'TTL elapsed before the message was delivered')), "
-                + APPEND_TIMELINE + " WHERE seq = ?")) {
+                + APPEND_TIMELINE + " WHERE seq = ?"))) {
             for (Object[] row : rows) {
                 ps.setLong(1, at);
                 ps.setLong(2, at);
@@ -725,7 +726,7 @@ final class MessageWrites {
                 ps.setString(6, "expired (TTL)");
                 ps.setLong(7, (Long) row[0]);
                 ps.executeUpdate();
-                counters.move((String) row[1], MessageState.values()[(Integer) row[2]], MessageState.DEAD);
+                counters.move((String) row[1], MessageState.fromCode((Integer) row[2]), MessageState.DEAD);
                 readyBuffer.invalidate((String) row[1]);
             }
         }
@@ -739,7 +740,7 @@ final class MessageWrites {
                 "DELETE FROM messages WHERE seq < ? AND queue = ? AND state = ? AND updated_at < ?")) {
             ps.setLong(1, maxSeq);
             ps.setString(2, queue);
-            ps.setInt(3, state.ordinal());
+            ps.setInt(3, state.code());
             ps.setLong(4, before.toEpochMilli());
             int count = ps.executeUpdate();
             counters.add(queue, state, -count);
@@ -755,7 +756,7 @@ final class MessageWrites {
         try (PreparedStatement ps = connection.prepareStatement("SELECT queue, state, count(*) FROM messages GROUP BY queue, state");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                counters.add(rs.getString(1), MessageState.values()[rs.getInt(2)], rs.getLong(3));
+                counters.add(rs.getString(1), MessageState.fromCode(rs.getInt(2)), rs.getLong(3));
             }
         }
         for (String queue : List.copyOf(queues.keySet())) {

@@ -2,16 +2,16 @@ package dev.postroom.store.sqlite;
 
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
-import dev.postroom.engine.MessageIds;
+import dev.postroom.store.MessageIds;
 import dev.postroom.store.BatchCompletionPass;
-import dev.postroom.store.BatchRows;
+import dev.postroom.store.jdbc.BatchRows;
 import dev.postroom.store.BatchStore;
 import dev.postroom.store.CompletedBatch;
 import dev.postroom.store.NewBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.StoredBatch;
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StoredJson;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -133,7 +133,7 @@ final class SqliteBatchStore implements BatchStore {
             List<MessageSummary> members = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    MessageState state = STATES[rs.getInt(4)];
+                    MessageState state = MessageState.fromCode(rs.getInt(4));
                     // Leased in memory, READY on disk (see Leases), as MessageReads reports it.
                     Leases.Lease lease = state == MessageState.READY ? leases.live(rs.getLong(1)) : null;
                     members.add(new MessageSummary(rs.getString(2), rs.getString(3), lease == null ? state : MessageState.IN_FLIGHT,

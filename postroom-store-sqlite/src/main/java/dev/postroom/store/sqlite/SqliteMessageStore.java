@@ -2,7 +2,7 @@ package dev.postroom.store.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.Message;
 import dev.postroom.MessagePage;
 import dev.postroom.MessageQuery;

@@ -4,11 +4,11 @@ import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.ScheduleFire;
 import dev.postroom.store.ScheduleFiring;
 import dev.postroom.store.SchedulePut;
-import dev.postroom.store.ScheduleRows;
+import dev.postroom.store.jdbc.ScheduleRows;
 import dev.postroom.store.ScheduleStore;
 import dev.postroom.store.ScheduleToggle;
 import dev.postroom.store.StoreUnavailableException;
-import dev.postroom.store.StoredJson;
+import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.store.StoredQueue;
 import dev.postroom.store.StoredSchedule;
 
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import static dev.postroom.store.ScheduleRows.COLUMNS;
+import static dev.postroom.store.jdbc.ScheduleRows.COLUMNS;
 
 /**
  * The embedded store's schedules. Writes run as commands of the {@link GroupCommitter}, on the one

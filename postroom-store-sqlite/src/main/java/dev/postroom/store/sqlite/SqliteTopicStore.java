@@ -6,8 +6,8 @@ import dev.postroom.Topic;
 import dev.postroom.TopicNotFoundException;
 import dev.postroom.store.NewSubscription;
 import dev.postroom.store.StoreUnavailableException;
-import dev.postroom.store.StoredJson;
-import dev.postroom.store.TopicRows;
+import dev.postroom.store.jdbc.StoredJson;
+import dev.postroom.store.jdbc.TopicRows;
 import dev.postroom.store.TopicStore;
 
 import javax.sql.DataSource;

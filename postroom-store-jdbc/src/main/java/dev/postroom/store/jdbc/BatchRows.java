@@ -1,5 +1,14 @@
-package dev.postroom.store;
+package dev.postroom.store.jdbc;
 
+import dev.postroom.store.StoredBatch;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.OnComplete;
+import dev.postroom.store.NewMessage;
+import dev.postroom.store.NewBatch;
+import dev.postroom.store.CompletedBatch;
+import dev.postroom.store.BatchStore;
+import dev.postroom.store.BatchCounts;
+import dev.postroom.store.BatchCompletionPass;
 import dev.postroom.MessageState;
 import dev.postroom.QueueNotFoundException;
 
@@ -78,14 +87,14 @@ public final class BatchRows {
         return open;
     }
 
-    /** Counts from members by state, indexed by {@link MessageState} ordinal. */
+    /** Counts from members by state, indexed by {@linkplain MessageState#code() state code}. */
     public static BatchCounts counts(long[] byState) {
-        return new BatchCounts(byState[MessageState.SCHEDULED.ordinal()] + byState[MessageState.READY.ordinal()]
-                + byState[MessageState.IN_FLIGHT.ordinal()], byState[MessageState.SUCCEEDED.ordinal()],
-                byState[MessageState.DEAD.ordinal()], byState[MessageState.CANCELLED.ordinal()]);
+        return new BatchCounts(byState[MessageState.SCHEDULED.code()] + byState[MessageState.READY.code()]
+                + byState[MessageState.IN_FLIGHT.code()], byState[MessageState.SUCCEEDED.code()],
+                byState[MessageState.DEAD.code()], byState[MessageState.CANCELLED.code()]);
     }
 
-    /** {@code found} with its counts from {@code tally} (members by batch id, then state ordinal; none where absent). */
+    /** {@code found} with its counts from {@code tally} (members by batch id, then state code; none where absent). */
     public static List<StoredBatch> withCounts(List<StoredBatch> found, Map<String, long[]> tally) {
         List<StoredBatch> result = new ArrayList<>(found.size());
         for (StoredBatch b : found) {

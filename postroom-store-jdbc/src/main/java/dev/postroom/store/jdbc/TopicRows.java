@@ -1,4 +1,4 @@
-package dev.postroom.store;
+package dev.postroom.store.jdbc;
 
 import dev.postroom.Subscription;
 import dev.postroom.SubscriptionFilter;

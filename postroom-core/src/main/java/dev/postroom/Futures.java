@@ -1,4 +1,4 @@
-package dev.postroom.engine;
+package dev.postroom;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

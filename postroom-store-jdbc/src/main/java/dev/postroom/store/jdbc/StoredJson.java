@@ -1,14 +1,17 @@
-package dev.postroom.store;
+package dev.postroom.store.jdbc;
 
+import dev.postroom.store.StoreUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.postroom.AttemptError;
 import dev.postroom.MessageState;
 import dev.postroom.QueuePolicy;
 import dev.postroom.TimelineEntry;
-import dev.postroom.engine.PayloadCodec;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +27,14 @@ import java.util.Map;
 public class StoredJson {
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
-    private final ObjectMapper mapper = PayloadCodec.defaultMapper();
+    /**
+     * A mapper of its own, not the application's: what is stored must read back the same whatever
+     * mapper an application gives Postroom for its payloads.
+     */
+    private final ObjectMapper mapper = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Headers as a JSON object. */
     public String writeHeaders(Map<String, String> headers) {

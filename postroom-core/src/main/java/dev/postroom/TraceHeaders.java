@@ -1,4 +1,4 @@
-package dev.postroom.engine;
+package dev.postroom;
 
 /**
  * The W3C Trace Context headers (<a href="https://www.w3.org/TR/trace-context/">traceparent</a>)

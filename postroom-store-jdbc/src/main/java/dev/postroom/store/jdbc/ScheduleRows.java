@@ -1,5 +1,14 @@
-package dev.postroom.store;
+package dev.postroom.store.jdbc;
 
+import dev.postroom.store.StoredSchedule;
+import dev.postroom.store.SendOutcome;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.ScheduleToggle;
+import dev.postroom.store.ScheduleStore;
+import dev.postroom.store.ScheduleRun;
+import dev.postroom.store.SchedulePut;
+import dev.postroom.store.ScheduleFiring;
+import dev.postroom.store.ScheduleFire;
 import dev.postroom.MissedRuns;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.ScheduleNotFoundException;

@@ -1,4 +1,4 @@
-package dev.postroom.engine;
+package dev.postroom.store;
 
 import org.junit.jupiter.api.Test;
 

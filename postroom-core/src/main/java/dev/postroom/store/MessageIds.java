@@ -1,4 +1,4 @@
-package dev.postroom.engine;
+package dev.postroom.store;
 
 import java.time.Instant;
 import java.time.InstantSource;
