@@ -295,6 +295,19 @@ public abstract class ReceiveContract extends ContractSupport {
     }
 
     @Test
+    void nextDueIsTheEarliestTimeAScheduledMessageBecomesReady() {
+        createQueue(QUEUE);
+        assertThat(store.nextDue(QUEUE)).as("nothing scheduled").isEmpty();
+        Instant now = clock.instant();
+        send(QUEUE, "later", SendOptions.builder().delay(Duration.ofSeconds(30)).build());
+        send(QUEUE, "sooner", SendOptions.builder().delay(Duration.ofSeconds(10)).build());
+        sendId(QUEUE, "now");
+
+        assertThat(store.nextDue(QUEUE)).contains(now.plusSeconds(10));
+        assertThat(store.nextDue("no-such-queue")).isEmpty();
+    }
+
+    @Test
     void oldestReadyOfAQueueWithNothingReadyIsEmpty() {
         createQueue(QUEUE);
         assertThat(store.oldestReady(QUEUE)).isEmpty();

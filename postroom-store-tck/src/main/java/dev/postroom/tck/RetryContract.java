@@ -150,9 +150,14 @@ public abstract class RetryContract extends ContractSupport {
         String id = sendId(QUEUE, "retry now");
         ReceivedMessage received = receiveOne(QUEUE);
 
+        clock.advance(Duration.ofSeconds(5));
         MessageState state = postroom.nack(id, received.leaseId(), "try again", null, Duration.ZERO);
 
-        assertThat(state).isIn(MessageState.READY, MessageState.SCHEDULED);
+        // Not merely due soon: READY, available from the nack's own time (the stores once differed here).
+        assertThat(state).isEqualTo(MessageState.READY);
+        Message failed = message(id);
+        assertThat(failed.state()).isEqualTo(MessageState.READY);
+        assertThat(failed.notBefore()).isEqualTo(clock.instant());
         receiveAttempt(id, 2);
     }
 
@@ -173,6 +178,8 @@ public abstract class RetryContract extends ContractSupport {
         assertThat(retried.leaseExpiresAt()).isNull();
         assertThat(retried.timeline().getLast().state()).isEqualTo(MessageState.READY);
         assertThat(retried.timeline().getLast().node()).isEqualTo(NODE);
+        assertThat(retried.timeline().getLast().attempt()).as("the attempt count the retry leaves").isZero();
+        assertThat(retried.notBefore()).isEqualTo(clock.instant());
         // Fresh attempts: two more deliveries before it is dead again.
         ReceivedMessage again = receiveAttempt(id, 1);
         assertThat(postroom.nack(id, again.leaseId(), "failure 3", null, Duration.ZERO))

@@ -1,5 +1,8 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Dialect;
+import dev.postroom.store.jdbc.TransitionUpdate;
+import dev.postroom.store.Transition;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
@@ -54,19 +57,26 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class MessageWrites {
 
-    /**
-     * The time of a new timeline entry: {@code now}, or the previous entry's time if that is later.
-     * Requests carry the engine's {@code now} from when they were made, and two made close together
-     * on different threads (or nodes) may commit in the other order; the timeline stays in order.
-     */
-    private static final String ENTRY_AT = "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)";
-
-    /** Appends {at, state, node, attempt, reason}; parameters: at, state name, node, reason. */
-    static final String APPEND_TIMELINE = "timeline = timeline || jsonb_build_object('at', " + ENTRY_AT + ", 'state', ?::text, "
-            + "'node', ?::text, 'attempt', attempt, 'reason', ?::text)";
-
     /** Ends a lease (every settle; a failed attempt also clears its progress). */
     private static final String CLEAR_LEASE = "lease_id = NULL, lease_expires_at = NULL, lease_node = NULL";
+
+    /** Each transition's columns, built once per shape (see TransitionUpdate); the samples only give the shape. */
+    private static final Instant SHAPE = Instant.EPOCH;
+    private static final TransitionUpdate ACKED = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.acked(SHAPE, ""), 0);
+    private static final TransitionUpdate FAILED = TransitionUpdate.shapedLike(Dialect.POSTGRES,
+            Transition.leaseExpired("", 1, 2, (queue, attempt) -> Duration.ZERO, SHAPE, ""), 0);
+    private static final TransitionUpdate DUE = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.due(SHAPE, ""), 0);
+    private static final TransitionUpdate REDRIVEN = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(SHAPE, ""), 0);
+    private static final TransitionUpdate EXPIRED = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.expired(SHAPE, ""), 0);
+
+    /** An ack: the transition, the result, then id and lease id. */
+    private static final String ACK = StateSql.expand("UPDATE messages SET " + ACKED.set() + ", result = ?, " + CLEAR_LEASE
+            + " WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? RETURNING queue, ordering_key");
+    /** Every DEAD message of a queue → READY: the transition, then queue. */
+    private static final String REDRIVE = StateSql.expand("UPDATE messages SET " + REDRIVEN.set() + " WHERE queue = ? AND state = {DEAD}");
+    /** Messages past their TTL and not handed out yet → DEAD, a bounded number per pass: the transition, then now. */
+    private static final String EXPIRE_TTL = StateSql.expand("UPDATE messages SET " + EXPIRED.set() + " WHERE id IN (SELECT id FROM messages "
+            + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)");
 
     /**
      * The claim, as one statement. The inner SELECT picks the best READY rows of the queue that no
@@ -74,7 +84,7 @@ final class MessageWrites {
      * no message of its key is leased and none stored earlier ({@code seq}, drawn at insert, not the
      * id a node minted from its own clock) is unfinished — the FIFO rule, checked on the rows
      * themselves, so it holds across nodes. The outer UPDATE leases them and appends
-     * the IN_FLIGHT entry (no earlier than the entry before it, as {@link #ENTRY_AT}). Parameters:
+     * the IN_FLIGHT entry (no earlier than the entry before it, as every PostgreSQL timeline entry: see Dialect). Parameters:
      * queue, now, limit, lease id, lease expiry, node, updated at, leased at, node.
      */
     static final String CLAIM = StateSql.expand("""
@@ -449,8 +459,8 @@ final class MessageWrites {
             + "SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE; "
             + "%s; SELECT count(*) FROM messages WHERE queue = ? AND state = {IN_FLIGHT}");
 
-    /** Due SCHEDULED messages of one queue → READY. Parameters: at, at, READY, node, reason, queue, at. */
-    private static final String PROMOTE = StateSql.expand("UPDATE messages SET state = {READY}, updated_at = ?, " + APPEND_TIMELINE
+    /** Due SCHEDULED messages of one queue → READY. Parameters: those of {@link #DUE}, then queue, at. */
+    private static final String PROMOTE = StateSql.expand("UPDATE messages SET " + DUE.set()
             + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? FOR UPDATE SKIP LOCKED)");
 
     List<ClaimedMessage> claim(Connection c, ClaimRequest request) throws SQLException {
@@ -458,8 +468,8 @@ final class MessageWrites {
         long inFlight;
         try (PreparedStatement ps = c.prepareStatement(OPEN_CLAIM.formatted(PROMOTE))) {
             ps.setString(1, request.queue());
-            setPromote(ps, 2, request.queue(), request.now(), request.node());
-            ps.setString(9, request.queue());
+            int next = setPromote(ps, 2, request.queue(), request.now(), request.node());
+            ps.setString(next, request.queue());
             ps.execute(); // SET LOCAL
             ps.getMoreResults();
             try (ResultSet rs = ps.getResultSet()) {
@@ -538,15 +548,12 @@ final class MessageWrites {
         }
     }
 
-    private static void setPromote(PreparedStatement ps, int first, String queue, Instant now, String node) throws SQLException {
-        long at = now.toEpochMilli();
-        ps.setLong(first, at);
-        ps.setLong(first + 1, at);
-        ps.setString(first + 2, MessageState.READY.name());
-        ps.setString(first + 3, node);
-        ps.setString(first + 4, "due");
-        ps.setString(first + 5, queue);
-        ps.setLong(first + 6, at);
+    /** Binds {@link #PROMOTE} from {@code first}; returns the index after it. */
+    private static int setPromote(PreparedStatement ps, int first, String queue, Instant now, String node) throws SQLException {
+        int i = DUE.bind(ps, first, Transition.due(now, node));
+        ps.setString(i++, queue);
+        ps.setLong(i++, now.toEpochMilli());
+        return i;
     }
 
     int promoteAll(Connection c, Instant now, String node) throws SQLException {
@@ -575,17 +582,11 @@ final class MessageWrites {
 
     Settlement ack(Connection c, Completion completion) throws SQLException {
         UUID id = requireId(completion.id());
-        long now = completion.now().toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {SUCCEEDED}, result = ?, updated_at = ?, " + CLEAR_LEASE
-                + ", " + APPEND_TIMELINE + " WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? RETURNING queue, ordering_key"))) {
-            ps.setString(1, completion.resultJson());
-            ps.setLong(2, now);
-            ps.setLong(3, now);
-            ps.setString(4, MessageState.SUCCEEDED.name());
-            ps.setString(5, completion.node());
-            ps.setString(6, "acked");
-            ps.setObject(7, id);
-            ps.setString(8, completion.leaseId());
+        try (PreparedStatement ps = c.prepareStatement(ACK)) {
+            int i = ACKED.bind(ps, 1, Transition.acked(completion.now(), completion.node()));
+            ps.setString(i++, completion.resultJson());
+            ps.setObject(i++, id);
+            ps.setString(i, completion.leaseId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw staleOrMissing(c, id, completion.id(), completion.leaseId());
@@ -611,8 +612,7 @@ final class MessageWrites {
     Settlement nack(Connection c, Failure failure) throws SQLException {
         UUID id = requireId(failure.id());
         Lease lease = lockLease(c, id, failure.id(), failure.leaseId());
-        MessageState next = failAttempt(c, lease, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
-                failure.planner(), failure.now(), failure.node(), "failed");
+        MessageState next = failAttempt(c, lease, Transition.failed(lease.queue, lease.attempt, lease.maxAttempts, failure));
         return new Settlement(lease.queue, next);
     }
 
@@ -634,36 +634,12 @@ final class MessageWrites {
         }
     }
 
-    private MessageState failAttempt(Connection c, Lease lease, String error, String detail, Duration retryAfter,
-                                     RetryPlanner planner, Instant now, String node, String reason) throws SQLException {
-        MessageState next;
-        Instant availableAt = now;
-        if (lease.attempt >= lease.maxAttempts) {
-            next = MessageState.DEAD;
-        } else {
-            Duration delay = retryAfter != null ? retryAfter : planner.retryDelay(lease.queue, lease.attempt);
-            availableAt = now.plus(delay);
-            next = delay.isZero() || delay.isNegative() ? MessageState.READY : MessageState.SCHEDULED;
-            if (next == MessageState.READY) {
-                availableAt = now;
-            }
-        }
-        long at = now.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = ?, available_at = ?, updated_at = ?, "
-                + CLEAR_LEASE + ", progress_percent = NULL, progress_note = NULL, "
-                + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
-                + "'message', ?::text, 'detail', ?::text), " + APPEND_TIMELINE + " WHERE id = ?")) {
-            ps.setShort(1, (short) next.code());
-            ps.setLong(2, availableAt.toEpochMilli());
-            ps.setLong(3, at);
-            ps.setLong(4, at);
-            ps.setString(5, error);
-            ps.setString(6, detail);
-            ps.setLong(7, at);
-            ps.setString(8, next.name());
-            ps.setString(9, node);
-            ps.setString(10, next == MessageState.DEAD ? reason + "; attempts exhausted" : reason + "; will retry");
-            ps.setObject(11, lease.id);
+    /** Writes a failed attempt of a held message, as {@code failed} decided it. */
+    private MessageState failAttempt(Connection c, Lease lease, Transition failed) throws SQLException {
+        MessageState next = failed.to();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET " + FAILED.set() + ", " + CLEAR_LEASE + " WHERE id = ?")) {
+            int i = FAILED.bind(ps, 1, failed);
+            ps.setObject(i, lease.id);
             ps.executeUpdate();
         }
         if (next == MessageState.READY) {
@@ -727,16 +703,15 @@ final class MessageWrites {
     // ------------------------------------------------------------------ operators
 
     Settlement retry(Connection c, MessageAction action) throws SQLException {
-        return transition(c, action, Set.of(MessageState.DEAD, MessageState.CANCELLED, MessageState.SUCCEEDED),
-                MessageState.READY, "retry");
+        return transition(c, action, current -> Transition.retried(action, current));
     }
 
     Settlement cancel(Connection c, MessageAction action) throws SQLException {
-        return transition(c, action, Set.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT),
-                MessageState.CANCELLED, "cancel");
+        return transition(c, action, current -> Transition.cancelled(action, current));
     }
 
-    private Settlement transition(Connection c, MessageAction action, Set<MessageState> from, MessageState to, String verb)
+    /** An operator's transition of one message: {@code decide} rules on it from the state the row is in. */
+    private Settlement transition(Connection c, MessageAction action, java.util.function.Function<MessageState, Transition> decide)
             throws SQLException {
         UUID id = requireId(action.id());
         String queue;
@@ -753,32 +728,19 @@ final class MessageWrites {
                 orderingKey = rs.getString(3);
             }
         }
-        if (!from.contains(state)) {
-            throw new IllegalTransitionException(action.id(), state, verb);
-        }
-        long at = action.now().toEpochMilli();
-        String reset = to == MessageState.READY ? ", attempt = 0, available_at = ?" : "";
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET state = ?, updated_at = ?, " + CLEAR_LEASE
-                + reset + ", " + APPEND_TIMELINE + " WHERE id = ?")) {
-            int i = 1;
-            ps.setShort(i++, (short) to.code());
-            ps.setLong(i++, at);
-            if (!reset.isEmpty()) {
-                ps.setLong(i++, at);
-            }
-            ps.setLong(i++, at);
-            ps.setString(i++, to.name());
-            ps.setString(i++, action.node());
-            ps.setString(i++, action.reason());
+        Transition transition = decide.apply(state);
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.POSTGRES, transition, 0);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET " + update.set() + ", " + CLEAR_LEASE + " WHERE id = ?")) {
+            int i = update.bind(ps, 1, transition);
             ps.setObject(i, id);
             ps.executeUpdate();
         }
-        if (to == MessageState.READY) {
+        if (transition.to() == MessageState.READY) {
             notify(c, queue);
         } else {
             freed(c, queue, orderingKey);
         }
-        return new Settlement(queue, to);
+        return new Settlement(queue, transition.to());
     }
 
     boolean delete(Connection c, String idText) throws SQLException {
@@ -800,16 +762,9 @@ final class MessageWrites {
 
     int redrive(Connection c, String queue, Instant now, String node) throws SQLException {
         requireQueue(c, queue);
-        long at = now.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, attempt = 0, available_at = ?, "
-                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = {DEAD}"))) {
-            ps.setLong(1, at);
-            ps.setLong(2, at);
-            ps.setLong(3, at);
-            ps.setString(4, MessageState.READY.name());
-            ps.setString(5, node);
-            ps.setString(6, "redriven");
-            ps.setString(7, queue);
+        try (PreparedStatement ps = c.prepareStatement(REDRIVE)) {
+            int i = REDRIVEN.bind(ps, 1, Transition.redriven(now, node));
+            ps.setString(i, queue);
             int count = ps.executeUpdate();
             if (count > 0) {
                 notify(c, queue);
@@ -853,26 +808,15 @@ final class MessageWrites {
             }
         }
         for (Lease lease : expired) {
-            failAttempt(c, lease, "lease expired", "the lease ended before the message was acked", null,
-                    planner, now, node, "lease expired");
+            failAttempt(c, lease, Transition.leaseExpired(lease.queue, lease.attempt, lease.maxAttempts, planner, now, node));
         }
         return expired.size();
     }
 
     int expireTtl(Connection c, Instant now, String node) throws SQLException {
-        long at = now.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("UPDATE messages SET state = {DEAD}, updated_at = ?, "
-                + "errors = coalesce(errors, '[]'::jsonb) || jsonb_build_object('attempt', attempt, 'at', ?::bigint, "
-                + "'message', 'expired', 'detail', 'TTL elapsed before the message was delivered'), "
-                + APPEND_TIMELINE + " WHERE id IN (SELECT id FROM messages "
-                + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)"))) {
-            ps.setLong(1, at);
-            ps.setLong(2, at);
-            ps.setLong(3, at);
-            ps.setString(4, MessageState.DEAD.name());
-            ps.setString(5, node);
-            ps.setString(6, "expired (TTL)");
-            ps.setLong(7, at);
+        try (PreparedStatement ps = c.prepareStatement(EXPIRE_TTL)) {
+            int i = EXPIRED.bind(ps, 1, Transition.expired(now, node));
+            ps.setLong(i, now.toEpochMilli());
             return ps.executeUpdate();
         }
     }

@@ -1,5 +1,8 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.Transition;
+import dev.postroom.MessageState;
+import dev.postroom.TimelineEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +48,11 @@ final class Leases {
             this.claimedAt = claimedAt;
             this.node = node;
             this.expiresAt = expiresAt;
+        }
+
+        /** The IN_FLIGHT entry of this lease, written when it is settled (until then it lives only here). */
+        TimelineEntry leasedEntry() {
+            return new TimelineEntry(Instant.ofEpochMilli(claimedAt), MessageState.IN_FLIGHT, node, attempt, Transition.LEASED);
         }
 
         boolean matches(String messageId, String lease) {

@@ -83,7 +83,7 @@ final class MessageReads {
     }
 
     Optional<Instant> nextDue(String queue) {
-        return single("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}", queue)
+        return single(StateSql.expand("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}"), queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 

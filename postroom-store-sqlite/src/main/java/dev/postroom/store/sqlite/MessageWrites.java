@@ -1,5 +1,9 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Dialect;
+import dev.postroom.store.jdbc.TransitionUpdate;
+import dev.postroom.store.Transition;
+import dev.postroom.TimelineEntry;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.IllegalTransitionException;
@@ -52,17 +56,18 @@ import java.util.concurrent.ThreadLocalRandom;
 final class MessageWrites {
     private static final int IN_FLIGHT = MessageState.IN_FLIGHT.code();
 
-    /** Appends {at, state, node, attempt, reason}; parameters: at, state name, node, reason. */
-    private static final String APPEND_TIMELINE =
-            "timeline = json_insert(timeline, '$[#]', json_object('at', ?, 'state', ?, 'node', ?, 'attempt', attempt, 'reason', ?))";
-
     /**
-     * Appends the IN_FLIGHT entry of a settled lease and the outcome's entry. Parameters: leased
-     * at, node, attempt, then outcome at, state, node, attempt, reason.
+     * Each transition's columns, built once per shape (see TransitionUpdate; the samples only give
+     * the shape). A held message's transition also writes the IN_FLIGHT entry of its lease, which
+     * lived in memory until now, and its attempt count.
      */
-    private static final String APPEND_LEASE_AND_OUTCOME = "timeline = json_insert(timeline, "
-            + "'$[#]', json_object('at', ?, 'state', 'IN_FLIGHT', 'node', ?, 'attempt', ?, 'reason', 'leased'), "
-            + "'$[#]', json_object('at', ?, 'state', ?, 'node', ?, 'attempt', ?, 'reason', ?))";
+    private static final Instant SHAPE = Instant.EPOCH;
+    private static final TransitionUpdate ACKED = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(SHAPE, "").withAttempt(1), 1);
+    private static final TransitionUpdate FAILED = TransitionUpdate.shapedLike(Dialect.SQLITE,
+            Transition.leaseExpired("", 1, 2, (queue, attempt) -> Duration.ZERO, SHAPE, ""), 1);
+    private static final TransitionUpdate DUE = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.due(SHAPE, ""), 0);
+    private static final TransitionUpdate REDRIVEN = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.redriven(SHAPE, ""), 0);
+    private static final TransitionUpdate EXPIRED = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.expired(SHAPE, ""), 0);
 
     /**
      * The best READY messages that are the oldest unfinished message of their ordering key (if
@@ -127,13 +132,9 @@ final class MessageWrites {
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
         limited = new LimitedClaims(connection, leases);
-        complete = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {SUCCEEDED}, attempt = ?, result = ?, updated_at = ?, "
-                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?"));
-        fail = connection.prepareStatement("UPDATE messages SET state = ?, attempt = ?, available_at = ?, updated_at = ?, "
-                + "progress_percent = NULL, progress_note = NULL, "
-                + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', ?, 'at', ?, 'message', ?, 'detail', ?)), "
-                + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?");
-        promote = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, updated_at = ?, " + APPEND_TIMELINE
+        complete = connection.prepareStatement("UPDATE messages SET " + ACKED.set() + ", result = ? WHERE seq = ?");
+        fail = connection.prepareStatement("UPDATE messages SET " + FAILED.set() + " WHERE seq = ?");
+        promote = connection.prepareStatement(StateSql.expand("UPDATE messages SET " + DUE.set()
                 + " WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? RETURNING seq"));
         progress = connection.prepareStatement("UPDATE messages SET progress_percent = ?, progress_note = ? WHERE seq = ?");
         stateOf = connection.prepareStatement("SELECT queue, state FROM messages WHERE seq = ? AND id = ?");
@@ -416,14 +417,9 @@ final class MessageWrites {
 
     /** Due SCHEDULED messages of one queue → READY. */
     int promote(String queue, Instant now, String node) throws SQLException {
-        long at = now.toEpochMilli();
-        promote.setLong(1, at);
-        promote.setLong(2, at);
-        promote.setString(3, MessageState.READY.name());
-        promote.setString(4, node);
-        promote.setString(5, "due");
-        promote.setString(6, queue);
-        promote.setLong(7, at);
+        int i = DUE.bind(promote, 1, Transition.due(now, node));
+        promote.setString(i++, queue);
+        promote.setLong(i, now.toEpochMilli());
         int count = 0;
         try (ResultSet rs = promote.executeQuery()) {
             while (rs.next()) {
@@ -453,12 +449,10 @@ final class MessageWrites {
     Settlement ack(Completion completion) throws SQLException {
         long seq = sequence(completion.id());
         Leases.Lease lease = requireLease(seq, completion.id(), completion.leaseId());
-        long now = completion.now().toEpochMilli();
-        complete.setInt(1, lease.attempt);
-        complete.setString(2, completion.resultJson());
-        complete.setLong(3, now);
-        bindLeaseAndOutcome(complete, 4, lease, now, MessageState.SUCCEEDED, completion.node(), "acked");
-        complete.setLong(12, seq);
+        int i = ACKED.bind(complete, 1, Transition.acked(completion.now(), completion.node()).withAttempt(lease.attempt),
+                lease.leasedEntry());
+        complete.setString(i++, completion.resultJson());
+        complete.setLong(i, seq);
         complete.executeUpdate();
         settle(lease, MessageState.SUCCEEDED);
         counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
@@ -468,8 +462,7 @@ final class MessageWrites {
     Settlement nack(Failure failure) throws SQLException {
         long seq = sequence(failure.id());
         Leases.Lease lease = requireLease(seq, failure.id(), failure.leaseId());
-        return new Settlement(lease.queue, failAttempt(lease, failure.errorMessage(), failure.errorDetail(),
-                failure.retryAfter(), failure.planner(), failure.now(), failure.node(), "failed"));
+        return new Settlement(lease.queue, failAttempt(lease, Transition.failed(lease.queue, lease.attempt, lease.maxAttempts, failure)));
     }
 
     private Leases.Lease requireLease(long seq, String id, String leaseId) throws SQLException {
@@ -488,46 +481,14 @@ final class MessageWrites {
         }
     }
 
-    /** Binds the eight parameters of {@link #APPEND_LEASE_AND_OUTCOME} from {@code index}. */
-    private static void bindLeaseAndOutcome(PreparedStatement ps, int index, Leases.Lease lease, long now,
-                                            MessageState outcome, String node, String reason) throws SQLException {
-        ps.setLong(index, lease.claimedAt);
-        ps.setString(index + 1, lease.node);
-        ps.setInt(index + 2, lease.attempt);
-        ps.setLong(index + 3, now);
-        ps.setString(index + 4, outcome.name());
-        ps.setString(index + 5, node);
-        ps.setInt(index + 6, lease.attempt);
-        ps.setString(index + 7, reason);
-    }
-
-    private MessageState failAttempt(Leases.Lease lease, String error, String detail, Duration retryAfter,
-                                     RetryPlanner planner, Instant now, String node, String reason) throws SQLException {
-        MessageState next;
-        Instant availableAt = now;
-        if (lease.attempt >= lease.maxAttempts) {
-            next = MessageState.DEAD;
-        } else {
-            Duration delay = retryAfter != null ? retryAfter : planner.retryDelay(lease.queue, lease.attempt);
-            availableAt = now.plus(delay);
-            next = delay.isZero() || delay.isNegative() ? MessageState.READY : MessageState.SCHEDULED;
-        }
-        long at = now.toEpochMilli();
-        fail.setInt(1, next.code());
-        fail.setInt(2, lease.attempt);
-        fail.setLong(3, availableAt.toEpochMilli());
-        fail.setLong(4, at);
-        fail.setInt(5, lease.attempt);
-        fail.setLong(6, at);
-        fail.setString(7, error);
-        fail.setString(8, detail);
-        bindLeaseAndOutcome(fail, 9, lease, at, next, node,
-                next == MessageState.DEAD ? reason + "; attempts exhausted" : reason + "; will retry");
-        fail.setLong(17, lease.seq);
+    /** Writes a failed attempt of a held message, as {@code failed} decided it. */
+    private MessageState failAttempt(Leases.Lease lease, Transition failed) throws SQLException {
+        int i = FAILED.bind(fail, 1, failed, lease.leasedEntry());
+        fail.setLong(i, lease.seq);
         fail.executeUpdate();
-        settle(lease, next);
-        counters.move(lease.queue, MessageState.IN_FLIGHT, next);
-        return next;
+        settle(lease, failed.to());
+        counters.move(lease.queue, MessageState.IN_FLIGHT, failed.to());
+        return failed.to();
     }
 
     Instant extend(LeaseExtension extension) throws SQLException {
@@ -558,32 +519,20 @@ final class MessageWrites {
     // ------------------------------------------------------------------ operators
 
     Settlement retry(MessageAction action) throws SQLException {
-        return transition(action, Set.of(MessageState.DEAD, MessageState.CANCELLED, MessageState.SUCCEEDED),
-                MessageState.READY, "retry", ", attempt = 0, available_at = ?");
+        return transition(action, current -> Transition.retried(action, current));
     }
 
     Settlement cancel(MessageAction action) throws SQLException {
-        long seq = sequence(action.id());
-        Leases.Lease lease = leases.live(seq);
-        if (lease != null && lease.id.equals(action.id())) {
-            long at = action.now().toEpochMilli();
-            try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {CANCELLED}, attempt = ?, updated_at = ?, "
-                    + APPEND_LEASE_AND_OUTCOME + " WHERE seq = ?"))) {
-                ps.setInt(1, lease.attempt);
-                ps.setLong(2, at);
-                bindLeaseAndOutcome(ps, 3, lease, at, MessageState.CANCELLED, action.node(), action.reason());
-                ps.setLong(11, seq);
-                ps.executeUpdate();
-            }
-            settle(lease, MessageState.CANCELLED);
-            counters.move(lease.queue, MessageState.IN_FLIGHT, MessageState.CANCELLED);
-            return new Settlement(lease.queue, MessageState.CANCELLED);
-        }
-        return transition(action, Set.of(MessageState.SCHEDULED, MessageState.READY), MessageState.CANCELLED, "cancel", "");
+        return transition(action, current -> Transition.cancelled(action, current));
     }
 
-    private Settlement transition(MessageAction action, Set<MessageState> from, MessageState to, String verb,
-                                    String extraSet) throws SQLException {
+    /**
+     * An operator's transition of one message: {@code decide} rules on it from the state it is in
+     * (IN_FLIGHT when leased, though READY on disk). A held message's transition ends its lease and
+     * writes the lease's IN_FLIGHT entry too.
+     */
+    private Settlement transition(MessageAction action, java.util.function.Function<MessageState, Transition> decide)
+            throws SQLException {
         long seq = sequence(action.id());
         stateOf.setLong(1, seq);
         stateOf.setString(2, action.id());
@@ -596,31 +545,27 @@ final class MessageWrites {
             queue = rs.getString(1);
             state = MessageState.fromCode(rs.getInt(2));
         }
-        if (leases.live(seq) != null) {
+        Leases.Lease lease = leases.live(seq);
+        if (lease != null) {
             state = MessageState.IN_FLIGHT;
         }
-        if (!from.contains(state)) {
-            throw new IllegalTransitionException(action.id(), state, verb);
+        Transition transition = decide.apply(state);
+        if (lease != null) {
+            transition = transition.withAttempt(lease.attempt);
         }
-        long at = action.now().toEpochMilli();
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET state = ?, updated_at = ?"
-                + extraSet + ", " + APPEND_TIMELINE + " WHERE seq = ?")) {
-            int i = 1;
-            ps.setInt(i++, to.code());
-            ps.setLong(i++, at);
-            if (!extraSet.isEmpty()) {
-                ps.setLong(i++, at);
-            }
-            ps.setLong(i++, at);
-            ps.setString(i++, to.name());
-            ps.setString(i++, action.node());
-            ps.setString(i++, action.reason());
+        TimelineEntry[] before = lease != null ? new TimelineEntry[]{lease.leasedEntry()} : new TimelineEntry[0];
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.SQLITE, transition, before.length);
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + update.set() + " WHERE seq = ?")) {
+            int i = update.bind(ps, 1, transition, before);
             ps.setLong(i, seq);
             ps.executeUpdate();
         }
-        counters.move(queue, state, to);
+        if (lease != null) {
+            settle(lease, transition.to());
+        }
+        counters.move(queue, state, transition.to());
         readyBuffer.invalidate(queue);
-        return new Settlement(queue, to);
+        return new Settlement(queue, transition.to());
     }
 
     boolean delete(String id) throws SQLException {
@@ -647,16 +592,10 @@ final class MessageWrites {
 
     int redrive(String queue, Instant now, String node) throws SQLException {
         requireQueue(queue);
-        long at = now.toEpochMilli();
-        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {READY}, attempt = 0, available_at = ?, "
-                + "updated_at = ?, " + APPEND_TIMELINE + " WHERE queue = ? AND state = {DEAD}"))) {
-            ps.setLong(1, at);
-            ps.setLong(2, at);
-            ps.setLong(3, at);
-            ps.setString(4, MessageState.READY.name());
-            ps.setString(5, node);
-            ps.setString(6, "redriven");
-            ps.setString(7, queue);
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand(
+                "UPDATE messages SET " + REDRIVEN.set() + " WHERE queue = ? AND state = {DEAD}"))) {
+            int i = REDRIVEN.bind(ps, 1, Transition.redriven(now, node));
+            ps.setString(i, queue);
             int count = ps.executeUpdate();
             counters.add(queue, MessageState.DEAD, -count);
             counters.add(queue, MessageState.READY, count);
@@ -693,8 +632,7 @@ final class MessageWrites {
     int expireLeases(Instant now, RetryPlanner planner, String node) throws SQLException {
         List<Leases.Lease> expired = leases.expiredBefore(now.toEpochMilli());
         for (Leases.Lease lease : expired) {
-            failAttempt(lease, "lease expired", "the lease ended before the message was acked", null,
-                    planner, now, node, "lease expired");
+            failAttempt(lease, Transition.leaseExpired(lease.queue, lease.attempt, lease.maxAttempts, planner, now, node));
         }
         return expired.size();
     }
@@ -713,18 +651,11 @@ final class MessageWrites {
                 }
             }
         }
-        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET state = {DEAD}, updated_at = ?, "
-                + "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object('attempt', attempt, 'at', ?, "
-                + "'message', 'expired', 'detail', 'TTL elapsed before the message was delivered')), "
-                + APPEND_TIMELINE + " WHERE seq = ?"))) {
+        Transition expiry = Transition.expired(now, node);
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + EXPIRED.set() + " WHERE seq = ?")) {
             for (Object[] row : rows) {
-                ps.setLong(1, at);
-                ps.setLong(2, at);
-                ps.setLong(3, at);
-                ps.setString(4, MessageState.DEAD.name());
-                ps.setString(5, node);
-                ps.setString(6, "expired (TTL)");
-                ps.setLong(7, (Long) row[0]);
+                int i = EXPIRED.bind(ps, 1, expiry);
+                ps.setLong(i, (Long) row[0]);
                 ps.executeUpdate();
                 counters.move((String) row[1], MessageState.fromCode((Integer) row[2]), MessageState.DEAD);
                 readyBuffer.invalidate((String) row[1]);

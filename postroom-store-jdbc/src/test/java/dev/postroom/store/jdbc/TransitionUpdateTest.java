@@ -1,0 +1,39 @@
+package dev.postroom.store.jdbc;
+
+import dev.postroom.store.Transition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The SQL of a transition's shape; that both databases run it is the TCK's to prove. */
+class TransitionUpdateTest {
+    private static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
+
+    @Test
+    void anAckWritesOnlyItsStateAndTimelineEntry() {
+        String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(NOW, "n"), 0).set();
+
+        assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(timeline, '[]'), '$[#]', json_object(")
+                .doesNotContain("attempt = ?").doesNotContain("available_at").doesNotContain("errors").doesNotContain("progress");
+    }
+
+    @Test
+    void aRedriveResetsTheAttemptsAndTheAvailableTime() {
+        String set = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(NOW, "n"), 0).set();
+
+        assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(timeline, '[]'::jsonb) || jsonb_build_object(")
+                .contains("greatest(?::bigint");
+    }
+
+    @Test
+    void aFailedAttemptAppendsItsErrorAndClearsProgress() {
+        Transition failed = Transition.leaseExpired("q", 1, 3, (queue, attempt) -> java.time.Duration.ofSeconds(1), NOW, "n");
+
+        String set = TransitionUpdate.shapedLike(Dialect.SQLITE, failed, 1).set();
+
+        assertThat(set).contains("progress_percent = NULL", "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object(");
+        assertThat(set.split("json_object\\(", -1)).as("the error, the lease's entry and the outcome's").hasSize(4);
+    }
+}
