@@ -1,10 +1,8 @@
 package dev.postroom;
 
-import dev.postroom.engine.MessageFactory;
+import dev.postroom.engine.EngineContext;
 import dev.postroom.store.MessageIds;
-import dev.postroom.engine.QueueCatalog;
 import dev.postroom.engine.QueueNames;
-import dev.postroom.engine.QueueSignals;
 import dev.postroom.store.BatchStore;
 import dev.postroom.store.NewBatch;
 import dev.postroom.store.NewMessage;
@@ -15,7 +13,6 @@ import dev.postroom.store.StoredBatch;
 import dev.postroom.store.StoredQueue;
 
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,29 +61,12 @@ public final class Batches {
     /** How many headers completion adds, so that a sender's own headers leave room for them. */
     static final int ADDED_HEADERS = 6;
 
-    private final Postroom postroom;
+    private final EngineContext engine;
     private final BatchStore store;
-    private final QueueCatalog catalog;
-    private final MessageFactory factory;
-    private final MessageIds ids;
-    private final InstantSource clock;
-    private final String node;
-    private final Limits limits;
-    private final QueueSignals signals;
-    private final MessageListener listener;
 
-    Batches(Postroom postroom, BatchStore store, QueueCatalog catalog, MessageFactory factory, MessageIds ids,
-            InstantSource clock, String node, Limits limits, QueueSignals signals, MessageListener listener) {
-        this.postroom = postroom;
-        this.store = store;
-        this.catalog = catalog;
-        this.factory = factory;
-        this.ids = ids;
-        this.clock = clock;
-        this.node = node;
-        this.limits = limits;
-        this.signals = signals;
-        this.listener = listener;
+    Batches(EngineContext engine) {
+        this.engine = engine;
+        this.store = engine.store().batches();
     }
 
     /**
@@ -101,7 +81,7 @@ public final class Batches {
      * @throws QueueNotFoundException   when {@code queue} or the completion queue does not exist
      */
     public CompletableFuture<BatchResult> send(String queue, List<OutgoingMessage> messages, BatchOptions options) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("queue", queue);
         if (options == null) {
             options = BatchOptions.NONE;
@@ -109,11 +89,11 @@ public final class Batches {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidMessageException("messages", "must not be empty");
         }
-        if (messages.size() > limits.maxBatchSize()) {
-            throw new MessageTooLargeException("messages", messages.size(), limits.maxBatchSize(), "messages");
+        if (messages.size() > engine.limits().maxBatchSize()) {
+            throw new MessageTooLargeException("messages", messages.size(), engine.limits().maxBatchSize(), "messages");
         }
-        StoredQueue target = catalog.require(queue);
-        Instant now = clock.instant();
+        StoredQueue target = engine.catalog().require(queue);
+        Instant now = engine.clock().instant();
         List<NewMessage> members = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             OutgoingMessage message = messages.get(i);
@@ -122,16 +102,16 @@ public final class Batches {
                 throw new InvalidMessageException(prefix + "idempotencyKey",
                         "not allowed in a batch: a duplicate would not be a member; send the batch once");
             }
-            members.add(factory.create(queue, target.policy(), message.payload(), message.options(), now, prefix));
+            members.add(engine.factory().create(queue, target.policy(), message.payload(), message.options(), now, prefix));
         }
         OnComplete onComplete = options.hasCompletion() ? onComplete(options, now) : null;
-        String batchId = ids.next();
-        return store.create(new NewBatch(batchId, queue, new SendBatch(members, now, node), onComplete)).thenApply(outcomes -> {
-            signals.changed(queue);
+        String batchId = engine.ids().next();
+        return store.create(new NewBatch(batchId, queue, new SendBatch(members, now, engine.node()), onComplete)).thenApply(outcomes -> {
+            engine.signals().changed(queue);
             List<SendResult> results = new ArrayList<>(outcomes.size());
             for (SendOutcome outcome : outcomes) {
                 results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
-                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
+                engine.listener().sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
             }
             return new BatchResult(batchId, results);
         });
@@ -140,10 +120,10 @@ public final class Batches {
     /** Validates the completion message now, so that a batch that cannot complete is never stored. */
     private OnComplete onComplete(BatchOptions options, Instant now) {
         String queue = QueueNames.require("onComplete.queue", options.completionQueue());
-        StoredQueue target = catalog.require(queue);
+        StoredQueue target = engine.catalog().require(queue);
         Map<String, String> headers = options.completionHeaders();
-        if (headers.size() > limits.maxHeaders() - ADDED_HEADERS) {
-            throw new InvalidMessageException("onComplete.headers", "at most " + (limits.maxHeaders() - ADDED_HEADERS)
+        if (headers.size() > engine.limits().maxHeaders() - ADDED_HEADERS) {
+            throw new InvalidMessageException("onComplete.headers", "at most " + (engine.limits().maxHeaders() - ADDED_HEADERS)
                     + " entries (completion adds " + ADDED_HEADERS + "), was " + headers.size());
         }
         for (String name : headers.keySet()) {
@@ -153,7 +133,7 @@ public final class Batches {
             }
         }
         Object payload = options.completionPayload() == null ? new RawJson("null") : options.completionPayload();
-        NewMessage checked = factory.create(queue, target.policy(), payload, SendOptions.builder().headers(headers).build(),
+        NewMessage checked = engine.factory().create(queue, target.policy(), payload, SendOptions.builder().headers(headers).build(),
                 now, "onComplete.");
         return new OnComplete(queue, checked.payloadJson(), headers);
     }

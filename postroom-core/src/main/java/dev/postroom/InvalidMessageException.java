@@ -2,7 +2,7 @@ package dev.postroom;
 
 /**
  * A send, option or policy was rejected before anything was written. {@link #field()} names the
- * offending field (for example {@code priority}, {@code queue}, {@code payload}).
+ * offending field (for example {@code priority}, {@code queue}, {@code payload}, {@code lease}).
  */
 public class InvalidMessageException extends PostroomException {
     private final String field;
@@ -17,7 +17,11 @@ public class InvalidMessageException extends PostroomException {
         this.field = field;
     }
 
-    /** The name of the field at fault, as used in the HTTP API. */
+    /**
+     * The field at fault, by its Java name: a parameter or record component ({@code lease},
+     * {@code waitFor}, {@code backoff.initial}), prefixed with its place in a list or a nested
+     * option where it has one ({@code messages[3].delay}). The HTTP API maps these to its own names.
+     */
     public String field() {
         return field;
     }

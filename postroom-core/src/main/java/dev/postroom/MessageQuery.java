@@ -17,8 +17,7 @@ import java.util.stream.Collectors;
  *     page.messages().forEach(m -> System.out.println(m.id() + " " + m.lastError()));
  * }
  * }</pre>
- * Field names in {@link InvalidMessageException}s are those of the HTTP API ({@code q} for
- * {@link #text}).
+ * Field names in {@link InvalidMessageException}s are this record's component names.
  *
  * @param queue       only messages of this queue
  * @param state       only messages in this state; IN_FLIGHT means leased right now

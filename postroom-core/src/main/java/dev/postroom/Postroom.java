@@ -156,17 +156,18 @@ public final class Postroom implements AutoCloseable {
         this.factory = new MessageFactory(limits, codec, ids, tracing);
         this.catalog = new QueueCatalog(store);
         this.retries = new RetrySchedule(catalog, builder.random);
-        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing);
+        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing,
+                limits, factory, ids, this::checkOpen);
         this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
         // Registered before the first send, so other nodes list this one from the start.
         heartbeat.beat(clock.instant(), true);
         ScheduleRunner scheduleRunner = new ScheduleRunner(store, catalog, factory, signals, listener, node);
-        this.schedules = new Schedules(store, catalog, factory, codec, limits, clock, scheduleRunner, this::checkOpen);
+        this.schedules = new Schedules(engine, scheduleRunner);
         this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner, new BatchCompleter(engine, factory));
-        this.batches = new Batches(this, store.batches(), catalog, factory, ids, clock, node, limits, signals, listener);
+        this.batches = new Batches(engine);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
-        this.topics = new Topics(this, store, catalog, factory, codec, signals, listener);
+        this.topics = new Topics(engine);
         if (builder.maintenanceInterval != null) {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("postroom-maintenance").factory());
             long every = builder.maintenanceInterval.toMillis();
@@ -550,12 +551,10 @@ public final class Postroom implements AutoCloseable {
         }
         Duration wait = options.waitFor() == null ? Duration.ZERO : options.waitFor();
         if (wait.isNegative() || wait.compareTo(MAX_RECEIVE_WAIT) > 0) {
-            throw new InvalidMessageException("waitSeconds", "must be 0–20, was " + wait.toMillis() / 1000.0);
+            throw new InvalidMessageException("waitFor", "must be 0–" + MAX_RECEIVE_WAIT.toSeconds() + " seconds, was " + wait.toMillis() / 1000.0);
         }
         Duration lease = options.lease() == null ? target.policy().lease() : options.lease();
-        if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(12)) > 0) {
-            throw new InvalidMessageException("leaseSeconds", "must be 1–43200, was " + lease.toMillis() / 1000.0);
-        }
+        PolicyValidator.lease("lease", lease);
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long generation = signals.generation(queue);
@@ -601,7 +600,7 @@ public final class Postroom implements AutoCloseable {
             throw new InvalidMessageException("error.message", "must not be empty");
         }
         if (retryAfter != null && retryAfter.isNegative()) {
-            throw new InvalidMessageException("retryAfterSeconds", "must not be negative");
+            throw new InvalidMessageException("retryAfter", "must not be negative");
         }
         Settlement settlement = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
                 retryAfter, retries, clock.instant(), node)));
@@ -612,9 +611,7 @@ public final class Postroom implements AutoCloseable {
     /** Extends a lease to {@code duration} from now; returns the new expiry. */
     public Instant extend(String id, String leaseId, Duration duration) {
         checkOpen();
-        if (duration == null || duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofHours(12)) > 0) {
-            throw new InvalidMessageException("leaseSeconds", "must be 1–43200");
-        }
+        PolicyValidator.lease("lease", duration);
         Instant now = clock.instant();
         return Futures.join(store.extend(new LeaseExtension(requireId(id), requireLease(leaseId), now.plus(duration), now)));
     }

@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * @param maxAttempts         deliveries before a failing message is dead (1–1000)
  * @param backoff             delay between attempts
- * @param lease               default lease (visibility timeout), 1 s – 12 h
+ * @param lease               default lease (visibility timeout), {@link #MIN_LEASE} to {@link #MAX_LEASE}
  * @param concurrency         at most this many messages of the queue in flight at once, across every
  *                            node of the cluster (1–10000); also the handlers one node runs at once
  * @param retention           how long SUCCEEDED and CANCELLED messages are kept
@@ -29,6 +29,11 @@ public record QueuePolicy(
         Duration deadRetention,
         RateLimit rateLimit,
         KeyLimit perKey) {
+
+    /** The shortest lease a queue, a receive or an extension may ask for. */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    /** The longest lease a queue, a receive or an extension may ask for. */
+    public static final Duration MAX_LEASE = Duration.ofHours(12);
 
     public static final QueuePolicy DEFAULT = new QueuePolicy(
             5, Backoff.DEFAULT, Duration.ofSeconds(30), 64, Duration.ofHours(24), Duration.ofDays(7));

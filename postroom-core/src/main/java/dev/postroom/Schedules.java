@@ -1,12 +1,11 @@
 package dev.postroom;
 
 import dev.postroom.engine.CronSchedule;
-import dev.postroom.engine.MessageFactory;
-import dev.postroom.engine.PayloadCodec;
-import dev.postroom.engine.QueueCatalog;
+import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.QueueNames;
-import dev.postroom.engine.ScheduleRunner;
+import dev.postroom.engine.ScheduleRuns;
 import dev.postroom.store.MessageStore;
+import dev.postroom.store.SchedulePlanner;
 import dev.postroom.store.SchedulePut;
 import dev.postroom.store.ScheduleToggle;
 import dev.postroom.store.StoredQueue;
@@ -14,7 +13,6 @@ import dev.postroom.store.StoredSchedule;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,31 +48,20 @@ import java.util.Map;
  */
 public final class Schedules {
     /** How overdue a run may be and still be sent as usual; beyond it, a missed run. One minute, as Quartz's default misfire threshold. */
-    public static final Duration LATE_AFTER = Duration.ofMinutes(1);
+    public static final Duration LATE_AFTER = ScheduleRuns.LATE_AFTER;
     /** The header naming the schedule on every run's message. */
-    public static final String SCHEDULE_HEADER = "postroom.schedule";
+    public static final String SCHEDULE_HEADER = ScheduleRuns.SCHEDULE_HEADER;
     /** The header giving the run time (RFC 3339, UTC) on every run's message. */
-    public static final String RUN_AT_HEADER = "postroom.runAt";
+    public static final String RUN_AT_HEADER = ScheduleRuns.RUN_AT_HEADER;
 
     private final MessageStore store;
-    private final QueueCatalog catalog;
-    private final MessageFactory factory;
-    private final PayloadCodec codec;
-    private final Limits limits;
-    private final InstantSource clock;
-    private final ScheduleRunner runner;
-    private final Runnable checkOpen;
+    private final SchedulePlanner runner;
+    private final EngineContext engine;
 
-    Schedules(MessageStore store, QueueCatalog catalog, MessageFactory factory, PayloadCodec codec, Limits limits,
-              InstantSource clock, ScheduleRunner runner, Runnable checkOpen) {
-        this.store = store;
-        this.catalog = catalog;
-        this.factory = factory;
-        this.codec = codec;
-        this.limits = limits;
-        this.clock = clock;
+    Schedules(EngineContext engine, SchedulePlanner runner) {
+        this.engine = engine;
+        this.store = engine.store();
         this.runner = runner;
-        this.checkOpen = checkOpen;
     }
 
     /**
@@ -89,24 +76,24 @@ public final class Schedules {
      * @throws MessageTooLargeException when the payload is over {@link Limits#maxPayloadBytes()}
      */
     public boolean put(ScheduleDefinition definition) {
-        checkOpen.run();
+        engine.requireOpen();
         String name = QueueNames.require("name", definition.name());
         CronSchedule cron = CronSchedule.parse(definition.cron(), definition.timezone());
         String queue = QueueNames.require("queue", definition.queue());
-        StoredQueue target = catalog.require(queue);
+        StoredQueue target = engine.catalog().require(queue);
         if (definition.payload() == null) {
             throw new InvalidMessageException("payload", "is required; a JSON null is RawJson(\"null\")");
         }
-        String payload = definition.payload() instanceof RawJson raw ? raw.json() : codec.encode("payload", definition.payload());
+        String payload = definition.payload() instanceof RawJson raw ? raw.json() : engine.codec().encode("payload", definition.payload());
         Map<String, String> headers = checkHeaders(definition.headers());
-        Instant now = clock.instant();
+        Instant now = engine.clock().instant();
         Instant next = cron.nextAfter(now).orElseThrow(() -> new InvalidMessageException("cron",
                 "\"" + cron.expression() + "\" never matches a date (such as 30 February)"));
         MissedRuns missedRuns = definition.missedRuns() == null ? MissedRuns.SKIP : definition.missedRuns();
         SchedulePut put = new SchedulePut(name, cron.expression(), cron.zone().getId(), queue, payload, headers, missedRuns,
                 definition.paused(), next, now);
         // A run's message is checked as a send is: a schedule that could never send is refused now, not at 02:30.
-        factory.create(queue, target.policy(), new RawJson(payload), ScheduleRunner.runOptions(name, headers, next), now, "");
+        engine.factory().create(queue, target.policy(), new RawJson(payload), ScheduleRuns.options(name, headers, next), now, "");
         return Futures.join(store.schedules().put(put));
     }
 
@@ -121,8 +108,8 @@ public final class Schedules {
                 throw new InvalidMessageException("headers." + header.getKey(), "must not be null");
             }
         }
-        if (headers.size() > limits.maxHeaders() - 2) {
-            throw new InvalidMessageException("headers", "at most " + (limits.maxHeaders() - 2) + " entries (Postroom adds "
+        if (headers.size() > engine.limits().maxHeaders() - 2) {
+            throw new InvalidMessageException("headers", "at most " + (engine.limits().maxHeaders() - 2) + " entries (Postroom adds "
                     + SCHEDULE_HEADER + " and " + RUN_AT_HEADER + "), was " + headers.size());
         }
         return new LinkedHashMap<>(headers);
@@ -149,7 +136,7 @@ public final class Schedules {
      * @throws ScheduleNotFoundException when there is none
      */
     public void delete(String name) {
-        checkOpen.run();
+        engine.requireOpen();
         QueueNames.require("name", name);
         if (!Futures.join(store.schedules().delete(name))) {
             throw new ScheduleNotFoundException(name);
@@ -176,9 +163,9 @@ public final class Schedules {
     }
 
     private Schedule toggle(String name, boolean paused) {
-        checkOpen.run();
+        engine.requireOpen();
         QueueNames.require("name", name);
-        return view(Futures.join(store.schedules().setPaused(new ScheduleToggle(name, paused, clock.instant(), runner))));
+        return view(Futures.join(store.schedules().setPaused(new ScheduleToggle(name, paused, engine.clock().instant(), runner))));
     }
 
     private static Schedule view(StoredSchedule s) {

@@ -1,10 +1,7 @@
 package dev.postroom;
 
-import dev.postroom.engine.MessageFactory;
-import dev.postroom.engine.PayloadCodec;
-import dev.postroom.engine.QueueCatalog;
+import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.QueueNames;
-import dev.postroom.engine.QueueSignals;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.NewSubscription;
@@ -47,25 +44,14 @@ import java.util.concurrent.CompletableFuture;
  * the queue created again. Thread-safe.
  */
 public final class Topics {
-    private final Postroom postroom;
+    private final EngineContext engine;
     private final MessageStore store;
     private final TopicStore topics;
-    private final QueueCatalog catalog;
-    private final MessageFactory factory;
-    private final PayloadCodec codec;
-    private final QueueSignals signals;
-    private final MessageListener listener;
 
-    Topics(Postroom postroom, MessageStore store, QueueCatalog catalog, MessageFactory factory, PayloadCodec codec,
-           QueueSignals signals, MessageListener listener) {
-        this.postroom = postroom;
-        this.store = store;
+    Topics(EngineContext engine) {
+        this.engine = engine;
+        this.store = engine.store();
         this.topics = store.topics();
-        this.catalog = catalog;
-        this.factory = factory;
-        this.codec = codec;
-        this.signals = signals;
-        this.listener = listener;
     }
 
     // ---------------------------------------------------------------- topics
@@ -77,9 +63,9 @@ public final class Topics {
      * @throws InvalidMessageException for a bad name (field {@code topic})
      */
     public boolean create(String topic) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("topic", topic);
-        return Futures.join(topics.upsertTopic(topic, postroom.clock().instant()));
+        return Futures.join(topics.upsertTopic(topic, engine.clock().instant()));
     }
 
     /**
@@ -103,7 +89,7 @@ public final class Topics {
      * @throws TopicNotFoundException when there is none
      */
     public void delete(String topic) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("topic", topic);
         Futures.join(topics.deleteTopic(topic));
     }
@@ -123,21 +109,21 @@ public final class Topics {
      * @throws QueueNotFoundException  when the queue does not exist
      */
     public boolean subscribe(String topic, String name, String queue, SubscriptionFilter filter) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("topic", topic);
         QueueNames.require("subscription", name);
         QueueNames.require("queue", queue);
         SubscriptionFilter checked = filter == null ? SubscriptionFilter.ALL : filter;
         checkFilter(checked);
         Topic existing = get(topic);
-        int max = postroom.limits().maxBatchSize();
+        int max = engine.limits().maxBatchSize();
         boolean replacing = existing.subscriptions().stream().anyMatch(s -> s.name().equals(name));
         if (!replacing && existing.subscriptions().size() >= max) {
             throw new InvalidMessageException("subscription", "topic " + topic + " has " + max
                     + " subscriptions, the most it may have (a publish is one batch of at most " + max + " messages)");
         }
-        catalog.require(queue);
-        return Futures.join(topics.upsertSubscription(new NewSubscription(topic, name, queue, checked, postroom.clock().instant())));
+        engine.catalog().require(queue);
+        return Futures.join(topics.upsertSubscription(new NewSubscription(topic, name, queue, checked, engine.clock().instant())));
     }
 
     /**
@@ -147,14 +133,14 @@ public final class Topics {
      * @throws SubscriptionNotFoundException when the topic has no subscription of that name
      */
     public void unsubscribe(String topic, String name) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("topic", topic);
         QueueNames.require("subscription", name);
         Futures.join(topics.deleteSubscription(topic, name));
     }
 
     private void checkFilter(SubscriptionFilter filter) {
-        Limits limits = postroom.limits();
+        Limits limits = engine.limits();
         if (filter.headers().size() > limits.maxHeaders()) {
             throw new InvalidMessageException("filter.headers", "at most " + limits.maxHeaders() + " entries, was " + filter.headers().size());
         }
@@ -191,31 +177,31 @@ public final class Topics {
      * @throws QueueNotFoundException   when a matching subscription's queue no longer exists
      */
     public CompletableFuture<PublishResult> publish(String topic, Object payload, SendOptions options) {
-        postroom.checkOpen();
+        engine.requireOpen();
         QueueNames.require("topic", topic);
         SendOptions given = options == null ? SendOptions.DEFAULTS : options;
         Topic target = get(topic);
         // Serialised once: every copy carries the same JSON text.
-        RawJson json = payload instanceof RawJson raw ? raw : new RawJson(codec.encode("payload", payload));
-        Instant now = postroom.clock().instant();
+        RawJson json = payload instanceof RawJson raw ? raw : new RawJson(engine.codec().encode("payload", payload));
+        Instant now = engine.clock().instant();
         List<Subscription> matching = target.subscriptions().stream().filter(s -> s.filter().matches(given.headers())).toList();
         if (matching.isEmpty()) {
             // Checked all the same, so that a bad publish is refused whether or not anyone listens.
-            factory.create(topic, QueuePolicy.DEFAULT, json, given, now, "");
+            engine.factory().create(topic, QueuePolicy.DEFAULT, json, given, now, "");
             return CompletableFuture.completedFuture(new PublishResult(topic, List.of()));
         }
         List<NewMessage> copies = new ArrayList<>(matching.size());
         for (Subscription subscription : matching) {
-            StoredQueue queue = catalog.require(subscription.queue());
-            copies.add(factory.create(queue.name(), queue.policy(), json, given, now, ""));
+            StoredQueue queue = engine.catalog().require(subscription.queue());
+            copies.add(engine.factory().create(queue.name(), queue.policy(), json, given, now, ""));
         }
-        return store.send(new SendBatch(copies, now, postroom.node())).thenApply(outcomes -> {
+        return store.send(new SendBatch(copies, now, engine.node())).thenApply(outcomes -> {
             List<TopicDelivery> deliveries = new ArrayList<>(outcomes.size());
             for (int i = 0; i < outcomes.size(); i++) {
                 SendOutcome outcome = outcomes.get(i);
                 String queue = copies.get(i).queue();
-                signals.changed(queue);
-                listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
+                engine.signals().changed(queue);
+                engine.listener().sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
                 deliveries.add(new TopicDelivery(matching.get(i).name(), queue, outcome.id(), outcome.state(), outcome.duplicate()));
             }
             return new PublishResult(topic, deliveries);

@@ -1,5 +1,6 @@
 package dev.postroom.bench;
 
+import dev.postroom.server.console.Console;
 import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
@@ -102,7 +103,7 @@ public final class ConsoleBench implements Runnable {
                             i % 3 == 0 ? "queue" : "message", i % 3 == 0 ? "billing" : "m-" + i, Map.of("n", i), "127.0.0.1");
                 }
                 System.out.printf("audit: %,d entries written in %.1f s%n", auditEntries, (System.nanoTime() - auditStart) / 1e9);
-                ApiServer api = new ApiServer(auth, audit, InstantSource.system());
+                ApiServer api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
                 try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(SqliteOptions.of(data)))
                         .listener(api.listener()).build()) {
                     sendReady(postroom, ready);

@@ -1,5 +1,6 @@
 package dev.postroom.bench;
 
+import dev.postroom.server.console.Console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.Postroom;
@@ -84,7 +85,7 @@ public final class HttpBench implements Runnable {
             Path data = Files.createTempDirectory(dir, "http");
             try (AuthStore authStore = AuthStore.open(data); AuditLog audit = AuditLog.open(data, InstantSource.system())) {
                 String secret = authStore.createToken("bench", List.of(Scope.parse("admin")), Instant.now()).secret();
-                ApiServer api = new ApiServer(authStore, audit, InstantSource.system());
+                ApiServer api = new ApiServer(authStore, audit, InstantSource.system(), Console.site(authStore, audit, InstantSource.system()));
                 try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(data.resolve("store")))
                         .listener(api.listener()).build()) {
                     postroom.createQueue("bench", QueuePolicy.DEFAULT);

@@ -6,8 +6,9 @@ import java.time.InstantSource;
 import java.util.concurrent.Executor;
 
 /**
- * What the engine's parts share: the store, time, this node's name, wake-ups, the handler executor
- * and trace propagation.
+ * What the engine's parts and the API's facades ({@code Topics}, {@code Batches}, {@code Schedules})
+ * share: the store, time, this node's name, limits, message making, wake-ups, the handler executor
+ * and trace propagation. One context, so that every part is wired the same way.
  */
 public record EngineContext(
         MessageStore store,
@@ -20,5 +21,14 @@ public record EngineContext(
         RunningDeliveries running,
         Executor handlerExecutor,
         dev.postroom.MessageListener listener,
-        Tracing tracing) {
+        Tracing tracing,
+        dev.postroom.Limits limits,
+        MessageFactory factory,
+        dev.postroom.store.MessageIds ids,
+        Runnable checkOpen) {
+
+    /** Throws when the Postroom these parts belong to is closed. */
+    public void requireOpen() {
+        checkOpen.run();
+    }
 }

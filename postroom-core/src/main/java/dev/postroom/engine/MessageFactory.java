@@ -49,7 +49,7 @@ public final class MessageFactory {
         Instant availableAt = now;
         if (options.delay() != null) {
             if (options.delay().isNegative() || options.delay().compareTo(MAX_HORIZON) > 0) {
-                throw new InvalidMessageException(fieldPrefix + "delaySeconds", "must be 0 to 10 years, was " + options.delay());
+                throw new InvalidMessageException(fieldPrefix + "delay", "must be 0 to 10 years, was " + options.delay());
             }
             availableAt = now.plus(options.delay());
         }
@@ -64,7 +64,7 @@ public final class MessageFactory {
         Instant expiresAt = null;
         if (options.ttl() != null) {
             if (options.ttl().isNegative() || options.ttl().isZero() || options.ttl().compareTo(MAX_HORIZON) > 0) {
-                throw new InvalidMessageException(fieldPrefix + "ttlSeconds", "must be positive and at most 10 years, was " + options.ttl());
+                throw new InvalidMessageException(fieldPrefix + "ttl", "must be positive and at most 10 years, was " + options.ttl());
             }
             expiresAt = now.plus(options.ttl());
         }

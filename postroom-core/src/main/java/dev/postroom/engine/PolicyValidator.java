@@ -10,8 +10,6 @@ import java.time.Duration;
 
 /** Checks a {@link QueuePolicy} once, when a queue is created or changed, naming the property at fault. */
 public final class PolicyValidator {
-    private static final Duration MIN_LEASE = Duration.ofSeconds(1);
-    private static final Duration MAX_LEASE = Duration.ofHours(12);
     private static final Duration MAX_RETENTION = Duration.ofDays(3650);
     /** Stores count rate windows in whole milliseconds. */
     private static final Duration MIN_RATE_INTERVAL = Duration.ofMillis(1);
@@ -30,17 +28,17 @@ public final class PolicyValidator {
         if (backoff == null) {
             throw new InvalidMessageException("backoff", "must not be null");
         }
-        positive("backoff.initialSeconds", backoff.initial());
-        positive("backoff.maxSeconds", backoff.max());
+        positive("backoff.initial", backoff.initial());
+        positive("backoff.max", backoff.max());
         if (backoff.max().compareTo(backoff.initial()) < 0) {
-            throw new InvalidMessageException("backoff.maxSeconds", "must be at least backoff.initialSeconds");
+            throw new InvalidMessageException("backoff.max", "must be at least the initial delay");
         }
         if (!(backoff.multiplier() >= 1.0 && backoff.multiplier() <= 100.0)) {
             throw new InvalidMessageException("backoff.multiplier", "must be 1–100, was " + backoff.multiplier());
         }
-        between("leaseSeconds", policy.lease(), MIN_LEASE, MAX_LEASE);
-        between("retentionHours", policy.retention(), Duration.ZERO, MAX_RETENTION);
-        between("deadRetentionHours", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
+        lease("lease", policy.lease());
+        between("retention", policy.retention(), Duration.ZERO, MAX_RETENTION);
+        between("deadRetention", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
         rate("rateLimit", policy.rateLimit());
         KeyLimit perKey = policy.perKey();
         if (perKey != null) {
@@ -62,7 +60,7 @@ public final class PolicyValidator {
         if (rate != null) {
             range(field + ".count", rate.count(), 1, 1_000_000);
             if (rate.per().compareTo(MIN_RATE_INTERVAL) < 0 || rate.per().compareTo(MAX_RATE_INTERVAL) > 0) {
-                throw new InvalidMessageException(field + ".perSeconds", "must be 0.001–86400 seconds, was " + rate.per().toNanos() / 1e9);
+                throw new InvalidMessageException(field + ".per", "must be 0.001–86400 seconds, was " + rate.per().toNanos() / 1e9);
             }
         }
     }
@@ -77,6 +75,25 @@ public final class PolicyValidator {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new InvalidMessageException(field, "must be positive, was " + value);
         }
+    }
+
+    /**
+     * Checks a lease length, of a queue's policy, a receive or an extension: one rule for all three.
+     *
+     * @throws InvalidMessageException naming {@code field} when it is not within
+     *                                 {@link QueuePolicy#MIN_LEASE}–{@link QueuePolicy#MAX_LEASE}
+     */
+    public static Duration lease(String field, Duration value) {
+        if (value == null || value.compareTo(QueuePolicy.MIN_LEASE) < 0 || value.compareTo(QueuePolicy.MAX_LEASE) > 0) {
+            throw new InvalidMessageException(field, "must be " + QueuePolicy.MIN_LEASE.toSeconds() + "–"
+                    + QueuePolicy.MAX_LEASE.toSeconds() + " seconds, was " + (value == null ? null : seconds(value)));
+        }
+        return value;
+    }
+
+    /** {@code value} in seconds, as a plain number (milliseconds kept). */
+    static String seconds(Duration value) {
+        return java.math.BigDecimal.valueOf(value.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 
     static void between(String field, Duration value, Duration min, Duration max) {

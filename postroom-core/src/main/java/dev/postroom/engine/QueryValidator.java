@@ -6,8 +6,8 @@ import dev.postroom.MessageQuery;
 import dev.postroom.store.BrowseCursor;
 
 /**
- * Checks a {@link MessageQuery} before any store sees it, naming the field at fault as the HTTP
- * API does ({@code q} for the free text). Whether the queue exists is the caller's check.
+ * Checks a {@link MessageQuery} before any store sees it, naming the field at fault by its Java
+ * name. Whether the queue exists is the caller's check.
  */
 public final class QueryValidator {
     private QueryValidator() {
@@ -29,7 +29,7 @@ public final class QueryValidator {
         }
         String text = query.text();
         if (text != null && (text.isEmpty() || text.length() > MessageQuery.MAX_TEXT_CHARS)) {
-            throw new InvalidMessageException("q", "must be 1–" + MessageQuery.MAX_TEXT_CHARS + " characters, was " + text.length());
+            throw new InvalidMessageException("text", "must be 1–" + MessageQuery.MAX_TEXT_CHARS + " characters, was " + text.length());
         }
         if (query.since() != null && query.until() != null && !query.since().isBefore(query.until())) {
             throw new InvalidMessageException("until", "must be after since (" + query.since() + "), was " + query.until());

@@ -6,8 +6,6 @@ import dev.postroom.MissedRuns;
 import dev.postroom.PostroomException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.RawJson;
-import dev.postroom.Schedules;
-import dev.postroom.SendOptions;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.ScheduleFire;
@@ -21,9 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Fires due schedules from the maintenance pass (every 250 ms by default, so a run is sent well
@@ -31,7 +27,7 @@ import java.util.Map;
  * for, the message itself, and the next run. The store takes the due schedules and stores the
  * messages in one transaction, which is what makes a run happen once per cluster.
  *
- * <p>A run less than {@link Schedules#LATE_AFTER} overdue is sent as usual; an older one was missed
+ * <p>A run less than {@link ScheduleRuns#LATE_AFTER} overdue is sent as usual; an older one was missed
  * (every node was down, or the store was) and the schedule's {@link MissedRuns} decides.
  */
 public final class ScheduleRunner implements SchedulePlanner {
@@ -86,7 +82,7 @@ public final class ScheduleRunner implements SchedulePlanner {
         Instant due = schedule.nextRunAt();
         Instant runAt;
         Instant next;
-        if (Duration.between(due, now).compareTo(Schedules.LATE_AFTER) < 0) {
+        if (Duration.between(due, now).compareTo(ScheduleRuns.LATE_AFTER) < 0) {
             runAt = due;
             next = cron.nextAfter(due).orElse(null);
         } else if (schedule.missedRuns() == MissedRuns.SKIP) {
@@ -112,19 +108,6 @@ public final class ScheduleRunner implements SchedulePlanner {
     private NewMessage message(StoredSchedule schedule, Instant runAt, Instant now) {
         StoredQueue queue = catalog.find(schedule.queue()).orElseThrow(() -> new QueueNotFoundException(schedule.queue()));
         return factory.create(schedule.queue(), queue.policy(), new RawJson(schedule.payloadJson()),
-                runOptions(schedule.name(), schedule.headers(), runAt), now, "");
-    }
-
-    /** The headers and idempotency key the message of the run at {@code runAt} carries. */
-    public static SendOptions runOptions(String schedule, Map<String, String> headers, Instant runAt) {
-        Map<String, String> all = new LinkedHashMap<>(headers);
-        all.put(Schedules.SCHEDULE_HEADER, schedule);
-        all.put(Schedules.RUN_AT_HEADER, runAt.toString());
-        return SendOptions.builder().headers(all).idempotencyKey(idempotencyKey(schedule, runAt)).build();
-    }
-
-    /** {@code schedule:<name>:<run time>}: a second guard (after the store's row lock) against sending one run twice. */
-    public static String idempotencyKey(String schedule, Instant runAt) {
-        return "schedule:" + schedule + ":" + runAt;
+                ScheduleRuns.options(schedule.name(), schedule.headers(), runAt), now, "");
     }
 }

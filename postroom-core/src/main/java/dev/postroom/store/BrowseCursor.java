@@ -1,6 +1,7 @@
 package dev.postroom.store;
 
 import dev.postroom.InvalidMessageException;
+import dev.postroom.MessageQuery;
 
 import java.nio.ByteBuffer;
 import java.util.Base64;
@@ -49,5 +50,26 @@ public final class BrowseCursor {
             }
         }
         throw new InvalidMessageException("after", "is not a cursor returned as next by a previous page");
+    }
+
+    /**
+     * The message sequences a page of {@code query} may come from: below its cursor and its
+     * {@code until}, at or above its {@code since}.
+     */
+    public static Range range(MessageQuery query) {
+        long upper = query.after() == null ? Long.MAX_VALUE : decode(query.after());
+        if (query.until() != null) {
+            upper = Math.min(upper, MessageIds.firstSequenceAt(query.until()));
+        }
+        long lower = query.since() == null ? 0 : MessageIds.firstSequenceAt(query.since());
+        return new Range(lower, upper);
+    }
+
+    /** Sequences from {@code lower} (inclusive) to {@code upper} (exclusive). */
+    public record Range(long lower, long upper) {
+        /** Whether no sequence is in the range, so the page is empty without a read. */
+        public boolean isEmpty() {
+            return lower >= upper;
+        }
     }
 }

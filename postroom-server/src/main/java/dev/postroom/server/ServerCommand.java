@@ -1,5 +1,6 @@
 package dev.postroom.server;
 
+import dev.postroom.server.console.Console;
 import dev.postroom.Postroom;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthDatabase;
@@ -161,7 +162,7 @@ public final class ServerCommand implements Callable<Integer> {
         AuthStore auth = AuthStore.open(authDatabase);
         bootstrap(auth, clock.instant());
         AuditLog audit = AuditLog.open(authDatabase, clock);
-        ApiServer api = new ApiServer(auth, audit, clock);
+        ApiServer api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
         Postroom.Builder builder = Postroom.builder();
         if (node != null) {
             builder.node(node);

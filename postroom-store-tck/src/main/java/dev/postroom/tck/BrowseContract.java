@@ -537,8 +537,8 @@ public abstract class BrowseContract extends ContractSupport {
         assertRejected("queue", q -> q.queue(""));
         assertRejected("orderingKey", q -> q.orderingKey(""));
         assertRejected("orderingKey", q -> q.orderingKey("k".repeat(257)));
-        assertRejected("q", q -> q.text(""));
-        assertRejected("q", q -> q.text("t".repeat(MessageQuery.MAX_TEXT_CHARS + 1)));
+        assertRejected("text", q -> q.text(""));
+        assertRejected("text", q -> q.text("t".repeat(MessageQuery.MAX_TEXT_CHARS + 1)));
         assertRejected("until", q -> q.since(START).until(START));
         assertRejected("until", q -> q.since(START).until(START.minusSeconds(1)));
         assertRejected("after", q -> q.after("not a cursor"));

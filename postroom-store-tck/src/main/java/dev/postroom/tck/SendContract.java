@@ -280,7 +280,7 @@ public abstract class SendContract extends ContractSupport {
     void negativeDelayIsRejectedNamingDelay() {
         createQueue(QUEUE);
         assertThatThrownBy(() -> send(QUEUE, "x", SendOptions.builder().delay(Duration.ofSeconds(-1)).build()))
-                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("delaySeconds"));
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("delay"));
         assertQueueHoldsNothing(QUEUE);
     }
 
@@ -288,7 +288,7 @@ public abstract class SendContract extends ContractSupport {
     void nonPositiveTtlIsRejectedNamingTtl() {
         createQueue(QUEUE);
         assertThatThrownBy(() -> send(QUEUE, "x", SendOptions.builder().ttl(Duration.ZERO).build()))
-                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("ttlSeconds"));
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("ttl"));
         assertQueueHoldsNothing(QUEUE);
     }
 

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.server.auth.AuthDatabase;
-import dev.postroom.server.auth.AuthDialect;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -83,7 +82,6 @@ public final class AuditLog implements AutoCloseable {
     private static final int MAX_TARGET_TYPE_CHARS = 32;
     private final AuthDatabase database;
     private final boolean ownsDatabase;
-    private final AuthDialect dialect;
     private final InstantSource clock;
     /** Keys sorted, so that a detail reads the same however the caller built its map. */
     private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -93,7 +91,6 @@ public final class AuditLog implements AutoCloseable {
     private AuditLog(AuthDatabase database, boolean ownsDatabase, InstantSource clock) {
         this.database = database;
         this.ownsDatabase = ownsDatabase;
-        this.dialect = database.dialect();
         this.clock = clock;
     }
 
@@ -175,8 +172,8 @@ public final class AuditLog implements AutoCloseable {
         try {
             long id = database.inTransaction(c -> {
                 long inserted;
-                try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                        "INSERT INTO {audit} (at, actor, action, target_type, target, detail, address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"))) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO audit_log (at, actor, action, target_type, target, detail, address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
                     ps.setLong(1, now.toEpochMilli());
                     ps.setString(2, cleanActor);
                     ps.setString(3, action);
@@ -212,7 +209,7 @@ public final class AuditLog implements AutoCloseable {
             throw new InvalidMessageException("until", "must be after since");
         }
         Long before = query.after() == null ? null : cursor(query.after());
-        StringBuilder sql = new StringBuilder(dialect.sql("SELECT id, at, actor, action, target_type, target, detail, address FROM {audit} WHERE 1 = 1"));
+        StringBuilder sql = new StringBuilder("SELECT id, at, actor, action, target_type, target, detail, address FROM audit_log WHERE 1 = 1");
         List<Object> arguments = new ArrayList<>();
         condition(sql, arguments, " AND actor = ?", query.actor());
         condition(sql, arguments, " AND action = ?", query.action());
@@ -278,7 +275,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private int deleteBefore(Connection connection, Instant cutoff) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(dialect.sql("DELETE FROM {audit} WHERE at < ?"))) {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM audit_log WHERE at < ?")) {
             ps.setLong(1, cutoff.toEpochMilli());
             return ps.executeUpdate();
         }

@@ -1,5 +1,6 @@
 package dev.postroom.server.auth;
 
+import dev.postroom.store.jdbc.Dialect;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.store.StoreUnavailableException;
@@ -42,16 +43,22 @@ import java.util.Optional;
 public final class AuthDatabase implements AutoCloseable {
     /** Two, as before the pool: the auth store's writes and the audit log's need not wait for each other's connection. */
     private static final int SQLITE_POOL_SIZE = 2;
+    /**
+     * On PostgreSQL the tables sit beside the message store's (and perhaps an application's own
+     * {@code users}), so they are prefixed, and their migrations keep a history table of their own
+     * so that they never meet the message store's. In {@code auth.db} Flyway's default table is kept.
+     */
+    private static final String POSTGRES_HISTORY = "auth_schema_history";
     /** Users, tokens and audit entries are a trickle beside the messages: a few connections per node serve them. */
     private static final int POSTGRES_POOL_SIZE = 3;
     /** The pool's other connection, or another process on the same file, may hold the write lock briefly: wait for it rather than fail. */
     private static final int SQLITE_BUSY_TIMEOUT_MILLIS = 5000;
 
     private final HikariDataSource pool;
-    private final AuthDialect dialect;
+    private final Dialect dialect;
     private final String description;
 
-    private AuthDatabase(HikariDataSource pool, AuthDialect dialect, String description) {
+    private AuthDatabase(HikariDataSource pool, Dialect dialect, String description) {
         this.pool = pool;
         this.dialect = dialect;
         this.description = description;
@@ -73,7 +80,7 @@ public final class AuthDatabase implements AutoCloseable {
         // first would otherwise fail at once (no busy wait) when another connection is writing.
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         String description = "auth.db in " + dataDir.toAbsolutePath();
-        return open(config, AuthDialect.SQLITE, description, Flyway.configure());
+        return open(config, Dialect.SQLITE, description, Flyway.configure().locations("classpath:db/auth"));
     }
 
     /**
@@ -97,16 +104,16 @@ public final class AuthDatabase implements AutoCloseable {
             config.addDataSourceProperty("currentSchema", options.schema());
         }
         // The message store's tables make the schema "non-empty" to Flyway; this history starts at 0 beside them.
-        FluentConfiguration flyway = Flyway.configure().table(AuthDialect.POSTGRES.historyTable())
+        FluentConfiguration flyway = Flyway.configure().locations("classpath:db/auth-postgres").table(POSTGRES_HISTORY)
                 .baselineOnMigrate(true).baselineVersion("0");
         if (options.schema() != null) {
             flyway.schemas(options.schema()).createSchemas(true);
         }
         String description = "PostgreSQL " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema());
-        return open(config, AuthDialect.POSTGRES, description, flyway);
+        return open(config, Dialect.POSTGRES, description, flyway);
     }
 
-    private static AuthDatabase open(HikariConfig config, AuthDialect dialect, String description, FluentConfiguration flyway) {
+    private static AuthDatabase open(HikariConfig config, Dialect dialect, String description, FluentConfiguration flyway) {
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -114,8 +121,8 @@ public final class AuthDatabase implements AutoCloseable {
             throw new StoreUnavailableException("cannot open users and audit log in " + description + ": " + rootMessage(e), e);
         }
         try {
-            Flyway loaded = flyway.loggers("slf4j").dataSource(pool).locations(dialect.migrations()).load();
-            if (dialect == AuthDialect.POSTGRES) {
+            Flyway loaded = flyway.loggers("slf4j").dataSource(pool).load();
+            if (dialect == Dialect.POSTGRES) {
                 refuseNewer(loaded, description);
             }
             loaded.migrate();
@@ -158,7 +165,7 @@ public final class AuthDatabase implements AutoCloseable {
     }
 
     /** Which database this is, for the few statements that differ. */
-    public AuthDialect dialect() {
+    public Dialect dialect() {
         return dialect;
     }
 

@@ -1,5 +1,6 @@
 package dev.postroom.server.auth;
 
+import dev.postroom.store.jdbc.Dialect;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.store.StoreUnavailableException;
@@ -62,7 +63,7 @@ public final class AuthStore implements AutoCloseable {
 
     private final AuthDatabase database;
     private final boolean ownsDatabase;
-    private final AuthDialect dialect;
+    private final Dialect dialect;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
@@ -124,7 +125,7 @@ public final class AuthStore implements AutoCloseable {
     private ApiToken insertToken(Connection connection, String name, String secret, List<Scope> scopes, Instant now) throws SQLException {
         String id = randomText(6);
         try (PreparedStatement ps = connection.prepareStatement(
-                dialect.sql("INSERT INTO {tokens} (id, name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)"))) {
+                "INSERT INTO auth_tokens (id, name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, name);
             ps.setString(3, hash(secret));
@@ -146,8 +147,8 @@ public final class AuthStore implements AutoCloseable {
             return Optional.of(touch(hash, cached, now));
         }
         Optional<ApiToken> stored = withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "SELECT id, name, scopes, created_at, last_used_at, token_hash FROM {tokens} WHERE token_hash = ? AND revoked_at IS NULL"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, name, scopes, created_at, last_used_at, token_hash FROM auth_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
                 ps.setString(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || !MessageDigest.isEqual(hash.getBytes(StandardCharsets.US_ASCII),
@@ -177,8 +178,8 @@ public final class AuthStore implements AutoCloseable {
         verified.replace(hash, entry, new Verified(used, entry.checkedAt()));
         // Other nodes write it too; the condition keeps a node with a late clock from moving it back.
         withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "UPDATE {tokens} SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE auth_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, token.id());
                 ps.setLong(3, now.toEpochMilli());
@@ -192,8 +193,8 @@ public final class AuthStore implements AutoCloseable {
     public List<ApiToken> tokens() {
         return withConnection(c -> {
             List<ApiToken> tokens = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "SELECT id, name, scopes, created_at, last_used_at FROM {tokens} WHERE revoked_at IS NULL ORDER BY created_at, id"));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, name, scopes, created_at, last_used_at FROM auth_tokens WHERE revoked_at IS NULL ORDER BY created_at, id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     tokens.add(new ApiToken(rs.getString(1), rs.getString(2), parseScopes(rs.getString(3)),
@@ -207,8 +208,8 @@ public final class AuthStore implements AutoCloseable {
     /** Revokes a token; returns false when there was no such live token. Other nodes stop accepting it within {@link #RECHECK}. */
     public boolean revoke(String id, Instant now) {
         boolean revoked = withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "UPDATE {tokens} SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE auth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, id);
                 return ps.executeUpdate() > 0;
@@ -223,7 +224,7 @@ public final class AuthStore implements AutoCloseable {
     /** Whether any user exists. */
     public boolean hasUsers() {
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT 1 FROM {users} LIMIT 1")); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM auth_users LIMIT 1"); ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         });
@@ -248,9 +249,9 @@ public final class AuthStore implements AutoCloseable {
         List<Scope> scopes = List.of(Scope.parse("admin"));
         return transaction(c -> {
             // Both dialects parse this upsert; the WHERE keeps it from being read as a join's ON.
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "INSERT INTO {users} (username, password_hash, role, created_at) SELECT ?, ?, ?, ?"
-                            + " WHERE NOT EXISTS (SELECT 1 FROM {users}) ON CONFLICT (username) DO NOTHING"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO auth_users (username, password_hash, role, created_at) SELECT ?, ?, ?, ?"
+                            + " WHERE NOT EXISTS (SELECT 1 FROM auth_users) ON CONFLICT (username) DO NOTHING")) {
                 ps.setString(1, FIRST_ADMIN);
                 ps.setString(2, passwordHash);
                 ps.setString(3, Role.ADMIN.name());
@@ -268,8 +269,8 @@ public final class AuthStore implements AutoCloseable {
         requireUsername(username);
         String hash = passwordHash(password);
         boolean added = withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql(
-                    "INSERT INTO {users} (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO auth_users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING")) {
                 ps.setString(1, username);
                 ps.setString(2, hash);
                 ps.setString(3, role.name());
@@ -286,7 +287,7 @@ public final class AuthStore implements AutoCloseable {
     public boolean setPassword(String username, String password) {
         String hash = passwordHash(password);
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("UPDATE {users} SET password_hash = ? WHERE username = ?"))) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE auth_users SET password_hash = ? WHERE username = ?")) {
                 ps.setString(1, hash);
                 ps.setString(2, username);
                 return ps.executeUpdate() > 0;
@@ -305,7 +306,7 @@ public final class AuthStore implements AutoCloseable {
             if (roleOf(c, username).orElse(null) == Role.ADMIN && admins == 1) {
                 throw new LastAdminException(username, "remove");
             }
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("DELETE FROM {users} WHERE username = ?"))) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM auth_users WHERE username = ?")) {
                 ps.setString(1, username);
                 return ps.executeUpdate() > 0;
             }
@@ -328,7 +329,7 @@ public final class AuthStore implements AutoCloseable {
             if (current.get() == Role.ADMIN && role != Role.ADMIN && admins == 1) {
                 throw new LastAdminException(username, "demote");
             }
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("UPDATE {users} SET role = ? WHERE username = ?"))) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE auth_users SET role = ? WHERE username = ?")) {
                 ps.setString(1, role.name());
                 ps.setString(2, username);
                 return ps.executeUpdate() > 0;
@@ -340,7 +341,7 @@ public final class AuthStore implements AutoCloseable {
     public List<User> users() {
         return withConnection(c -> {
             List<User> users = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT username, role, created_at FROM {users} ORDER BY username"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM auth_users ORDER BY username");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     users.add(new User(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))));
@@ -351,7 +352,7 @@ public final class AuthStore implements AutoCloseable {
     }
 
     private Optional<Role> roleOf(Connection connection, String username) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(dialect.sql("SELECT role FROM {users} WHERE username = ?"))) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT role FROM auth_users WHERE username = ?")) {
             ps.setString(1, username);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Role.valueOf(rs.getString(1))) : Optional.empty();
@@ -364,7 +365,7 @@ public final class AuthStore implements AutoCloseable {
      * demoting the last two admins at once then take turns, and the second sees one admin left.
      */
     private long lockAdmins(Connection connection) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(dialect.sql("SELECT username FROM {users} WHERE role = ?") + dialect.forUpdate())) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT username FROM auth_users WHERE role = ?" + dialect.forUpdate())) {
             ps.setString(1, Role.ADMIN.name());
             long admins = 0;
             try (ResultSet rs = ps.executeQuery()) {
@@ -412,7 +413,7 @@ public final class AuthStore implements AutoCloseable {
     /** {password_hash, role} of the user, or null. */
     private String[] storedCredentials(String username) {
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.sql("SELECT password_hash, role FROM {users} WHERE username = ?"))) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash, role FROM auth_users WHERE username = ?")) {
                 ps.setString(1, username);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? new String[]{rs.getString(1), rs.getString(2)} : null;

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.http.Site;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
 import dev.postroom.server.activity.Activity;
@@ -21,7 +22,7 @@ import java.util.Map;
  * server-sent events (htmx), charts (uPlot). Signed-in users only; every state-changing request
  * needs the role for it and the session's CSRF token, and is audited.
  */
-public final class Console implements AutoCloseable {
+public final class Console implements Site {
     private final Postroom postroom;
     private final AuthStore auth;
     private final InstantSource clock;
@@ -36,6 +37,11 @@ public final class Console implements AutoCloseable {
     private final Activity activity;
 
     /** A console over {@code postroom}, signing in against {@code auth}, recording actions in {@code auditLog}. */
+    /** The console as the API server's site: it shares the server's users, tokens and audit log. */
+    public static Site.Factory site(AuthStore auth, AuditLog auditLog, InstantSource clock) {
+        return (postroom, activity) -> new Console(postroom, auth, auditLog, activity, clock);
+    }
+
     public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, Activity activity, InstantSource clock) {
         this.postroom = postroom;
         this.activity = activity;
@@ -50,6 +56,7 @@ public final class Console implements AutoCloseable {
     }
 
     /** Serves the console's assets and pages from {@code config}. */
+    @Override
     public void register(JavalinConfig config) {
         config.staticFiles.enableWebjars();
         config.staticFiles.add(files -> {

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.http.WireNames;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
@@ -114,7 +115,7 @@ final class QueuePages {
             postroom.createQueue(queue.name(), policy);
         } catch (InvalidMessageException e) {
             ctx.status(422);
-            show(ctx, session, queue, form, e.getMessage() + ". The policy was not changed.", e.field());
+            show(ctx, session, queue, form, WireNames.message(e) + ". The policy was not changed.", WireNames.field(e));
             return;
         }
         audit.record(ctx, session, "queue.update", "queue", queue.name(),

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.http.WireNames;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
@@ -65,7 +66,7 @@ final class SchedulePages {
         try {
             created = postroom.schedules().put(form.toDefinition());
         } catch (InvalidMessageException e) { // and MessageTooLargeException, which names its field too
-            refuse(ctx, session, form, e.getMessage(), e.field());
+            refuse(ctx, session, form, WireNames.message(e), WireNames.field(e));
             return;
         } catch (QueueNotFoundException e) {
             refuse(ctx, session, form, "queue: there is no queue " + e.queue() + "; create it first", "queue");

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.http.WireNames;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
@@ -59,7 +60,7 @@ final class TopicPages {
         try {
             created = postroom.topics().create(name);
         } catch (InvalidMessageException e) {
-            refuse(ctx, session, new TopicForm("", name, "", "", e.getMessage() + ". No topic was created.", "topic"));
+            refuse(ctx, session, new TopicForm("", name, "", "", WireNames.message(e) + ". No topic was created.", "topic"));
             return;
         }
         if (created) {
@@ -95,7 +96,7 @@ final class TopicPages {
             created = postroom.topics().subscribe(topic, name, queue, filter);
         } catch (InvalidMessageException e) {
             refuse(ctx, session, new TopicForm(topic, name, queue, filterText,
-                    e.getMessage() + ". The subscription was not saved.", e.field()));
+                    WireNames.message(e) + ". The subscription was not saved.", WireNames.field(e)));
             return;
         } catch (QueueNotFoundException e) {
             refuse(ctx, session, new TopicForm(topic, name, queue, filterText,

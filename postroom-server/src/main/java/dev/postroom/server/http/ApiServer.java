@@ -8,7 +8,6 @@ import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
-import dev.postroom.server.console.Console;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.ServerConnector;
@@ -44,11 +43,16 @@ public final class ApiServer implements AutoCloseable {
     private final EventStream events;
     private final MessageListener listener;
     private Javalin app;
-    private Console console;
+    private final Site.Factory sites;
+    private Site site;
     private volatile Postroom postroom;
 
-    /** Operator actions done over the API are recorded in {@code audit}. */
-    public ApiServer(AuthStore auth, AuditLog audit, InstantSource clock) {
+    /**
+     * Operator actions done over the API are recorded in {@code audit}; {@code sites} makes the pages
+     * served beside the API (the console), or is null for the API alone.
+     */
+    public ApiServer(AuthStore auth, AuditLog audit, InstantSource clock, Site.Factory sites) {
+        this.sites = sites;
         this.auth = auth;
         this.audit = audit;
         this.clock = clock;
@@ -116,8 +120,10 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             Problems.register(routes, mapper);
-            console = new Console(postroom, auth, audit, activity, clock);
-            console.register(config);
+            if (sites != null) {
+                site = sites.create(postroom, activity);
+                site.register(config);
+            }
             AuditTrail trail = new AuditTrail(audit);
             new QueueRoutes(postroom, mapper, trail).register(routes);
             MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, trail);
@@ -222,8 +228,8 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         events.close();
-        if (console != null) {
-            console.close();
+        if (site != null) {
+            site.close();
         }
         if (app != null) {
             app.stop();

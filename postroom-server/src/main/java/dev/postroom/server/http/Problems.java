@@ -38,9 +38,9 @@ final class Problems {
     static void register(RoutesConfig routes, ObjectMapper mapper) {
         routes.exception(ApiException.class, (e, ctx) -> write(ctx, mapper, e.status(), e.title(), e.getMessage(), e.errors()));
         routes.exception(MessageTooLargeException.class, (e, ctx) ->
-                write(ctx, mapper, 413, "Too large", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage()))));
+                write(ctx, mapper, 413, "Too large", WireNames.message(e), List.of(new Problem.FieldError(WireNames.field(e), WireNames.message(e)))));
         routes.exception(InvalidMessageException.class, (e, ctx) ->
-                write(ctx, mapper, 422, "Invalid request", e.getMessage(), List.of(new Problem.FieldError(e.field(), stripField(e)))));
+                write(ctx, mapper, 422, "Invalid request", WireNames.message(e), List.of(new Problem.FieldError(WireNames.field(e), WireNames.problem(e)))));
         routes.exception(QueueNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Queue not found", e.getMessage(), null));
         routes.exception(TopicNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Topic not found", e.getMessage(), null));
         routes.exception(SubscriptionNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Subscription not found", e.getMessage(), null));
@@ -122,10 +122,5 @@ final class Problems {
                 .collect(Collectors.joining("."))
                 .replace(".[", "[");
         return path.isEmpty() ? "body" : path;
-    }
-
-    private static String stripField(InvalidMessageException e) {
-        String prefix = e.field() + ": ";
-        return e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
     }
 }

@@ -48,16 +48,30 @@ class AuthDatabaseTest {
 
     @Test
     void anAuthDbFromEarlierVersionsOpensWithItsUsersAndTokens() throws Exception {
-        // What earlier versions did on first start: migrate auth.db with Flyway's own connection, then write to it.
+        // What earlier versions did on first start: migrate auth.db with Flyway's own connection (up to
+        // V2, before the tables took the names they have on PostgreSQL), then write to it.
         String url = "jdbc:sqlite:" + dir.resolve("auth.db").toAbsolutePath();
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/auth").load().migrate();
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/auth").target("2").load().migrate();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO tokens (id, name, token_hash, scopes, created_at) VALUES ('Ab12Cd34', 'ci-bot', '"
                     + AuthStore.hash("pr_made_by_an_earlier_version_0123456789") + "', 'read', 1)");
+            s.executeUpdate("INSERT INTO audit (at, actor, action, detail) VALUES (1, 'admin', 'queue.create', '{}')");
+            s.executeUpdate("INSERT INTO audit (at, actor, action, detail) VALUES (2, 'admin', 'queue.purge', '{}')");
+            s.executeUpdate("DELETE FROM audit WHERE id = 2"); // pruned: its id must not come back
         }
 
         try (AuthStore auth = AuthStore.open(dir)) {
             assertThat(auth.verify("pr_made_by_an_earlier_version_0123456789", NOW)).map(ApiToken::id).contains("Ab12Cd34");
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO audit_log (at, actor, action, detail) VALUES (3, 'admin', 'queue.pause', '{}')");
+            try (var rs = s.executeQuery("SELECT id, action FROM audit_log ORDER BY id")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getLong(1) + " " + rs.getString(2));
+                }
+                assertThat(rows).as("the audit log keeps its rows and its ids only grow").containsExactly("1 queue.create", "3 queue.pause");
+            }
         }
     }
 

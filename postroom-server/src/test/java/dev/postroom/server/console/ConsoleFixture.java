@@ -62,7 +62,7 @@ final class ConsoleFixture implements AutoCloseable, BeforeAllCallback, AfterAll
             auth.addUser(role.name().toLowerCase(), PASSWORD, role, Instant.now());
         }
         audit = AuditLog.open(dir, InstantSource.system());
-        api = new ApiServer(auth, audit, InstantSource.system());
+        api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
         api.start(postroom, "127.0.0.1", 0);
     }

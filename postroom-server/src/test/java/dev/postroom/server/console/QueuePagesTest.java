@@ -331,7 +331,7 @@ class QueuePagesTest {
         assertThat(fractional.status()).isEqualTo(422);
         assertThat(fractional.text()).contains("concurrency: must be a whole number");
         assertThat(inverted.status()).isEqualTo(422);
-        assertThat(inverted.text()).contains("backoff.maxSeconds: must be at least backoff.initialSeconds");
+        assertThat(inverted.text()).contains("backoff.maxSeconds: must be at least the initial delay");
         assertThat(huge.status()).isEqualTo(422);
         assertThat(huge.text()).contains("retentionHours");
         assertThat(postroom().queue(queue).policy()).isEqualTo(QueuePolicy.DEFAULT);

@@ -1,5 +1,6 @@
 package dev.postroom.server.http;
 
+import dev.postroom.server.console.Console;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,7 +60,7 @@ final class TestServer implements AutoCloseable {
     private TestServer(Path dir) {
         auth = AuthStore.open(dir);
         audit = AuditLog.open(dir, InstantSource.system());
-        api = new ApiServer(auth, audit, InstantSource.system());
+        api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
         api.start(postroom, "127.0.0.1", 0);
         admin = token("admin");

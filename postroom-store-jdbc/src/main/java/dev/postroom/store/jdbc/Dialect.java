@@ -3,14 +3,14 @@ package dev.postroom.store.jdbc;
 import java.util.List;
 
 /**
- * What differs between the databases Postroom stores messages in, for the SQL the stores share:
- * how a JSON array column grows by an element, how a JSON object is built, and how a bound
- * parameter is typed. Each store keeps its concurrency model (locks, {@code SKIP LOCKED},
- * notifications) to itself.
+ * What differs between the databases Postroom keeps its data in, for the SQL written once for
+ * both (the stores' shared statements, and the server's users, tokens and audit log): how a JSON
+ * array column grows by an element, how a JSON object is built, how a bound parameter is typed,
+ * and how rows are locked. Each store keeps the rest of its concurrency model to itself.
  */
 public enum Dialect {
     /** SQLite: JSON as text, grown with {@code json_insert(col, '$[#]', ...)}; one writer, so entries arrive in order. */
-    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false),
+    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s"),
     /**
      * PostgreSQL: {@code jsonb}, grown with {@code ||}. Parameters are typed ({@code ?::text}) where
      * the server could not infer a type inside a JSON constructor. Requests carry the engine's
@@ -18,7 +18,8 @@ public enum Dialect {
      * commit in the other order, so a timeline entry is never dated before the one it follows.
      */
     POSTGRES("coalesce(%s, '[]'::jsonb)", " || %s", "", "jsonb_build_object",
-            "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true);
+            "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
+            "%s COLLATE \"C\"");
 
     private final String arrayOpen;
     private final String arrayElement;
@@ -26,15 +27,54 @@ public enum Dialect {
     private final String objectFunction;
     private final String entryAt;
     private final boolean typedParameters;
+    private final String forUpdate;
+    private final String skipLocked;
+    private final String keyShare;
+    private final String bytewise;
 
     Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, String entryAt,
-            boolean typedParameters) {
+            boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;
         this.objectFunction = objectFunction;
         this.entryAt = entryAt;
         this.typedParameters = typedParameters;
+        this.forUpdate = forUpdate;
+        this.skipLocked = skipLocked;
+        this.keyShare = keyShare;
+        this.bytewise = bytewise;
+    }
+
+    /**
+     * The clause that keeps a row a {@code SELECT} read from being deleted or re-keyed until the
+     * transaction commits, without blocking other readers or updates of other columns: {@code FOR
+     * KEY SHARE} on PostgreSQL; nothing on SQLite (its one writer holds the database).
+     */
+    public String keyShare() {
+        return keyShare;
+    }
+
+    /** {@code column} compared byte by byte (as SQLite's default collation does), for orders that match on every database. */
+    public String bytewise(String column) {
+        return bytewise.formatted(column);
+    }
+
+    /**
+     * The clause that locks the rows a {@code SELECT} in a transaction read, until it commits:
+     * {@code FOR UPDATE} on PostgreSQL; nothing on SQLite, whose writing transactions hold the
+     * database's one write lock from their start.
+     */
+    public String forUpdate() {
+        return forUpdate;
+    }
+
+    /**
+     * As {@link #forUpdate()}, but passing over rows another transaction holds: {@code FOR UPDATE
+     * SKIP LOCKED} on PostgreSQL, so that nodes share out work instead of queueing on it.
+     */
+    public String skipLocked() {
+        return skipLocked;
     }
 
     /** {@code column}, a JSON array (null is empty), with {@code elements} appended. */

@@ -13,6 +13,7 @@ import dev.postroom.MissedRuns;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.ScheduleNotFoundException;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -145,6 +146,27 @@ public final class ScheduleRows {
             ps.setNull(index, Types.BIGINT);
         } else {
             ps.setLong(index, value.toEpochMilli());
+        }
+    }
+
+    /** Deletes the schedule {@code name}; whether there was one. */
+    public static boolean delete(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE name = ?")) {
+            ps.setString(1, name);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * The schedules due at {@code fire.now()}, soonest first, at most {@code fire.max()}, locked as
+     * {@code dialect} locks rows another node may be firing (and skipping those it holds).
+     */
+    public static List<StoredSchedule> due(Connection c, ScheduleFire fire, Dialect dialect, StoredJson json) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM schedules WHERE next_run_at <= ? ORDER BY next_run_at, name LIMIT ?" + dialect.skipLocked())) {
+            ps.setLong(1, fire.now().toEpochMilli());
+            ps.setInt(2, fire.max());
+            return read(ps, json);
         }
     }
 }

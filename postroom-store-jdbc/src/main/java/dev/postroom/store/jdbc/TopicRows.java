@@ -4,6 +4,12 @@ import dev.postroom.Subscription;
 import dev.postroom.SubscriptionFilter;
 import dev.postroom.Topic;
 
+import dev.postroom.QueueNotFoundException;
+import dev.postroom.SubscriptionNotFoundException;
+import dev.postroom.TopicNotFoundException;
+import dev.postroom.store.NewSubscription;
+
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -67,6 +73,82 @@ public final class TopicRows {
             topics.add(new Topic(current, createdAt, subscriptions));
             current = null;
             subscriptions = new ArrayList<>();
+        }
+    }
+
+    /** Creates the topic {@code name} unless it exists; whether it was created. */
+    public static boolean upsertTopic(Connection c, String name, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO topics (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setLong(2, now.toEpochMilli());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Throws {@link TopicNotFoundException} unless the topic exists; on PostgreSQL its row is then
+     * held ({@code FOR KEY SHARE}) until commit, so that no one deletes it meanwhile.
+     */
+    public static void requireTopic(Connection c, String topic, Dialect dialect) throws SQLException {
+        if (!exists(c, "SELECT 1 FROM topics WHERE name = ?" + dialect.keyShare(), topic)) {
+            throw new TopicNotFoundException(topic);
+        }
+    }
+
+    /** As {@link #requireTopic}, for the queue a subscription sends to. */
+    public static void requireQueue(Connection c, String queue, Dialect dialect) throws SQLException {
+        if (!exists(c, "SELECT 1 FROM queues WHERE name = ?" + dialect.keyShare(), queue)) {
+            throw new QueueNotFoundException(queue);
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Creates or replaces a subscription; parameters: see {@link #bindSubscription}. */
+    public static final String UPSERT_SUBSCRIPTION = """
+            INSERT INTO subscriptions (topic, name, queue, filter, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (topic, name) DO UPDATE SET queue = excluded.queue, filter = excluded.filter""";
+
+    /** Binds {@code s} to {@link #UPSERT_SUBSCRIPTION}. */
+    public static void bindSubscription(PreparedStatement ps, NewSubscription s, StoredJson json) throws SQLException {
+        ps.setString(1, s.topic());
+        ps.setString(2, s.name());
+        ps.setString(3, s.queue());
+        ps.setString(4, filterJson(s.filter(), json));
+        ps.setLong(5, s.now().toEpochMilli());
+    }
+
+    /** Deletes a subscription of an existing topic. */
+    public static void deleteSubscription(Connection c, String topic, String name, Dialect dialect) throws SQLException {
+        requireTopic(c, topic, dialect);
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM subscriptions WHERE topic = ? AND name = ?")) {
+            ps.setString(1, topic);
+            ps.setString(2, name);
+            if (ps.executeUpdate() == 0) {
+                throw new SubscriptionNotFoundException(topic, name);
+            }
+        }
+    }
+
+    /**
+     * Every topic, or only {@code name} when it is not null, with its subscriptions: one statement,
+     * so one snapshot, in bytewise name order on every database.
+     */
+    public static List<Topic> read(Connection c, String name, Dialect dialect, StoredJson json) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.name, t.created_at, s.name, s.queue, s.filter, s.created_at "
+                + "FROM topics t LEFT JOIN subscriptions s ON s.topic = t.name" + (name == null ? "" : " WHERE t.name = ?")
+                + " ORDER BY " + dialect.bytewise("t.name") + ", " + dialect.bytewise("s.name"))) {
+            if (name != null) {
+                ps.setString(1, name);
+            }
+            return read(ps, json);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.KeyWalk;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
@@ -203,48 +204,24 @@ final class LimitedClaims {
             }
         }
         Map<String, RateWindow> rates = new HashMap<>();
-        long[] rateDue = {Long.MAX_VALUE};
         try (PreparedStatement firstKey = c.prepareStatement(FIRST_KEY);
              PreparedStatement nextKey = c.prepareStatement(NEXT_KEY);
              PreparedStatement heads = c.prepareStatement(KEY_HEADS);
              PreparedStatement keyRate = c.prepareStatement(
                      "SELECT window_start, previous, current FROM key_rates WHERE queue = ? AND limit_key = ?")) {
-            KeyRoundRobin.Pick<UUID> pick = KeyRoundRobin.pick(new KeyRoundRobin.Keys<UUID, SQLException>() {
+            KeyWalk<UUID> walk = new KeyWalk<>(firstKey, nextKey, queue, perKey, inFlight, now) {
                 @Override
-                public String after(String key) throws SQLException {
-                    PreparedStatement ps = key == null ? firstKey : nextKey;
-                    ps.setString(1, queue);
-                    if (key != null) {
-                        ps.setString(2, key);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? rs.getString(1) : null;
-                    }
-                }
-
-                @Override
-                public int allowance(String key) throws SQLException {
-                    int allowed = Integer.MAX_VALUE;
-                    if (perKey.maxInFlight() != null) {
-                        allowed = perKey.maxInFlight() - inFlight.getOrDefault(key, 0);
-                    }
-                    if (perKey.rateLimit() != null && allowed > 0) {
-                        RateWindow window = RateWindow.EMPTY;
-                        keyRate.setString(1, queue);
-                        keyRate.setString(2, key);
-                        try (ResultSet rs = keyRate.executeQuery()) {
-                            if (rs.next()) {
-                                window = new RateWindow(rs.getLong(1), rs.getInt(2), rs.getInt(3));
-                            }
+                protected RateWindow window(String key) throws SQLException {
+                    RateWindow window = RateWindow.EMPTY;
+                    keyRate.setString(1, queue);
+                    keyRate.setString(2, key);
+                    try (ResultSet rs = keyRate.executeQuery()) {
+                        if (rs.next()) {
+                            window = new RateWindow(rs.getLong(1), rs.getInt(2), rs.getInt(3));
                         }
-                        rates.put(key, window);
-                        int byRate = window.available(perKey.rateLimit(), now);
-                        if (byRate <= 0) {
-                            rateDue[0] = Math.min(rateDue[0], window.nextAvailableAt(perKey.rateLimit(), now));
-                        }
-                        allowed = Math.min(allowed, byRate);
                     }
-                    return Math.max(0, allowed);
+                    rates.put(key, window);
+                    return window;
                 }
 
                 @Override
@@ -261,8 +238,9 @@ final class LimitedClaims {
                     }
                     return ids;
                 }
-            }, cursor, max, max + EXTRA_VISITS);
-            return new KeyPick(pick, rates, rateDue[0]);
+            };
+            KeyRoundRobin.Pick<UUID> pick = KeyRoundRobin.pick(walk, cursor, max, max + EXTRA_VISITS);
+            return new KeyPick(pick, rates, walk.rateDue());
         }
     }
 

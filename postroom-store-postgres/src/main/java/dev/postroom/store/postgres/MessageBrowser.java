@@ -48,14 +48,12 @@ final class MessageBrowser {
     }
 
     MessagePage browse(MessageQuery query) {
-        long upper = query.after() == null ? Long.MAX_VALUE : BrowseCursor.decode(query.after());
-        if (query.until() != null) {
-            upper = Math.min(upper, MessageIds.firstSequenceAt(query.until()));
-        }
-        long lower = query.since() == null ? 0 : MessageIds.firstSequenceAt(query.since());
-        if (lower >= upper) {
+        BrowseCursor.Range range = BrowseCursor.range(query);
+        if (range.isEmpty()) {
             return MessagePage.EMPTY;
         }
+        long upper = range.upper();
+        long lower = range.lower();
         List<Object> parameters = new ArrayList<>();
         StringBuilder where = new StringBuilder("true");
         if (upper != Long.MAX_VALUE) {

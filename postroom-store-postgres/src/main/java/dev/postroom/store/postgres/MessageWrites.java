@@ -4,7 +4,6 @@ import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.TransitionUpdate;
 import dev.postroom.store.Transition;
 import dev.postroom.store.jdbc.StateSql;
-import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
 import dev.postroom.QueueNotEmptyException;

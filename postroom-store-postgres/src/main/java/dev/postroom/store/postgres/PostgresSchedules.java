@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.ScheduleFire;
 import dev.postroom.store.ScheduleFiring;
@@ -86,24 +87,13 @@ final class PostgresSchedules implements ScheduleStore {
 
     @Override
     public CompletableFuture<Boolean> delete(String name) {
-        return store.submit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE name = ?")) {
-                ps.setString(1, name);
-                return ps.executeUpdate() > 0;
-            }
-        });
+        return store.submit(c -> ScheduleRows.delete(c, name));
     }
 
     @Override
     public CompletableFuture<List<ScheduleFiring>> fireDue(ScheduleFire fire) {
         return store.submit(c -> {
-            List<StoredSchedule> due;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM schedules WHERE next_run_at <= ? ORDER BY next_run_at, name LIMIT ? FOR UPDATE SKIP LOCKED")) {
-                ps.setLong(1, fire.now().toEpochMilli());
-                ps.setInt(2, fire.max());
-                due = ScheduleRows.read(ps, json);
-            }
+            List<StoredSchedule> due = ScheduleRows.due(c, fire, Dialect.POSTGRES, json);
             // send checks the queue before it writes: a missing queue leaves the transaction usable.
             return ScheduleRows.fire(due, fire, message -> writes.send(c, message).getFirst(), s -> write(c, s));
         });

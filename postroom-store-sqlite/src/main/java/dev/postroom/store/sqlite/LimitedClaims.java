@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.KeyWalk;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.KeyLimit;
 import dev.postroom.QueuePolicy;
@@ -141,35 +142,10 @@ final class LimitedClaims {
         }
         int leasedRows = leased;
         Map<String, RateWindow> rates = keyRates.computeIfAbsent(queue, q -> new HashMap<>());
-        long[] rateDue = {Long.MAX_VALUE};
-        KeyRoundRobin.Pick<ReadyBuffer.Candidate> pick = KeyRoundRobin.pick(new KeyRoundRobin.Keys<ReadyBuffer.Candidate, SQLException>() {
+        KeyWalk<ReadyBuffer.Candidate> walk = new KeyWalk<>(firstKey, nextKey, queue, perKey, inFlightByKey, now) {
             @Override
-            public String after(String key) throws SQLException {
-                PreparedStatement ps = key == null ? firstKey : nextKey;
-                ps.setString(1, queue);
-                if (key != null) {
-                    ps.setString(2, key);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-
-            @Override
-            public int allowance(String key) {
-                int allowed = Integer.MAX_VALUE;
-                if (perKey.maxInFlight() != null) {
-                    allowed = perKey.maxInFlight() - inFlightByKey.getOrDefault(key, 0);
-                }
-                if (perKey.rateLimit() != null && allowed > 0) {
-                    RateWindow window = rates.getOrDefault(key, RateWindow.EMPTY);
-                    int byRate = window.available(perKey.rateLimit(), now);
-                    if (byRate <= 0) {
-                        rateDue[0] = Math.min(rateDue[0], window.nextAvailableAt(perKey.rateLimit(), now));
-                    }
-                    allowed = Math.min(allowed, byRate);
-                }
-                return Math.max(0, allowed);
+            protected RateWindow window(String key) {
+                return rates.getOrDefault(key, RateWindow.EMPTY);
             }
 
             @Override
@@ -193,7 +169,8 @@ final class LimitedClaims {
                 }
                 return rows;
             }
-        }, cursors.get(queue), max, max + EXTRA_VISITS);
+        };
+        KeyRoundRobin.Pick<ReadyBuffer.Candidate> pick = KeyRoundRobin.pick(walk, cursors.get(queue), max, max + EXTRA_VISITS);
 
         List<ClaimedMessage> claimed = new ArrayList<>(pick.rows().size());
         for (int i = 0; i < pick.rows().size(); i++) {
@@ -208,8 +185,8 @@ final class LimitedClaims {
         if (pick.cursor() != null) {
             cursors.put(queue, pick.cursor());
         }
-        if (claimed.size() < max && rateDue[0] != Long.MAX_VALUE) {
-            limitedUntil.merge(queue, Instant.ofEpochMilli(rateDue[0]), LimitedClaims::earlier);
+        if (claimed.size() < max && walk.rateDue() != Long.MAX_VALUE) {
+            limitedUntil.merge(queue, Instant.ofEpochMilli(walk.rateDue()), LimitedClaims::earlier);
         }
         forgetIdleKeys(perKey, rates, now);
         return claimed;

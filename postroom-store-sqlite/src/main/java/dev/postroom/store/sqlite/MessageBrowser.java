@@ -6,7 +6,6 @@ import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.MessageSummary;
 import dev.postroom.StateCounts;
-import dev.postroom.store.MessageIds;
 import dev.postroom.store.BrowseCursor;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -98,14 +97,12 @@ final class MessageBrowser {
     }
 
     MessagePage browse(MessageQuery query) {
-        long upper = query.after() == null ? Long.MAX_VALUE : BrowseCursor.decode(query.after());
-        if (query.until() != null) {
-            upper = Math.min(upper, MessageIds.firstSequenceAt(query.until()));
-        }
-        long lower = query.since() == null ? 0 : MessageIds.firstSequenceAt(query.since());
-        if (lower >= upper) {
+        BrowseCursor.Range range = BrowseCursor.range(query);
+        if (range.isEmpty()) {
             return MessagePage.EMPTY;
         }
+        long upper = range.upper();
+        long lower = range.lower();
         // Look at the leases before the rows, as get does: a lease settled meanwhile shows as the row's new state.
         Map<Long, Leases.Lease> leased = leases.byRow(query.queue());
         if (query.state() == MessageState.IN_FLIGHT && leased.isEmpty()) {

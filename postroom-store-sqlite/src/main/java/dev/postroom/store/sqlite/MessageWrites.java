@@ -6,7 +6,6 @@ import dev.postroom.store.Transition;
 import dev.postroom.TimelineEntry;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.StoredJson;
-import dev.postroom.IllegalTransitionException;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
 import dev.postroom.QueueNotEmptyException;

@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.store.ScheduleFire;
 import dev.postroom.store.ScheduleFiring;
@@ -81,24 +82,13 @@ final class SqliteSchedules implements ScheduleStore {
 
     @Override
     public CompletableFuture<Boolean> delete(String name) {
-        return committer.submit(w -> {
-            try (PreparedStatement ps = writer.prepareStatement("DELETE FROM schedules WHERE name = ?")) {
-                ps.setString(1, name);
-                return ps.executeUpdate() > 0;
-            }
-        });
+        return committer.submit(w -> ScheduleRows.delete(writer, name));
     }
 
     @Override
     public CompletableFuture<List<ScheduleFiring>> fireDue(ScheduleFire fire) {
         return committer.submit(w -> {
-            List<StoredSchedule> due;
-            try (PreparedStatement ps = writer.prepareStatement("SELECT " + COLUMNS
-                    + " FROM schedules WHERE next_run_at <= ? ORDER BY next_run_at, name LIMIT ?")) {
-                ps.setLong(1, fire.now().toEpochMilli());
-                ps.setInt(2, fire.max());
-                due = ScheduleRows.read(ps, json);
-            }
+            List<StoredSchedule> due = ScheduleRows.due(writer, fire, Dialect.SQLITE, json);
             // MessageWrites.send checks its queue before it writes, so a missing queue leaves the transaction as it was.
             return ScheduleRows.fire(due, fire, message -> w.send(message).getFirst(), this::write);
         });

@@ -1,9 +1,7 @@
 package dev.postroom.store.sqlite;
 
-import dev.postroom.QueueNotFoundException;
-import dev.postroom.SubscriptionNotFoundException;
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.Topic;
-import dev.postroom.TopicNotFoundException;
 import dev.postroom.store.NewSubscription;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.jdbc.StoredJson;
@@ -43,20 +41,13 @@ final class SqliteTopicStore implements TopicStore {
 
     @Override
     public CompletableFuture<Boolean> upsertTopic(String name, Instant now) {
-        return committer.submit(w -> {
-            try (PreparedStatement ps = writer.prepareStatement(
-                    "INSERT INTO topics (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-                ps.setString(1, name);
-                ps.setLong(2, now.toEpochMilli());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return committer.submit(w -> TopicRows.upsertTopic(writer, name, now));
     }
 
     @Override
     public CompletableFuture<Void> deleteTopic(String name) {
         return committer.submit(w -> {
-            requireTopic(name);
+            TopicRows.requireTopic(writer, name, Dialect.SQLITE);
             try (PreparedStatement subscriptions = writer.prepareStatement("DELETE FROM subscriptions WHERE topic = ?");
                  PreparedStatement topic = writer.prepareStatement("DELETE FROM topics WHERE name = ?")) {
                 subscriptions.setString(1, name);
@@ -71,26 +62,18 @@ final class SqliteTopicStore implements TopicStore {
     @Override
     public CompletableFuture<Boolean> upsertSubscription(NewSubscription s) {
         return committer.submit(w -> {
-            requireTopic(s.topic());
-            if (!exists("SELECT 1 FROM queues WHERE name = ?", s.queue())) {
-                throw new QueueNotFoundException(s.queue());
-            }
+            TopicRows.requireTopic(writer, s.topic(), Dialect.SQLITE);
+            TopicRows.requireQueue(writer, s.queue(), Dialect.SQLITE);
             boolean created;
             try (PreparedStatement ps = writer.prepareStatement("SELECT 1 FROM subscriptions WHERE topic = ? AND name = ?")) {
                 ps.setString(1, s.topic());
                 ps.setString(2, s.name());
                 try (ResultSet rs = ps.executeQuery()) {
-                    created = !rs.next();
+                    created = !rs.next(); // the one writer: nothing changes between this read and the write
                 }
             }
-            try (PreparedStatement ps = writer.prepareStatement("""
-                    INSERT INTO subscriptions (topic, name, queue, filter, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (topic, name) DO UPDATE SET queue = excluded.queue, filter = excluded.filter""")) {
-                ps.setString(1, s.topic());
-                ps.setString(2, s.name());
-                ps.setString(3, s.queue());
-                ps.setString(4, TopicRows.filterJson(s.filter(), json));
-                ps.setLong(5, s.now().toEpochMilli());
+            try (PreparedStatement ps = writer.prepareStatement(TopicRows.UPSERT_SUBSCRIPTION)) {
+                TopicRows.bindSubscription(ps, s, json);
                 ps.executeUpdate();
             }
             return created;
@@ -100,55 +83,26 @@ final class SqliteTopicStore implements TopicStore {
     @Override
     public CompletableFuture<Void> deleteSubscription(String topic, String name) {
         return committer.submit(w -> {
-            requireTopic(topic);
-            try (PreparedStatement ps = writer.prepareStatement("DELETE FROM subscriptions WHERE topic = ? AND name = ?")) {
-                ps.setString(1, topic);
-                ps.setString(2, name);
-                if (ps.executeUpdate() == 0) {
-                    throw new SubscriptionNotFoundException(topic, name);
-                }
-            }
+            TopicRows.deleteSubscription(writer, topic, name, Dialect.SQLITE);
             return null;
         });
-    }
-
-    private void requireTopic(String name) throws SQLException {
-        if (!exists("SELECT 1 FROM topics WHERE name = ?", name)) {
-            throw new TopicNotFoundException(name);
-        }
-    }
-
-    private boolean exists(String sql, String key) throws SQLException {
-        try (PreparedStatement ps = writer.prepareStatement(sql)) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 
     // ------------------------------------------------------------------ reads (reader pool)
 
     @Override
     public Optional<Topic> topic(String name) {
-        List<Topic> found = read("WHERE t.name = ?", name);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+        return read(name).stream().findFirst();
     }
 
     @Override
     public List<Topic> topics() {
-        return read("", null);
+        return read(null);
     }
 
-    /** Topics (all, or the one named {@code key}) with their subscriptions: one statement, so one snapshot. */
-    private List<Topic> read(String where, String key) {
-        try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT t.name, t.created_at, s.name, s.queue, s.filter, s.created_at FROM topics t "
-                        + "LEFT JOIN subscriptions s ON s.topic = t.name " + where + " ORDER BY t.name, s.name")) {
-            if (key != null) {
-                ps.setString(1, key);
-            }
-            return TopicRows.read(ps, json);
+    private List<Topic> read(String name) {
+        try (Connection c = readers.getConnection()) {
+            return TopicRows.read(c, name, Dialect.SQLITE, json);
         } catch (SQLException e) {
             throw new StoreUnavailableException("reading topics failed: " + e.getMessage(), e);
         }
