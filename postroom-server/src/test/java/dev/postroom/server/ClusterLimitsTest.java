@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * Needs {@code POSTROOM_TEST_PG_URL}, like {@link ClusterTest}.
  */
 class ClusterLimitsTest {
+    private static final Logger log = LoggerFactory.getLogger(ClusterLimitsTest.class);
     private static final String TOKEN = "pr_cluster_limits_token_0123456789";
     private static final String QUEUE = "ledger";
     private static final int CONCURRENCY = 3;
@@ -117,7 +120,7 @@ class ClusterLimitsTest {
         assertThat(mostHeld.get()).as("most messages held at once across the nodes").isGreaterThan(1);
         JsonNode counts = mapper.readTree(servers.get(1).call("GET", "/api/v1/queues/" + QUEUE, null).body()).path("counts");
         assertThat(counts.path("succeeded").asLong()).as("%s", counts).isEqualTo(KEYS * PER_KEY);
-        System.out.printf("ClusterLimitsTest acked=%d most held at once=%d (limit %d)%n", acked.size(), mostHeld.get(), CONCURRENCY);
+        log.info("acked={} most held at once={} (limit {})", acked.size(), mostHeld.get(), CONCURRENCY);
     }
 
     private void consume(ServerProcess node) throws Exception {

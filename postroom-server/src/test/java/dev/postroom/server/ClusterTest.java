@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * {@code POSTROOM_TEST_PG_URL}, like {@link PostgresServerTest}.
  */
 class ClusterTest {
+    private static final Logger log = LoggerFactory.getLogger(ClusterTest.class);
     private static final String TOKEN = "pr_cluster_test_token_0123456789";
     private static final String QUEUE = "invoices";
     /** The queue's lease, which C's held messages get; the acking consumers ask for a longer one. */
@@ -164,7 +167,7 @@ class ClusterTest {
         });
         assertThat(repeated).as("messages received more than once").isSubsetOf(heldByC);
         assertThat(receives.keySet()).as("received messages").containsExactlyInAnyOrderElementsOf(sent);
-        System.out.printf("ClusterTest sent=%d received through a=%d b=%d c=%d, held by C at the kill=%d, repeated=%d%n",
+        log.info("sent={} received through a={} b={} c={}, held by C at the kill={}, repeated={}",
                 sent.size(), receivedBy.getOrDefault("a", List.of()).size(), receivedBy.getOrDefault("b", List.of()).size(),
                 receivedBy.getOrDefault("c", List.of()).size(), heldByC.size(), repeated.size());
     }

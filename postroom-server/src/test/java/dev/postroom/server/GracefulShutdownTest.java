@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,11 +115,20 @@ class GracefulShutdownTest {
             while ((line = out.readLine()) != null) {
                 Matcher matcher = LISTENING.matcher(line);
                 if (matcher.find()) {
-                    Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                    Thread.ofVirtual().start(() -> drain(out));
                     return new Server(process, Integer.parseInt(matcher.group(1)));
                 }
             }
             throw new IllegalStateException("server exited before listening, code " + process.waitFor());
+        }
+
+        /** Reads the server's output until it exits, so that it never blocks on a full pipe. */
+        private static void drain(BufferedReader out) {
+            try {
+                out.lines().forEach(line -> { });
+            } catch (UncheckedIOException closedWithTheProcess) {
+                // the stream closed as the server exited: nothing left to read
+            }
         }
     }
 }

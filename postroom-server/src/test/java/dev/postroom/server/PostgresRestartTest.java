@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * {@code POSTROOM_CI=1}.
  */
 class PostgresRestartTest {
+    private static final Logger log = LoggerFactory.getLogger(PostgresRestartTest.class);
     private static final String TOKEN = "pr_restart_test_token_0123456789";
     private static final String QUEUE = "invoices";
     /** A queue of the demo's, which each node handles in-process with its own dispatcher. */
@@ -191,8 +194,8 @@ class PostgresRestartTest {
                     .filter(l -> l.contains("Exception in thread") || l.contains("dispatcher error")).toList();
             assertThat(broken).as("%s's log lines of a thread that died or a dispatcher error", NODES.get(i)).isEmpty();
         }
-        System.out.printf("PostgresRestartTest sent=%d acked through a=%d b=%d c=%d, refused with 503=%d, stale acks=%d,"
-                        + " every node ready and sending %d ms after the restart%n", sent.size(), ackedThrough.get("node-a").get(),
+        log.info("sent={} acked through a={} b={} c={}, refused with 503={}, stale acks={},"
+                        + " every node ready and sending {} ms after the restart", sent.size(), ackedThrough.get("node-a").get(),
                 ackedThrough.get("node-b").get(), ackedThrough.get("node-c").get(), refused.get(), staleAcks.get(), recoveredMillis);
     }
 

@@ -52,7 +52,9 @@ final class ServerProcess implements AutoCloseable {
 
     private static ServerProcess start(String token, boolean adminSecrets, String... serverArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        // On the test classpath the child reads logback-test.xml, which prints only WARN: tests read
+        // its INFO lines (e.g. "notification listener reconnected"), so it prints them as a server would.
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dpostroom.test.log=INFO",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
         command.addAll(List.of(serverArgs));
         command.addAll(List.of("--port", "0"));

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,6 +15,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Without it the calling test is skipped with a warning, or fails when {@code POSTROOM_CI=1}.
  */
 public final class TestDatabase {
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     private TestDatabase() {
     }
 
@@ -27,14 +31,16 @@ public final class TestDatabase {
     }
 
     /**
-     * No PostgreSQL for the calling test: skips it with a warning on stderr, or fails it when
-     * {@code POSTROOM_CI=1}, where every test must run.
+     * No PostgreSQL for the calling test: skips it with a warning on stderr (once per reason and
+     * JVM), or fails it when {@code POSTROOM_CI=1}, where every test must run.
      */
     static void absent(String reason) {
         if ("1".equals(System.getenv("POSTROOM_CI"))) {
             throw new IllegalStateException("POSTROOM_CI=1 needs a PostgreSQL, but " + reason);
         }
-        System.err.println("[postroom] WARNING " + reason);
+        if (WARNED.add(reason)) {
+            System.err.println("[postroom] WARNING " + reason);
+        }
         Assumptions.abort(reason);
     }
 

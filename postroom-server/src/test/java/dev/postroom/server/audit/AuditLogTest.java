@@ -52,8 +52,12 @@ class AuditLogTest {
 
     @AfterEach
     void close() throws Exception {
-        audit.close();
-        place.close();
+        if (audit != null) {
+            audit.close();
+        }
+        if (place != null) {
+            place.close();
+        }
     }
 
     /** The log on a new connection pool: the same node restarted, or another node. */

@@ -53,8 +53,12 @@ class AuthStoreTest {
 
     @AfterEach
     void close() throws Exception {
-        auth.close();
-        place.close();
+        if (auth != null) {
+            auth.close();
+        }
+        if (place != null) {
+            place.close();
+        }
     }
 
     /** Another node on the same database. */

@@ -13,10 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * After each test, the pages it visited must have had no script error, failed load or CSP violation.
  */
 class ConsoleBrowserTest {
-    @TempDir
-    static Path dir;
-    static ConsoleFixture console;
+    @RegisterExtension
+    static final ConsoleFixture console = new ConsoleFixture();
     static Browser browser;
 
     @BeforeAll
     static void start() {
-        console = ConsoleFixture.start(dir);
         browser = Browser.start(console.baseUrl());
     }
 
@@ -46,7 +43,6 @@ class ConsoleBrowserTest {
         if (browser != null) {
             browser.close();
         }
-        console.close();
     }
 
     @AfterEach

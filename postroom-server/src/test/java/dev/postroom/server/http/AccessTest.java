@@ -3,17 +3,14 @@ package dev.postroom.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.ApiRoutes.Route;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,20 +41,9 @@ class AccessTest {
     private static final List<String> NOT_RECEIVE = List.of("receive:other-*", "send:acc-*", "operate");
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
     private static final Map<List<String>, String> tokens = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static String token(List<String> scopes) {
         return tokens.computeIfAbsent(scopes, s -> server.token(s.toArray(String[]::new)));

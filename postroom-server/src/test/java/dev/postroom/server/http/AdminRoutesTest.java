@@ -2,12 +2,9 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,19 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code /api/v1/tokens} and {@code /api/v1/users}: secrets shown once, never listed; revoked tokens stop working. */
 class AdminRoutesTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     private static JsonNode createToken(String name, String scopes) {
         Reply reply = server.post("/api/v1/tokens", server.admin, "{\"name\":\"" + name + "\",\"scopes\":" + scopes + "}");

@@ -2,15 +2,12 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +22,8 @@ import static org.awaitility.Awaitility.await;
 
 /** What waits or streams: long-poll receive, waiting for a final state, server-sent events; and health and metrics. */
 class LiveRoutesTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     private static String queue(String prefix) {
         String queue = uniqueQueue(prefix);
@@ -237,7 +223,7 @@ class LiveRoutesTest {
         Reply reply = server.get("/health/ready", "not-a-token");
 
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.body()).doesNotContain(dir.toString()).doesNotContain(server.admin);
+        assertThat(reply.body()).doesNotContain(server.dir().toString()).doesNotContain(server.admin);
     }
 
     @Test

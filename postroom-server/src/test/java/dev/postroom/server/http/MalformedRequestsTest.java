@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +39,8 @@ class MalformedRequestsTest {
     private static final List<String> ANY_JSON = List.of("payload", "result");
     private static final String QUEUE = "target";
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
     static String leasedId;
     static String deadId;
     static String lease;
@@ -62,7 +59,6 @@ class MalformedRequestsTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
         server.createQueue(QUEUE, "{\"maxAttempts\":1}");
         server.send(QUEUE, "{\"n\":1}");
         server.send(QUEUE, "{\"n\":2}");
@@ -78,11 +74,6 @@ class MalformedRequestsTest {
         String cancelled = server.send(QUEUE, "{\"n\":4}");
         server.post("/api/v1/messages/" + cancelled + "/cancel", server.admin, null);
         assertThat(server.post("/api/v1/users", server.admin, "{\"username\":\"victim\",\"password\":\"0123456789\"}").status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static List<Target> targets() {

@@ -2,12 +2,9 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 
 import java.util.List;
@@ -21,19 +18,8 @@ class MessageRoutesTest {
     /** Well-formed (UUIDv7) but never minted by the server. */
     static final String UNKNOWN_ID = "00000000-0001-7000-8000-000000000001";
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     private static String queue(String prefix) {
         String queue = uniqueQueue(prefix);

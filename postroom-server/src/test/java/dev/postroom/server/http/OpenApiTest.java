@@ -3,12 +3,10 @@ package dev.postroom.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.ApiRoutes.Route;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -30,23 +28,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenApiTest {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
     static JsonNode doc;
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
         Reply reply = server.get("/api/v1/openapi.json", server.token("read"));
         assertThat(reply.status()).as("%s", reply).isEqualTo(200);
         assertThat(reply.contentType()).startsWith("application/json");
         doc = reply.json();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static List<Route> documented() {

@@ -2,12 +2,8 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.postroom.server.http.TestServer.assertProblem;
 import static dev.postroom.server.http.TestServer.uniqueQueue;
@@ -16,19 +12,8 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code /api/v1/queues}: policies, listing with counts, pause and resume, purge, redrive, delete. */
 class QueueRoutesTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @Test
     void putCreatesQueueWith201AndTheDefaultPolicy() {

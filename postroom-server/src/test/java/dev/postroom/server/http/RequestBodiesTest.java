@@ -2,10 +2,9 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static dev.postroom.server.http.TestServer.assertProblem;
@@ -29,21 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RequestBodiesTest {
     private static final int PAYLOAD_LIMIT = 256 * 1024;
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
     static String queue;
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
         queue = uniqueQueue("bodies");
         server.createQueue(queue);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static Reply send(String body) {

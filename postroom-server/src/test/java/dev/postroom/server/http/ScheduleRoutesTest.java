@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.audit.AuditEntry;
 import dev.postroom.server.audit.AuditQuery;
 import dev.postroom.server.http.TestServer.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -23,19 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code /api/v1/schedules}: create and replace, show with the next and last run, pause, resume, delete, and runs arriving. */
 class ScheduleRoutesTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     private static String newQueue() {
         String queue = uniqueQueue("sched");

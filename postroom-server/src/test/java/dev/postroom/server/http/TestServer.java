@@ -10,6 +10,10 @@ import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,45 +23,63 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real server on a random port over a temp-dir SQLite store, with an admin token and a client
- * that speaks the API. One per test class ({@code @BeforeAll}); tests keep apart by using their own
- * queue names ({@link #uniqueQueue}).
+ * that speaks the API. One per test class, as an extension: it starts in a temp dir of its own
+ * before the class's {@code @BeforeAll} methods, and closes and deletes the dir after all of the
+ * class's tests. Tests keep apart by using their own queue names ({@link #uniqueQueue}).
  * <pre>{@code
- * try (TestServer server = TestServer.start(tempDir)) {
- *     server.createQueue("emails");
- *     String id = server.send("emails", "{\"to\":\"a@example.com\"}");
+ * class EmailRoutesTest {
+ *     @RegisterExtension
+ *     static final TestServer server = new TestServer();
+ *
+ *     @Test
+ *     void sendAnswers201WithTheId() {
+ *         String queue = uniqueQueue("emails");
+ *         server.createQueue(queue);
+ *         String id = server.send(queue, "{\"to\":\"a@example.com\"}");
+ *     }
  * }
  * }</pre>
  */
-final class TestServer implements AutoCloseable {
+final class TestServer implements BeforeAllCallback, AfterAllCallback {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String PROBLEM_JSON = "application/problem+json";
     private static final AtomicInteger QUEUES = new AtomicInteger();
 
-    private final AuthStore auth;
-    private final AuditLog audit;
-    private final ApiServer api;
-    private final Postroom postroom;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    /** A token with the admin scope, which implies every other. */
-    final String admin;
+    private Path dir;
+    private AuthStore auth;
+    private AuditLog audit;
+    private ApiServer api;
+    private Postroom postroom;
+    /** A token with the admin scope, which implies every other; set when the server starts. */
+    String admin;
 
-    private TestServer(Path dir) {
+    /** For {@code @RegisterExtension static final TestServer server = new TestServer();}. */
+    TestServer() {
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("postroom-http");
         auth = AuthStore.open(dir);
         audit = AuditLog.open(dir, InstantSource.system());
         api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
@@ -66,9 +88,39 @@ final class TestServer implements AutoCloseable {
         admin = token("admin");
     }
 
-    /** Starts a server keeping its files in {@code dir}. */
-    static TestServer start(Path dir) {
-        return new TestServer(dir);
+    /** Closes the server and deletes its dir; when {@link #beforeAll} failed halfway, closes what it opened. */
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        try {
+            if (api != null) {
+                api.close();
+            }
+            if (postroom != null) {
+                postroom.close();
+            }
+            if (audit != null) {
+                audit.close();
+            }
+            if (auth != null) {
+                auth.close();
+            }
+        } finally {
+            deleteDir();
+        }
+    }
+
+    private void deleteDir() throws IOException {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+
+    /** The directory the server keeps its files in. */
+    Path dir() {
+        return dir;
     }
 
     /** A new token with these scopes, e.g. {@code token("send:emails.*", "read")}. */
@@ -341,11 +393,4 @@ final class TestServer implements AutoCloseable {
         return fields;
     }
 
-    @Override
-    public void close() {
-        api.close();
-        postroom.close();
-        audit.close();
-        auth.close();
-    }
 }

@@ -8,17 +8,14 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Scope;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,20 +33,9 @@ class TracePropagationTest {
     private static final String TRACEPARENT = "00-" + TRACE_ID + "-" + SPAN_ID + "-01";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static String queue(String prefix) {
         String queue = uniqueQueue(prefix);

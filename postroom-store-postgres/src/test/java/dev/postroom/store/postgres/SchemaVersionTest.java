@@ -32,7 +32,9 @@ class SchemaVersionTest {
 
     @AfterEach
     void drop() {
-        schema.drop();
+        if (schema != null) {
+            schema.drop();
+        }
     }
 
     /** Records migration 99 as applied, as a newer binary would have. */

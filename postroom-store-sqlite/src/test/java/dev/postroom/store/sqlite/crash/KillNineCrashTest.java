@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * replayed (as far as the OS scheduling allows) with {@code -Dpostroom.seed=<seed>}.
  */
 class KillNineCrashTest {
+    private static final Logger log = LoggerFactory.getLogger(KillNineCrashTest.class);
     private static final int KILLS = 6;
     private static final int MIN_RUN_MILLIS = 300;
     private static final int MAX_RUN_MILLIS = 1500;
@@ -65,7 +68,7 @@ class KillNineCrashTest {
     @Test
     void acknowledgedMessagesSurviveKillNineAndRepeatsOnlyFollowAKill() throws Exception {
         long seed = Long.getLong("postroom.seed", new SecureRandom().nextLong());
-        System.out.println("KillNineCrashTest seed=" + seed + " (replay with -Dpostroom.seed=" + seed + ") dir=" + tmp);
+        log.info("seed={} (replay with -Dpostroom.seed={}) dir={}", seed, seed, tmp);
         try {
             run(new Random(seed));
         } catch (AssertionError | Exception e) {
@@ -131,8 +134,8 @@ class KillNineCrashTest {
                 .filter(e -> e.getValue().size() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
         long repeats = repeated.values().stream().mapToLong(cycles -> cycles.size() - 1).sum();
-        System.out.printf("KillNineCrashTest kills=%d runMillis=%s acked=%d (per cycle %s) handled=%d distinct=%d "
-                        + "(per cycle %s) repeatedPayloads=%d repeats=%d%n",
+        log.info("kills={} runMillis={} acked={} (per cycle {}) handled={} distinct={} "
+                        + "(per cycle {}) repeatedPayloads={} repeats={}",
                 KILLS, runMillis, acked.size(), perCycle(acked.values().stream().toList()),
                 handled.values().stream().mapToInt(List::size).sum(), handled.size(),
                 perCycle(handled.values().stream().flatMap(List::stream).toList()), repeated.size(), repeats);
