@@ -10,7 +10,7 @@ import java.util.List;
  */
 public enum Dialect {
     /** SQLite: JSON as text, grown with {@code json_insert(col, '$[#]', ...)}; one writer, so entries arrive in order. */
-    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s"),
+    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s", null),
     /**
      * PostgreSQL: {@code jsonb}, grown with {@code ||}. Parameters are typed ({@code ?::text}) where
      * the server could not infer a type inside a JSON constructor. Requests carry the engine's
@@ -19,7 +19,7 @@ public enum Dialect {
      */
     POSTGRES("coalesce(%s, '[]'::jsonb)", " || %s", "", "jsonb_build_object",
             "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
-            "%s COLLATE \"C\"");
+            "%s COLLATE \"C\"", "(xmax = 0)");
 
     private final String arrayOpen;
     private final String arrayElement;
@@ -31,9 +31,11 @@ public enum Dialect {
     private final String skipLocked;
     private final String keyShare;
     private final String bytewise;
+    private final String inserted;
 
     Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, String entryAt,
-            boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise) {
+            boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
+            String inserted) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;
@@ -44,6 +46,16 @@ public enum Dialect {
         this.skipLocked = skipLocked;
         this.keyShare = keyShare;
         this.bytewise = bytewise;
+        this.inserted = inserted;
+    }
+
+    /**
+     * What an upsert's {@code RETURNING} says to tell an inserted row from an updated one
+     * ({@code xmax = 0} on PostgreSQL), or null where the database cannot tell (SQLite: there the
+     * one writer may look first, as nothing changes between the look and the write).
+     */
+    public String inserted() {
+        return inserted;
     }
 
     /**

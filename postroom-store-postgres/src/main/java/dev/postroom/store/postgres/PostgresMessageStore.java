@@ -1,5 +1,9 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Dialect;
+import dev.postroom.store.jdbc.JdbcSchedules;
+import dev.postroom.store.jdbc.JdbcTopics;
+import dev.postroom.store.jdbc.StoreAccess;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.Message;
@@ -94,8 +98,8 @@ public final class PostgresMessageStore implements MessageStore {
     private final GroupCommit groupCommit;
     /** One shared read per set of states asked for: at most 64 sets. */
     private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
-    private final PostgresTopicStore topics;
-    private final PostgresSchedules schedules;
+    private final JdbcTopics topics;
+    private final JdbcSchedules schedules;
     private final PostgresBatchStore batches;
     private volatile boolean closed;
 
@@ -127,8 +131,19 @@ public final class PostgresMessageStore implements MessageStore {
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
-            this.topics = new PostgresTopicStore(this, pool, json);
-            this.schedules = new PostgresSchedules(this, pool, writes, json);
+            StoreAccess access = new StoreAccess() {
+                @Override
+                public <T> CompletableFuture<T> write(Write<T> work) {
+                    return submit(work::apply);
+                }
+
+                @Override
+                public Connection reader() throws SQLException {
+                    return pool.getConnection();
+                }
+            };
+            this.topics = new JdbcTopics(access, Dialect.POSTGRES, json);
+            this.schedules = new JdbcSchedules(access, Dialect.POSTGRES, json, writes::send);
             Properties listen = new Properties();
             listen.putAll(driver);
             if (options.user() != null) {

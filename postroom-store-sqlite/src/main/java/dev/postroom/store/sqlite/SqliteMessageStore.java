@@ -1,5 +1,9 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Dialect;
+import dev.postroom.store.jdbc.JdbcSchedules;
+import dev.postroom.store.jdbc.JdbcTopics;
+import dev.postroom.store.jdbc.StoreAccess;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.store.jdbc.StoredJson;
@@ -73,8 +77,8 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageWrites writes;
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
-    private final SqliteTopicStore topics;
-    private final SqliteSchedules schedules;
+    private final JdbcTopics topics;
+    private final JdbcSchedules schedules;
     private final SqliteBatchStore batches;
     private volatile boolean closed;
 
@@ -121,8 +125,20 @@ public final class SqliteMessageStore implements MessageStore {
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
         this.checkpointer = new Checkpointer(readers);
-        this.topics = new SqliteTopicStore(committer, writer, readers, json);
-        this.schedules = new SqliteSchedules(committer, writer, readers, json, queues);
+        // Shared parts write through the one writer, inside its group commit; they read from the pool.
+        StoreAccess access = new StoreAccess() {
+            @Override
+            public <T> CompletableFuture<T> write(Write<T> work) {
+                return committer.submit(w -> work.apply(writer));
+            }
+
+            @Override
+            public Connection reader() throws SQLException {
+                return readers.getConnection();
+            }
+        };
+        this.topics = new JdbcTopics(access, Dialect.SQLITE, json);
+        this.schedules = new JdbcSchedules(access, Dialect.SQLITE, json, (c, batch) -> writes.send(batch));
         this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
