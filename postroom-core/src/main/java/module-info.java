@@ -3,6 +3,7 @@
  * The engine ({@code dev.postroom.engine}) is not exported: it may change in any release, and no
  * other module of Postroom uses it either.
  */
+@SuppressWarnings("requires-automatic") // cron-utils and OpenTelemetry name their modules in their manifests
 module dev.postroom.core {
     exports dev.postroom;
     exports dev.postroom.store;

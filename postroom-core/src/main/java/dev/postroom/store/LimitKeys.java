@@ -21,6 +21,11 @@ public final class LimitKeys {
         return perKey == null ? null : perKey.keyOf(headers, orderingKey);
     }
 
+    /** Whether a policy change alters the queue's rate or per-key limits, so that they count afresh. */
+    public static boolean limitsChanged(QueuePolicy before, QueuePolicy after) {
+        return !Objects.equals(before.rateLimit(), after.rateLimit()) || !Objects.equals(before.perKey(), after.perKey());
+    }
+
     /**
      * Whether two policies take their messages' keys from the same place, so that a policy change
      * needs no re-keying of the messages waiting (only the limits' numbers changed).

@@ -36,12 +36,12 @@ public final class Console implements Site {
     private final AuditLog auditLog;
     private final Activity activity;
 
-    /** A console over {@code postroom}, signing in against {@code auth}, recording actions in {@code auditLog}. */
     /** The console as the API server's site: it shares the server's users, tokens and audit log. */
     public static Site.Factory site(AuthStore auth, AuditLog auditLog, InstantSource clock) {
         return (postroom, activity) -> new Console(postroom, auth, auditLog, activity, clock);
     }
 
+    /** A console over {@code postroom}, signing in against {@code auth}, recording actions in {@code auditLog}. */
     public Console(Postroom postroom, AuthStore auth, AuditLog auditLog, Activity activity, InstantSource clock) {
         this.postroom = postroom;
         this.activity = activity;

@@ -10,7 +10,8 @@ import java.util.List;
  */
 public enum Dialect {
     /** SQLite: JSON as text, grown with {@code json_insert(col, '$[#]', ...)}; one writer, so entries arrive in order. */
-    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s", null),
+    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s", null,
+            "json_extract(%s, '$.\"' || ? || '\"')"),
     /**
      * PostgreSQL: {@code jsonb}, grown with {@code ||}. Parameters are typed ({@code ?::text}) where
      * the server could not infer a type inside a JSON constructor. Requests carry the engine's
@@ -19,7 +20,7 @@ public enum Dialect {
      */
     POSTGRES("coalesce(%s, '[]'::jsonb)", " || %s", "", "jsonb_build_object",
             "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
-            "%s COLLATE \"C\"", "(xmax = 0)");
+            "%s COLLATE \"C\"", "(xmax = 0)", "%s::jsonb ->> ?");
 
     private final String arrayOpen;
     private final String arrayElement;
@@ -32,10 +33,11 @@ public enum Dialect {
     private final String keyShare;
     private final String bytewise;
     private final String inserted;
+    private final String jsonText;
 
     Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, String entryAt,
             boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
-            String inserted) {
+            String inserted, String jsonText) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;
@@ -47,6 +49,12 @@ public enum Dialect {
         this.keyShare = keyShare;
         this.bytewise = bytewise;
         this.inserted = inserted;
+        this.jsonText = jsonText;
+    }
+
+    /** The text value of a JSON object column's member whose name is one bound parameter (null when absent). */
+    public String jsonText(String column) {
+        return jsonText.formatted(column);
     }
 
     /**

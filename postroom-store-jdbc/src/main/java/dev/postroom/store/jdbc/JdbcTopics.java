@@ -40,13 +40,8 @@ public final class JdbcTopics implements TopicStore {
     public CompletableFuture<Void> deleteTopic(String name) {
         return access.write(c -> {
             TopicRows.requireTopic(c, name, dialect);
-            try (PreparedStatement subscriptions = c.prepareStatement("DELETE FROM subscriptions WHERE topic = ?");
-                 PreparedStatement topic = c.prepareStatement("DELETE FROM topics WHERE name = ?")) {
-                subscriptions.setString(1, name);
-                subscriptions.executeUpdate();
-                topic.setString(1, name);
-                topic.executeUpdate();
-            }
+            Statements.update(c, "DELETE FROM subscriptions WHERE topic = ?", name);
+            Statements.update(c, "DELETE FROM topics WHERE name = ?", name);
             return null;
         });
     }

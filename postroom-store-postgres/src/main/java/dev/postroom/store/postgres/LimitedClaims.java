@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.KeyWalk;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.KeyLimit;
@@ -175,14 +176,8 @@ final class LimitedClaims {
 
     /** The limits of the queue changed: they count afresh. The queue's row must be locked by this transaction. */
     void reset(Connection c, String queue) throws SQLException {
-        try (PreparedStatement row = c.prepareStatement(
-                "UPDATE queues SET rate_window_start = 0, rate_previous = 0, rate_current = 0, key_cursor = NULL WHERE name = ?");
-             PreparedStatement keys = c.prepareStatement("DELETE FROM key_rates WHERE queue = ?")) {
-            row.setString(1, queue);
-            row.executeUpdate();
-            keys.setString(1, queue);
-            keys.executeUpdate();
-        }
+        Statements.update(c, "UPDATE queues SET rate_window_start = 0, rate_previous = 0, rate_current = 0, key_cursor = NULL WHERE name = ?", queue);
+        Statements.update(c, "DELETE FROM key_rates WHERE queue = ?", queue);
         limitedUntil.remove(queue);
     }
 

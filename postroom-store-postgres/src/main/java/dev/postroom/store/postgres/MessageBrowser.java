@@ -52,17 +52,15 @@ final class MessageBrowser {
         if (range.isEmpty()) {
             return MessagePage.EMPTY;
         }
-        long upper = range.upper();
-        long lower = range.lower();
         List<Object> parameters = new ArrayList<>();
         StringBuilder where = new StringBuilder("true");
-        if (upper != Long.MAX_VALUE) {
+        if (range.upper() != Long.MAX_VALUE) {
             where.append(" AND id < ?");
-            parameters.add(IdBounds.lowest(upper));
+            parameters.add(IdBounds.lowest(range.upper()));
         }
-        if (lower > 0) {
+        if (range.lower() > 0) {
             where.append(" AND id >= ?");
-            parameters.add(IdBounds.lowest(lower));
+            parameters.add(IdBounds.lowest(range.lower()));
         }
         if (query.queue() != null) {
             where.append(" AND queue = ?");

@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
@@ -179,16 +180,7 @@ final class MessageReads {
     }
 
     private Optional<String> single(String sql, String parameter) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (parameter != null) {
-                ps.setString(1, parameter);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failed(e);
-        }
+        return Statements.single(pool, sql, parameter);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -1,12 +1,12 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.TransitionUpdate;
 import dev.postroom.store.Transition;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
-import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StaleLeaseException;
@@ -215,23 +215,11 @@ final class MessageWrites {
 
     /** As the embedded store: limits count afresh after a change, and a new key source re-keys the waiting messages. */
     private void changedLimits(Connection c, String name, QueuePolicy before, QueuePolicy after) throws SQLException {
-        if (!java.util.Objects.equals(before.rateLimit(), after.rateLimit()) || !java.util.Objects.equals(before.perKey(), after.perKey())) {
+        if (LimitKeys.limitsChanged(before, after)) {
             limited.reset(c, name);
         }
-        if (LimitKeys.sameSource(before, after)) {
-            return;
-        }
-        String key = after.perKey() == null ? "NULL"
-                : after.perKey().header() == null ? "coalesce(ordering_key, '')"
-                : "coalesce(headers::jsonb ->> ?, '')";
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
-                "UPDATE messages SET limit_key = " + key + " WHERE queue = ? AND state IN ({UNFINISHED})"))) {
-            int i = 1;
-            if (after.perKey() != null && after.perKey().header() != null) {
-                ps.setString(i++, after.perKey().header());
-            }
-            ps.setString(i, name);
-            ps.executeUpdate();
+        if (!LimitKeys.sameSource(before, after)) {
+            Statements.rekeyUnfinished(c, Dialect.POSTGRES, name, after);
         }
     }
 
@@ -263,16 +251,7 @@ final class MessageWrites {
                 unfinished = rs.getLong(1);
             }
         }
-        if (unfinished > 0 && !force) {
-            throw new QueueNotEmptyException(name, unfinished);
-        }
-        try (PreparedStatement messages = c.prepareStatement("DELETE FROM messages WHERE queue = ?");
-             PreparedStatement queue = c.prepareStatement("DELETE FROM queues WHERE name = ?")) {
-            messages.setString(1, name);
-            messages.executeUpdate();
-            queue.setString(1, name);
-            queue.executeUpdate();
-        }
+        Statements.deleteQueue(c, name, unfinished, force);
         limited.reset(c, name);
         return null;
     }

@@ -101,8 +101,6 @@ final class MessageBrowser {
         if (range.isEmpty()) {
             return MessagePage.EMPTY;
         }
-        long upper = range.upper();
-        long lower = range.lower();
         // Look at the leases before the rows, as get does: a lease settled meanwhile shows as the row's new state.
         Map<Long, Leases.Lease> leased = leases.byRow(query.queue());
         if (query.state() == MessageState.IN_FLIGHT && leased.isEmpty()) {
@@ -111,7 +109,7 @@ final class MessageBrowser {
         try (Connection c = readers.getConnection()) {
             c.setAutoCommit(false);
             try {
-                return page(c, query, lower, upper, leased);
+                return page(c, query, range.lower(), range.upper(), leased);
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);

@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.Message;
@@ -119,16 +120,7 @@ final class MessageReads {
     }
 
     private Optional<String> single(String sql, String parameter) {
-        try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (parameter != null) {
-                ps.setString(1, parameter);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
-        }
+        return Statements.single(readers, sql, parameter);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.TransitionUpdate;
 import dev.postroom.store.Transition;
@@ -8,7 +9,6 @@ import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.MessageNotFoundException;
 import dev.postroom.MessageState;
-import dev.postroom.QueueNotEmptyException;
 import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.StaleLeaseException;
@@ -170,22 +170,11 @@ final class MessageWrites {
      */
     private void changedLimits(String name, QueuePolicy before, QueuePolicy after) throws SQLException {
         readyBuffer.invalidate(name);
-        if (!java.util.Objects.equals(before.rateLimit(), after.rateLimit()) || !java.util.Objects.equals(before.perKey(), after.perKey())) {
+        if (LimitKeys.limitsChanged(before, after)) {
             limited.forget(name);
         }
-        if (LimitKeys.sameSource(before, after)) {
-            return;
-        }
-        String key = after.perKey() == null ? "NULL"
-                : after.perKey().header() == null ? "coalesce(ordering_key, '')"
-                : "coalesce(json_extract(headers, '$.\"' || ?2 || '\"'), '')";
-        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand(
-                "UPDATE messages SET limit_key = " + key + " WHERE queue = ?1 AND state IN ({UNFINISHED})"))) {
-            ps.setString(1, name);
-            if (after.perKey() != null && after.perKey().header() != null) {
-                ps.setString(2, after.perKey().header());
-            }
-            ps.executeUpdate();
+        if (!LimitKeys.sameSource(before, after)) {
+            Statements.rekeyUnfinished(connection, Dialect.SQLITE, name, after);
         }
     }
 
@@ -204,16 +193,7 @@ final class MessageWrites {
         requireQueue(name);
         long unfinished = counters.get(name, MessageState.SCHEDULED) + counters.get(name, MessageState.READY)
                 + counters.get(name, MessageState.IN_FLIGHT);
-        if (unfinished > 0 && !force) {
-            throw new QueueNotEmptyException(name, unfinished);
-        }
-        try (PreparedStatement messages = connection.prepareStatement("DELETE FROM messages WHERE queue = ?");
-             PreparedStatement queue = connection.prepareStatement("DELETE FROM queues WHERE name = ?")) {
-            messages.setString(1, name);
-            messages.executeUpdate();
-            queue.setString(1, name);
-            queue.executeUpdate();
-        }
+        Statements.deleteQueue(connection, name, unfinished, force);
         queues.remove(name);
         counters.remove(name);
         leases.dropQueue(name);
