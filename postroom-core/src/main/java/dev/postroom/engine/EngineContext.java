@@ -1,5 +1,8 @@
 package dev.postroom.engine;
 
+import dev.postroom.MessageListener;
+import dev.postroom.store.MessageIds;
+import dev.postroom.Limits;
 import dev.postroom.store.MessageStore;
 
 import java.time.InstantSource;
@@ -20,11 +23,11 @@ public record EngineContext(
         RetrySchedule retries,
         RunningDeliveries running,
         Executor handlerExecutor,
-        dev.postroom.MessageListener listener,
+        MessageListener listener,
         Tracing tracing,
-        dev.postroom.Limits limits,
+        Limits limits,
         MessageFactory factory,
-        dev.postroom.store.MessageIds ids,
+        MessageIds ids,
         Runnable checkOpen) {
 
     /** Throws when the Postroom these parts belong to is closed. */

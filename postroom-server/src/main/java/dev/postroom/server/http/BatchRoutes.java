@@ -72,7 +72,7 @@ final class BatchRoutes {
             if (!e.field().startsWith("onComplete.")) {
                 throw e;
             }
-            String message = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2) : e.getMessage();
+            String message = WireNames.problem(e);
             throw new InvalidMessageException("batch." + e.field(), message, e);
         }
     }

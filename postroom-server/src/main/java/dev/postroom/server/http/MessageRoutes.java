@@ -108,7 +108,7 @@ final class MessageRoutes {
             return e;
         }
         String field = "messages[0]." + e.field();
-        String message = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2) : e.getMessage();
+        String message = WireNames.problem(e);
         return e instanceof MessageTooLargeException tooLarge
                 ? new MessageTooLargeException(field, tooLarge.size(), tooLarge.limit())
                 : new InvalidMessageException(field, message, e);

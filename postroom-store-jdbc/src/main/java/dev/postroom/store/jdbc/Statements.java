@@ -1,5 +1,7 @@
 package dev.postroom.store.jdbc;
 
+import dev.postroom.QueuePolicy;
+import dev.postroom.QueueNotEmptyException;
 import dev.postroom.store.StoreUnavailableException;
 
 import javax.sql.DataSource;
@@ -45,12 +47,12 @@ public final class Statements {
     }
 
     /**
-     * Deletes queue {@code name} and every message of it, or throws {@link dev.postroom.QueueNotEmptyException}
+     * Deletes queue {@code name} and every message of it, or throws {@link QueueNotEmptyException}
      * when {@code unfinished} messages would go and {@code force} is false (nothing deleted then).
      */
     public static void deleteQueue(Connection c, String name, long unfinished, boolean force) throws SQLException {
         if (unfinished > 0 && !force) {
-            throw new dev.postroom.QueueNotEmptyException(name, unfinished);
+            throw new QueueNotEmptyException(name, unfinished);
         }
         update(c, "DELETE FROM messages WHERE queue = ?", name);
         update(c, "DELETE FROM queues WHERE name = ?", name);
@@ -61,7 +63,7 @@ public final class Statements {
      * (its header's value, or the ordering key; none without per-key limits), after a policy change
      * that moved where keys come from ({@link dev.postroom.store.LimitKeys#sameSource}).
      */
-    public static void rekeyUnfinished(Connection c, Dialect dialect, String queue, dev.postroom.QueuePolicy after) throws SQLException {
+    public static void rekeyUnfinished(Connection c, Dialect dialect, String queue, QueuePolicy after) throws SQLException {
         String header = after.perKey() == null ? null : after.perKey().header();
         String key = after.perKey() == null ? "NULL"
                 : header == null ? "coalesce(ordering_key, '')"

@@ -6,6 +6,8 @@ import dev.postroom.store.Transition;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +67,31 @@ public final class TransitionUpdate {
      */
     public static TransitionUpdate shapedLike(Dialect dialect, Transition shape, int entriesBefore) {
         return new TransitionUpdate(dialect, shape, entriesBefore);
+    }
+
+    /**
+     * The updates a store writes over and over, built once: an ack, a failed attempt, a due
+     * message, a redrive and a TTL expiry.
+     *
+     * @param leasesInMemory whether the store keeps a held message's lease (and its attempt count)
+     *                       outside the row, so that settling it also writes the lease's IN_FLIGHT
+     *                       entry and the attempt (the embedded store)
+     */
+    public static Standard standard(Dialect dialect, boolean leasesInMemory) {
+        Instant sample = Instant.EPOCH; // the samples give only the shape
+        int held = leasesInMemory ? 1 : 0;
+        Transition acked = Transition.acked(sample, "");
+        return new Standard(
+                shapedLike(dialect, leasesInMemory ? acked.withAttempt(1) : acked, held),
+                shapedLike(dialect, Transition.leaseExpired("", 1, 2, (queue, attempt) -> Duration.ZERO, sample, ""), held),
+                shapedLike(dialect, Transition.due(sample, ""), 0),
+                shapedLike(dialect, Transition.redriven(sample, ""), 0),
+                shapedLike(dialect, Transition.expired(sample, ""), 0));
+    }
+
+    /** See {@link #standard}; {@code failed} fits both a nack and an expired lease. */
+    public record Standard(TransitionUpdate acked, TransitionUpdate failed, TransitionUpdate due, TransitionUpdate redriven,
+                           TransitionUpdate expired) {
     }
 
     /** The assignments, for {@code UPDATE messages SET <these>[, more] WHERE ...}. */

@@ -36,6 +36,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Thread-safe: state is per call, except the node-local {@link #rateLimitedUntil} hints.
  */
 final class LimitedClaims {
+    /** Whether a queue has a READY message. Parameter: queue. */
+    private static final String ANY_READY = StateSql.expand("SELECT EXISTS (SELECT 1 FROM messages WHERE queue = ? AND state = {READY})");
+    /** A queue's messages in flight, by limit key. Parameter: queue. */
+    private static final String IN_FLIGHT_BY_KEY = StateSql.expand("SELECT limit_key, count(*) FROM messages "
+                + "WHERE queue = ? AND state = {IN_FLIGHT} AND limit_key IS NOT NULL GROUP BY limit_key");
+
     /** Keys one claim looks at, at most, beyond the ones it takes from: bounds a claim's cost when many keys are at their cap. */
     private static final int EXTRA_VISITS = 64;
     /** One claim in this many also deletes key rate windows that count nothing any more. */
@@ -160,7 +166,7 @@ final class LimitedClaims {
     }
 
     private static boolean anyReady(Connection c, String queue) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT EXISTS (SELECT 1 FROM messages WHERE queue = ? AND state = {READY})"))) {
+        try (PreparedStatement ps = c.prepareStatement(ANY_READY)) {
             ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -188,8 +194,7 @@ final class LimitedClaims {
     private KeyPick pick(Connection c, String queue, KeyLimit perKey, long now, String cursor, int max) throws SQLException {
         Map<String, Integer> inFlight = new HashMap<>();
         if (perKey.maxInFlight() != null) {
-            try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT limit_key, count(*) FROM messages "
-                    + "WHERE queue = ? AND state = {IN_FLIGHT} AND limit_key IS NOT NULL GROUP BY limit_key"))) {
+            try (PreparedStatement ps = c.prepareStatement(IN_FLIGHT_BY_KEY)) {
                 ps.setString(1, queue);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -29,6 +29,11 @@ import java.util.UUID;
  * committed snapshot. Nothing is cached: another node may have changed any row.
  */
 final class MessageReads {
+    /** When a queue's first SCHEDULED message is due. Parameter: queue. */
+    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {SCHEDULED}");
+    /** Since when a queue's oldest READY message waits. Parameter: queue. */
+    private static final String OLDEST_READY = StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {READY}");
+
     private static final MessageState[] STATES = MessageState.values();
     /** The state column of the per-queue count of every row, in {@link #counts}. */
     private static final short ALL_ROWS = -1;
@@ -169,13 +174,13 @@ final class MessageReads {
     }
 
     Optional<Instant> nextDue(String queue) {
-        return single(StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {SCHEDULED}"), queue)
+        return single(NEXT_DUE, queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 
     /** The first entry of messages_ready_since: leased rows are IN_FLIGHT, so they are not in it. */
     Optional<Instant> oldestReady(String queue) {
-        return single(StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {READY}"), queue)
+        return single(OLDEST_READY, queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 

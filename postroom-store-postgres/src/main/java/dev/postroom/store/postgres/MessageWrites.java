@@ -31,7 +31,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,26 +54,40 @@ import java.util.concurrent.ThreadLocalRandom;
  * IN_FLIGHT and {@code lease_id = ?}, and a stale lease is one that guard no longer matches.
  */
 final class MessageWrites {
+    /** A queue's unfinished messages, before it is deleted. Parameter: queue. */
+    private static final String COUNT_UNFINISHED = StateSql.expand("SELECT count(*) FROM messages WHERE queue = ? AND state IN ({UNFINISHED})");
+    /** Queues with a SCHEDULED message whose time came. Parameter: now. */
+    private static final String QUEUES_WITH_DUE = StateSql.expand("SELECT name FROM queues q WHERE EXISTS "
+            + "(SELECT 1 FROM messages WHERE queue = q.name AND state = {SCHEDULED} AND available_at <= ?)");
+    /** The row of a live lease, locked until commit. Parameters: id, lease id. */
+    private static final String LOCK_LEASE = StateSql.expand("SELECT queue, ordering_key, attempt, max_attempts FROM messages "
+            + "WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? FOR UPDATE");
+    /** A live lease's new end. Parameters: expires at, id, lease id. */
+    private static final String EXTEND = StateSql.expand(
+            "UPDATE messages SET lease_expires_at = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?");
+    /** A held message's progress. Parameters: percent, note, id, lease id. */
+    private static final String PROGRESS = StateSql.expand(
+            "UPDATE messages SET progress_percent = ?, progress_note = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?");
+    /** Leases that ended, oldest first, a bounded number per pass, skipping rows another node is settling. Parameter: now. */
+    private static final String EXPIRED_LEASES = StateSql.expand("SELECT id, queue, ordering_key, attempt, max_attempts FROM messages "
+            + "WHERE state = {IN_FLIGHT} AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED");
+
 
     /** Ends a lease (every settle; a failed attempt also clears its progress). */
     private static final String CLEAR_LEASE = "lease_id = NULL, lease_expires_at = NULL, lease_node = NULL";
 
-    /** Each transition's columns, built once per shape (see TransitionUpdate); the samples only give the shape. */
-    private static final Instant SHAPE = Instant.EPOCH;
-    private static final TransitionUpdate ACKED = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.acked(SHAPE, ""), 0);
-    private static final TransitionUpdate FAILED = TransitionUpdate.shapedLike(Dialect.POSTGRES,
-            Transition.leaseExpired("", 1, 2, (queue, attempt) -> Duration.ZERO, SHAPE, ""), 0);
-    private static final TransitionUpdate DUE = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.due(SHAPE, ""), 0);
-    private static final TransitionUpdate REDRIVEN = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(SHAPE, ""), 0);
-    private static final TransitionUpdate EXPIRED = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.expired(SHAPE, ""), 0);
+    /** The columns of the transitions written over and over, built once (see TransitionUpdate). */
+    private static final TransitionUpdate.Standard UPDATES = TransitionUpdate.standard(Dialect.POSTGRES, false);
+    /** A failed attempt of a held message: the transition, then id. */
+    private static final String FAIL = "UPDATE messages SET " + UPDATES.failed().set() + ", " + CLEAR_LEASE + " WHERE id = ?";
 
     /** An ack: the transition, the result, then id and lease id. */
-    private static final String ACK = StateSql.expand("UPDATE messages SET " + ACKED.set() + ", result = ?, " + CLEAR_LEASE
+    private static final String ACK = StateSql.expand("UPDATE messages SET " + UPDATES.acked().set() + ", result = ?, " + CLEAR_LEASE
             + " WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? RETURNING queue, ordering_key");
     /** Every DEAD message of a queue → READY: the transition, then queue. */
-    private static final String REDRIVE = StateSql.expand("UPDATE messages SET " + REDRIVEN.set() + " WHERE queue = ? AND state = {DEAD}");
+    private static final String REDRIVE = StateSql.expand("UPDATE messages SET " + UPDATES.redriven().set() + " WHERE queue = ? AND state = {DEAD}");
     /** Messages past their TTL and not handed out yet → DEAD, a bounded number per pass: the transition, then now. */
-    private static final String EXPIRE_TTL = StateSql.expand("UPDATE messages SET " + EXPIRED.set() + " WHERE id IN (SELECT id FROM messages "
+    private static final String EXPIRE_TTL = StateSql.expand("UPDATE messages SET " + UPDATES.expired().set() + " WHERE id IN (SELECT id FROM messages "
             + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)");
 
     /**
@@ -244,7 +257,7 @@ final class MessageWrites {
             throw new QueueNotFoundException(name);
         }
         long unfinished;
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT count(*) FROM messages WHERE queue = ? AND state IN ({UNFINISHED})"))) {
+        try (PreparedStatement ps = c.prepareStatement(COUNT_UNFINISHED)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -423,6 +436,10 @@ final class MessageWrites {
 
     // ------------------------------------------------------------------ claims
 
+    /** Due SCHEDULED messages of one queue → READY. Parameters: those of {@link #DUE}, then queue, at. */
+    private static final String PROMOTE = StateSql.expand("UPDATE messages SET " + UPDATES.due().set()
+            + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? FOR UPDATE SKIP LOCKED)");
+
     /**
      * A claim's opening, in one round trip: commit without waiting for the WAL flush, lock the
      * queue's row (every later statement then sees every earlier claim of the queue committed),
@@ -435,16 +452,13 @@ final class MessageWrites {
      */
     private static final String OPEN_CLAIM = StateSql.expand("SET LOCAL synchronous_commit = off; "
             + "SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE; "
-            + "%s; SELECT count(*) FROM messages WHERE queue = ? AND state = {IN_FLIGHT}");
+            + PROMOTE + "; SELECT count(*) FROM messages WHERE queue = ? AND state = {IN_FLIGHT}");
 
-    /** Due SCHEDULED messages of one queue → READY. Parameters: those of {@link #DUE}, then queue, at. */
-    private static final String PROMOTE = StateSql.expand("UPDATE messages SET " + DUE.set()
-            + " WHERE id IN (SELECT id FROM messages WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? FOR UPDATE SKIP LOCKED)");
 
     List<ClaimedMessage> claim(Connection c, ClaimRequest request) throws SQLException {
         QueueRow queue;
         long inFlight;
-        try (PreparedStatement ps = c.prepareStatement(OPEN_CLAIM.formatted(PROMOTE))) {
+        try (PreparedStatement ps = c.prepareStatement(OPEN_CLAIM)) {
             ps.setString(1, request.queue());
             int next = setPromote(ps, 2, request.queue(), request.now(), request.node());
             ps.setString(next, request.queue());
@@ -528,7 +542,7 @@ final class MessageWrites {
 
     /** Binds {@link #PROMOTE} from {@code first}; returns the index after it. */
     private static int setPromote(PreparedStatement ps, int first, String queue, Instant now, String node) throws SQLException {
-        int i = DUE.bind(ps, first, Transition.due(now, node));
+        int i = UPDATES.due().bind(ps, first, Transition.due(now, node));
         ps.setString(i++, queue);
         ps.setLong(i++, now.toEpochMilli());
         return i;
@@ -536,8 +550,7 @@ final class MessageWrites {
 
     int promoteAll(Connection c, Instant now, String node) throws SQLException {
         List<String> due = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT name FROM queues q WHERE EXISTS "
-                + "(SELECT 1 FROM messages WHERE queue = q.name AND state = {SCHEDULED} AND available_at <= ?)"))) {
+        try (PreparedStatement ps = c.prepareStatement(QUEUES_WITH_DUE)) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -561,7 +574,7 @@ final class MessageWrites {
     Settlement ack(Connection c, Completion completion) throws SQLException {
         UUID id = requireId(completion.id());
         try (PreparedStatement ps = c.prepareStatement(ACK)) {
-            int i = ACKED.bind(ps, 1, Transition.acked(completion.now(), completion.node()));
+            int i = UPDATES.acked().bind(ps, 1, Transition.acked(completion.now(), completion.node()));
             ps.setString(i++, completion.resultJson());
             ps.setObject(i++, id);
             ps.setString(i, completion.leaseId());
@@ -599,8 +612,7 @@ final class MessageWrites {
     }
 
     private Lease lockLease(Connection c, UUID id, String idText, String leaseId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT queue, ordering_key, attempt, max_attempts FROM messages "
-                + "WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ? FOR UPDATE"))) {
+        try (PreparedStatement ps = c.prepareStatement(LOCK_LEASE)) {
             ps.setObject(1, id);
             ps.setString(2, leaseId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -615,8 +627,8 @@ final class MessageWrites {
     /** Writes a failed attempt of a held message, as {@code failed} decided it. */
     private MessageState failAttempt(Connection c, Lease lease, Transition failed) throws SQLException {
         MessageState next = failed.to();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET " + FAILED.set() + ", " + CLEAR_LEASE + " WHERE id = ?")) {
-            int i = FAILED.bind(ps, 1, failed);
+        try (PreparedStatement ps = c.prepareStatement(FAIL)) {
+            int i = UPDATES.failed().bind(ps, 1, failed);
             ps.setObject(i, lease.id);
             ps.executeUpdate();
         }
@@ -630,8 +642,7 @@ final class MessageWrites {
 
     Instant extend(Connection c, LeaseExtension extension) throws SQLException {
         UUID id = requireId(extension.id());
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
-                "UPDATE messages SET lease_expires_at = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?"))) {
+        try (PreparedStatement ps = c.prepareStatement(EXTEND)) {
             ps.setLong(1, extension.expiresAt().toEpochMilli());
             ps.setObject(2, id);
             ps.setString(3, extension.leaseId());
@@ -644,8 +655,7 @@ final class MessageWrites {
 
     Void progress(Connection c, ProgressReport report) throws SQLException {
         UUID id = requireId(report.id());
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand(
-                "UPDATE messages SET progress_percent = ?, progress_note = ? WHERE id = ? AND state = {IN_FLIGHT} AND lease_id = ?"))) {
+        try (PreparedStatement ps = c.prepareStatement(PROGRESS)) {
             if (report.percent() == null) {
                 ps.setNull(1, Types.INTEGER);
             } else {
@@ -741,7 +751,7 @@ final class MessageWrites {
     int redrive(Connection c, String queue, Instant now, String node) throws SQLException {
         requireQueue(c, queue);
         try (PreparedStatement ps = c.prepareStatement(REDRIVE)) {
-            int i = REDRIVEN.bind(ps, 1, Transition.redriven(now, node));
+            int i = UPDATES.redriven().bind(ps, 1, Transition.redriven(now, node));
             ps.setString(i, queue);
             int count = ps.executeUpdate();
             if (count > 0) {
@@ -776,8 +786,7 @@ final class MessageWrites {
      */
     int expireLeases(Connection c, Instant now, RetryPlanner planner, String node) throws SQLException {
         List<Lease> expired = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id, queue, ordering_key, attempt, max_attempts FROM messages "
-                + "WHERE state = {IN_FLIGHT} AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED"))) {
+        try (PreparedStatement ps = c.prepareStatement(EXPIRED_LEASES)) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -793,7 +802,7 @@ final class MessageWrites {
 
     int expireTtl(Connection c, Instant now, String node) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(EXPIRE_TTL)) {
-            int i = EXPIRED.bind(ps, 1, Transition.expired(now, node));
+            int i = UPDATES.expired().bind(ps, 1, Transition.expired(now, node));
             ps.setLong(i, now.toEpochMilli());
             return ps.executeUpdate();
         }

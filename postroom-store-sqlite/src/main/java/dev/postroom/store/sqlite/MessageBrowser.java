@@ -47,6 +47,11 @@ import java.util.stream.Collectors;
  * every call costs about the same however rare the matches are.
  */
 final class MessageBrowser {
+    /** The condition on the rows the leases name (READY or SCHEDULED on disk). Parameter: their seqs as a JSON array. */
+    private static final String LEASED_ROWS = StateSql.expand(" AND seq IN (SELECT value FROM json_each(?)) AND state IN ({WAITING})");
+    /** The condition of one priority's READY rows. Parameter: priority. */
+    private static final String READY_AT_PRIORITY = StateSql.expand(" AND state = {READY} AND priority = ?");
+
     /**
      * Rows a page may examine for filters no index answers. Matching 10,000 rows of ~200-byte
      * payloads with LIKE took 5 ms (whole table) to 8 ms (one queue, through messages_queue) on the
@@ -262,14 +267,14 @@ final class MessageBrowser {
         if (state == MessageState.IN_FLIGHT) {
             // The leases (already of the queue asked for) name the rows: look them up by seq. Given
             // `queue = ?` as well, SQLite would rather walk the queue's whole range.
-            where.append(StateSql.expand(" AND seq IN (SELECT value FROM json_each(?)) AND state IN ({WAITING})"));
+            where.append(LEASED_ROWS);
             whereParameters.add(leasedRows.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));
         } else if (branch.queue() != null) {
             where.append(" AND queue = ?");
             whereParameters.add(branch.queue());
         }
         if (branch.priority() != null) {
-            where.append(StateSql.expand(" AND state = {READY} AND priority = ?"));
+            where.append(READY_AT_PRIORITY);
             whereParameters.add(branch.priority());
         } else if (state != null && state != MessageState.IN_FLIGHT) {
             // Literal, not a parameter: whether a partial index applies is decided when the statement is prepared.

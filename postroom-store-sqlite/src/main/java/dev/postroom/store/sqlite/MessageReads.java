@@ -23,6 +23,9 @@ import java.util.Optional;
 
 /** Reads of the embedded store, on pooled connections beside the writer (WAL lets them run concurrently). */
 final class MessageReads {
+    /** When a queue's first SCHEDULED message is due. Parameter: queue. */
+    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}");
+
     private final DataSource readers;
     private final StoredJson json;
     private final Leases leases;
@@ -84,7 +87,7 @@ final class MessageReads {
     }
 
     Optional<Instant> nextDue(String queue) {
-        return single(StateSql.expand("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}"), queue)
+        return single(NEXT_DUE, queue)
                 .map(v -> Instant.ofEpochMilli(Long.parseLong(v)));
     }
 

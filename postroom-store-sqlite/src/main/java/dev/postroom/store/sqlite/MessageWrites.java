@@ -33,7 +33,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,20 +52,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * together with the outcome.
  */
 final class MessageWrites {
+    /** Messages past their TTL and not handed out yet, a bounded number per pass. Parameter: now. */
+    private static final String PAST_TTL = StateSql.expand("SELECT seq, queue, state FROM messages "
+            + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000");
+
     private static final int IN_FLIGHT = MessageState.IN_FLIGHT.code();
 
     /**
-     * Each transition's columns, built once per shape (see TransitionUpdate; the samples only give
-     * the shape). A held message's transition also writes the IN_FLIGHT entry of its lease, which
-     * lived in memory until now, and its attempt count.
+     * The columns of the transitions written over and over, built once (see TransitionUpdate). A
+     * held message's transition also writes the IN_FLIGHT entry of its lease, which lived in
+     * memory until now, and its attempt count.
      */
-    private static final Instant SHAPE = Instant.EPOCH;
-    private static final TransitionUpdate ACKED = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(SHAPE, "").withAttempt(1), 1);
-    private static final TransitionUpdate FAILED = TransitionUpdate.shapedLike(Dialect.SQLITE,
-            Transition.leaseExpired("", 1, 2, (queue, attempt) -> Duration.ZERO, SHAPE, ""), 1);
-    private static final TransitionUpdate DUE = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.due(SHAPE, ""), 0);
-    private static final TransitionUpdate REDRIVEN = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.redriven(SHAPE, ""), 0);
-    private static final TransitionUpdate EXPIRED = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.expired(SHAPE, ""), 0);
+    private static final TransitionUpdate.Standard UPDATES = TransitionUpdate.standard(Dialect.SQLITE, true);
 
     /**
      * The best READY messages that are the oldest unfinished message of their ordering key (if
@@ -131,9 +128,9 @@ final class MessageWrites {
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
         limited = new LimitedClaims(connection, leases);
-        complete = connection.prepareStatement("UPDATE messages SET " + ACKED.set() + ", result = ? WHERE seq = ?");
-        fail = connection.prepareStatement("UPDATE messages SET " + FAILED.set() + " WHERE seq = ?");
-        promote = connection.prepareStatement(StateSql.expand("UPDATE messages SET " + DUE.set()
+        complete = connection.prepareStatement("UPDATE messages SET " + UPDATES.acked().set() + ", result = ? WHERE seq = ?");
+        fail = connection.prepareStatement("UPDATE messages SET " + UPDATES.failed().set() + " WHERE seq = ?");
+        promote = connection.prepareStatement(StateSql.expand("UPDATE messages SET " + UPDATES.due().set()
                 + " WHERE queue = ? AND state = {SCHEDULED} AND available_at <= ? RETURNING seq"));
         progress = connection.prepareStatement("UPDATE messages SET progress_percent = ?, progress_note = ? WHERE seq = ?");
         stateOf = connection.prepareStatement("SELECT queue, state FROM messages WHERE seq = ? AND id = ?");
@@ -396,7 +393,7 @@ final class MessageWrites {
 
     /** Due SCHEDULED messages of one queue → READY. */
     int promote(String queue, Instant now, String node) throws SQLException {
-        int i = DUE.bind(promote, 1, Transition.due(now, node));
+        int i = UPDATES.due().bind(promote, 1, Transition.due(now, node));
         promote.setString(i++, queue);
         promote.setLong(i, now.toEpochMilli());
         int count = 0;
@@ -428,7 +425,7 @@ final class MessageWrites {
     Settlement ack(Completion completion) throws SQLException {
         long seq = sequence(completion.id());
         Leases.Lease lease = requireLease(seq, completion.id(), completion.leaseId());
-        int i = ACKED.bind(complete, 1, Transition.acked(completion.now(), completion.node()).withAttempt(lease.attempt),
+        int i = UPDATES.acked().bind(complete, 1, Transition.acked(completion.now(), completion.node()).withAttempt(lease.attempt),
                 lease.leasedEntry());
         complete.setString(i++, completion.resultJson());
         complete.setLong(i, seq);
@@ -462,7 +459,7 @@ final class MessageWrites {
 
     /** Writes a failed attempt of a held message, as {@code failed} decided it. */
     private MessageState failAttempt(Leases.Lease lease, Transition failed) throws SQLException {
-        int i = FAILED.bind(fail, 1, failed, lease.leasedEntry());
+        int i = UPDATES.failed().bind(fail, 1, failed, lease.leasedEntry());
         fail.setLong(i, lease.seq);
         fail.executeUpdate();
         settle(lease, failed.to());
@@ -572,8 +569,8 @@ final class MessageWrites {
     int redrive(String queue, Instant now, String node) throws SQLException {
         requireQueue(queue);
         try (PreparedStatement ps = connection.prepareStatement(StateSql.expand(
-                "UPDATE messages SET " + REDRIVEN.set() + " WHERE queue = ? AND state = {DEAD}"))) {
-            int i = REDRIVEN.bind(ps, 1, Transition.redriven(now, node));
+                "UPDATE messages SET " + UPDATES.redriven().set() + " WHERE queue = ? AND state = {DEAD}"))) {
+            int i = UPDATES.redriven().bind(ps, 1, Transition.redriven(now, node));
             ps.setString(i, queue);
             int count = ps.executeUpdate();
             counters.add(queue, MessageState.DEAD, -count);
@@ -619,8 +616,7 @@ final class MessageWrites {
     int expireTtl(Instant now, String node) throws SQLException {
         long at = now.toEpochMilli();
         List<Object[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("SELECT seq, queue, state FROM messages "
-                + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000"))) {
+        try (PreparedStatement ps = connection.prepareStatement(PAST_TTL)) {
             ps.setLong(1, at);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -631,9 +627,9 @@ final class MessageWrites {
             }
         }
         Transition expiry = Transition.expired(now, node);
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + EXPIRED.set() + " WHERE seq = ?")) {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + UPDATES.expired().set() + " WHERE seq = ?")) {
             for (Object[] row : rows) {
-                int i = EXPIRED.bind(ps, 1, expiry);
+                int i = UPDATES.expired().bind(ps, 1, expiry);
                 ps.setLong(i, (Long) row[0]);
                 ps.executeUpdate();
                 counters.move((String) row[1], MessageState.fromCode((Integer) row[2]), MessageState.DEAD);
