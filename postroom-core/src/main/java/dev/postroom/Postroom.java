@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.engine.BatchCompleter;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
+import dev.postroom.engine.HandlerFailures;
 import dev.postroom.engine.Maintenance;
 import dev.postroom.engine.MessageFactory;
 import dev.postroom.store.MessageIds;
 import dev.postroom.engine.NodeHeartbeat;
 import dev.postroom.engine.PendingReplies;
-import dev.postroom.engine.PayloadCodec;
+import dev.postroom.engine.JsonCodec;
 import dev.postroom.engine.PolicyValidator;
 import dev.postroom.engine.QueryValidator;
 import dev.postroom.engine.QueueCatalog;
@@ -96,7 +97,7 @@ public final class Postroom implements AutoCloseable {
     private final InstantSource clock;
     private final String node;
     private final Limits limits;
-    private final PayloadCodec codec;
+    private final JsonCodec codec;
     private final MessageFactory factory;
     private final QueueSignals signals = new QueueSignals();
     private final QueueCatalog catalog;
@@ -124,7 +125,7 @@ public final class Postroom implements AutoCloseable {
         this.node = builder.node;
         this.limits = builder.limits;
         this.shutdownTimeout = builder.shutdownTimeout;
-        this.codec = new PayloadCodec(builder.mapper);
+        this.codec = new JsonCodec(builder.codec != null ? builder.codec : PayloadCodec.jackson(builder.mapper), builder.mapper);
         this.replies = new PendingReplies(store, codec, builder.maxPendingRequests);
         MessageListener user = builder.listener;
         // Replies hear final states first: the user's listener must not throw, but if it does, no waiter misses out.
@@ -153,10 +154,11 @@ public final class Postroom implements AutoCloseable {
         Tracing tracing = Tracing.detect();
         MessageIds ids = new MessageIds(clock);
         store.latestMessageId().ifPresent(ids::advancePast);
-        this.factory = new MessageFactory(limits, codec, ids, tracing);
+        this.factory = new MessageFactory(limits, codec, ids, tracing, builder.carrySenderMdc);
         this.catalog = new QueueCatalog(store);
         this.retries = new RetrySchedule(catalog, builder.random);
-        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries, running, handlerExecutor, listener, tracing,
+        this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries,
+                new HandlerFailures(builder.nonRetryable), running, handlerExecutor, listener, tracing,
                 limits, factory, ids, this::checkOpen);
         this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
         // Registered before the first send, so other nodes list this one from the start.
@@ -318,6 +320,18 @@ public final class Postroom implements AutoCloseable {
             }
             return results;
         });
+    }
+
+    /**
+     * Checks messages as {@link #sendBatch} does, without sending them: for a caller that sends
+     * later (when its transaction commits, say) but must learn of a bad message now.
+     *
+     * @throws InvalidMessageException  for a bad option or payload, naming the field
+     * @throws MessageTooLargeException when a payload or the batch is over its limit
+     * @throws QueueNotFoundException   when the queue does not exist
+     */
+    public void validate(String queue, List<OutgoingMessage> messages) {
+        prepare(queue, messages);
     }
 
     /** Validates a send and builds its batch; throws, having written nothing, on a bad input. */
@@ -537,6 +551,26 @@ public final class Postroom implements AutoCloseable {
         handle(queue, (Type) payloadType, handler);
     }
 
+    /**
+     * {@link #handle(String, Type, Handler)} for work that has no result: returning acks the
+     * message, throwing fails the attempt.
+     * <pre>{@code
+     * postroom.consume("emails", Email.class, delivery -> mailer.send(delivery.payload()));
+     * }</pre>
+     */
+    public <T> void consume(String queue, Type payloadType, MessageConsumer<T> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        handle(queue, payloadType, (Handler<T>) delivery -> {
+            consumer.consume(delivery);
+            return null;
+        });
+    }
+
+    /** Typed convenience for {@link #consume(String, Type, MessageConsumer)}. */
+    public <T> void consume(String queue, Class<T> payloadType, MessageConsumer<T> consumer) {
+        consume(queue, (Type) payloadType, consumer);
+    }
+
     // ---------------------------------------------------------------- pull consumers
 
     /**
@@ -561,7 +595,7 @@ public final class Postroom implements AutoCloseable {
             List<ClaimedMessage> claimed = Futures.join(store.claim(new ClaimRequest(queue, options.max(), lease, clock.instant(), node)));
             if (!claimed.isEmpty()) {
                 claimed.forEach(m -> listener.changed(queue, m.id(), MessageState.IN_FLIGHT));
-                return claimed.stream().map(Postroom::received).toList();
+                return claimed.stream().map(this::received).toList();
             }
             long left = deadline - System.nanoTime();
             if (left <= 0 || closed) {
@@ -571,9 +605,9 @@ public final class Postroom implements AutoCloseable {
         }
     }
 
-    private static ReceivedMessage received(ClaimedMessage m) {
+    private ReceivedMessage received(ClaimedMessage m) {
         return new ReceivedMessage(m.id(), m.queue(), m.payloadJson(), m.headers(), m.attempt(), m.maxAttempts(),
-                m.leaseId(), m.leaseExpiresAt(), m.enqueuedAt(), m.orderingKey(), m.priority());
+                m.leaseId(), m.leaseExpiresAt(), m.enqueuedAt(), m.orderingKey(), m.priority(), codec.codec());
     }
 
     /**
@@ -595,15 +629,32 @@ public final class Postroom implements AutoCloseable {
      * @return the message's new state: SCHEDULED/READY (will retry) or DEAD
      */
     public MessageState nack(String id, String leaseId, String error, String detail, Duration retryAfter) {
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new InvalidMessageException("retryAfter", "must not be negative");
+        }
+        return failAttempt(id, leaseId, error, detail, retryAfter, false);
+    }
+
+    /**
+     * Gives up on a leased message: it goes to DEAD now, whatever attempts its queue still allows,
+     * with {@code error} as its last error. For a failure no retry can fix; an operator may redrive
+     * it once the cause is fixed.
+     *
+     * @return DEAD
+     * @throws StaleLeaseException      when {@code leaseId} is not the current lease
+     * @throws MessageNotFoundException when there is no such message
+     */
+    public MessageState deadLetter(String id, String leaseId, String error, String detail) {
+        return failAttempt(id, leaseId, error, detail, null, true);
+    }
+
+    private MessageState failAttempt(String id, String leaseId, String error, String detail, Duration retryAfter, boolean giveUp) {
         checkOpen();
         if (error == null || error.isBlank()) {
             throw new InvalidMessageException("error.message", "must not be empty");
         }
-        if (retryAfter != null && retryAfter.isNegative()) {
-            throw new InvalidMessageException("retryAfter", "must not be negative");
-        }
         Settlement settlement = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
-                retryAfter, retries, clock.instant(), node)));
+                retryAfter, giveUp, retries, clock.instant(), node)));
         listener.failed(settlement.queue(), id, settlement.state());
         return settled(id, settlement);
     }
@@ -814,7 +865,10 @@ public final class Postroom implements AutoCloseable {
         private InstantSource clock = InstantSource.system();
         private String node = defaultNode();
         private Limits limits = Limits.DEFAULT;
-        private ObjectMapper mapper = PayloadCodec.defaultMapper();
+        private ObjectMapper mapper = JsonCodec.defaultMapper();
+        private PayloadCodec codec;
+        private boolean carrySenderMdc = true;
+        private final List<Class<? extends Throwable>> nonRetryable = new ArrayList<>();
         private Duration maintenanceInterval = Duration.ofMillis(250);
         private RandomGenerator random = new Random();
         private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -873,9 +927,21 @@ public final class Postroom implements AutoCloseable {
             return this;
         }
 
-        /** The Jackson mapper for payloads and results. */
+        /**
+         * The Jackson 2 mapper for payloads and results (unless a {@link #payloadCodec} is given), and
+         * the one {@link Postroom#json()} returns.
+         */
         public Builder objectMapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper);
+            return this;
+        }
+
+        /**
+         * How payloads and results become JSON and back; default Jackson 2 with {@link #objectMapper}.
+         * Give the application's own mapper (for example Jackson 3) so that payloads follow its settings.
+         */
+        public Builder payloadCodec(PayloadCodec codec) {
+            this.codec = Objects.requireNonNull(codec);
             return this;
         }
 
@@ -886,6 +952,30 @@ public final class Postroom implements AutoCloseable {
          */
         public Builder maintenanceInterval(Duration interval) {
             this.maintenanceInterval = interval;
+            return this;
+        }
+
+        /**
+         * Exception types that no retry can fix: a handler that throws one (or one caused by one)
+         * sends its message to DEAD after that attempt, whatever attempts are left, as
+         * {@link GiveUpException} does. Adds to the types given before.
+         */
+        @SafeVarargs
+        public final Builder nonRetryable(Class<? extends Throwable>... types) {
+            for (Class<? extends Throwable> type : types) {
+                nonRetryable.add(Objects.requireNonNull(type, "type"));
+            }
+            return this;
+        }
+
+        /**
+         * Whether a send carries the sender's SLF4J MDC (a request id, a user name) to the handler,
+         * which runs with those entries in its own MDC; default true. They travel as headers named
+         * {@code mdc.<key>}, so operators see them on the message too. Turn it off when the MDC
+         * holds what must not be stored with messages.
+         */
+        public Builder carrySenderMdc(boolean carry) {
+            this.carrySenderMdc = carry;
             return this;
         }
 

@@ -158,6 +158,7 @@ public final class Dispatcher<T> implements Runnable {
     private void runHandler(ClaimedMessage message, Duration lease) {
         HandlerRun<T> run = null;
         long started = System.nanoTime();
+        SenderContext.restore(message.headers());
         MDC.put("messageId", message.id());
         MDC.put("queue", queue);
         MDC.put("attempt", Integer.toString(message.attempt()));
@@ -166,7 +167,10 @@ public final class Dispatcher<T> implements Runnable {
             try {
                 payload = engine.codec().decode(message.payloadJson(), payloadType);
             } catch (Exception e) {
-                settle(message, started, e);
+                // No retry can fix a payload: spend no more attempts on it.
+                String error = "payload cannot be decoded as " + payloadType.getTypeName() + ": " + JsonCodec.describe(e);
+                log.warn("undecodable payload, message is dead messageId={} queue={} error={}", message.id(), queue, error);
+                settle(message, started, error, e, new HandlerFailures.Verdict(true, null));
                 return;
             }
             run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease);
@@ -181,7 +185,7 @@ public final class Dispatcher<T> implements Runnable {
                 } else {
                     log.info("handler failed messageId={} queue={} attempt={} error={}", message.id(), queue, message.attempt(), e.toString());
                 }
-                settle(message, started, e);
+                settle(message, started, errorText(e), e, engine.failures().judge(e));
                 return;
             }
             Thread.interrupted();
@@ -198,11 +202,14 @@ public final class Dispatcher<T> implements Runnable {
         }
     }
 
-    private void settle(ClaimedMessage message, long started, Throwable error) {
+    private void settle(ClaimedMessage message, long started, String text, Throwable error, HandlerFailures.Verdict verdict) {
         Thread.interrupted();
-        String text = error.getMessage() == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + error.getMessage();
-        track(message, started, engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error), null,
-                engine.retries(), engine.clock().instant(), engine.node())));
+        track(message, started, engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error),
+                verdict.retryAfter(), verdict.giveUp(), engine.retries(), engine.clock().instant(), engine.node())));
+    }
+
+    private static String errorText(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + error.getMessage();
     }
 
     private void track(ClaimedMessage message, long started, CompletableFuture<dev.postroom.store.Settlement> future) {

@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
 
 /**
  * What the engine's parts and the API's facades ({@code Topics}, {@code Batches}, {@code Schedules})
- * share: the store, time, this node's name, limits, message making, wake-ups, the handler executor
- * and trace propagation. One context, so that every part is wired the same way.
+ * share: the store, time, this node's name, limits, message making, wake-ups, the handler executor,
+ * how handler failures are retried, and trace propagation. One context, so that every part is wired the same way.
  */
 public record EngineContext(
         MessageStore store,
@@ -19,8 +19,9 @@ public record EngineContext(
         String node,
         QueueSignals signals,
         QueueCatalog catalog,
-        PayloadCodec codec,
+        JsonCodec codec,
         RetrySchedule retries,
+        HandlerFailures failures,
         RunningDeliveries running,
         Executor handlerExecutor,
         MessageListener listener,

@@ -19,11 +19,16 @@ import java.util.Map;
  */
 public final class MessageFactory {
     private final Limits limits;
-    private final PayloadCodec codec;
+    private final JsonCodec codec;
     private final MessageIds ids;
     private final Tracing tracing;
+    private final boolean carryMdc;
 
-    public MessageFactory(Limits limits, PayloadCodec codec, MessageIds ids, Tracing tracing) {
+    /**
+     * @param carryMdc whether a send carries the sender's MDC to the handler, see {@link SenderContext}
+     */
+    public MessageFactory(Limits limits, JsonCodec codec, MessageIds ids, Tracing tracing, boolean carryMdc) {
+        this.carryMdc = carryMdc;
         this.limits = limits;
         this.codec = codec;
         this.ids = ids;
@@ -71,8 +76,11 @@ public final class MessageFactory {
         checkKey(fieldPrefix + "orderingKey", options.orderingKey());
         checkKey(fieldPrefix + "idempotencyKey", options.idempotencyKey());
         checkHeaders(fieldPrefix + "headers", options.headers());
-        // After the check: what tracing adds is well-formed, and never takes the headers over their limit.
+        // After the check: what tracing and the sender's MDC add is well-formed, and never takes the headers over their limit.
         Map<String, String> headers = tracing.inject(options.headers(), limits.maxHeaders());
+        if (carryMdc) {
+            headers = SenderContext.capture(headers, limits.maxHeaders(), limits.maxHeaderValueChars());
+        }
         return new NewMessage(ids.next(), queue, json, headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
     }

@@ -1,7 +1,6 @@
 package dev.postroom.engine;
 
 import dev.postroom.Futures;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.postroom.AttemptError;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -60,7 +59,7 @@ public final class PendingReplies implements MessageListener {
     static final Duration RECHECK_EVERY = Duration.ofSeconds(1);
 
     private final MessageStore store;
-    private final PayloadCodec codec;
+    private final JsonCodec codec;
     private final int capacity;
     private final Semaphore free;
     private final ConcurrentHashMap<String, Set<Waiter<?>>> byId = new ConcurrentHashMap<>();
@@ -68,7 +67,7 @@ public final class PendingReplies implements MessageListener {
     private ScheduledExecutorService rechecker;
     private volatile boolean closed;
 
-    public PendingReplies(MessageStore store, PayloadCodec codec, int capacity) {
+    public PendingReplies(MessageStore store, JsonCodec codec, int capacity) {
         this.store = store;
         this.codec = codec;
         this.capacity = capacity;
@@ -262,7 +261,7 @@ public final class PendingReplies implements MessageListener {
             return future;
         }
 
-        private void finish(String id, Optional<Message> found, PayloadCodec codec) {
+        private void finish(String id, Optional<Message> found, JsonCodec codec) {
             if (found.isEmpty()) {
                 future.completeExceptionally(new MessageNotFoundException(id));
                 return;
@@ -280,16 +279,16 @@ public final class PendingReplies implements MessageListener {
             }
         }
 
-        private void succeed(Message message, PayloadCodec codec) {
+        private void succeed(Message message, JsonCodec codec) {
             if (message.resultJson() == null) {
                 future.complete(null);
                 return;
             }
             try {
                 future.complete(codec.decode(message.resultJson(), resultType));
-            } catch (JsonProcessingException | RuntimeException e) {
+            } catch (Exception e) {
                 future.completeExceptionally(new InvalidMessageException("result", "cannot be read as "
-                        + resultType.getTypeName() + ": " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e));
+                        + resultType.getTypeName() + ": " + JsonCodec.describe(e), e));
             }
         }
 

@@ -61,9 +61,13 @@ public record Transition(
     /**
      * A nack of attempt {@code attempt}: another attempt after the failure's explicit delay or the
      * planner's backoff (SCHEDULED, or READY at once when the delay is not positive), or DEAD when
-     * it was the last allowed attempt.
+     * it was the last allowed attempt or the failure {@linkplain Failure#giveUp() gives up}.
      */
     public static Transition failed(String queue, int attempt, int maxAttempts, Failure failure) {
+        if (failure.giveUp()) {
+            return new Transition(MessageState.DEAD, failure.now(), failure.node(), "failed; not retryable", attempt, failure.now(),
+                    failure.errorMessage(), failure.errorDetail(), true);
+        }
         return attemptFailed(queue, attempt, maxAttempts, failure.errorMessage(), failure.errorDetail(), failure.retryAfter(),
                 failure.planner(), failure.now(), failure.node(), "failed");
     }

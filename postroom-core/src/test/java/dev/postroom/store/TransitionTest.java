@@ -19,7 +19,18 @@ class TransitionTest {
     private static final RetryPlanner TEN_SECONDS = (queue, attempt) -> Duration.ofSeconds(10L * attempt);
 
     private static Failure failure(Duration retryAfter) {
-        return new Failure("id", "lease", "boom", "stack", retryAfter, TEN_SECONDS, NOW, NODE);
+        return new Failure("id", "lease", "boom", "stack", retryAfter, false, TEN_SECONDS, NOW, NODE);
+    }
+
+    @Test
+    void aFailureThatGivesUpIsDeadWithAttemptsLeft() {
+        Transition t = Transition.failed("refunds", 1, 5, new Failure("id", "lease", "boom", "stack", null, true, TEN_SECONDS, NOW, NODE));
+
+        assertThat(t.to()).isEqualTo(MessageState.DEAD);
+        assertThat(t.attempt()).isEqualTo(1);
+        assertThat(t.errorMessage()).isEqualTo("boom");
+        assertThat(t.clearsProgress()).isTrue();
+        assertThat(t.entry(1)).isEqualTo(new TimelineEntry(NOW, MessageState.DEAD, NODE, 1, "failed; not retryable"));
     }
 
     @Test

@@ -2,15 +2,19 @@ package dev.postroom.tck;
 
 import dev.postroom.AttemptError;
 import dev.postroom.Backoff;
+import dev.postroom.GiveUpException;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
 import dev.postroom.Progress;
 import dev.postroom.QueuePolicy;
+import dev.postroom.RetryLaterException;
 import dev.postroom.SendOptions;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +61,7 @@ public abstract class HandlerContract extends ContractSupport {
     @Override
     protected Postroom.Builder configure(Postroom.Builder builder) {
         return builder.clock(InstantSource.system())
+                .nonRetryable(UnsupportedOperationException.class)
                 .maintenanceInterval(Duration.ofMillis(50))
                 .shutdownTimeout(Duration.ofSeconds(10));
     }
@@ -155,14 +161,102 @@ public abstract class HandlerContract extends ContractSupport {
     }
 
     @Test
-    void undecodablePayloadFailsTheAttempt() {
-        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
-        postroom.handle(QUEUE, Refund.class, delivery -> "should not run");
+    void undecodablePayloadIsDeadAfterOneAttempt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(QUICK));
+        AtomicInteger runs = new AtomicInteger();
+        postroom.handle(QUEUE, Refund.class, delivery -> runs.incrementAndGet());
 
         String id = sendId(QUEUE, Map.of("cents", "not a number"));
 
         Message dead = awaitState(id, MessageState.DEAD);
-        assertThat(dead.errors()).singleElement().satisfies(error -> assertThat(error.message()).isNotBlank());
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.errors()).singleElement().satisfies(error -> assertThat(error.message())
+                .startsWith("payload cannot be decoded as " + Refund.class.getTypeName() + ": ")
+                .contains("not a number"));
+        assertThat(dead.timeline().getLast().reason()).isEqualTo("failed; not retryable");
+        assertThat(runs).hasValue(0);
+    }
+
+    @Test
+    void giveUpExceptionSendsTheMessageToDeadWithAttemptsLeft() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(QUICK));
+        postroom.consume(QUEUE, Refund.class, delivery -> {
+            throw new GiveUpException("order " + delivery.payload().orderId() + " no longer exists");
+        });
+
+        String id = sendId(QUEUE, new Refund("order-8", 100, List.of(), Map.of()));
+
+        Message dead = awaitState(id, MessageState.DEAD);
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("order order-8 no longer exists"));
+    }
+
+    @Test
+    void nonRetryableTypeAnywhereInTheCausesIsDeadAfterOneAttempt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(QUICK));
+        postroom.consume(QUEUE, Refund.class, delivery -> {
+            throw new IllegalStateException("refund failed", new UnsupportedOperationException("currency XTS"));
+        });
+
+        String id = sendId(QUEUE, new Refund("order-6", 100, List.of(), Map.of()));
+
+        Message dead = awaitState(id, MessageState.DEAD);
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.errors()).singleElement().satisfies(error -> {
+            assertThat(error.message()).contains("refund failed");
+            assertThat(error.detail()).contains("currency XTS");
+        });
+    }
+
+    @Test
+    void retryLaterExceptionRetriesAfterTheHandlersDelay() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(QUICK));
+        postroom.consume(QUEUE, Refund.class, delivery -> {
+            throw new RetryLaterException(Duration.ofHours(2), "bank asks us to wait");
+        });
+        Instant sentAt = Instant.now();
+
+        String id = sendId(QUEUE, new Refund("order-4", 100, List.of(), Map.of()));
+
+        Message waiting = awaitState(id, MessageState.SCHEDULED);
+        assertThat(waiting.attempt()).isEqualTo(1);
+        // The queue's backoff would have retried within 50 ms; the handler asked for two hours.
+        assertThat(waiting.notBefore()).isAfter(sentAt.plus(Duration.ofMinutes(119)));
+        assertThat(waiting.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("bank asks us to wait"));
+    }
+
+    @Test
+    void consumerWithoutResultAcks() {
+        createQueue(QUEUE);
+        List<String> refunded = new CopyOnWriteArrayList<>();
+        postroom.consume(QUEUE, Refund.class, delivery -> refunded.add(delivery.payload().orderId()));
+
+        String id = sendId(QUEUE, new Refund("order-2", 200, List.of(), Map.of()));
+
+        Message done = awaitState(id, MessageState.SUCCEEDED);
+        assertThat(done.resultJson()).isNull();
+        assertThat(refunded).containsExactly("order-2");
+    }
+
+    @Test
+    void sendersMdcIsInTheHandlersMdc() {
+        createQueue(QUEUE);
+        CompletableFuture<Map<String, String>> seen = new CompletableFuture<>();
+        postroom.consume(QUEUE, Refund.class, delivery -> seen.complete(MDC.getCopyOfContextMap()));
+
+        String id;
+        MDC.put("requestId", "req-7f3a");
+        MDC.put("operator", "alice");
+        try {
+            id = sendId(QUEUE, new Refund("order-1", 100, List.of(), Map.of()));
+        } finally {
+            MDC.clear();
+        }
+
+        await().atMost(PATIENCE).until(seen::isDone);
+        assertThat(seen.join()).containsEntry("requestId", "req-7f3a").containsEntry("operator", "alice")
+                .containsEntry("messageId", id).containsEntry("queue", QUEUE).containsEntry("attempt", "1");
+        assertThat(message(id).headers()).containsEntry("mdc.requestId", "req-7f3a").containsEntry("mdc.operator", "alice");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.postroom.tck;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.postroom.Backoff;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.OutgoingMessage;
@@ -33,6 +35,24 @@ public abstract class ReceiveContract extends ContractSupport {
 
     private String sendWithPriority(int priority, Object payload) {
         return send(QUEUE, payload, SendOptions.builder().priority(priority).build()).id();
+    }
+
+    /** A typed payload for {@link ReceivedMessage#payload(Class)}. */
+    public record Line(String sku, int quantity) {
+    }
+
+    @Test
+    void receivedPayloadIsDecodedIntoTheAskedType() {
+        createQueue(QUEUE);
+        send(QUEUE, List.of(new Line("mug", 2), new Line("tea", 1)));
+
+        ReceivedMessage received = receiveOne(QUEUE);
+
+        assertThat(received.<List<Line>>payload(new TypeReference<List<Line>>() { })).containsExactly(new Line("mug", 2), new Line("tea", 1));
+        assertThat(received.payload(List.class)).hasSize(2);
+        assertThatThrownBy(() -> received.payload(Line.class))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("payload"))
+                .hasMessageContaining(Line.class.getTypeName());
     }
 
     @Test

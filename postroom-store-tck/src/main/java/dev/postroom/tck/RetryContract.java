@@ -127,6 +127,28 @@ public abstract class RetryContract extends ContractSupport {
     }
 
     @Test
+    void deadLetterGivesUpWithAttemptsLeft() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(ONE_SECOND));
+        String id = sendId(QUEUE, "order gone");
+        ReceivedMessage received = receiveOne(QUEUE);
+        Instant failedAt = clock.instant();
+
+        MessageState state = postroom.deadLetter(id, received.leaseId(), "order 42 no longer exists", "detail");
+
+        assertThat(state).isEqualTo(MessageState.DEAD);
+        Message dead = message(id);
+        assertThat(dead.state()).isEqualTo(MessageState.DEAD);
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.leaseExpiresAt()).isNull();
+        assertThat(dead.errors()).containsExactly(new AttemptError(1, failedAt, "order 42 no longer exists", "detail"));
+        assertThat(dead.timeline().getLast().reason()).isEqualTo("failed; not retryable");
+        clock.advance(Duration.ofHours(1));
+        postroom.runMaintenance();
+        assertNothingToReceive(QUEUE);
+        assertThat(counts(QUEUE).dead()).isEqualTo(1);
+    }
+
+    @Test
     void explicitRetryAfterIsHonoured() {
         createQueue(QUEUE, QueuePolicy.DEFAULT.withBackoff(ONE_SECOND));
         String id = sendId(QUEUE, "rate limited");

@@ -89,6 +89,21 @@ public abstract class SendContract extends ContractSupport {
     }
 
     @Test
+    void validateChecksLikeASendAndStoresNothing() {
+        createQueue(QUEUE);
+        List<OutgoingMessage> bad = List.of(new OutgoingMessage("fine", SendOptions.DEFAULTS),
+                new OutgoingMessage("bad", SendOptions.builder().priority(10).build()));
+
+        postroom.validate(QUEUE, List.of(new OutgoingMessage("fine", SendOptions.DEFAULTS)));
+        assertThatThrownBy(() -> postroom.validate(QUEUE, bad))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("messages[1].priority"));
+        assertThatThrownBy(() -> postroom.validate("no-such-queue", List.of(new OutgoingMessage("x", SendOptions.DEFAULTS))))
+                .isInstanceOf(QueueNotFoundException.class);
+
+        assertThat(counts(QUEUE).ready()).isZero();
+    }
+
+    @Test
     void messageWithoutOptionsHasNoKeysHeadersOrTtl() {
         createQueue(QUEUE);
         Message message = message(sendId(QUEUE, "plain"));

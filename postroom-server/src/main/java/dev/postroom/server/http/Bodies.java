@@ -167,7 +167,7 @@ final class Bodies {
     record Error(String message, String detail) {
     }
 
-    record Nack(String leaseId, Error error, Double retryAfterSeconds) {
+    record Nack(String leaseId, Error error, Double retryAfterSeconds, Boolean deadLetter) {
     }
 
     record Extend(String leaseId, Double leaseSeconds) {

@@ -200,8 +200,15 @@ final class MessageRoutes {
         if (body.error().message().length() > 2000 || (body.error().detail() != null && body.error().detail().length() > 65_536)) {
             throw new InvalidMessageException("error", "message at most 2,000 characters, detail at most 65,536");
         }
-        Duration retryAfter = body.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", body.retryAfterSeconds());
-        postroom.nack(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail(), retryAfter);
+        if (Boolean.TRUE.equals(body.deadLetter())) {
+            if (body.retryAfterSeconds() != null) {
+                throw new InvalidMessageException("retryAfterSeconds", "must be absent when deadLetter is true: a dead letter is not retried");
+            }
+            postroom.deadLetter(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail());
+        } else {
+            Duration retryAfter = body.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", body.retryAfterSeconds());
+            postroom.nack(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail(), retryAfter);
+        }
         ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
     }
 

@@ -410,6 +410,22 @@ class MessageRoutesTest {
     }
 
     @Test
+    void nackWithDeadLetterGivesUpWithAttemptsLeft() {
+        String queue = queue("nack-dead-letter");
+        String id = server.send(queue, "{}");
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+
+        assertProblem(settle(id, "nack", "{\"leaseId\":\"" + lease + "\",\"error\":{\"message\":\"no such order\"},"
+                + "\"deadLetter\":true,\"retryAfterSeconds\":5}"), 422, "retryAfterSeconds");
+        Reply reply = settle(id, "nack", "{\"leaseId\":\"" + lease + "\",\"error\":{\"message\":\"no such order\"},\"deadLetter\":true}");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.json().get("state").asText()).isEqualTo("DEAD");
+        assertThat(reply.json().get("attempt").asInt()).isEqualTo(1);
+        assertThat(reply.json().get("maxAttempts").asInt()).isGreaterThan(1);
+    }
+
+    @Test
     void nackWithoutAnErrorMessageIs422NamingErrorMessage() {
         String queue = queue("nack-no-error");
         String id = server.send(queue, "{}");
