@@ -5,7 +5,7 @@ import dev.postroom.Postroom;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthDatabase;
 import dev.postroom.server.auth.AuthStore;
-import dev.postroom.server.auth.NewToken;
+import dev.postroom.server.auth.FirstAdmin;
 import dev.postroom.server.demo.DemoCommand;
 import dev.postroom.server.http.ApiServer;
 import dev.postroom.store.MessageStore;
@@ -25,12 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Base64;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -160,7 +156,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         InstantSource clock = InstantSource.system();
         AuthStore auth = AuthStore.open(authDatabase);
-        bootstrap(auth, clock.instant());
+        FirstAdmin.createIfEmpty(auth, System.getenv("POSTROOM_ADMIN_PASSWORD"), System.getenv("POSTROOM_ADMIN_TOKEN"), clock.instant(), out);
         AuditLog audit = AuditLog.open(authDatabase, clock);
         ApiServer api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
         Postroom.Builder builder = Postroom.builder();
@@ -232,37 +228,5 @@ public final class ServerCommand implements Callable<Integer> {
     private static String firstLine(String message) {
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline).strip();
-    }
-
-    /**
-     * First start on an empty store: an admin user and an admin token, printed once (or taken from
-     * the environment). Of nodes starting together on one database exactly one creates them; the
-     * others, like any node that finds users, print nothing secret.
-     */
-    private void bootstrap(AuthStore auth, Instant now) {
-        if (auth.hasUsers()) {
-            return;
-        }
-        String password = System.getenv("POSTROOM_ADMIN_PASSWORD");
-        String token = System.getenv("POSTROOM_ADMIN_TOKEN");
-        boolean printPassword = password == null || password.isBlank();
-        boolean printToken = token == null || token.isBlank();
-        if (printPassword) {
-            password = random(18);
-        }
-        Optional<NewToken> created = auth.createFirstAdmin(password, printToken ? null : token, now);
-        if (created.isEmpty()) {
-            log.info("another node created the first admin; nothing to create here");
-            return;
-        }
-        out.println("First start: created user 'admin' and an admin API token. They are shown only now.");
-        out.println("  admin password: " + (printPassword ? password : "(from POSTROOM_ADMIN_PASSWORD)"));
-        out.println("  admin token:    " + (printToken ? created.get().secret() : "(from POSTROOM_ADMIN_TOKEN)"));
-    }
-
-    private static String random(int bytes) {
-        byte[] buffer = new byte[bytes];
-        new SecureRandom().nextBytes(buffer);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer);
     }
 }

@@ -54,12 +54,15 @@ public final class AuthDatabase implements AutoCloseable {
     /** The pool's other connection, or another process on the same file, may hold the write lock briefly: wait for it rather than fail. */
     private static final int SQLITE_BUSY_TIMEOUT_MILLIS = 5000;
 
-    private final HikariDataSource pool;
+    private final DataSource pool;
+    /** The pool this opened, closed with it; null on a caller's DataSource, which the caller closes. */
+    private final HikariDataSource owned;
     private final Dialect dialect;
     private final String description;
 
-    private AuthDatabase(HikariDataSource pool, Dialect dialect, String description) {
+    private AuthDatabase(DataSource pool, HikariDataSource owned, Dialect dialect, String description) {
         this.pool = pool;
+        this.owned = owned;
         this.dialect = dialect;
         this.description = description;
     }
@@ -103,14 +106,29 @@ public final class AuthDatabase implements AutoCloseable {
         if (options.schema() != null) {
             config.addDataSourceProperty("currentSchema", options.schema());
         }
+        String description = "PostgreSQL " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema());
+        return open(config, Dialect.POSTGRES, description, postgresMigrations(options.schema()));
+    }
+
+    /**
+     * Opens users, tokens and the audit log on an application's PostgreSQL {@code dataSource} (no
+     * pool of their own), in its connections' current schema, creating or migrating their tables.
+     * {@link #close()} leaves the DataSource open.
+     *
+     * @throws StoreUnavailableException as {@link #postgres(PostgresOptions)}
+     */
+    public static AuthDatabase postgres(DataSource dataSource) {
+        return migrate(dataSource, null, Dialect.POSTGRES, "the application's PostgreSQL DataSource", postgresMigrations(null));
+    }
+
+    private static FluentConfiguration postgresMigrations(String schema) {
         // The message store's tables make the schema "non-empty" to Flyway; this history starts at 0 beside them.
         FluentConfiguration flyway = Flyway.configure().locations("classpath:db/auth-postgres").table(POSTGRES_HISTORY)
                 .baselineOnMigrate(true).baselineVersion("0");
-        if (options.schema() != null) {
-            flyway.schemas(options.schema()).createSchemas(true);
+        if (schema != null) {
+            flyway.schemas(schema).createSchemas(true);
         }
-        String description = "PostgreSQL " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema());
-        return open(config, Dialect.POSTGRES, description, flyway);
+        return flyway;
     }
 
     private static AuthDatabase open(HikariConfig config, Dialect dialect, String description, FluentConfiguration flyway) {
@@ -120,15 +138,22 @@ public final class AuthDatabase implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("cannot open users and audit log in " + description + ": " + rootMessage(e), e);
         }
+        return migrate(pool, pool, dialect, description, flyway);
+    }
+
+    private static AuthDatabase migrate(DataSource pool, HikariDataSource owned, Dialect dialect, String description,
+                                        FluentConfiguration flyway) {
         try {
             Flyway loaded = flyway.loggers("slf4j").dataSource(pool).load();
             if (dialect == Dialect.POSTGRES) {
                 refuseNewer(loaded, description);
             }
             loaded.migrate();
-            return new AuthDatabase(pool, dialect, description);
+            return new AuthDatabase(pool, owned, dialect, description);
         } catch (RuntimeException e) {
-            pool.close();
+            if (owned != null) {
+                owned.close();
+            }
             if (e instanceof StoreUnavailableException unavailable) {
                 throw unavailable;
             }
@@ -200,6 +225,8 @@ public final class AuthDatabase implements AutoCloseable {
                     e.addSuppressed(rollbackFailed);
                 }
                 throw e;
+            } finally {
+                connection.setAutoCommit(true); // an application's pool may hand it on as it gets it back
             }
         }
     }
@@ -210,9 +237,11 @@ public final class AuthDatabase implements AutoCloseable {
         return description;
     }
 
-    /** Closes the pool. Idempotent. */
+    /** Closes the pool it opened (not an application's DataSource). Idempotent. */
     @Override
     public void close() {
-        pool.close();
+        if (owned != null) {
+            owned.close();
+        }
     }
 }

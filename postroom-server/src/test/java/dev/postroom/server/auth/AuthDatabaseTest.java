@@ -1,5 +1,7 @@
 package dev.postroom.server.auth;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.server.TestDatabase;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.postgres.PostgresMessageStore;
@@ -93,6 +95,32 @@ class AuthDatabaseTest {
                 "messages", "queues", "flyway_schema_history");
         assertThat(history(options.schema(), "flyway_schema_history")).isEqualTo(storeHistory);
         assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2");
+    }
+
+    @Test
+    void onPostgresAnApplicationsDataSourceIsUsedInItsSchemaAndLeftOpen() throws Exception {
+        PostgresOptions options = newSchema();
+        try (Connection c = DriverManager.getConnection(TestDatabase.url()); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE SCHEMA " + options.schema());
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(TestDatabase.url());
+        config.setMaximumPoolSize(2);
+        config.addDataSourceProperty("currentSchema", options.schema());
+        try (HikariDataSource application = new HikariDataSource(config)) {
+            try (AuthDatabase database = AuthDatabase.postgres(application); AuthStore auth = AuthStore.open(database)) {
+                auth.addUser("ann", "0123456789", Role.ADMIN, NOW);
+            }
+
+            assertThat(application.isClosed()).isFalse();
+            try (Connection c = application.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT username FROM auth_users")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("ann");
+                assertThat(c.getAutoCommit()).as("connections go back to the application as they came").isTrue();
+            }
+        }
+        assertThat(tables(options.schema())).contains("auth_users", "auth_tokens", "audit_log", "auth_schema_history");
     }
 
     @Test
