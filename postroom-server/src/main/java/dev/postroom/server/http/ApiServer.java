@@ -58,7 +58,7 @@ public final class ApiServer implements AutoCloseable {
         this.clock = clock;
         this.activity = new Activity(clock);
         this.events = new EventStream(mapper, activity);
-        this.listener = new Listeners(List.of(finalStates, events, metrics, activity));
+        this.listener = new Listeners(List.of(finalStates, events, metrics.meters(), activity));
     }
 
     /** Recent per-second activity of every queue, fed by {@link #listener()}; for the console's charts. */

@@ -15,11 +15,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import javax.sql.DataSource;
+
 /**
  * Listens on the store's notification channel and passes each queue name it hears to the
  * registered watchers, so that a send on any node wakes the idle consumers of every node within
- * milliseconds. Runs one platform thread on a dedicated connection outside the pool: a {@code
- * LISTEN} belongs to a session, and a pooled connection would lose it when returned.
+ * milliseconds. Runs one platform thread on a connection that it holds for as long as it listens:
+ * a {@code LISTEN} belongs to a session, and a connection given back to a pool would lose it (or
+ * keep it, for the next borrower to hear).
+ *
+ * <p>The connection is either the listener's own, opened outside the store's pool ({@link
+ * #dedicated}), or one borrowed from an application's {@code DataSource} and held until the store
+ * closes ({@link #borrowing}); a borrowed one goes back with {@code UNLISTEN *}, and closing the
+ * listener waits for the current wait for notifications to end (at most {@value #POLL_MILLIS} ms)
+ * rather than abort a connection the pool still counts as its own.
  *
  * <p>When the connection drops it reconnects, waiting {@value #RETRY_MILLIS} ms between attempts;
  * notifications sent while it was away are lost, so after reconnecting it reports every queue as
@@ -32,8 +41,8 @@ final class NotifyListener implements AutoCloseable {
     private static final int POLL_MILLIS = 500;
     private static final long RETRY_MILLIS = 1_000;
 
-    private final String jdbcUrl;
-    private final Properties properties;
+    private final Connector connector;
+    private final boolean borrowed;
     private final String channel;
     private final Supplier<List<String>> allQueues;
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
@@ -41,11 +50,27 @@ final class NotifyListener implements AutoCloseable {
     private volatile boolean closed;
     private volatile Connection connection;
 
-    NotifyListener(String jdbcUrl, Properties properties, String channel, Supplier<List<String>> allQueues) {
-        this.jdbcUrl = jdbcUrl;
-        this.properties = properties;
+    /** Opens the connection the listener listens on. */
+    @FunctionalInterface
+    private interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    private NotifyListener(Connector connector, boolean borrowed, String channel, Supplier<List<String>> allQueues) {
+        this.connector = connector;
+        this.borrowed = borrowed;
         this.channel = channel;
         this.allQueues = allQueues;
+    }
+
+    /** A listener on a connection of its own, outside the store's pool. */
+    static NotifyListener dedicated(String jdbcUrl, Properties properties, String channel, Supplier<List<String>> allQueues) {
+        return new NotifyListener(() -> DriverManager.getConnection(jdbcUrl, properties), false, channel, allQueues);
+    }
+
+    /** A listener on a connection borrowed from {@code dataSource}, held while it listens. */
+    static NotifyListener borrowing(DataSource dataSource, String channel, Supplier<List<String>> allQueues) {
+        return new NotifyListener(dataSource::getConnection, true, channel, allQueues);
     }
 
     /** Adds a watcher; the returned action removes it. */
@@ -60,7 +85,7 @@ final class NotifyListener implements AutoCloseable {
     private void run() {
         boolean reconnecting = false;
         while (!closed) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl, properties)) {
+            try (Connection c = connector.connect()) {
                 connection = c;
                 try (Statement statement = c.createStatement()) {
                     statement.execute("LISTEN \"" + channel + "\"");
@@ -76,6 +101,12 @@ final class NotifyListener implements AutoCloseable {
                         for (PGNotification notification : notifications) {
                             deliver(notification.getParameter());
                         }
+                    }
+                }
+                if (borrowed) {
+                    Thread.interrupted(); // close() interrupts; the interrupt is not meant for the UNLISTEN
+                    try (Statement statement = c.createStatement()) {
+                        statement.execute("UNLISTEN *"); // the pool's next borrower must not hear this channel
                     }
                 }
             } catch (SQLException | RuntimeException e) {
@@ -123,8 +154,9 @@ final class NotifyListener implements AutoCloseable {
             running = thread;
         }
         if (running != null) {
-            // Cut the wait for notifications short rather than let it run out.
-            Connection c = connection;
+            // Cut the wait for notifications short rather than let it run out; a borrowed connection
+            // is the pool's, so that one is left to end its wait and go back clean.
+            Connection c = borrowed ? null : connection;
             if (c != null) {
                 try {
                     c.abort(Runnable::run);

@@ -4,8 +4,6 @@ import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.JdbcSchedules;
 import dev.postroom.store.jdbc.JdbcTopics;
 import dev.postroom.store.jdbc.StoreAccess;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.postroom.Message;
 import dev.postroom.MessagePage;
 import dev.postroom.MessageQuery;
@@ -47,7 +45,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +52,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 
 /**
  * The {@link MessageStore} for PostgreSQL: one database shared by every node of a cluster, which
@@ -63,10 +64,13 @@ import java.util.function.Consumer;
  * <pre>{@code
  * MessageStore store = PostgresMessageStore.open(
  *         PostgresOptions.of("jdbc:postgresql://db:5432/postroom", "postroom", password));
+ * // or on an application's pool, which the store borrows from and never closes:
+ * MessageStore store = PostgresMessageStore.open(dataSource, "postroom");
  * }</pre>
  * <ul>
- *   <li>Every operation is one transaction on a pooled connection (HikariCP), run on a virtual
- *       thread; its future completes after the commit.</li>
+ *   <li>Every operation is one transaction on a pooled connection (a HikariCP pool of the store's
+ *       own, or the application's {@code DataSource}), run on a virtual thread; its future
+ *       completes after the commit.</li>
  *   <li>Leases are in the rows: a claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP
  *       LOCKED)} (see {@code MessageWrites.CLAIM}), so nodes never hand out the same message, the
  *       ordering-key and concurrency rules hold across nodes, and a lease outlives the node that
@@ -86,8 +90,8 @@ import java.util.function.Consumer;
 public final class PostgresMessageStore implements MessageStore {
     private static final Set<MessageState> ALL_STATES = EnumSet.allOf(MessageState.class);
     private static final Logger log = LoggerFactory.getLogger(PostgresMessageStore.class);
-    private final PostgresOptions options;
-    private final HikariDataSource pool;
+    private final StoreConnections connections;
+    private final DataSource pool;
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("postroom-pg-", 0).factory());
     private final MessageWrites writes;
@@ -103,31 +107,20 @@ public final class PostgresMessageStore implements MessageStore {
     private final PostgresBatchStore batches;
     private volatile boolean closed;
 
-    private PostgresMessageStore(PostgresOptions options) {
-        this.options = options;
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("postroom-pg");
-        config.setJdbcUrl(options.jdbcUrl());
-        config.setUsername(options.user());
-        config.setPassword(options.password());
-        config.setMaximumPoolSize(options.poolSize());
-        config.setMinimumIdle(Math.min(2, options.poolSize()));
-        config.setAutoCommit(true);
-        Properties driver = driverProperties(options);
-        driver.forEach((k, v) -> config.addDataSourceProperty((String) k, v));
-        checkReachable(options);
-        this.pool = new HikariDataSource(config);
+    private PostgresMessageStore(StoreConnections connections) {
+        this.connections = connections;
+        this.pool = connections.pool();
         try {
             var flyway = Flyway.configure().loggers("slf4j").dataSource(pool).locations("classpath:db/postgres");
-            if (options.schema() != null) {
-                flyway.schemas(options.schema()).createSchemas(true);
+            if (connections.schema() != null) {
+                flyway.schemas(connections.schema()).createSchemas(true);
             }
             Flyway loaded = flyway.load();
-            refuseNewerSchema(loaded, options);
+            refuseNewerSchema(loaded, connections.schema());
             loaded.migrate();
             PostgresJson json = new PostgresJson();
-            String channel = channel(options.schema());
-            this.writes = new MessageWrites(json, channel, schemaOf(pool, options));
+            String channel = channel(connections.schema());
+            this.writes = new MessageWrites(json, channel, schemaOf(pool, connections.schema()));
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
@@ -144,56 +137,28 @@ public final class PostgresMessageStore implements MessageStore {
             };
             this.topics = new JdbcTopics(access, Dialect.POSTGRES, json);
             this.schedules = new JdbcSchedules(access, Dialect.POSTGRES, json, writes::send);
-            Properties listen = new Properties();
-            listen.putAll(driver);
-            if (options.user() != null) {
-                listen.setProperty("user", options.user());
-            }
-            if (options.password() != null) {
-                listen.setProperty("password", options.password());
-            }
-            this.listener = new NotifyListener(options.jdbcUrl(), listen, channel,
-                    () -> reads.queues().stream().map(StoredQueue::name).toList());
+            this.listener = connections.listener(channel, () -> reads.queues().stream().map(StoredQueue::name).toList());
             this.batches = new PostgresBatchStore(this, pool, writes, json);
-            this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(options.poolSize()),
+            this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(connections.poolSize()),
                     batch -> submit(c -> writes.send(c, batch)), completion -> submit(c -> writes.ack(c, completion))).start();
         } catch (RuntimeException e) {
-            pool.close();
+            connections.close();
             throw e;
         }
-        log.info("postgres store open {}", options);
-    }
-
-    /**
-     * Connects once before the pool does, so that an unreachable database or a refused login is
-     * one clear error naming the URL, rather than the pool's logged stack trace.
-     */
-    private static void checkReachable(PostgresOptions options) {
-        Properties login = new Properties();
-        if (options.user() != null) {
-            login.setProperty("user", options.user());
-        }
-        if (options.password() != null) {
-            login.setProperty("password", options.password());
-        }
-        try (Connection ignored = new org.postgresql.Driver().connect(options.jdbcUrl(), login)) {
-            // reachable, and the login is accepted
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("cannot reach PostgreSQL at " + options.redactedUrl() + ": " + e.getMessage(), e);
-        }
+        log.info("postgres store open {}", connections.description());
     }
 
     /**
      * Refuses a schema that a newer Postroom migrated: its tables may hold what this binary would
      * misread or overwrite. Flyway itself ignores such "future" migrations by default.
      */
-    private static void refuseNewerSchema(Flyway flyway, PostgresOptions options) {
+    private static void refuseNewerSchema(Flyway flyway, String schema) {
         List<MigrationInfo> future = Arrays.stream(flyway.info().all())
                 .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
                 .toList();
         if (!future.isEmpty()) {
             MigrationInfo first = future.getFirst();
-            throw new IllegalStateException("schema " + (options.schema() == null ? "(default)" : options.schema())
+            throw new IllegalStateException("schema " + (schema == null ? "(default)" : schema)
                     + " was migrated by a newer Postroom: migration " + first.getVersion() + " (" + first.getDescription()
                     + ") is unknown to this version, which knows migrations up to " + latestKnown(flyway)
                     + "; upgrade this node");
@@ -221,9 +186,9 @@ public final class PostgresMessageStore implements MessageStore {
      * The store's schema as an SQL identifier: the configured one, or the one the tables were
      * created in (the first schema of the user's search path) when none was configured.
      */
-    private static String schemaOf(HikariDataSource pool, PostgresOptions options) {
-        if (options.schema() != null) {
-            return options.schema(); // a lower-case identifier: PostgresOptions checked it
+    private static String schemaOf(DataSource pool, String schema) {
+        if (schema != null) {
+            return schema; // a lower-case identifier: PostgresOptions.checkSchema checked it
         }
         try (Connection c = pool.getConnection(); Statement statement = c.createStatement();
              ResultSet rs = statement.executeQuery("SELECT quote_ident(current_schema())")) {
@@ -242,29 +207,52 @@ public final class PostgresMessageStore implements MessageStore {
         return Math.max(1, Math.min(4, poolSize / 3));
     }
 
-    private static Properties driverProperties(PostgresOptions options) {
-        Properties properties = new Properties();
-        // sendBatch's JDBC batch goes over the wire as multi-row INSERTs.
-        properties.setProperty("reWriteBatchedInserts", "true");
-        properties.setProperty("ApplicationName", "postroom");
-        if (options.schema() != null) {
-            properties.setProperty("currentSchema", options.schema());
-        }
-        return properties;
-    }
-
     /**
      * Opens the store, creating or migrating its schema.
      *
      * @throws StoreUnavailableException when the database cannot be reached or migrated
      */
     public static PostgresMessageStore open(PostgresOptions options) {
+        return open(() -> StoreConnections.ownPool(options), options.toString());
+    }
+
+    /**
+     * Opens the store on an application's {@code DataSource}, creating or migrating its schema
+     * there: no pool of its own. The store borrows a connection for each transaction and read, as
+     * the application does, and holds one for as long as it is open, for {@code LISTEN} (wake-ups
+     * on other nodes' sends; taken again from the {@code DataSource} when it fails). {@link #close()}
+     * gives back what it holds and leaves the {@code DataSource} open: it is the application's.
+     * <pre>{@code
+     * MessageStore store = PostgresMessageStore.open(dataSource, "postroom");
+     * }</pre>
+     * With a {@code schema}, each connection the store borrows has its search path set to it and put
+     * back before it returns to the pool (two short statements per borrow); with null the store uses
+     * the connections' own search path, and its tables are in the first schema of that path. Size
+     * the pool for the application and Postroom together; with HikariCP the store reads the pool's
+     * size to size its group commit. For the fastest sends add {@code reWriteBatchedInserts=true}
+     * to the {@code DataSource}'s URL (a store with its own pool sets it).
+     *
+     * @param dataSource a PostgreSQL {@code DataSource}, typically the application's pool
+     * @param schema     the schema holding Postroom's tables, created if missing (a lower-case SQL
+     *                   identifier); null for the connections' own search path. Nodes of one cluster
+     *                   must name the same one
+     * @throws IllegalArgumentException  when {@code schema} is not a lower-case SQL identifier
+     * @throws StoreUnavailableException when the database cannot be reached, is not PostgreSQL, or
+     *                                   cannot be migrated
+     */
+    public static PostgresMessageStore open(DataSource dataSource, String schema) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        PostgresOptions.checkSchema(schema);
+        return open(() -> StoreConnections.borrowed(dataSource, schema), "on DataSource " + dataSource + ", schema=" + schema);
+    }
+
+    private static PostgresMessageStore open(Supplier<StoreConnections> connections, String description) {
         try {
-            return new PostgresMessageStore(options);
+            return new PostgresMessageStore(connections.get());
         } catch (StoreUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StoreUnavailableException("cannot open PostgreSQL store " + options + ": " + e.getMessage(), e);
+            throw new StoreUnavailableException("cannot open PostgreSQL store " + description + ": " + e.getMessage(), e);
         }
     }
 
@@ -302,7 +290,7 @@ public final class PostgresMessageStore implements MessageStore {
                 try {
                     return transaction(work);
                 } catch (LostBeforeCommit lost) {
-                    if (retry >= options.poolSize()) {
+                    if (retry >= connections.poolSize()) {
                         throw lost.getCause();
                     }
                     if (retry == 0) {
@@ -592,7 +580,7 @@ public final class PostgresMessageStore implements MessageStore {
         groupCommit.crash();
         executor.shutdownNow();
         listener.close();
-        pool.close();
+        connections.close();
     }
 
     @Override
@@ -611,12 +599,12 @@ public final class PostgresMessageStore implements MessageStore {
             Thread.currentThread().interrupt();
         }
         listener.close();
-        pool.close();
-        log.info("postgres store closed {}", options);
+        connections.close();
+        log.info("postgres store closed {}", connections.description());
     }
 
     @Override
     public String toString() {
-        return "PostgresMessageStore[" + options.redactedUrl() + ", schema=" + options.schema() + "]";
+        return "PostgresMessageStore[" + connections.description() + "]";
     }
 }

@@ -37,6 +37,11 @@ public record PostgresOptions(String jdbcUrl, String user, String password, int 
         if (poolSize < 1 || poolSize > 500) {
             throw new IllegalArgumentException("poolSize must be 1-500, was " + poolSize);
         }
+        checkSchema(schema);
+    }
+
+    /** Refuses a schema name that is not a lower-case SQL identifier; null (the default schema) passes. */
+    static void checkSchema(String schema) {
         if (schema != null && !SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63), was " + schema);
         }

@@ -1,5 +1,7 @@
 package dev.postroom.store.postgres;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Assumptions;
 
 import java.sql.Connection;
@@ -53,6 +55,24 @@ public final class TestDatabase {
         /** Options of a store in this schema, with a small pool (tests run several stores at once). */
         public PostgresOptions options() {
             return PostgresOptions.of(url, null, null).withSchema(name).withPoolSize(4);
+        }
+
+        /**
+         * A pool such as an application has, on the test database, knowing nothing of this schema:
+         * for a store opened on a {@code DataSource}. The caller closes it.
+         */
+        public HikariDataSource applicationPool(int size) {
+            return new HikariDataSource(applicationPoolConfig(size));
+        }
+
+        /** The configuration of {@link #applicationPool}, to change before the pool starts. */
+        public HikariConfig applicationPoolConfig(int size) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("app-" + name);
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(size);
+            config.setMinimumIdle(0);
+            return config;
         }
 
         /** Drops the schema and everything in it. */
