@@ -8,10 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
 
@@ -26,7 +30,8 @@ import javax.sql.DataSource;
  * the builder; {@link PostroomConfigurer} beans run at start (handlers). Off with
  * {@code postroom.enabled=false}.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@AutoConfiguration(afterName = {"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration"})
 @ConditionalOnBooleanProperty(name = "postroom.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PostroomProperties.class)
 public class PostroomAutoConfiguration {
@@ -52,6 +57,7 @@ public class PostroomAutoConfiguration {
                 .store(store)
                 .closeStore(false)
                 .shutdownTimeout(properties.getShutdownTimeout())
+                .nonRetryable(properties.getNonRetryableExceptions().toArray(Class[]::new))
                 .listener(MessageListeners.of(listeners.orderedStream().toList()));
         if (properties.getNode() != null) {
             try {
@@ -74,9 +80,46 @@ public class PostroomAutoConfiguration {
         return postroom;
     }
 
+    /** Finds {@link PostroomListener} methods; static, so that it sees every bean the context makes. */
+    @Bean
+    static PostroomListenerRegistrar postroomListenerRegistrar() {
+        return new PostroomListenerRegistrar();
+    }
+
+    /** Registers the listeners found when the context starts, after the beans they use are ready. */
+    @Bean
+    PostroomConfigurer postroomListeners(PostroomListenerRegistrar registrar) {
+        return registrar::start;
+    }
+
+    /**
+     * Sends that take part in Spring transactions; on PostgreSQL they join the application's
+     * transactions on the DataSource the store uses.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    PostroomTemplate postroomTemplate(Postroom postroom, PostroomProperties properties, ObjectProvider<DataSource> dataSources) {
+        DataSource shared = properties.getStore() == PostroomProperties.StoreType.POSTGRES ? dataSources.getIfUnique() : null;
+        return new PostroomTemplate(postroom, shared);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     PostroomLifecycle postroomLifecycle(Postroom postroom, ObjectProvider<PostroomConfigurer> configurers) {
         return new PostroomLifecycle(postroom, configurers.orderedStream().toList());
+    }
+
+    /**
+     * Payloads and results through the application's Jackson 3 {@code JsonMapper} (Spring Boot 4's),
+     * so that they follow its modules and settings; without one, Postroom's own Jackson 2 mapper.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    static class Jackson3Payloads {
+        @Bean
+        @ConditionalOnBean(type = "tools.jackson.databind.json.JsonMapper")
+        PostroomBuilderCustomizer postroomJackson3Payloads(JsonMapper mapper) {
+            return builder -> builder.payloadCodec(new Jackson3PayloadCodec(mapper));
+        }
     }
 }

@@ -7,7 +7,9 @@ import org.springframework.validation.Validator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +51,12 @@ public class PostroomProperties implements Validator {
     private final Postgres postgres = new Postgres();
 
     private final Health health = new Health();
+
+    /**
+     * Exception types no retry can fix: a listener that throws one (or one caused by one) sends its
+     * message to DEAD after that attempt, as dev.postroom.GiveUpException does.
+     */
+    private List<Class<? extends Throwable>> nonRetryableExceptions = new ArrayList<>();
 
     /**
      * Queues to create at start-up, by name, each with the parts of its policy that differ from
@@ -95,6 +103,14 @@ public class PostroomProperties implements Validator {
 
     public Postgres getPostgres() {
         return postgres;
+    }
+
+    public List<Class<? extends Throwable>> getNonRetryableExceptions() {
+        return nonRetryableExceptions;
+    }
+
+    public void setNonRetryableExceptions(List<Class<? extends Throwable>> nonRetryableExceptions) {
+        this.nonRetryableExceptions = nonRetryableExceptions;
     }
 
     public Health getHealth() {
