@@ -27,7 +27,7 @@ export type Handler<P = unknown, R = unknown> = (message: ReceivedMessage<P>, co
 /** What went wrong in a worker, outside a handler's own failure (which becomes a nack). */
 export type WorkerError = {
     /** What the worker was doing. */
-    phase: "receive" | "extend" | "ack" | "nack" | "progress";
+    phase: "receive" | "extend" | "ack" | "nack";
     /** The message concerned; absent for `receive`. */
     messageId?: string;
     error: unknown;
@@ -101,7 +101,15 @@ export class Worker<P = unknown, R = unknown> {
         this.extendAt = options.extendAt ?? 0.5;
         this.handleSignals = options.handleSignals ?? true;
         this.retryDelayMs = options.retryDelayMs ?? 1000;
-        this.onError = options.onError ?? logError(queue);
+        const onError = options.onError ?? logError(queue);
+        this.onError = (error) => {
+            try {
+                onError(error);
+            } catch (thrown) {
+                // a throwing onError must not end the worker (or, unhandled, the process)
+                logError(queue)({ ...error, error: thrown });
+            }
+        };
         requireRange("concurrency", this.concurrency, 1, 100, true);
         requireRange("waitSeconds", this.waitSeconds, 0, 20, false);
         if (this.leaseSeconds !== undefined) {
