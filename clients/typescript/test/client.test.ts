@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { PostroomClient, PostroomProblem } from "../src/index.js";
+import type { PostroomEvent, SendResult } from "../src/index.js";
+import { TIMEOUT, connect, freshQueue, type Connection } from "./fixture.js";
+
+describe("PostroomClient", () => {
+    let connection: Connection;
+    let client: PostroomClient;
+    before(async () => {
+        connection = await connect();
+        client = connection.client;
+    });
+    after(() => connection.close());
+
+    test("a sent message is received under a lease and acked with a result", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "send");
+        const sent = await client.send(queue, { order: "o-42", cents: 1999 }, { headers: { kind: "refund" } });
+        assert.equal(sent.state, "READY");
+        assert.equal(sent.duplicate, false);
+
+        const [message, ...more] = await client.receive<{ order: string; cents: number }>(queue, { waitSeconds: 5 });
+        assert.ok(message);
+        assert.equal(more.length, 0);
+        assert.equal(message.id, sent.id);
+        assert.equal(message.payload.order, "o-42");
+        assert.equal(message.headers.kind, "refund");
+        assert.equal(message.attempt, 1);
+
+        const acked = await client.ack(message, { refunded: true });
+        assert.equal(acked.state, "SUCCEEDED");
+        const shown = await client.getMessage<{ order: string }, { refunded: boolean }>(sent.id);
+        assert.deepEqual(shown.result, { refunded: true });
+        assert.equal(shown.payload.order, "o-42");
+    });
+
+    test("a batch is sent in order and its messages are received together", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "batch");
+        const results = await client.sendBatch(queue, [{ payload: 1 }, { payload: 2, priority: 0 }, { payload: 3 }]);
+        assert.equal(results.length, 3);
+        const received = await client.receive<number>(queue, { max: 10, waitSeconds: 5 });
+        assert.deepEqual(received.map((m) => m.payload).sort(), [1, 2, 3]);
+        assert.equal((await client.getQueue(queue)).counts.inFlight, 3);
+    });
+
+    test("a nack with retryAfterSeconds makes the message ready again for a second attempt, keeping the error", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "nack", { maxAttempts: 3 });
+        const sent = await client.send(queue, "work");
+        const [first] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(first);
+        const nacked = await client.nack(first, new Error("partner down"), { retryAfterSeconds: 0 });
+        assert.notEqual(nacked.state, "DEAD");
+
+        const [second] = await client.receive(queue, { waitSeconds: 10 });
+        assert.ok(second);
+        assert.equal(second.id, sent.id);
+        assert.equal(second.attempt, 2);
+        const shown = await client.getMessage(sent.id);
+        assert.equal(shown.errors[0]?.message, "partner down");
+        assert.match(shown.errors[0]?.detail ?? "", /Error: partner down\n\s+at /);
+    });
+
+    test("a nack with deadLetter sends the message to DEAD at once, attempts left or not", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "dead", { maxAttempts: 5 });
+        const sent = await client.send(queue, "doomed");
+        const [message] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(message);
+        const nacked = await client.nack(message, "order does not exist", { deadLetter: true });
+        assert.equal(nacked.state, "DEAD");
+        assert.equal(nacked.attempt, 1);
+        assert.equal((await client.getMessage(sent.id)).errors.at(-1)?.message, "order does not exist");
+    });
+
+    test("a lease that is not extended expires and the message is handed out again", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "expire");
+        await client.send(queue, "slow");
+        const [first] = await client.receive(queue, { waitSeconds: 5, leaseSeconds: 1 });
+        assert.ok(first);
+        const [again] = await client.receive(queue, { waitSeconds: 20 });
+        assert.equal(again?.id, first.id);
+        assert.equal(again?.attempt, 2);
+        await assert.rejects(client.ack(first), (e: unknown) => e instanceof PostroomProblem && e.status === 409);
+    });
+
+    test("extend moves the lease's expiry later and keeps it current", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "extend");
+        await client.send(queue, "slow");
+        const [message] = await client.receive(queue, { waitSeconds: 5, leaseSeconds: 1 });
+        assert.ok(message);
+        const extended = await client.extend(message, 60);
+        assert.ok(Date.parse(extended.leaseExpiresAt) > Date.parse(message.leaseExpiresAt));
+        assert.equal((await client.ack(message)).state, "SUCCEEDED");
+    });
+
+    test("getMessage with waitSeconds answers once the message is final", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "wait");
+        const sent = await client.send(queue, "x");
+        const waiting = client.getMessage(sent.id, { waitSeconds: 20 });
+        const [message] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(message);
+        await client.ack(message, 42);
+        const shown = await waiting;
+        assert.equal(shown.state, "SUCCEEDED");
+        assert.equal(shown.result, 42);
+    });
+
+    test("queues are created, listed, shown, paused and resumed", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "queues", { maxAttempts: 7, leaseSeconds: 45 });
+        const shown = await client.getQueue(queue);
+        assert.equal(shown.policy.maxAttempts, 7);
+        assert.equal(shown.policy.leaseSeconds, 45);
+        assert.ok((await client.listQueues()).some((q) => q.name === queue));
+        assert.equal((await client.pauseQueue(queue)).paused, true);
+        assert.equal((await client.resumeQueue(queue)).paused, false);
+        await client.deleteQueue(queue);
+        await assert.rejects(client.getQueue(queue), (e: unknown) => e instanceof PostroomProblem && e.status === 404);
+    });
+
+    test("sending to an unknown queue is a 404 problem naming the queue", TIMEOUT, async () => {
+        const error = await client.send("no-such-queue", {}).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof PostroomProblem);
+        assert.equal(error.status, 404);
+        assert.equal(error.title, "Queue not found");
+        assert.match(error.detail, /no-such-queue/);
+        assert.match(error.type, /^https?:\/\//);
+    });
+
+    test("an invalid field is a 422 problem naming the field", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "invalid");
+        const error = await client.send(queue, {}, { priority: 12 }).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof PostroomProblem);
+        assert.equal(error.status, 422);
+        assert.ok(error.fieldError("priority"), JSON.stringify(error.errors));
+
+        const policyError = await client.createQueue(queue, { maxAttempts: 0 }).then(() => undefined, (e: unknown) => e);
+        assert.ok(policyError instanceof PostroomProblem);
+        assert.deepEqual(policyError.errors.map((e) => e.field), ["maxAttempts"]);
+    });
+
+    test("a bad token is a 401 problem", TIMEOUT, async () => {
+        const stranger = new PostroomClient({ baseUrl: connection.baseUrl, token: "not-a-token-of-this-server" });
+        await assert.rejects(stranger.listQueues(), (e: unknown) => e instanceof PostroomProblem && e.status === 401);
+    });
+
+    test("the events iterator yields typed queue and message events", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "events");
+        const stop = new AbortController();
+        let sent: SendResult | undefined;
+        let seen: PostroomEvent | undefined;
+        // Queue events arrive soon after connecting: after the first, the stream is live, so the
+        // message event of a send that follows cannot be missed.
+        for await (const event of client.events({ signal: stop.signal })) {
+            if (event.type === "queue" && event.queue === queue && sent === undefined) {
+                assert.equal(typeof event.counts.ready, "number");
+                sent = await client.send(queue, { hello: "events" });
+            } else if (event.type === "message" && event.id === sent?.id) {
+                seen = event;
+                break;
+            }
+        }
+        assert.deepEqual(seen, { type: "message", id: sent?.id, queue, state: "READY" });
+    });
+
+    test("the events iterator throws the problem when the token is refused", TIMEOUT, async () => {
+        const stranger = new PostroomClient({ baseUrl: connection.baseUrl, token: "not-a-token-of-this-server" });
+        await assert.rejects(stranger.events().next(), (e: unknown) => e instanceof PostroomProblem && e.status === 401);
+    });
+});
