@@ -10,8 +10,17 @@ import picocli.CommandLine.Command;
         description = "Durable asynchronous messaging for admin tools.",
         subcommands = {ServerCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
+    /**
+     * The command line's logging configuration, a class-path resource. Not {@code /logback.xml}: an
+     * application that embeds the server's jar (its console, say) keeps its own logging.
+     */
+    public static final String LOG_CONFIGURATION = "dev/postroom/server/logback.xml";
 
     public static void main(String[] args) {
+        // Before the first logger; an operator's -Dlogback.configurationFile, or a test's logback-test.xml, wins.
+        if (System.getProperty("logback.configurationFile") == null && Main.class.getResource("/logback-test.xml") == null) {
+            System.setProperty("logback.configurationFile", LOG_CONFIGURATION);
+        }
         System.exit(CliCommands.addTo(new CommandLine(new Main())).execute(args));
     }
 

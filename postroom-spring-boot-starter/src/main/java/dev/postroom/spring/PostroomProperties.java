@@ -52,6 +52,8 @@ public class PostroomProperties implements Validator {
 
     private final Health health = new Health();
 
+    private final Console console = new Console();
+
     /**
      * Exception types no retry can fix: a listener that throws one (or one caused by one) sends its
      * message to DEAD after that attempt, as dev.postroom.GiveUpException does.
@@ -113,6 +115,10 @@ public class PostroomProperties implements Validator {
         this.nonRetryableExceptions = nonRetryableExceptions;
     }
 
+    public Console getConsole() {
+        return console;
+    }
+
     public Health getHealth() {
         return health;
     }
@@ -164,6 +170,67 @@ public class PostroomProperties implements Validator {
     }
 
     /** The {@code postroom} health indicator (with Spring Boot's health module). */
+    /**
+     * Postroom's HTTP API and console on a port of their own, as the standalone server serves them
+     * (needs postroom-server on the class path).
+     */
+    public static class Console {
+        /** Whether to serve the console when its port is set. */
+        private boolean enabled = true;
+
+        /** Port of the HTTP API and console; unset: no console. 0 picks a free port. */
+        private Integer port;
+
+        /** Address the console listens on; 127.0.0.1 keeps it on this machine (put a TLS proxy in front for others). */
+        private String host = "127.0.0.1";
+
+        /** Password of user admin, created on the first start of an empty user store; unset: POSTROOM_ADMIN_PASSWORD, else a random one printed once. */
+        private String adminPassword;
+
+        /** Secret of the first admin API token (pr_ and 32-128 characters); unset: POSTROOM_ADMIN_TOKEN, else a random one printed once. */
+        private String adminToken;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Integer getPort() {
+            return port;
+        }
+
+        public void setPort(Integer port) {
+            this.port = port;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public String getAdminPassword() {
+            return adminPassword;
+        }
+
+        public void setAdminPassword(String adminPassword) {
+            this.adminPassword = adminPassword;
+        }
+
+        public String getAdminToken() {
+            return adminToken;
+        }
+
+        public void setAdminToken(String adminToken) {
+            this.adminToken = adminToken;
+        }
+    }
+
     public static class Health {
         /** How long a queue's oldest READY message may wait before the health details list the queue as stale. */
         private Duration staleAfter = Duration.ofMinutes(5);
@@ -363,6 +430,10 @@ public class PostroomProperties implements Validator {
         positive(errors, "health.staleAfter", properties.getHealth().getStaleAfter(), false);
         if (properties.getSqlite().getDataDir() == null) {
             errors.rejectValue("sqlite.dataDir", "required", "must be set");
+        }
+        Integer consolePort = properties.getConsole().getPort();
+        if (consolePort != null && (consolePort < 0 || consolePort > 65535)) {
+            errors.rejectValue("console.port", "range", "must be 0-65535 (0 picks a free port)");
         }
     }
 

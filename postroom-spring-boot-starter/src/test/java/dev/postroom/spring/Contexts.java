@@ -14,7 +14,7 @@ final class Contexts {
     static ApplicationContextRunner sqlite(Path dataDir) {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(PostroomAutoConfiguration.class, PostroomHealthAutoConfiguration.class,
-                        PostroomMetricsAutoConfiguration.class))
+                        PostroomMetricsAutoConfiguration.class, PostroomConsoleAutoConfiguration.class))
                 .withPropertyValues("postroom.sqlite.data-dir=" + dataDir);
     }
 }

@@ -111,7 +111,7 @@ public final class ApiServer implements AutoCloseable {
                 drainBody(ctx);
                 metrics.requestTimer(ctx.method().name(), routeOf(ctx), ctx.statusCode())
                         .record(System.nanoTime() - startOf(ctx), TimeUnit.NANOSECONDS);
-                // One line per request; logback.xml hands lines to a background writer, so this
+                // One line per request; the server's logback.xml hands lines to a background writer, so this
                 // costs the request a queue insert, not a console write.
                 if (log.isInfoEnabled()) {
                     ApiToken token = ctx.attribute("postroom.token");

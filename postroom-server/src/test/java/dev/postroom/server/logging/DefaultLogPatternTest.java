@@ -6,6 +6,7 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.postroom.server.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The server's own {@code logback.xml}: a handler's log line shows which message it is about. */
+/** The server's own logging configuration: a handler's log line shows which message it is about. */
 class DefaultLogPatternTest {
     private final LoggerContext context = new LoggerContext();
     private OutputStreamAppender<ILoggingEvent> console;
@@ -25,7 +26,7 @@ class DefaultLogPatternTest {
     void loadTheShippedConfiguration() throws Exception {
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
-        configurator.doConfigure(DefaultLogPatternTest.class.getResource("/logback.xml"));
+        configurator.doConfigure(DefaultLogPatternTest.class.getResource("/" + Main.LOG_CONFIGURATION));
         console = (OutputStreamAppender<ILoggingEvent>) context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
     }
 
