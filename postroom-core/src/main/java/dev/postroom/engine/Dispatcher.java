@@ -180,7 +180,16 @@ public final class Dispatcher<T> implements Runnable {
             try (Tracing.Scope trace = engine.tracing().enter(message.headers())) {
                 result = handler.handle(run);
             } catch (Throwable e) {
-                if (e instanceof InterruptedException || Thread.interrupted()) {
+                boolean interrupted = e instanceof InterruptedException || Thread.interrupted();
+                if (interrupted && !running) {
+                    // Stopped by the shutdown timeout: not the message's failure, so no attempt is spent on it.
+                    // Its lease stays: the embedded store hands it out again after a restart, PostgreSQL once
+                    // the lease ends.
+                    log.warn("handler interrupted by shutdown; the message will be delivered again messageId={} queue={} attempt={}",
+                            message.id(), queue, message.attempt());
+                    return;
+                }
+                if (interrupted) {
                     log.info("handler interrupted messageId={} queue={} attempt={}", message.id(), queue, message.attempt());
                 } else {
                     log.info("handler failed messageId={} queue={} attempt={} error={}", message.id(), queue, message.attempt(), e.toString());

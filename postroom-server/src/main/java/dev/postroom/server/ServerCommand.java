@@ -1,6 +1,7 @@
 package dev.postroom.server;
 
 import dev.postroom.server.console.Console;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.Postroom;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthDatabase;
@@ -156,7 +157,15 @@ public final class ServerCommand implements Callable<Integer> {
         }
         InstantSource clock = InstantSource.system();
         AuthStore auth = AuthStore.open(authDatabase);
-        FirstAdmin.createIfEmpty(auth, System.getenv("POSTROOM_ADMIN_PASSWORD"), System.getenv("POSTROOM_ADMIN_TOKEN"), clock.instant(), out);
+        try {
+            FirstAdmin.createIfEmpty(auth, System.getenv("POSTROOM_ADMIN_PASSWORD"), System.getenv("POSTROOM_ADMIN_TOKEN"), clock.instant(), out);
+        } catch (InvalidMessageException e) {
+            auth.close();
+            authDatabase.close();
+            messageStore.close();
+            String variable = "token".equals(e.field()) ? "POSTROOM_ADMIN_TOKEN" : "POSTROOM_ADMIN_PASSWORD";
+            return fail(2, variable + " " + e.getMessage().replaceFirst("^" + e.field() + ":? ?", ""));
+        }
         AuditLog audit = AuditLog.open(authDatabase, clock);
         ApiServer api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
         Postroom.Builder builder = Postroom.builder();

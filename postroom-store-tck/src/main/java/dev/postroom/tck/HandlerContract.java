@@ -226,6 +226,31 @@ public abstract class HandlerContract extends ContractSupport {
     }
 
     @Test
+    void aHandlerInterruptedByTheShutdownTimeoutSpendsNoAttempt() throws InterruptedException {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        CountDownLatch started = new CountDownLatch(1);
+        // A second node on the same store, quick to give up on its handlers when it stops.
+        Postroom node = Postroom.builder().store(store).closeStore(false).node("impatient")
+                .shutdownTimeout(Duration.ofMillis(100)).maintenanceInterval(null).build();
+        try {
+            node.consume(QUEUE, Refund.class, delivery -> {
+                started.countDown();
+                new CountDownLatch(1).await(); // work that only an interrupt ends
+            });
+            String id = sendId(QUEUE, new Refund("order-11", 100, List.of(), Map.of()));
+            assertThat(started.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+            node.close();
+
+            Message left = message(id);
+            assertThat(left.state()).as("its lease stands; it is delivered again when that ends, not DEAD").isEqualTo(MessageState.IN_FLIGHT);
+            assertThat(left.errors()).as("no attempt failed").isEmpty();
+        } finally {
+            node.close();
+        }
+    }
+
+    @Test
     void consumerWithoutResultAcks() {
         createQueue(QUEUE);
         List<String> refunded = new CopyOnWriteArrayList<>();
