@@ -112,9 +112,9 @@ class PostgresServerTest {
         schema = TestDatabase.newSchemaName();
         PostgresMessageStore.open(PostgresOptions.of(url, null, null).withSchema(schema).withPoolSize(2)).close();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description, type, script,"
+            s.executeUpdate("INSERT INTO " + schema + ".postroom_schema_history (installed_rank, version, description, type, script,"
                     + " checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '99', 'from the future',"
-                    + " 'SQL', 'V99__from_the_future.sql', 0, current_user, 1, true FROM " + schema + ".flyway_schema_history");
+                    + " 'SQL', 'V99__from_the_future.sql', 0, current_user, 1, true FROM " + schema + ".postroom_schema_history");
         }
 
         Run run = Run.server("--store", "postgres", "--db-url", url, "--db-schema", schema, "--data", dir.toString());

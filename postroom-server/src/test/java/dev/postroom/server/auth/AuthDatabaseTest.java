@@ -81,7 +81,7 @@ class AuthDatabaseTest {
     void onPostgresTheTablesSitBesideTheMessageStoresWithAHistoryOfTheirOwn() throws Exception {
         PostgresOptions options = newSchema();
         PostgresMessageStore.open(options).close();
-        List<String> storeHistory = history(options.schema(), "flyway_schema_history");
+        List<String> storeHistory = history(options.schema(), "postroom_schema_history");
 
         try (AuthDatabase database = AuthDatabase.postgres(options); AuthStore auth = AuthStore.open(database)) {
             auth.addUser("ann", "0123456789", Role.ADMIN, NOW);
@@ -92,8 +92,8 @@ class AuthDatabaseTest {
         }
 
         assertThat(tables(options.schema())).contains("auth_users", "auth_tokens", "audit_log", "auth_schema_history",
-                "messages", "queues", "flyway_schema_history");
-        assertThat(history(options.schema(), "flyway_schema_history")).isEqualTo(storeHistory);
+                "messages", "queues", "postroom_schema_history");
+        assertThat(history(options.schema(), "postroom_schema_history")).isEqualTo(storeHistory);
         assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2");
     }
 

@@ -111,10 +111,13 @@ public final class PostgresMessageStore implements MessageStore {
         this.connections = connections;
         this.pool = connections.pool();
         try {
-            var flyway = Flyway.configure().loggers("slf4j").dataSource(pool).locations("classpath:db/postgres");
+            // A history of Postroom's own, starting at 0 beside tables that may already be there (an application's).
+            var flyway = Flyway.configure().loggers("slf4j").dataSource(pool).locations("classpath:db/postgres")
+                    .baselineOnMigrate(true).baselineVersion("0");
             if (connections.schema() != null) {
                 flyway.schemas(connections.schema()).createSchemas(true);
             }
+            flyway.table(MigrationHistory.table(pool, connections.schema()));
             Flyway loaded = flyway.load();
             refuseNewerSchema(loaded, connections.schema());
             loaded.migrate();

@@ -40,9 +40,9 @@ class SchemaVersionTest {
     /** Records migration 99 as applied, as a newer binary would have. */
     static void applyFutureMigration(String url, String schema) throws SQLException {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description, type, script,"
+            s.executeUpdate("INSERT INTO " + schema + ".postroom_schema_history (installed_rank, version, description, type, script,"
                     + " checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '99', 'from the future',"
-                    + " 'SQL', 'V99__from_the_future.sql', 0, current_user, 1, true FROM " + schema + ".flyway_schema_history");
+                    + " 'SQL', 'V99__from_the_future.sql', 0, current_user, 1, true FROM " + schema + ".postroom_schema_history");
         }
     }
 
