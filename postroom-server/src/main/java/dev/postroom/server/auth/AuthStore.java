@@ -45,7 +45,10 @@ public final class AuthStore implements AutoCloseable {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     /** The shortest password accepted, in characters. */
     public static final int MIN_PASSWORD = 10;
-    /** The longest password accepted: bcrypt ignores input past 72 bytes, so a longer one is refused rather than cut. */
+    /**
+     * The longest password accepted, in characters and in UTF-8 bytes: bcrypt takes at most 72
+     * bytes, so a longer one is refused rather than cut (72 "é" are 144 bytes).
+     */
     public static final int MAX_PASSWORD = 72;
     /** The shortest token secret an operator may choose (POSTROOM_ADMIN_TOKEN). */
     public static final int MIN_TOKEN = 24;
@@ -401,8 +404,14 @@ public final class AuthStore implements AutoCloseable {
         String[] stored = storedCredentials(username);
         // Verify against a dummy hash for unknown users so that timing does not reveal who exists.
         String against = stored != null ? stored[0] : DUMMY_HASH;
-        boolean ok = BCrypt.verifyer().verify(password.toCharArray(), against.toCharArray()).verified;
-        return ok && stored != null ? Optional.of(new SignIn(Role.valueOf(stored[1]), stamp(stored))) : Optional.empty();
+        // A password bcrypt cannot take matches nothing; it is checked as a wrong one would be, in the same time.
+        boolean fits = password != null && fitsBcrypt(password);
+        boolean ok = BCrypt.verifyer().verify((fits ? password : "not a password").toCharArray(), against.toCharArray()).verified;
+        return fits && ok && stored != null ? Optional.of(new SignIn(Role.valueOf(stored[1]), stamp(stored))) : Optional.empty();
+    }
+
+    private static boolean fitsBcrypt(String password) {
+        return password.length() <= MAX_PASSWORD && password.getBytes(StandardCharsets.UTF_8).length <= MAX_PASSWORD;
     }
 
     /** The user's role when the password matches; empty otherwise. */
@@ -435,8 +444,9 @@ public final class AuthStore implements AutoCloseable {
     }
 
     private static String passwordHash(String password) {
-        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new InvalidMessageException("password", "must be " + MIN_PASSWORD + "–" + MAX_PASSWORD + " characters");
+        if (password == null || password.length() < MIN_PASSWORD || !fitsBcrypt(password)) {
+            throw new InvalidMessageException("password", "must be " + MIN_PASSWORD + "–" + MAX_PASSWORD
+                    + " characters and at most " + MAX_PASSWORD + " bytes in UTF-8");
         }
         return BCrypt.withDefaults().hashToString(BCRYPT_COST, password.toCharArray());
     }

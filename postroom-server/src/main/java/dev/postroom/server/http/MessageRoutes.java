@@ -177,8 +177,15 @@ final class MessageRoutes {
     }
 
     /** The message's queue, after checking the token may receive from it (settling needs receive scope). */
+    /**
+     * The message a settle route names, for a token with {@code receive:} on its queue. A message
+     * the token may not even see is a 404, as for {@code GET}, so that settling does not reveal
+     * which queue an id belongs to; one it may see but not receive from is a 403.
+     */
     private Message leased(Context ctx) {
-        Message message = postroom.get(ctx.pathParam("id")).orElseThrow(() -> new MessageNotFoundException(ctx.pathParam("id")));
+        String id = ctx.pathParam("id");
+        ApiToken token = Access.token(ctx);
+        Message message = postroom.get(id).filter(m -> Access.maySee(token, m.queue())).orElseThrow(() -> new MessageNotFoundException(id));
         Access.require(ctx, Scope.Kind.RECEIVE, message.queue());
         return message;
     }

@@ -235,6 +235,19 @@ class AuthStoreTest {
     }
 
     @Test
+    void aPasswordOverBcryptsSeventyTwoBytesIsRefusedAtSetUpAndMatchesNothingAtSignIn() {
+        String accents = "é".repeat(40); // 40 characters, 80 bytes in UTF-8
+        auth.addUser("ann", PASSWORD, Role.ADMIN, NOW);
+
+        assertThatThrownBy(() -> auth.addUser("bob", accents, Role.VIEWER, NOW))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("password"))
+                .hasMessageContaining("72 bytes");
+        assertThat(auth.signIn("ann", accents)).isEmpty();
+        assertThat(auth.signIn("nobody", accents)).isEmpty();
+        assertThat(auth.signIn("ann", PASSWORD)).isPresent();
+    }
+
+    @Test
     void nodesStartingTogetherCreateExactlyOneFirstAdmin() throws Exception {
         int nodes = 4;
         List<AuthStore> stores = new ArrayList<>();

@@ -276,10 +276,17 @@ class AccessTest {
         server.createQueue("mail-settle");
         server.createQueue("sms-settle");
         String mail = server.token("receive:mail-*");
+        String reader = server.token("read");
         String id = server.send("sms-settle", "{}");
         String lease = server.receiveOne("sms-settle").get("leaseId").asText();
 
-        assertProblem(server.post("/api/v1/messages/" + id + "/ack", mail, "{\"leaseId\":\"" + lease + "\"}"), 403);
+        // A message of a queue the token cannot see is unknown to it, as for GET: its queue is not revealed.
+        for (String route : List.of("ack", "nack", "extend", "progress")) {
+            JsonNode problem = assertProblem(server.post("/api/v1/messages/" + id + "/" + route, mail,
+                    "{\"leaseId\":\"" + lease + "\",\"error\":{\"message\":\"x\"},\"leaseSeconds\":60}"), 404);
+            assertThat(problem.toString()).doesNotContain("sms-settle");
+        }
+        assertProblem(server.post("/api/v1/messages/" + id + "/ack", reader, "{\"leaseId\":\"" + lease + "\"}"), 403);
         assertThat(server.message(id).get("state").asText()).isEqualTo("IN_FLIGHT");
 
         String mine = server.send("mail-settle", "{}");
