@@ -54,7 +54,11 @@ final class BackupRoutes {
         try {
             manifest = BackupArchive.create(postroom.store(), auth, now, archive);
         } catch (RuntimeException e) {
-            Files.deleteIfExists(dir);
+            try {
+                Files.deleteIfExists(dir); // empty: the archive cleans up after itself when it fails
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         long bytes = Files.size(archive);

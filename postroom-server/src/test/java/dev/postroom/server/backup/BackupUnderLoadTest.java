@@ -8,6 +8,7 @@ import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.audit.AuditQuery;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
+import dev.postroom.server.cli.CliRun;
 import dev.postroom.server.cli.BackupCommand;
 import dev.postroom.server.http.ApiServer;
 import dev.postroom.store.sqlite.SqliteMessageStore;
@@ -82,7 +83,7 @@ class BackupUnderLoadTest {
                     Set<String> sentBefore = Set.copyOf(sent);
                     Set<String> ackedBefore = Set.copyOf(acked);
 
-                    CommandRun backup = CommandRun.run(new BackupCommand(), "--to", archive.toString(),
+                    CliRun backup = CliRun.run(new BackupCommand(), "--to", archive.toString(),
                             "--url", "http://127.0.0.1:" + api.port(), "--token", adminSecret);
 
                     assertThat(backup.exitCode()).as(backup.err()).isZero();
@@ -109,7 +110,7 @@ class BackupUnderLoadTest {
 
     private static void restoreAndCheck(Path archive, Path restored, Set<String> sentBefore, Set<String> ackedBefore,
                                         String adminSecret) throws Exception {
-        CommandRun restore = CommandRun.run(new RestoreCommand(), archive.toString(), "--data", restored.toString());
+        CliRun restore = CliRun.run(new RestoreCommand(), archive.toString(), "--data", restored.toString());
         assertThat(restore.exitCode()).as(restore.err()).isZero();
         assertThat(restore.out()).contains("restored " + archive + " into " + restored);
 

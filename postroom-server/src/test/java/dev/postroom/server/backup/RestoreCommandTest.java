@@ -2,6 +2,7 @@ package dev.postroom.server.backup;
 
 import dev.postroom.Postroom;
 import dev.postroom.server.auth.AuthStore;
+import dev.postroom.server.cli.CliRun;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class RestoreCommandTest {
     Path dir;
     Path archive;
 
-    static CommandRun restore(String... args) {
-        return CommandRun.run(new RestoreCommand(), args);
+    static CliRun restore(String... args) {
+        return CliRun.run(new RestoreCommand(), args);
     }
 
     @BeforeEach
@@ -44,7 +45,7 @@ class RestoreCommandTest {
     void restoresIntoAMissingDirectoryAndSaysWhatItRestored() {
         Path target = dir.resolve("restored");
 
-        CommandRun run = restore(archive.toString(), "--data", target.toString());
+        CliRun run = restore(archive.toString(), "--data", target.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("restored " + archive + " into " + target)
@@ -60,7 +61,7 @@ class RestoreCommandTest {
         Path target = Files.createDirectories(dir.resolve("busy"));
         Files.writeString(target.resolve("notes.txt"), "mine");
 
-        CommandRun run = restore(archive.toString(), "--data", target.toString());
+        CliRun run = restore(archive.toString(), "--data", target.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).startsWith("postroom restore: " + target + " is not empty");
@@ -75,7 +76,7 @@ class RestoreCommandTest {
         rewriteFlippingOneByteOf(BackupArchive.MESSAGES, archive, damaged);
         Path target = dir.resolve("restored");
 
-        CommandRun run = restore(damaged.toString(), "--data", target.toString());
+        CliRun run = restore(damaged.toString(), "--data", target.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).startsWith("postroom restore: " + damaged + " is damaged: postroom.db has ");
@@ -89,7 +90,7 @@ class RestoreCommandTest {
     void refusesAFileThatIsNotABackup() throws IOException {
         Path notes = Files.writeString(dir.resolve("notes.zip"), "not a zip at all");
 
-        CommandRun run = restore(notes.toString(), "--data", dir.resolve("restored").toString());
+        CliRun run = restore(notes.toString(), "--data", dir.resolve("restored").toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).startsWith("postroom restore: " + notes + " is not a Postroom backup");

@@ -7,13 +7,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import static dev.postroom.server.http.TestServer.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class BackupRoutesTest {
     @RegisterExtension
@@ -43,6 +48,13 @@ class BackupRoutesTest {
             }
         }
         assertThat(entries).containsExactly("manifest.json", "postroom.db", "auth.db");
+        String name = reply.headers().firstValue("Content-Disposition").orElseThrow().replaceAll(".*filename=\"([^\"]+)\".*", "$1");
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        await("the server removes its copy once sent").atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Stream<Path> dirs = Files.list(tmp)) {
+                return dirs.filter(d -> d.getFileName().toString().startsWith("postroom-backup-")).noneMatch(d -> Files.exists(d.resolve(name)));
+            }
+        });
 
         List<AuditEntry> audited = server.audit().browse(AuditQuery.builder().action("backup.create").build()).entries();
         assertThat(audited).anySatisfy(entry -> {
