@@ -847,6 +847,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Downloads a consistent backup of the embedded store
+         * @description A zip with `manifest.json` (Postroom version, creation time, schema versions, each file's size and SHA-256), `postroom.db` (messages, queues, topics, schedules, batches) and `auth.db` (users, tokens, audit log), copied while the server keeps sending and handling. Messages in flight when it began restore as READY. Restore with `postroom restore FILE --data DIR`. On PostgreSQL: 422; use pg_dump. Recorded in the audit log as `backup.create`.
+         */
+        post: operations["createBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3000,6 +3020,32 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup archive. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="postroom-backup-<yyyyMMddTHHmmssZ>.zip"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
         };

@@ -260,6 +260,25 @@ public interface MessageStore extends AutoCloseable {
         return CompletableFuture.completedFuture(0);
     }
 
+    // ---- backups ----
+
+    /**
+     * Writes a consistent copy of everything this store keeps to {@code target}, a file that must
+     * not exist yet, while the store keeps serving: the copy holds exactly the writes committed when
+     * it began (every send whose future had completed by then) and none of the later ones. Writers
+     * are not stopped. What the store keeps only in memory (the embedded store's leases) is not in
+     * the copy, so a message in flight when it began is READY in the copy, as after a restart.
+     *
+     * <p>The default, for a store whose data lives in a database server with backup tools of its
+     * own, throws {@link dev.postroom.BackupUnsupportedException} and writes nothing.
+     *
+     * @throws dev.postroom.BackupUnsupportedException when the store cannot copy itself to a file
+     * @throws StoreUnavailableException                when the copy fails; a partial file is removed
+     */
+    default void backup(java.nio.file.Path target) {
+        throw new dev.postroom.BackupUnsupportedException(this + " keeps its data in a database server; use its own backup tools");
+    }
+
     // ---- schedules ----
 
     /** The schedules kept in this store; their runs' messages are stored in the same transactions as their advances. */

@@ -1,15 +1,19 @@
 package dev.postroom.server;
 
+import dev.postroom.server.backup.RestoreCommand;
 import dev.postroom.server.cli.CliCommands;
 import dev.postroom.server.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code postroom} command line. */
-@Command(name = "postroom", mixinStandardHelpOptions = true, version = "postroom 0.1.0",
+@Command(name = "postroom", mixinStandardHelpOptions = true, version = "postroom " + Main.VERSION,
         description = "Durable asynchronous messaging for admin tools.",
-        subcommands = {ServerCommand.class, DemoCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class, RestoreCommand.class})
 public final class Main implements Runnable {
+    /** This Postroom's version, as {@code --version} prints it and backups record it. */
+    public static final String VERSION = "0.1.0";
+
     /**
      * The command line's logging configuration, a class-path resource. Not {@code /logback.xml}: an
      * application that embeds the server's jar (its console, say) keeps its own logging.

@@ -70,6 +70,22 @@ class PostgresServerTest {
     }
 
     @Test
+    void aBackupIsRefusedOnPostgresWithAProblemNamingPgDump() throws Exception {
+        String url = databaseUrl();
+        schema = TestDatabase.newSchemaName();
+        try (ServerProcess server = ServerProcess.start(TOKEN, "--store", "postgres", "--db-url", url, "--db-schema", schema,
+                "--db-pool-size", "3", "--data", dir.resolve("data").toString(), "--shutdown-seconds", "5")) {
+            server.awaitListening();
+
+            HttpResponse<String> refused = server.call("POST", "/api/v1/backups", null);
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(mapper.readTree(refused.body()).path("detail").asText()).contains("pg_dump");
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseExitsNonZeroNamingTheUrlWithoutThePassword() {
         Run run = Run.server("--store", "postgres", "--db-url", "jdbc:postgresql://127.0.0.1:1/postroom?password=hunter2",
                 "--db-password", "s3cret", "--data", dir.toString());

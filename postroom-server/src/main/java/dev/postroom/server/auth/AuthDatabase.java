@@ -231,6 +231,36 @@ public final class AuthDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code auth.db} (users, tokens, the audit log) to {@code target}, a file that must not
+     * exist, with SQLite's {@code VACUUM INTO}: one read transaction, so the copy is consistent and
+     * the pool's writers are not stopped.
+     *
+     * @throws dev.postroom.BackupUnsupportedException on PostgreSQL, whose own tools back it up with the messages
+     * @throws StoreUnavailableException               when the copy fails; a partial file is removed
+     */
+    public void backup(Path target) {
+        if (dialect != Dialect.SQLITE) {
+            throw new dev.postroom.BackupUnsupportedException("users, tokens and the audit log are in " + description
+                    + "; back them up with pg_dump together with the messages");
+        }
+        try {
+            withConnection(connection -> {
+                try (var vacuum = connection.prepareStatement("VACUUM INTO ?")) {
+                    vacuum.setString(1, target.toAbsolutePath().toString());
+                    return vacuum.execute();
+                }
+            });
+        } catch (SQLException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(target);
+            } catch (java.io.IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new StoreUnavailableException("backup of " + description + " to " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** For logs: which file or which database and schema, never a password. */
     @Override
     public String toString() {

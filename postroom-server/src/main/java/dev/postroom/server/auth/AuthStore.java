@@ -94,6 +94,11 @@ public final class AuthStore implements AutoCloseable {
         return new AuthStore(database, false);
     }
 
+    /** The database these users and tokens are kept in, with the audit log; for backups. */
+    public AuthDatabase database() {
+        return database;
+    }
+
     // ---------------------------------------------------------------- tokens
 
     /** Creates a token; its secret is in the result and nowhere else. */

@@ -121,6 +121,25 @@ final class ApiClient implements AutoCloseable {
     }
 
     /**
+     * POSTs to {@code path} without a body and copies a successful answer's bytes into {@code target}
+     * (created or replaced); for downloads such as a backup. {@code timeout} runs until the answer's
+     * headers arrive, so it must cover the time the server takes to prepare the file.
+     */
+    void download(String path, java.nio.file.Path target, Duration timeout) {
+        HttpRequest request = request(path).timeout(timeout).header("Accept", "application/octet-stream, application/problem+json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<java.io.InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = response.body()) {
+            if (response.statusCode() >= 300) {
+                throw failure(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            java.nio.file.Files.copy(body, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new CliException("lost the download from " + base + ": " + describe(e));
+        }
+    }
+
+    /**
      * Follows a server-sent event stream, handing each event to {@code sink} on the calling thread,
      * until the server ends the stream (returns normally) or the connection breaks (throws).
      */

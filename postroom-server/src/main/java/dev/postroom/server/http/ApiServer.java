@@ -133,6 +133,7 @@ public final class ApiServer implements AutoCloseable {
             new BatchRoutes(postroom).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
+            new BackupRoutes(postroom, auth.database(), clock, trail).register(routes);
             routes.before("/api/v1/events", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
                 // Javalin's SSE handler silently answers an empty 200 to a client that does not ask for a stream

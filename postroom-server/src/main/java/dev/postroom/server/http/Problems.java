@@ -51,6 +51,7 @@ final class Problems {
                 List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));
         routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));
         routes.exception(LastAdminException.class, (e, ctx) -> write(ctx, mapper, 409, "Last admin", e.getMessage(), null));
+        routes.exception(dev.postroom.BackupUnsupportedException.class, (e, ctx) -> write(ctx, mapper, 422, "Backup unsupported", e.getMessage(), null));
         routes.exception(QueueNotEmptyException.class, (e, ctx) -> write(ctx, mapper, 409, "Queue not empty", e.getMessage(), null));
         routes.exception(JsonProcessingException.class, (e, ctx) -> {
             String field = e instanceof JsonMappingException m ? path(m) : "body";

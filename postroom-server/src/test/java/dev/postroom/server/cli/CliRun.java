@@ -7,13 +7,14 @@ import java.io.StringWriter;
 import java.util.Map;
 
 /**
- * Runs a command as {@code Main} would and captures what it printed. Every {@link ApiCommand}
+ * Runs a command as {@code Main} would and captures what it printed; public for the commands
+ * outside this package ({@code restore}). Every {@link ApiCommand}
  * gets an empty environment unless the test gives one, so a {@code POSTROOM_TOKEN} set on the machine running the tests
  * cannot change their outcome.
  */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-    static CliRun run(Object command, String... args) {
+    public static CliRun run(Object command, String... args) {
         return run(Map.of(), command, args);
     }
 

@@ -174,6 +174,7 @@ class AccessTest {
                     () -> new Call("PUT", "/api/v1/users/" + newUser() + "/password", "{\"password\":\"9876543210\"}"));
             case "DELETE /api/v1/users/{username}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/users/" + newUser(), null));
             case "GET /api/v1/audit" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/audit?limit=5", null));
+            case "POST /api/v1/backups" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/backups", null));
             case "GET /api/v1/events" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/events", null));
             case "GET /api/v1/openapi.json" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/openapi.json", null));
             case "GET /metrics" -> new Case(READ, NOT_READ, () -> new Call("GET", "/metrics", null));

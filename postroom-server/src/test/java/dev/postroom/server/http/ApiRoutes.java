@@ -67,6 +67,7 @@ final class ApiRoutes {
             new Route("PUT", "/api/v1/users/{username}/password"),
             new Route("DELETE", "/api/v1/users/{username}"),
             new Route("GET", "/api/v1/audit"),
+            new Route("POST", "/api/v1/backups"),
             new Route("GET", "/api/v1/events"),
             new Route("GET", "/api/v1/openapi.json"),
             new Route("GET", "/health/live"),

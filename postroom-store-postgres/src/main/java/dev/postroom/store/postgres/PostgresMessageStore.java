@@ -606,6 +606,18 @@ public final class PostgresMessageStore implements MessageStore {
         log.info("postgres store closed {}", connections.description());
     }
 
+    /**
+     * Always refuses: back up the database with PostgreSQL's own tools, {@code pg_dump} of the
+     * schema (Postroom's tables together with its {@code auth_*} tables and {@code audit_log}) or
+     * continuous archiving with point-in-time recovery; see docs/backups.md.
+     */
+    @Override
+    public void backup(java.nio.file.Path target) {
+        throw new dev.postroom.BackupUnsupportedException("the PostgreSQL store keeps its data in the database server; "
+                + "use pg_dump (or continuous archiving and point-in-time recovery) on its schema, "
+                + "Postroom's tables together with auth_* and audit_log");
+    }
+
     @Override
     public String toString() {
         return "PostgresMessageStore[" + connections.description() + "]";
