@@ -38,18 +38,31 @@ abstract class ApiCommand implements Callable<Integer> {
         } finally {
             out().flush();
             err().flush();
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().flush();
         }
     }
 
     /** Does the command's work; throws {@link CliException} with the reason when it cannot. */
     abstract void execute(ApiClient client);
 
+    private PrintWriter out;
+    private PrintWriter err;
+
+    /** The command's output, control characters escaped ({@link TerminalSafeWriter}). */
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        if (out == null) {
+            out = TerminalSafeWriter.around(spec.commandLine().getOut());
+        }
+        return out;
     }
 
+    /** The command's error output, control characters escaped ({@link TerminalSafeWriter}). */
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        if (err == null) {
+            err = TerminalSafeWriter.around(spec.commandLine().getErr());
+        }
+        return err;
     }
 
     boolean json() {

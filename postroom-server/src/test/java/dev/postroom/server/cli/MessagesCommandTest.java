@@ -48,6 +48,22 @@ class MessagesCommandTest {
     }
 
     @Test
+    void controlCharactersFromTheMessageArePrintedAsEscapesNotSentToTheTerminal() {
+        server.answer("GET", "/api/v1/messages/m1", 200, "{\"id\":\"m1\",\"queue\":\"q\",\"state\":\"DEAD\","
+                + "\"headers\":{\"tenant\":\"\\u001b]0;pwned\\u0007\\u001b[2J\"},"
+                + "\"progress\":{\"percent\":5,\"note\":\"ok\\r\\u202eevil\"},"
+                + "\"errors\":[{\"attempt\":1,\"message\":\"\\u001b[31mred\"}]}");
+
+        CliRun run = CliRun.run(new MessagesCommand(), "get", "m1", "--url", server.url());
+
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(run.out()).doesNotContain("\u001b", "\u0007", "\r", "\u202e")
+                .contains("tenant=\\u001b]0;pwned\\u0007\\u001b[2J")
+                .contains("ok\\u000d\\u202eevil")
+                .contains("\\u001b[31mred");
+    }
+
+    @Test
     void getWithWaitAsksTheServerToWaitAndWaitsLongerItself() {
         server.answer("GET", "/api/v1/messages/m1", 200, "{\"id\":\"m1\",\"state\":\"SUCCEEDED\",\"result\":\"ok\"}");
 
