@@ -251,6 +251,19 @@ public abstract class HandlerContract extends ContractSupport {
     }
 
     @Test
+    void aResultOverThePayloadLimitIsDeadAfterOneAttempt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(QUICK));
+        postroom.handle(QUEUE, Refund.class, delivery -> "x".repeat(postroom.limits().maxPayloadBytes()));
+
+        String id = sendId(QUEUE, new Refund("order-12", 100, List.of(), Map.of()));
+
+        Message dead = awaitState(id, MessageState.DEAD);
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.resultJson()).isNull();
+        assertThat(dead.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("result").contains("over the limit"));
+    }
+
+    @Test
     void consumerWithoutResultAcks() {
         createQueue(QUEUE);
         List<String> refunded = new CopyOnWriteArrayList<>();

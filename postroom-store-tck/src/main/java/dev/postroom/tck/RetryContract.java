@@ -3,8 +3,10 @@ package dev.postroom.tck;
 import dev.postroom.AttemptError;
 import dev.postroom.Backoff;
 import dev.postroom.IllegalTransitionException;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
+import dev.postroom.MessageTooLargeException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceivedMessage;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,27 @@ public abstract class RetryContract extends ContractSupport {
             assertThat(error.message()).isEqualTo("no detail");
             assertThat(error.detail()).isNull();
         });
+    }
+
+    @Test
+    void aResultOrAnErrorOverItsLimitIsRefusedNamingTheFieldAndChangesNothing() {
+        createQueue(QUEUE);
+        String id = sendId(QUEUE, "big answer");
+        ReceivedMessage received = receiveOne(QUEUE);
+        String huge = "x".repeat(postroom.limits().maxPayloadBytes() + 1);
+
+        assertThatThrownBy(() -> postroom.ack(id, received.leaseId(), huge))
+                .isInstanceOfSatisfying(MessageTooLargeException.class, e -> assertThat(e.field()).isEqualTo("result"));
+        assertThatThrownBy(() -> postroom.nack(id, received.leaseId(), "e".repeat(2_001), null, null))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("error.message"));
+        assertThatThrownBy(() -> postroom.deadLetter(id, received.leaseId(), "gone", "d".repeat(65_537)))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("error.detail"));
+
+        Message unchanged = message(id);
+        assertThat(unchanged.state()).isEqualTo(MessageState.IN_FLIGHT);
+        assertThat(unchanged.errors()).isEmpty();
+        postroom.ack(id, received.leaseId(), "a result within the limit");
+        assertThat(stateOf(id)).isEqualTo(MessageState.SUCCEEDED);
     }
 
     @Test

@@ -410,6 +410,16 @@ class MessageRoutesTest {
     }
 
     @Test
+    void anAckWithAResultOverThePayloadLimitIs413NamingResult() {
+        String queue = queue("ack-huge");
+        String id = server.send(queue, "{}");
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+
+        assertProblem(settle(id, "ack", "{\"leaseId\":\"" + lease + "\",\"result\":\"" + "x".repeat(300_000) + "\"}"), 413, "result");
+        assertThat(server.message(id).get("state").asText()).isEqualTo("IN_FLIGHT");
+    }
+
+    @Test
     void nackWithDeadLetterGivesUpWithAttemptsLeft() {
         String queue = queue("nack-dead-letter");
         String id = server.send(queue, "{}");
