@@ -3,9 +3,11 @@ package dev.postroom.server.http;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
+import dev.postroom.InvalidMessageException;
 import io.javalin.http.Context;
 
 import java.time.InstantSource;
+import java.util.regex.Pattern;
 
 /**
  * Bearer-token checks: {@link #authenticate} runs before every {@code /api/} route (401 without a
@@ -13,6 +15,8 @@ import java.time.InstantSource;
  */
 final class Access {
     private static final String TOKEN = "postroom.token";
+    /** Postroom's rule for queue names (and topic names, which share it). */
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final AuthStore auth;
     private final InstantSource clock;
 
@@ -34,9 +38,16 @@ final class Access {
         ctx.attribute(TOKEN, token);
     }
 
-    /** Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive). */
+    /**
+     * Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive).
+     * The queue's name is checked first (422 naming {@code queue}): a name no queue can have is never
+     * matched against the token's globs, whatever its length.
+     */
     static ApiToken require(Context ctx, Scope.Kind kind, String queue) {
         ApiToken token = token(ctx);
+        if (queue != null && !QUEUE_NAME.matcher(queue).matches()) {
+            throw new InvalidMessageException("queue", "must match [A-Za-z0-9._-]{1,128}");
+        }
         if (!token.grants(kind, queue)) {
             throw ApiException.forbidden("token \"" + token.name() + "\" lacks the scope "
                     + kind.name().toLowerCase() + (queue != null && (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) ? ":" + queue : ""));

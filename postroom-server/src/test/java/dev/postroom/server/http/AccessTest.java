@@ -273,6 +273,16 @@ class AccessTest {
     }
 
     @Test
+    void aQueueNameNoQueueCanHaveIs422NamingQueueBeforeAnyScopeIsMatched() {
+        String globs = server.token("send:a*a*a*a*a*a*a*b", "receive:a*a*a*a*a*a*a*b");
+        String longName = "a".repeat(5_000);
+
+        assertProblem(server.post("/api/v1/queues/" + longName + "/messages", globs, "{\"payload\":1}"), 422, "queue");
+        assertProblem(server.post("/api/v1/queues/" + longName + "/receive", globs, "{}"), 422, "queue");
+        assertProblem(server.post("/api/v1/queues/bad%20name/messages", globs, "{\"payload\":1}"), 422, "queue");
+    }
+
+    @Test
     void settlingAMessageNeedsReceiveScopeOnTheMessagesQueue() {
         server.createQueue("mail-settle");
         server.createQueue("sms-settle");
