@@ -755,12 +755,24 @@ public final class Postroom implements AutoCloseable {
 
     /** Deletes a message in any state; returns false if there was none. */
     public boolean delete(String id) {
+        return delete(id, null);
+    }
+
+    /**
+     * Deletes a message only while it is in {@code onlyIn} (any state when null), checked and
+     * deleted in one step: a message that left that state meanwhile (redriven, retried) is kept.
+     *
+     * @return whether it was deleted
+     */
+    public boolean delete(String id, MessageState onlyIn) {
         checkOpen();
         if (!MessageIds.isValid(id)) {
             return false;
         }
-        boolean deleted = Futures.join(store.delete(id));
-        running.interrupt(id);
+        boolean deleted = Futures.join(store.delete(id, onlyIn));
+        if (deleted) {
+            running.interrupt(id);
+        }
         return deleted;
     }
 

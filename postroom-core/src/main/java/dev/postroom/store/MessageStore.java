@@ -141,8 +141,12 @@ public interface MessageStore extends AutoCloseable {
     /** SCHEDULED, READY or IN_FLIGHT → CANCELLED; an in-flight lease becomes stale. */
     CompletableFuture<Settlement> cancel(MessageAction action);
 
-    /** Deletes a message in any state; completes with false when there was none. */
-    CompletableFuture<Boolean> delete(String id);
+    /**
+     * Deletes a message; completes with false when there was none. With {@code onlyIn} (not null)
+     * the message is deleted only while it is in that state, checked and deleted in one step, so
+     * that a message another hand moved meanwhile (a redrive, a retry) is left alone.
+     */
+    CompletableFuture<Boolean> delete(String id, MessageState onlyIn);
 
     /** Every DEAD message of the queue → READY; completes with how many. */
     CompletableFuture<Integer> redrive(String queue, Instant now, String node);

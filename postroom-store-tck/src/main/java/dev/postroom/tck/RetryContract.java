@@ -150,6 +150,26 @@ public abstract class RetryContract extends ContractSupport {
     }
 
     @Test
+    void aDeleteOnlyInAStateKeepsAMessageThatLeftIt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        String redriven = sendId(QUEUE, "redriven before the delete");
+        String dead = sendId(QUEUE, "still dead");
+        postroom.deadLetter(redriven, receiveOne(QUEUE).leaseId(), "gone", null);
+        postroom.deadLetter(dead, receiveOne(QUEUE).leaseId(), "gone", null);
+        postroom.retry(redriven); // another operator, between a listing and the delete
+
+        assertThat(postroom.delete(redriven, MessageState.DEAD)).isFalse();
+        assertThat(postroom.delete(dead, MessageState.DEAD)).isTrue();
+
+        assertThat(stateOf(redriven)).isEqualTo(MessageState.READY);
+        assertThat(postroom.get(dead)).isEmpty();
+        ReceivedMessage leased = receiveOne(QUEUE);
+        assertThat(postroom.delete(leased.id(), MessageState.READY)).as("leased: IN_FLIGHT, not READY").isFalse();
+        assertThat(postroom.delete(leased.id(), MessageState.IN_FLIGHT)).isTrue();
+        assertThat(counts(QUEUE).inFlight()).isZero();
+    }
+
+    @Test
     void deadLetterGivesUpWithAttemptsLeft() {
         createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(5).withBackoff(ONE_SECOND));
         String id = sendId(QUEUE, "order gone");

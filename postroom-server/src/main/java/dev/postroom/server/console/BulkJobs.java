@@ -98,7 +98,7 @@ final class BulkJobs {
                     postroom.retry(id);
                     yield true;
                 }
-                case DELETE -> postroom.delete(id);
+                case DELETE -> postroom.delete(id, MessageState.DEAD); // not one redriven since the look above
             };
             if (changed) {
                 job.succeeded();

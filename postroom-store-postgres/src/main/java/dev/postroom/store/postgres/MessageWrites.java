@@ -731,13 +731,17 @@ final class MessageWrites {
         return new Settlement(queue, transition.to());
     }
 
-    boolean delete(Connection c, String idText) throws SQLException {
+    boolean delete(Connection c, String idText, MessageState onlyIn) throws SQLException {
         UUID id = IdBounds.parse(idText);
         if (id == null) {
             return false;
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE id = ? RETURNING queue, ordering_key")) {
+        String sql = "DELETE FROM messages WHERE id = ?" + (onlyIn == null ? "" : " AND state = ?") + " RETURNING queue, ordering_key";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, id);
+            if (onlyIn != null) {
+                ps.setInt(2, onlyIn.code());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return false;

@@ -465,8 +465,8 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> delete(String id) {
-        return submit(c -> writes.delete(c, id));
+    public CompletableFuture<Boolean> delete(String id, MessageState onlyIn) {
+        return submit(c -> writes.delete(c, id, onlyIn));
     }
 
     @Override

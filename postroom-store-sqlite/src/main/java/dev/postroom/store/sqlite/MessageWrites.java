@@ -544,11 +544,24 @@ final class MessageWrites {
         return new Settlement(queue, transition.to());
     }
 
-    boolean delete(String id) throws SQLException {
+    boolean delete(String id, MessageState onlyIn) throws SQLException {
         long seq = sequence(id);
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE seq = ? AND id = ? RETURNING queue, state")) {
+        if (onlyIn != null) {
+            // A leased message is IN_FLIGHT whatever its row says (leases live in memory); on this single writer
+            // nothing changes between this look and the delete.
+            boolean leased = leases.live(seq) != null;
+            if (leased != (onlyIn == MessageState.IN_FLIGHT)) {
+                return false;
+            }
+        }
+        String sql = "DELETE FROM messages WHERE seq = ? AND id = ?"
+                + (onlyIn == null || onlyIn == MessageState.IN_FLIGHT ? "" : " AND state = ?") + " RETURNING queue, state";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, seq);
             ps.setString(2, id);
+            if (onlyIn != null && onlyIn != MessageState.IN_FLIGHT) {
+                ps.setInt(3, onlyIn.code());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return false;

@@ -259,8 +259,8 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> delete(String id) {
-        return committer.submit(w -> w.delete(id));
+    public CompletableFuture<Boolean> delete(String id, MessageState onlyIn) {
+        return committer.submit(w -> w.delete(id, onlyIn));
     }
 
     @Override
