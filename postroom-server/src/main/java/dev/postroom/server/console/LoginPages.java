@@ -10,9 +10,15 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** Sign-in and sign-out. Failed attempts are throttled per user name and per address, and audited. */
 final class LoginPages {
+    /** Password checks running at once: a bcrypt hash takes one core for tens of milliseconds. */
+    static final int PASSWORD_CHECKS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final Duration PASSWORD_CHECK_WAIT = Duration.ofSeconds(5);
+    private final Semaphore passwordChecks = new Semaphore(PASSWORD_CHECKS);
     private final AuthStore auth;
     private final Sessions sessions;
     private final ConsoleGuard guard;
@@ -51,25 +57,50 @@ final class LoginPages {
         String username = bounded(ctx.formParam("username"), 128);
         String password = bounded(ctx.formParam("password"), 1024);
         String next = ctx.formParam("next");
-        Duration wait = throttle.retryAfter(username, ctx.ip(), clock.instant());
+        Duration wait = throttle.attempt(username, ctx.ip(), clock.instant());
         if (!wait.isZero()) {
             ctx.status(429).header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
             form(ctx, next, username, "Too many failed sign-ins. Try again in " + Format.age(wait) + ".");
             return;
         }
-        Optional<AuthStore.SignIn> signIn = username.isEmpty() || password.isEmpty() ? Optional.empty() : auth.signIn(username, password);
+        Optional<AuthStore.SignIn> signIn;
+        try {
+            signIn = username.isEmpty() || password.isEmpty() ? Optional.empty() : checkPassword(username, password);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            signIn = Optional.empty();
+        }
+        if (signIn == null) {
+            ctx.status(429).header("Retry-After", "1");
+            form(ctx, next, username, "The console is busy checking other sign-ins. Try again in a moment.");
+            return;
+        }
         if (signIn.isEmpty()) {
-            throttle.failed(username, ctx.ip(), clock.instant());
             audit.record(ctx, null, "user.login_failed", "user", username, Map.of());
             ctx.status(401);
             form(ctx, next, username, "Wrong user name or password.");
             return;
         }
-        throttle.succeeded(username);
+        throttle.succeeded(username, ctx.ip());
         Session session = sessions.create(username, signIn.get().role(), signIn.get().credentialStamp(), clock.instant());
         guard.signIn(ctx, session);
         audit.record(ctx, session, "user.login", "user", username, Map.of());
         ctx.redirect(safeNext(next), HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * Checks a password, at most {@link #PASSWORD_CHECKS} at once: each costs a bcrypt hash, and a
+     * flood of sign-ins must not take every core from the API. Null when none was free in time.
+     */
+    private Optional<AuthStore.SignIn> checkPassword(String username, String password) throws InterruptedException {
+        if (!passwordChecks.tryAcquire(PASSWORD_CHECK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        try {
+            return auth.signIn(username, password);
+        } finally {
+            passwordChecks.release();
+        }
     }
 
     private void form(Context ctx, String next, String username, String error) {

@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Slows password guessing: at most {@link #MAX_FAILURES} failed sign-ins per user name and per
  * client address within {@link #WINDOW}; beyond that, sign-in is refused until the oldest failure
  * leaves the window. Counting by address too means one client cannot spray many user names.
+ * An attempt is counted before its password is checked ({@link #attempt}), in one step with the
+ * look at the count, so that guesses sent in parallel cannot all pass the look together; a sign-in
+ * that succeeds takes its count back.
  */
 final class LoginThrottle {
     static final int MAX_FAILURES = 5;
@@ -21,14 +24,26 @@ final class LoginThrottle {
 
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
+    /**
+     * Counts a sign-in attempt before its password is checked: zero when it may go ahead (and now
+     * counts as a failure until {@link #succeeded}), otherwise how long until it may.
+     */
+    synchronized Duration attempt(String username, String address, Instant now) {
+        Duration wait = retryAfter(username, address, now);
+        if (wait.isZero()) {
+            failed(username, address, now);
+        }
+        return wait;
+    }
+
     /** How long until this user/address may try again; zero when it may now. */
-    Duration retryAfter(String username, String address, Instant now) {
+    synchronized Duration retryAfter(String username, String address, Instant now) {
         Duration byUser = wait(userKey(username), MAX_FAILURES, now);
         Duration byAddress = wait(addressKey(address), MAX_FAILURES_PER_ADDRESS, now);
         return byUser.compareTo(byAddress) >= 0 ? byUser : byAddress;
     }
 
-    void failed(String username, String address, Instant now) {
+    synchronized void failed(String username, String address, Instant now) {
         if (failures.size() > MAX_TRACKED) {
             failures.clear(); // bounded memory beats perfect memory under a flood of random names
         }
@@ -36,8 +51,15 @@ final class LoginThrottle {
         add(addressKey(address), now);
     }
 
-    void succeeded(String username) {
+    /** The attempt {@link #attempt} counted succeeded: the user's failures are forgotten, and the address's count loses it. */
+    synchronized void succeeded(String username, String address) {
         failures.remove(userKey(username));
+        Deque<Instant> times = failures.get(addressKey(address));
+        if (times != null) {
+            synchronized (times) {
+                times.pollLast();
+            }
+        }
     }
 
     private void add(String key, Instant now) {

@@ -63,6 +63,40 @@ class ConsoleSignInTest {
     }
 
     @Test
+    void guessesSentInParallelAreCountedBeforeTheirPasswordsAreChecked() throws Exception {
+        console.auth().addUser("parallel", ConsoleFixture.PASSWORD, dev.postroom.server.auth.Role.VIEWER, java.time.Instant.now());
+        int guesses = 4 * LoginThrottle.MAX_FAILURES;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < guesses; i++) {
+                String guess = "guess-" + i;
+                statuses.add(threads.submit(() -> {
+                    start.await();
+                    return console.anonymous().postWithoutCsrf("/console/login", Map.of("username", "parallel", "password", guess)).status();
+                }));
+            }
+            start.countDown();
+        }
+        long checked = 0;
+        for (var status : statuses) {
+            int code = status.get();
+            assertThat(code).isIn(401, 429);
+            checked += code == 401 ? 1 : 0;
+        }
+
+        assertThat(checked).as("guesses whose password was checked").isEqualTo(LoginThrottle.MAX_FAILURES);
+    }
+
+    @Test
+    void aSuccessfulSignInDoesNotCountAgainstItsAddress() {
+        for (int i = 0; i < LoginThrottle.MAX_FAILURES_PER_ADDRESS + 1; i++) {
+            assertThat(console.anonymous().postWithoutCsrf("/console/login",
+                    Map.of("username", "viewer", "password", ConsoleFixture.PASSWORD)).status()).isEqualTo(303);
+        }
+    }
+
+    @Test
     void afterSignOutTheSessionIsGone() {
         ConsoleClient client = console.signIn("operator");
         assertThat(client.post("/console/logout").status()).isEqualTo(303);
