@@ -162,6 +162,11 @@ public final class Dispatcher<T> implements Runnable {
         MDC.put("messageId", message.id());
         MDC.put("queue", queue);
         MDC.put("attempt", Integer.toString(message.attempt()));
+        // The sender's trace, so that log lines of the handler can be found from a trace and back.
+        String traceId = dev.postroom.TraceHeaders.traceId(message.headers().get(dev.postroom.TraceHeaders.TRACEPARENT));
+        if (traceId != null) {
+            MDC.put("traceId", traceId);
+        }
         try {
             T payload;
             try {
