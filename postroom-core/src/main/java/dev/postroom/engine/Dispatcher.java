@@ -113,6 +113,9 @@ public final class Dispatcher<T> implements Runnable {
                         return;
                     }
                     log.warn("claim failed queue={} error={}", queue, e.toString());
+                    if (Futures.unwrap(e) instanceof StoreUnavailableException) {
+                        engine.listener().storeFailed("claim");
+                    }
                     engine.signals().awaitChange(queue, generation, IDLE_NANOS);
                     continue;
                 }
@@ -237,6 +240,7 @@ public final class Dispatcher<T> implements Runnable {
                 // Not settled, and not reported as settled: the message is delivered again once its lease ends.
                 log.warn("settling failed, store unavailable; the message will be delivered again messageId={} queue={} attempt={} error={}",
                         message.id(), queue, message.attempt(), cause.toString());
+                engine.listener().storeFailed("settle");
             } else if (cause != null && !(cause instanceof dev.postroom.StaleLeaseException)) {
                 log.error("settling a message failed queue={}", queue, e);
             }

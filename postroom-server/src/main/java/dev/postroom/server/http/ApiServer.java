@@ -113,6 +113,9 @@ public final class ApiServer implements AutoCloseable {
                 drainBody(ctx);
                 metrics.requestTimer(ctx.method().name(), routeOf(ctx), ctx.statusCode())
                         .record(System.nanoTime() - startOf(ctx), TimeUnit.NANOSECONDS);
+                if (ctx.attribute(Problems.STORE_FAILED) != null) {
+                    metrics.meters().storeFailed("request");
+                }
                 // One line per request; the server's logback.xml hands lines to a background writer, so this
                 // costs the request a queue insert, not a console write.
                 if (requests.isInfoEnabled()) {
