@@ -185,8 +185,13 @@ public final class Dispatcher<T> implements Runnable {
             run.bindThread(Thread.currentThread());
             engine.running().add(run);
             Object result;
-            try (Tracing.Scope trace = engine.tracing().enter(message.headers())) {
-                result = handler.handle(run);
+            try (Tracing.Scope trace = engine.tracing().process(queue, message.id(), message.attempt(), message.headers())) {
+                try {
+                    result = handler.handle(run);
+                } catch (Throwable e) {
+                    trace.failed(e);
+                    throw e;
+                }
             } catch (Throwable e) {
                 if (e instanceof InterruptedException || Thread.interrupted()) {
                     log.info("handler interrupted messageId={} queue={} attempt={}", message.id(), queue, message.attempt());
