@@ -51,7 +51,27 @@ final class OpenTelemetryTracing implements Tracing {
     }
 
     private Tracer tracer() {
-        return (openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get()).getTracer(INSTRUMENTATION);
+        return (openTelemetry != null ? openTelemetry : global()).getTracer(INSTRUMENTATION);
+    }
+
+    /**
+     * The OpenTelemetry the application installed, else a no-op one. {@code getOrNoop} (API 1.5x and
+     * later) does not try to configure an SDK itself, nor log that it will not, as {@code get} does
+     * when the SDK's autoconfigure module is on the class path; older APIs have only {@code get}.
+     */
+    private static OpenTelemetry global() {
+        return HAS_GET_OR_NOOP ? GlobalOpenTelemetry.getOrNoop() : GlobalOpenTelemetry.get();
+    }
+
+    private static final boolean HAS_GET_OR_NOOP = hasGetOrNoop();
+
+    private static boolean hasGetOrNoop() {
+        try {
+            GlobalOpenTelemetry.class.getMethod("getOrNoop");
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     private SpanBuilder span(String operation, SpanKind kind, String queue, String id) {
