@@ -7,13 +7,12 @@ import dev.postroom.store.MessageStore;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 import dev.postroom.tck.FakeClock;
+import dev.postroom.tck.InterceptedStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,19 +108,12 @@ class PostroomMetersTest {
 
     @Test
     void aClaimThatMeetsAnUnavailableStoreIsCountedAsAStoreError() {
-        MessageStore sqlite = SqliteMessageStore.open(dir);
         AtomicBoolean away = new AtomicBoolean();
-        MessageStore flaky = (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
-                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
-                    if (away.get() && method.getName().equals("claim")) {
-                        throw new StoreUnavailableException("database away", null);
-                    }
-                    try {
-                        return method.invoke(sqlite, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        MessageStore flaky = InterceptedStore.of(SqliteMessageStore.open(dir), method -> {
+            if (away.get() && method.equals("claim")) {
+                throw new StoreUnavailableException("database away", null);
+            }
+        });
         try (Postroom postroom = Postroom.builder().store(flaky).listener(meters).maintenanceInterval(null).build()) {
             postroom.createQueue("refunds");
             assertThat(registry.get("postroom.store.errors").tag("operation", "claim").counter().count()).isZero();

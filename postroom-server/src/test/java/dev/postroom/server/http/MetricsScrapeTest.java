@@ -7,15 +7,14 @@ import dev.postroom.server.auth.Scope;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.sqlite.SqliteMessageStore;
+import dev.postroom.tck.InterceptedStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,25 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a scrape costs the store: the counts are read once, whatever the number of queues. */
+/** What a scrape costs the store (the counts are read once, whatever the number of queues), and what it counts when the store is away. */
 class MetricsScrapeTest {
     @TempDir
     Path dir;
 
     /** The SQLite store, with {@code counts} failing as an unavailable database does while {@code away} is set. */
     private MessageStore countsFailWhile(AtomicBoolean away) {
-        MessageStore sqlite = SqliteMessageStore.open(dir.resolve("data"));
-        return (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
-                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
-                    if (away.get() && method.getName().equals("counts")) {
-                        throw new StoreUnavailableException("database away", null);
-                    }
-                    try {
-                        return method.invoke(sqlite, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return InterceptedStore.of(SqliteMessageStore.open(dir.resolve("data")), method -> {
+            if (away.get() && method.equals("counts")) {
+                throw new StoreUnavailableException("database away", null);
+            }
+        });
     }
 
     @Test
@@ -79,18 +71,11 @@ class MetricsScrapeTest {
     @Test
     void aScrapeReadsTheCountsOnceWhateverTheNumberOfQueues() {
         AtomicInteger countReads = new AtomicInteger();
-        MessageStore sqlite = SqliteMessageStore.open(dir);
-        MessageStore counted = (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
-                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("counts")) {
-                        countReads.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(sqlite, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        MessageStore counted = InterceptedStore.of(SqliteMessageStore.open(dir), method -> {
+            if (method.equals("counts")) {
+                countReads.incrementAndGet();
+            }
+        });
         try (Postroom postroom = Postroom.builder().store(counted).maintenanceInterval(null).build()) {
             Metrics metrics = new Metrics();
             metrics.attach(postroom);
