@@ -28,4 +28,14 @@ public interface MessageListener {
     /** A handler or pull consumer finished an attempt that took {@code nanos} from lease to settlement. */
     default void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
     }
+
+    /**
+     * A store operation of this node failed because the store was unavailable (a
+     * {@link dev.postroom.store.StoreUnavailableException}: the database away, a statement refused);
+     * {@code operation} names what was lost: {@code claim}, {@code settle} or {@code maintenance}
+     * (an embedding server may report its own, such as {@code request}). Each is retried or
+     * redelivered later; a run of them is what an operator must look at.
+     */
+    default void storeFailed(String operation) {
+    }
 }

@@ -153,6 +153,11 @@ public final class Postroom implements AutoCloseable {
             public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
                 user.handled(queue, outcome, nanosSinceSend, handleNanos);
             }
+
+            @Override
+            public void storeFailed(String operation) {
+                user.storeFailed(operation);
+            }
         };
         Tracing tracing = Tracing.detect();
         MessageIds ids = new MessageIds(clock);
@@ -824,6 +829,9 @@ public final class Postroom implements AutoCloseable {
         } catch (RuntimeException e) {
             if (!closed) {
                 log.warn("maintenance pass failed error={}", e.toString());
+                if (Futures.unwrap(e) instanceof dev.postroom.store.StoreUnavailableException) {
+                    listener.storeFailed("maintenance");
+                }
             }
         }
     }

@@ -117,6 +117,9 @@ public final class Dispatcher<T> implements Runnable {
                         return;
                     }
                     log.warn("claim failed queue={} error={}", queue, e.toString());
+                    if (Futures.unwrap(e) instanceof StoreUnavailableException) {
+                        engine.listener().storeFailed("claim");
+                    }
                     engine.signals().awaitChange(queue, generation, IDLE_NANOS);
                     continue;
                 }
@@ -166,6 +169,11 @@ public final class Dispatcher<T> implements Runnable {
         MDC.put("messageId", message.id());
         MDC.put("queue", queue);
         MDC.put("attempt", Integer.toString(message.attempt()));
+        // The sender's trace, so that log lines of the handler can be found from a trace and back.
+        String traceId = dev.postroom.TraceHeaders.traceId(message.headers().get(dev.postroom.TraceHeaders.TRACEPARENT));
+        if (traceId != null) {
+            MDC.put("traceId", traceId);
+        }
         try {
             T payload;
             try {
@@ -181,8 +189,13 @@ public final class Dispatcher<T> implements Runnable {
             run.bindThread(Thread.currentThread());
             engine.running().add(run);
             Object result;
-            try (Tracing.Scope trace = engine.tracing().enter(message.headers())) {
-                result = handler.handle(run);
+            try (Tracing.Scope trace = engine.tracing().process(queue, message.id(), message.attempt(), message.headers())) {
+                try {
+                    result = handler.handle(run);
+                } catch (Throwable e) {
+                    trace.failed(e);
+                    throw e;
+                }
             } catch (Throwable e) {
                 boolean interrupted = e instanceof InterruptedException || Thread.interrupted();
                 if (interrupted && !running) {
@@ -254,6 +267,7 @@ public final class Dispatcher<T> implements Runnable {
                 // Not settled, and not reported as settled: the message is delivered again once its lease ends.
                 log.warn("settling failed, store unavailable; the message will be delivered again messageId={} queue={} attempt={} error={}",
                         message.id(), queue, message.attempt(), cause.toString());
+                engine.listener().storeFailed("settle");
             } else if (cause != null && !(cause instanceof dev.postroom.StaleLeaseException)) {
                 log.error("settling a message failed queue={}", queue, e);
             }

@@ -77,11 +77,12 @@ public final class MessageFactory {
         checkKey(fieldPrefix + "idempotencyKey", options.idempotencyKey());
         checkHeaders(fieldPrefix + "headers", options.headers());
         // After the check: what tracing and the sender's MDC add is well-formed, and never takes the headers over their limit.
-        Map<String, String> headers = tracing.inject(options.headers(), limits.maxHeaders());
+        String id = ids.next();
+        Map<String, String> headers = tracing.send(queue, id, options.headers(), limits.maxHeaders());
         if (carryMdc) {
             headers = SenderContext.capture(headers, limits.maxHeaders(), limits.maxHeaderValueChars());
         }
-        return new NewMessage(ids.next(), queue, json, headers, options.priority(), availableAt, expiresAt,
+        return new NewMessage(id, queue, json, headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
     }
 

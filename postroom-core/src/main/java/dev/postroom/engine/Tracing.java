@@ -10,6 +10,14 @@ import java.util.Map;
  * already); around a handler, {@link #enter} makes the message's trace context current, so spans
  * the handler starts are children of the sender's.
  *
+ * <p>With an OpenTelemetry SDK configured (the global one), a send also records a PRODUCER span
+ * ({@link #send}) whose context is the {@code traceparent} stored with the message, and each
+ * handler attempt a CONSUMER span ({@link #process}), its child and linked to it, with the
+ * messaging semantic-convention attributes ({@code messaging.system=postroom},
+ * {@code messaging.destination.name}, {@code messaging.message.id},
+ * {@code messaging.operation.type}). Without an SDK those spans are no-ops and only the context
+ * travels.
+ *
  * <p>The OpenTelemetry API is an optional dependency: {@link #detect()} uses it only when its
  * classes are on the class path, and otherwise returns {@link #NONE}, which leaves headers as
  * they are (a {@code traceparent} set by the caller still travels as an ordinary header).
@@ -42,10 +50,31 @@ public interface Tracing {
     /** Makes the trace context of {@code headers} current on this thread until the scope is closed. */
     Scope enter(Map<String, String> headers);
 
+    /**
+     * The headers of message {@code id}, sent to {@code queue}: as {@link #inject}, with the context
+     * of a PRODUCER span for the send when a tracer records one. Headers that carry a
+     * {@code traceparent} already are the sender's choice and pass unchanged, with no span.
+     */
+    default Map<String, String> send(String queue, String id, Map<String, String> headers, int maxHeaders) {
+        return inject(headers, maxHeaders);
+    }
+
+    /**
+     * As {@link #enter}, for attempt {@code attempt} of message {@code id} of {@code queue}: a
+     * CONSUMER span, child of the message's context, is current until the scope is closed.
+     */
+    default Scope process(String queue, String id, int attempt, Map<String, String> headers) {
+        return enter(headers);
+    }
+
     /** A trace context made current by {@link #enter}; closing restores the previous one. */
     interface Scope extends AutoCloseable {
         Scope NONE = () -> {
         };
+
+        /** The attempt failed with {@code error}: recorded on the span, if there is one. Call before {@link #close}. */
+        default void failed(Throwable error) {
+        }
 
         @Override
         void close();

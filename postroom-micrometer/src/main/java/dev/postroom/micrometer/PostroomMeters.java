@@ -2,6 +2,7 @@ package dev.postroom.micrometer;
 
 import dev.postroom.MessageListener;
 import dev.postroom.MessageState;
+import dev.postroom.NodeStatus;
 import dev.postroom.Postroom;
 import dev.postroom.StateCounts;
 import io.micrometer.core.instrument.Counter;
@@ -12,14 +13,18 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Postroom's meters on a Micrometer {@link MeterRegistry}, per queue (tag {@code queue}):
+ * Postroom's meters on a Micrometer {@link MeterRegistry}, per queue (tag {@code queue}), each with
+ * a description (Prometheus's help text) and its unit, seconds for times and a count of messages or
+ * nodes otherwise:
  * <ul>
  *   <li>counters {@code postroom.messages.sent} (duplicates of an idempotency key not counted),
  *       {@code postroom.messages.acked}, {@code postroom.messages.nacked} (failed attempts, not an
@@ -32,6 +37,18 @@ import java.util.concurrent.TimeUnit;
  *       {@code postroom.queue.oldest.ready.age} in seconds: how long the oldest READY message that
  *       no one has leased has waited, 0 when none.</li>
  * </ul>
+ * and, for the whole node, without a queue tag:
+ * <ul>
+ *   <li>gauge {@code postroom.nodes} (tag {@code state}: {@code alive}, {@code dead}): the nodes of
+ *       the store's registry as {@link Postroom#nodes()} judges them; a node that stopped reporting
+ *       in shows as dead on the others until it is forgotten, an hour later;</li>
+ *   <li>counter {@code postroom.store.errors} (tag {@code operation}: {@code claim}, {@code settle},
+ *       {@code maintenance}, or what the embedding server reports, such as {@code request}): store
+ *       operations that failed because the store was unavailable.</li>
+ * </ul>
+ * Counters are named without a unit suffix (Prometheus adds {@code _total}); a count of messages
+ * has no base unit in Prometheus's conventions, and giving one would rename them
+ * ({@code postroom_messages_sent_messages_total}). The count is in the description instead.
  * Counters and timers count what this node does; gauges show the whole store (every node of a
  * PostgreSQL cluster). A queue's meters are registered on its first event on this node, or earlier
  * with {@link #registerQueue}.
@@ -53,14 +70,17 @@ public final class PostroomMeters implements MessageListener {
     private static final Set<MessageState> GAUGED_STATES =
             EnumSet.of(MessageState.SCHEDULED, MessageState.READY, MessageState.IN_FLIGHT, MessageState.DEAD);
     private static final long MAX_GAUGE_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The operations the engine reports to {@link #storeFailed}, registered up front so that a rate reads 0, not nothing. */
+    private static final List<String> STORE_OPERATIONS = List.of("claim", "settle", "maintenance");
     private final MeterRegistry registry;
+    private final Map<String, Counter> storeErrors = new ConcurrentHashMap<>();
     private final Map<String, QueueMeters> queues = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
     private volatile Postroom postroom;
     private volatile GaugeCounts gaugeCounts;
 
-    /** Counts of the gauged states, read at {@code readAt} (System.nanoTime). */
-    private record GaugeCounts(Map<String, StateCounts> counts, long readAt) {
+    /** Counts of the gauged states and the nodes alive and dead, read at {@code readAt} (System.nanoTime). */
+    private record GaugeCounts(Map<String, StateCounts> counts, Map<NodeStatus.State, Long> nodes, long readAt) {
     }
 
     private record QueueMeters(Counter sent, Counter acked, Counter nacked, Counter dead, Timer sendToStart, Timer handle) {
@@ -69,6 +89,12 @@ public final class PostroomMeters implements MessageListener {
     /** Meters that register on {@code registry}; gauges read 0 until {@link #attach}. */
     public PostroomMeters(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        for (NodeStatus.State state : NodeStatus.State.values()) {
+            Gauge.builder("postroom.nodes", () -> nodes(state))
+                    .description("Nodes of the store's registry by state: dead ones stopped reporting in (heartbeat every 5 s, dead after 15 s)")
+                    .baseUnit("nodes").tag("state", state.name().toLowerCase()).register(registry);
+        }
+        STORE_OPERATIONS.forEach(this::storeErrors);
     }
 
     /** The Postroom whose store the gauges read. */
@@ -91,7 +117,8 @@ public final class PostroomMeters implements MessageListener {
         }
         for (MessageState state : GAUGED_STATES) {
             Gauge.builder("postroom.messages", () -> count(queue, state))
-                    .tag("queue", queue).tag("state", state.name().toLowerCase()).register(registry);
+                    .description("Messages of the queue in the store, by state: scheduled, ready, in_flight, dead")
+                    .baseUnit("messages").tag("queue", queue).tag("state", state.name().toLowerCase()).register(registry);
         }
         Gauge.builder("postroom.queue.oldest.ready.age", () -> oldestReadyAgeSeconds(queue)).baseUnit("seconds")
                 .description("How long the oldest READY message of the queue has waited to be delivered; 0 when none")
@@ -107,18 +134,35 @@ public final class PostroomMeters implements MessageListener {
         readCounts();
     }
 
-    private Map<String, StateCounts> readCounts() {
+    private GaugeCounts readCounts() {
         Postroom p = postroom;
-        Map<String, StateCounts> counts = p == null ? Map.of() : p.store().counts(GAUGED_STATES);
-        gaugeCounts = new GaugeCounts(counts, System.nanoTime());
-        return counts;
+        GaugeCounts read = p == null ? new GaugeCounts(Map.of(), Map.of(), System.nanoTime())
+                : new GaugeCounts(p.store().counts(GAUGED_STATES),
+                        p.nodes().stream().collect(Collectors.groupingBy(NodeStatus::state, Collectors.counting())), System.nanoTime());
+        gaugeCounts = read;
+        return read;
+    }
+
+    private GaugeCounts currentCounts() {
+        GaugeCounts current = gaugeCounts;
+        return current != null && System.nanoTime() - current.readAt() < MAX_GAUGE_AGE_NANOS ? current : readCounts();
     }
 
     private StateCounts gaugeCounts(String queue) {
-        GaugeCounts current = gaugeCounts;
-        Map<String, StateCounts> counts = current != null && System.nanoTime() - current.readAt() < MAX_GAUGE_AGE_NANOS
-                ? current.counts() : readCounts();
-        return counts.get(queue);
+        return currentCounts().counts().get(queue);
+    }
+
+    private double nodes(NodeStatus.State state) {
+        if (postroom == null) {
+            return 0;
+        }
+        return currentCounts().nodes().getOrDefault(state, 0L);
+    }
+
+    private Counter storeErrors(String operation) {
+        return storeErrors.computeIfAbsent(operation, op -> Counter.builder("postroom.store.errors")
+                .description("Store operations of this node that failed because the store was unavailable, by operation")
+                .tag("operation", op).register(registry));
     }
 
     private double count(String queue, MessageState state) {
@@ -148,15 +192,28 @@ public final class PostroomMeters implements MessageListener {
         return queues.computeIfAbsent(queue, q -> {
             registerQueue(q);
             return new QueueMeters(
-                    Counter.builder("postroom.messages.sent").tag("queue", q).register(registry),
-                    Counter.builder("postroom.messages.acked").tag("queue", q).register(registry),
-                    Counter.builder("postroom.messages.nacked").tag("queue", q).register(registry),
-                    Counter.builder("postroom.messages.dead").tag("queue", q).register(registry),
-                    Timer.builder("postroom.send.to.start").tag("queue", q).publishPercentileHistogram()
-                            .maximumExpectedValue(Duration.ofMinutes(10)).register(registry),
-                    Timer.builder("postroom.handle.duration").tag("queue", q).publishPercentileHistogram()
-                            .maximumExpectedValue(Duration.ofMinutes(10)).register(registry));
+                    counter("postroom.messages.sent", q, "Messages sent to the queue by this node (a repeated idempotency key not counted)"),
+                    counter("postroom.messages.acked", q, "Messages of the queue that succeeded on this node"),
+                    counter("postroom.messages.nacked", q, "Failed attempts on this node: a handler threw or a consumer nacked"),
+                    counter("postroom.messages.dead", q, "Messages of the queue that became dead letters on this node"),
+                    timer("postroom.send.to.start", q, "Time from a message's send to the start of the attempt that settled it"),
+                    timer("postroom.handle.duration", q, "Time a handler or pull consumer took over one attempt, lease to settlement"));
         });
+    }
+
+    private Counter counter(String name, String queue, String description) {
+        return Counter.builder(name).description(description).tag("queue", queue).register(registry);
+    }
+
+    private Timer timer(String name, String queue, String description) {
+        return Timer.builder(name).description(description).tag("queue", queue).publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+    }
+
+    /** Counts a store operation that failed because the store was unavailable. */
+    @Override
+    public void storeFailed(String operation) {
+        storeErrors(operation).increment();
     }
 
     @Override

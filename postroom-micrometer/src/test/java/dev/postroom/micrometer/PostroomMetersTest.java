@@ -3,8 +3,11 @@ package dev.postroom.micrometer;
 import dev.postroom.Postroom;
 import dev.postroom.QueuePolicy;
 import dev.postroom.SendOptions;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 import dev.postroom.tck.FakeClock;
+import dev.postroom.tck.InterceptedStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -87,6 +91,53 @@ class PostroomMetersTest {
 
         assertThat(gauge("postroom.messages", "ready")).isZero();
         assertThat(registry.get("postroom.messages").tag("queue", "exports").gauges()).hasSize(4);
+    }
+
+    @Test
+    void nodesGaugeCountsTheNodesAliveAndDead() {
+        try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(dir)).maintenanceInterval(null).build()) {
+            assertThat(registry.get("postroom.nodes").tag("state", "alive").gauge().value()).as("before attach").isZero();
+
+            meters.attach(postroom);
+            meters.refreshCounts();
+
+            assertThat(registry.get("postroom.nodes").tag("state", "alive").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("postroom.nodes").tag("state", "dead").gauge().value()).isZero();
+        }
+    }
+
+    @Test
+    void aClaimThatMeetsAnUnavailableStoreIsCountedAsAStoreError() {
+        AtomicBoolean away = new AtomicBoolean();
+        MessageStore flaky = InterceptedStore.of(SqliteMessageStore.open(dir), method -> {
+            if (away.get() && method.equals("claim")) {
+                throw new StoreUnavailableException("database away", null);
+            }
+        });
+        try (Postroom postroom = Postroom.builder().store(flaky).listener(meters).maintenanceInterval(null).build()) {
+            postroom.createQueue("refunds");
+            assertThat(registry.get("postroom.store.errors").tag("operation", "claim").counter().count()).isZero();
+            away.set(true);
+
+            postroom.handle("refunds", String.class, delivery -> null);
+
+            await().until(() -> registry.get("postroom.store.errors").tag("operation", "claim").counter().count() >= 1);
+        }
+    }
+
+    @Test
+    void everyMeterHasADescription() {
+        try (Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(dir)).listener(meters).build()) {
+            meters.attach(postroom);
+            postroom.createQueue("refunds");
+            postroom.send("refunds", "ok").join();
+            postroom.handle("refunds", String.class, delivery -> null);
+            await().until(() -> counter("postroom.messages.acked") == 1);
+            meters.storeFailed("request");
+
+            assertThat(registry.getMeters()).isNotEmpty()
+                    .allSatisfy(meter -> assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank());
+        }
     }
 
     private double counter(String name) {

@@ -54,4 +54,9 @@ record MessageListeners(List<MessageListener> all) implements MessageListener {
     public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
         each("handled", queue, l -> l.handled(queue, outcome, nanosSinceSend, handleNanos));
     }
+
+    @Override
+    public void storeFailed(String operation) {
+        each("storeFailed", "-", l -> l.storeFailed(operation));
+    }
 }

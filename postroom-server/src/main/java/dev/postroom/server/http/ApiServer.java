@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    /** One line per request, a logger of its own so that an operator can turn them off alone. */
+    private static final Logger requests = LoggerFactory.getLogger("dev.postroom.server.http.requests");
     /** A full batch of 1,000 messages of a few KiB each; single payloads are capped at 256 KiB by the engine. */
     public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
 
@@ -111,11 +113,14 @@ public final class ApiServer implements AutoCloseable {
                 drainBody(ctx);
                 metrics.requestTimer(ctx.method().name(), routeOf(ctx), ctx.statusCode())
                         .record(System.nanoTime() - startOf(ctx), TimeUnit.NANOSECONDS);
+                if (ctx.attribute(Problems.STORE_FAILED) != null) {
+                    metrics.meters().storeFailed("request");
+                }
                 // One line per request; the server's logback.xml hands lines to a background writer, so this
                 // costs the request a queue insert, not a console write.
-                if (log.isInfoEnabled()) {
+                if (requests.isInfoEnabled()) {
                     ApiToken token = ctx.attribute("postroom.token");
-                    log.info("http method={} path={} status={} token={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
+                    requests.info("http method={} path={} status={} token={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
                             token == null ? "-" : token.id());
                 }
             });

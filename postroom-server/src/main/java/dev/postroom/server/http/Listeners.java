@@ -50,4 +50,15 @@ record Listeners(List<MessageListener> all) implements MessageListener {
             }
         }
     }
+
+    @Override
+    public void storeFailed(String operation) {
+        for (MessageListener l : all) {
+            try {
+                l.storeFailed(operation);
+            } catch (RuntimeException ignored) {
+                // as above
+            }
+        }
+    }
 }

@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
 
 /** The one place where exceptions become problem+json responses. Routes only throw. */
 final class Problems {
+    /** A request attribute: this request failed because the store was unavailable (for the store-errors counter). */
+    static final String STORE_FAILED = "postroom.storeFailed";
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
     private Problems() {
@@ -68,6 +70,7 @@ final class Problems {
         });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             log.error("store unavailable path={}", ctx.path(), e);
+            ctx.attribute(STORE_FAILED, Boolean.TRUE);
             write(ctx, mapper, 503, "Store unavailable", "the message store is unavailable; retry later", null);
         });
         routes.exception(Exception.class, (e, ctx) -> {

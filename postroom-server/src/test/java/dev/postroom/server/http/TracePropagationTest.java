@@ -125,6 +125,17 @@ class TracePropagationTest {
     }
 
     @Test
+    void handlersLogLinesCarryTheTraceIdInTheirMdc() {
+        String queue = queue("traced");
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        server.postroom().handle(queue, RawJson.class, delivery -> seen.complete(String.valueOf(org.slf4j.MDC.get("traceId"))));
+
+        sentId(postTraced("/api/v1/queues/" + queue + "/messages", "{\"payload\":{}}", TRACEPARENT));
+
+        assertThat(seen).succeedsWithin(PATIENCE).isEqualTo(TRACE_ID);
+    }
+
+    @Test
     void spanCurrentAtAJavaSendIsTheParentOfTheHandlersContext() {
         String queue = queue("traced");
         CompletableFuture<SpanContext> seen = new CompletableFuture<>();
