@@ -73,7 +73,10 @@ public final class Console implements Site {
         routes.get("/", ctx -> ctx.redirect("/console"));
         login.register(routes);
         routes.get("/console", this::overview);
-        routes.sse("/console/live", live::connect);
+        routes.sse("/console/live", client -> {
+            String session = client.ctx().cookie(ConsoleGuard.COOKIE);
+            live.connect(client, () -> sessions.isLive(session, clock.instant()));
+        });
         new MessagePages(postroom, templates, audit).register(routes);
         new BatchPages(postroom, templates).register(routes);
         new AuditPages(auditLog, templates).register(routes);

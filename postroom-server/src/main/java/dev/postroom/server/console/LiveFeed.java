@@ -6,10 +6,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
 final class LiveFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
-    private final List<SseClient> clients = new CopyOnWriteArrayList<>();
+    /** Each watcher with the check that its session still stands. */
+    private final Map<SseClient, BooleanSupplier> clients = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("postroom-console-live").factory());
     private final Templates templates;
@@ -34,10 +36,14 @@ final class LiveFeed implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    void connect(SseClient client) {
+    /**
+     * Streams to {@code client} for as long as {@code stillSignedIn} holds: a sign-out, an expired
+     * session, or the user's removal or role change ends the stream at the next tick.
+     */
+    void connect(SseClient client, BooleanSupplier stillSignedIn) {
         client.keepAlive();
         client.onClose(() -> clients.remove(client));
-        clients.add(client);
+        clients.put(client, stillSignedIn);
     }
 
     private void tick() {
@@ -47,7 +53,13 @@ final class LiveFeed implements AutoCloseable {
         try {
             String queueRows = templates.fragment("queueRows.jte", Map.of("rows", queues.get()));
             String nodeRows = templates.fragment("nodeRows.jte", Map.of("nodes", nodes.get()));
-            for (SseClient client : clients) {
+            clients.forEach((client, stillSignedIn) -> {
+                if (!stillSignedIn.getAsBoolean()) {
+                    clients.remove(client);
+                    client.close();
+                }
+            });
+            for (SseClient client : clients.keySet()) {
                 if (client.terminated()) {
                     clients.remove(client);
                 } else {
@@ -63,6 +75,6 @@ final class LiveFeed implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.forEach(SseClient::close);
+        clients.keySet().forEach(SseClient::close);
     }
 }

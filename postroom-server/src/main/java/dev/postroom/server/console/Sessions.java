@@ -58,6 +58,20 @@ final class Sessions {
 
     /** The live session with this id, touched; empty when unknown or expired. */
     Optional<Session> find(String id, Instant now) {
+        Optional<Session> live = live(id, now);
+        live.ifPresent(session -> session.seen(now));
+        return live;
+    }
+
+    /**
+     * Whether the session with this id is still live (not signed out, expired, or its user changed
+     * or removed), without touching it: a live stream keeps no session alive on its own.
+     */
+    boolean isLive(String id, Instant now) {
+        return live(id, now).isPresent();
+    }
+
+    private Optional<Session> live(String id, Instant now) {
         if (id == null) {
             return Optional.empty();
         }
@@ -77,7 +91,6 @@ final class Sessions {
             }
             session.checked(now);
         }
-        session.seen(now);
         return Optional.of(session);
     }
 

@@ -38,6 +38,17 @@ final class Access {
         ctx.attribute(TOKEN, token);
     }
 
+    /** The bearer token's secret of a request, or null. */
+    static String bearer(Context ctx) {
+        String header = ctx.header("Authorization");
+        return header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) ? null : header.substring(7).trim();
+    }
+
+    /** Whether the token with {@code secret} still exists, is not revoked and grants {@code kind}: for streams that outlive their request. */
+    boolean stillGrants(String secret, Scope.Kind kind) {
+        return auth.verify(secret, clock.instant()).filter(token -> token.grants(kind, null)).isPresent();
+    }
+
     /**
      * Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive).
      * The queue's name is checked first (422 naming {@code queue}): a name no queue can have is never

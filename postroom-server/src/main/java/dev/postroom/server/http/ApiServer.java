@@ -147,7 +147,10 @@ public final class ApiServer implements AutoCloseable {
                     throw new ApiException(406, "Not acceptable", "send Accept: text/event-stream to open the event stream", null);
                 }
             });
-            routes.sse("/api/v1/events", events::connect);
+            routes.sse("/api/v1/events", client -> {
+                String secret = Access.bearer(client.ctx());
+                events.connect(client, () -> access.stillGrants(secret, Scope.Kind.READ));
+            });
             routes.get("/api/v1/openapi.json", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
                 ctx.contentType("application/json").result(openApi);

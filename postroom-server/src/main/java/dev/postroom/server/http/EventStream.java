@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /api/v1/events}: server-sent events. {@code message} events ({id, queue, state}) as
@@ -43,7 +44,8 @@ final class EventStream implements MessageListener, AutoCloseable {
     }
 
     private final BlockingQueue<MessageEvent> pending = new ArrayBlockingQueue<>(10_000);
-    private final List<SseClient> clients = new CopyOnWriteArrayList<>();
+    /** Each client with the check that its token still allows it. */
+    private final Map<SseClient, BooleanSupplier> clients = new ConcurrentHashMap<>();
     private final Map<String, QueueEvent> lastCounts = new HashMap<>();
     private final ObjectMapper mapper;
     private final Activity activity;
@@ -62,10 +64,14 @@ final class EventStream implements MessageListener, AutoCloseable {
         this.postroom = postroom;
     }
 
-    void connect(SseClient client) {
+    /**
+     * Streams to {@code client} for as long as {@code stillAllowed} holds: a revoked token (or one
+     * that lost its scope) ends the stream within a second.
+     */
+    void connect(SseClient client, BooleanSupplier stillAllowed) {
         client.keepAlive();
         client.onClose(() -> clients.remove(client));
-        clients.add(client);
+        clients.put(client, stillAllowed);
         synchronized (lastCounts) {
             lastCounts.clear(); // a new client gets every queue's counts at the next full tick
         }
@@ -96,7 +102,11 @@ final class EventStream implements MessageListener, AutoCloseable {
             for (MessageEvent event : sending) {
                 broadcast("message", event);
             }
-            if (++ticks % 5 == 0 && postroom != null) {
+            boolean everySecond = ++ticks % 5 == 0;
+            if (everySecond) {
+                endRevoked();
+            }
+            if (everySecond && postroom != null) {
                 Instant now = postroom.clock().instant();
                 for (QueueInfo queue : postroom.queues()) {
                     QueueEvent event = new QueueEvent(queue.name(), Views.Counts.of(queue.counts()), queue.paused(),
@@ -115,6 +125,15 @@ final class EventStream implements MessageListener, AutoCloseable {
         }
     }
 
+    private void endRevoked() {
+        clients.forEach((client, stillAllowed) -> {
+            if (!stillAllowed.getAsBoolean()) {
+                clients.remove(client);
+                client.close();
+            }
+        });
+    }
+
     private void broadcast(String name, Object event) {
         String data;
         try {
@@ -122,7 +141,7 @@ final class EventStream implements MessageListener, AutoCloseable {
         } catch (JsonProcessingException e) {
             return;
         }
-        for (SseClient client : clients) {
+        for (SseClient client : clients.keySet()) {
             if (client.terminated()) {
                 clients.remove(client);
             } else {
@@ -134,6 +153,6 @@ final class EventStream implements MessageListener, AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.forEach(SseClient::close);
+        clients.keySet().forEach(SseClient::close);
     }
 }

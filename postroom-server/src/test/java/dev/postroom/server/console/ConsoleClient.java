@@ -55,6 +55,12 @@ final class ConsoleClient {
         get("/console"); // picks up the session's CSRF token
     }
 
+    /** Opens an event stream with this client's session; the body ends when the server ends the stream. */
+    HttpResponse<java.io.InputStream> stream(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     Page get(String path) {
         Page page = send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
         Matcher m = CSRF.matcher(page.body());

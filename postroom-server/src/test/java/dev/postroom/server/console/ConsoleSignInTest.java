@@ -97,6 +97,25 @@ class ConsoleSignInTest {
     }
 
     @Test
+    void theLiveStreamEndsWhenItsSessionSignsOut() throws Exception {
+        ConsoleClient client = console.signIn("operator");
+        var stream = client.stream("/console/live");
+        assertThat(stream.statusCode()).isEqualTo(200);
+        java.util.concurrent.CompletableFuture<Void> ended = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (var in = stream.body()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream()); // returns when the server ends the stream
+            } catch (java.io.IOException e) {
+                // ended as well
+            }
+        });
+        assertThat(ended).as("the stream is open while signed in").isNotDone();
+
+        assertThat(client.post("/console/logout").status()).isEqualTo(303);
+
+        ended.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
     void afterSignOutTheSessionIsGone() {
         ConsoleClient client = console.signIn("operator");
         assertThat(client.post("/console/logout").status()).isEqualTo(303);

@@ -1,5 +1,6 @@
 package dev.postroom.server.http;
 
+import dev.postroom.server.auth.NewToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postroom.server.http.TestServer.Reply;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,27 @@ class LiveRoutesTest {
     }
 
     // ---------------------------------------------------------------- long polls
+
+    @Test
+    void anEventStreamEndsOnceItsTokenIsRevoked() throws Exception {
+        NewToken reader = server.newToken("read");
+        java.net.http.HttpResponse<java.io.InputStream> stream = server.http().send(
+                server.request("GET", "/api/v1/events", reader.secret(), null).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        CompletableFuture<Void> ended = CompletableFuture.runAsync(() -> {
+            try (java.io.InputStream in = stream.body()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream()); // returns when the server ends the stream
+            } catch (java.io.IOException e) {
+                // ended as well
+            }
+        });
+        server.send(queue("events-revoked"), "{}");
+        assertThat(ended).as("the stream is open while the token is valid").isNotDone();
+
+        server.revoke(reader.token().id());
+
+        ended.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
 
     @Test
     void longPollReceiveReturnsAMessageSentDuringTheWait() {

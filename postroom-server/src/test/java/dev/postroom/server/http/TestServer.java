@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.Postroom;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthStore;
+import dev.postroom.server.auth.NewToken;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.store.sqlite.SqliteMessageStore;
 
@@ -127,6 +128,17 @@ final class TestServer implements BeforeAllCallback, AfterAllCallback {
     String token(String... scopes) {
         return auth.createToken("test-" + String.join("-", scopes).replace(':', '_'),
                 Arrays.stream(scopes).map(Scope::parse).toList(), Instant.now()).secret();
+    }
+
+    /** A new token with these scopes, with its id. */
+    NewToken newToken(String... scopes) {
+        return auth.createToken("test-" + String.join("-", scopes).replace(':', '_') + "-" + System.nanoTime(),
+                Arrays.stream(scopes).map(Scope::parse).toList(), Instant.now());
+    }
+
+    /** Revokes a token, as an admin would. */
+    void revoke(String tokenId) {
+        assertThat(auth.revoke(tokenId, Instant.now())).as("token %s revoked", tokenId).isTrue();
     }
 
     /** The audit actor of the token with this secret, as the API records it. */
