@@ -34,6 +34,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger requests = LoggerFactory.getLogger("dev.postroom.server.http.requests");
     /** A full batch of 1,000 messages of a few KiB each; single payloads are capped at 256 KiB by the engine. */
     public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+    /** The most of a body read for a request without a valid token, so that its answer arrives whole. */
+    private static final long UNAUTHENTICATED_DRAIN_BYTES = 64 * 1024;
 
     private final ObjectMapper mapper = Bodies.mapper();
     private final AuthStore auth;
@@ -102,11 +104,11 @@ public final class ApiServer implements AutoCloseable {
             // first, so that requests refused by the filters below are timed too (else the timer sees a negative duration)
             routes.before(ctx -> ctx.attribute("postroom.started", System.nanoTime()));
             routes.before("/api/*", ctx -> {
+                access.authenticate(ctx); // first: nothing about a request is looked at for someone without a token
                 boolean hasBody = ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
                 if (("GET".equals(ctx.method().name()) || "DELETE".equals(ctx.method().name())) && hasBody) {
                     throw ApiException.badRequest("body", ctx.method().name() + " takes no body");
                 }
-                access.authenticate(ctx);
             });
             routes.before("/metrics", access::authenticate);
             routes.after(ctx -> {
@@ -182,10 +184,16 @@ public final class ApiServer implements AutoCloseable {
      * Reads what is left of a request body that no route read (a 401, a 403, a body on a GET):
      * Jetty closes a connection whose request body was not read to the end, and a client still
      * sending a large body then sees a broken pipe instead of the answer. Bodies over the limit
-     * are not read; Javalin has answered those with 413 already.
+     * are not read; Javalin has answered those with 413 already. Nor is a large body of a request
+     * without a valid token: reading megabytes for anyone who asks is work an attacker gets for
+     * free, so its connection is closed after the answer instead.
      */
     private static void drainBody(io.javalin.http.Context ctx) {
         long length = ctx.contentLength();
+        if (length > UNAUTHENTICATED_DRAIN_BYTES && ctx.attribute("postroom.token") == null) {
+            ctx.header("Connection", "close");
+            return;
+        }
         if (length > 0 && length <= MAX_BODY_BYTES) {
             try {
                 ctx.bodyAsBytes();
