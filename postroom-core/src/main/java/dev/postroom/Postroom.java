@@ -6,6 +6,7 @@ import dev.postroom.engine.BatchCompleter;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.HandlerFailures;
+import dev.postroom.engine.IdleWait;
 import dev.postroom.engine.Maintenance;
 import dev.postroom.engine.MessageFactory;
 import dev.postroom.store.MessageIds;
@@ -17,7 +18,6 @@ import dev.postroom.engine.QueryValidator;
 import dev.postroom.engine.QueueCatalog;
 import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
-import dev.postroom.engine.RateLimitWait;
 import dev.postroom.engine.RetrySchedule;
 import dev.postroom.engine.RunningDeliveries;
 import dev.postroom.engine.ScheduleRunner;
@@ -92,8 +92,6 @@ public final class Postroom implements AutoCloseable {
     /** An attempt's error: one line, and a detail such as a stack trace. */
     private static final int MAX_ERROR_CHARS = 2_000;
     private static final int MAX_ERROR_DETAIL_CHARS = 65_536;
-    /** Long-poll re-check interval: bounds the wait for a delayed message becoming due. */
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final MessageStore store;
     private final boolean ownsStore;
@@ -609,7 +607,9 @@ public final class Postroom implements AutoCloseable {
             if (left <= 0 || closed) {
                 return List.of();
             }
-            signals.awaitChange(queue, generation, RateLimitWait.atMost(store, queue, clock, Math.min(left, POLL_NANOS)));
+            // Asleep until a send or a freed key wakes it, a delayed message is due, or the wait ends: an idle
+            // long-poll does not ask the store again and again.
+            signals.awaitChange(queue, generation, IdleWait.nanos(store, queue, clock, Math.min(left, IdleWait.MAX_NANOS)));
         }
     }
 

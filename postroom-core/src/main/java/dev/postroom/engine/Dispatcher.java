@@ -18,13 +18,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Type;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Feeds one queue's handler: claims as many messages as it has free slots, runs each on the
@@ -34,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 public final class Dispatcher<T> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** Longest idle sleep: bounds how late a delayed message is picked up if no signal comes. */
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long IDLE_NANOS = IdleWait.MAX_NANOS;
     /** Claims larger than this gain little and delay the first handler of the batch. */
     private static final int MAX_CLAIM = 256;
     /** Longest one-line error stored for an attempt, as pull consumers' nacks are bounded. */
@@ -145,21 +142,7 @@ public final class Dispatcher<T> implements Runnable {
     }
 
     private long idleNanos() {
-        Optional<Instant> due;
-        try {
-            due = engine.store().nextDue(queue);
-        } catch (StoreUnavailableException e) {
-            return IDLE_NANOS; // the database is away: the next claim meets it too, and says so
-        }
-        long nanos = due
-                .map(at -> Duration.between(engine.clock().instant(), at).toNanos())
-                .map(n -> Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(n, IDLE_NANOS)))
-                .orElse(IDLE_NANOS);
-        try {
-            return RateLimitWait.atMost(engine.store(), queue, engine.clock(), nanos);
-        } catch (StoreUnavailableException e) {
-            return nanos;
-        }
+        return IdleWait.nanos(engine.store(), queue, engine.clock(), IDLE_NANOS);
     }
 
     private void runHandler(ClaimedMessage message, Duration lease) {

@@ -7,7 +7,9 @@ import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.OutgoingMessage;
 import dev.postroom.QueueNotFoundException;
+import dev.postroom.Postroom;
 import dev.postroom.QueuePolicy;
+import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
 import dev.postroom.SendOptions;
 import dev.postroom.TimelineEntry;
@@ -15,11 +17,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,6 +57,24 @@ public abstract class ReceiveContract extends ContractSupport {
         assertThatThrownBy(() -> received.payload(Line.class))
                 .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("payload"))
                 .hasMessageContaining(Line.class.getTypeName());
+    }
+
+    @Test
+    void anIdleLongPollDoesNotAskTheStoreAgainAndAgain() throws InterruptedException {
+        createQueue(QUEUE);
+        AtomicInteger claims = new AtomicInteger();
+        try (Postroom counted = Postroom.builder().store(InterceptedStore.of(store, method -> {
+                    if (method.equals("claim")) {
+                        claims.incrementAndGet();
+                    }
+                })).closeStore(false).node("long-poller").clock(InstantSource.system()).maintenanceInterval(null).build()) {
+
+            assertThat(counted.receive(QUEUE, new ReceiveOptions(1, Duration.ofSeconds(2), null))).isEmpty();
+        }
+
+        // One claim at the start, then one each time the idle wait (at most half a second) ends: polling every
+        // 100 ms would make twenty.
+        assertThat(claims.get()).isBetween(1, 8);
     }
 
     @Test
