@@ -11,4 +11,8 @@ import java.time.Instant;
  * @param detail  a stack trace or longer explanation; may be null
  */
 public record AttemptError(int attempt, Instant at, String message, String detail) {
+    /** The longest one-line message an attempt's error keeps, in characters. */
+    public static final int MAX_MESSAGE_CHARS = 2_000;
+    /** The longest detail an attempt's error keeps, in characters. */
+    public static final int MAX_DETAIL_CHARS = 65_536;
 }

@@ -89,9 +89,6 @@ import java.util.random.RandomGenerator;
 public final class Postroom implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Postroom.class);
     private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(20);
-    /** An attempt's error: one line, and a detail such as a stack trace. */
-    private static final int MAX_ERROR_CHARS = 2_000;
-    private static final int MAX_ERROR_DETAIL_CHARS = 65_536;
 
     private final MessageStore store;
     private final boolean ownsStore;
@@ -628,10 +625,7 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
         if (resultJson != null) {
-            int size = resultJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (size > limits.maxPayloadBytes()) {
-                throw new MessageTooLargeException("result", size, limits.maxPayloadBytes());
-            }
+            MessageFactory.requireWithinPayloadLimit("result", resultJson, limits);
         }
         settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
     }
@@ -667,11 +661,11 @@ public final class Postroom implements AutoCloseable {
         if (error == null || error.isBlank()) {
             throw new InvalidMessageException("error.message", "must not be empty");
         }
-        if (error.length() > MAX_ERROR_CHARS) {
-            throw new InvalidMessageException("error.message", "at most " + MAX_ERROR_CHARS + " characters, was " + error.length());
+        if (error.length() > AttemptError.MAX_MESSAGE_CHARS) {
+            throw new InvalidMessageException("error.message", "at most " + AttemptError.MAX_MESSAGE_CHARS + " characters, was " + error.length());
         }
-        if (detail != null && detail.length() > MAX_ERROR_DETAIL_CHARS) {
-            throw new InvalidMessageException("error.detail", "at most " + MAX_ERROR_DETAIL_CHARS + " characters, was " + detail.length());
+        if (detail != null && detail.length() > AttemptError.MAX_DETAIL_CHARS) {
+            throw new InvalidMessageException("error.detail", "at most " + AttemptError.MAX_DETAIL_CHARS + " characters, was " + detail.length());
         }
         Settlement settlement = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
                 retryAfter, giveUp, retries, clock.instant(), node)));

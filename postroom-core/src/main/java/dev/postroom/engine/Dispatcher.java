@@ -1,5 +1,6 @@
 package dev.postroom.engine;
 
+import dev.postroom.AttemptError;
 import dev.postroom.Futures;
 import dev.postroom.Handler;
 import dev.postroom.MessageTooLargeException;
@@ -15,7 +16,6 @@ import org.slf4j.MDC;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +34,6 @@ public final class Dispatcher<T> implements Runnable {
     private static final long IDLE_NANOS = IdleWait.MAX_NANOS;
     /** Claims larger than this gain little and delay the first handler of the batch. */
     private static final int MAX_CLAIM = 256;
-    /** Longest one-line error stored for an attempt, as pull consumers' nacks are bounded. */
-    private static final int MAX_ERROR_CHARS = 2_000;
 
     private final String queue;
     private final Type payloadType;
@@ -199,12 +197,14 @@ public final class Dispatcher<T> implements Runnable {
             }
             Thread.interrupted();
             String resultJson = result == null ? null : engine.codec().encode("result", result);
-            if (resultJson != null && resultJson.getBytes(StandardCharsets.UTF_8).length > engine.limits().maxPayloadBytes()) {
-                // The same result comes back on every retry: a bug in the handler, for an operator to see.
-                MessageTooLargeException tooLarge = new MessageTooLargeException("result",
-                        resultJson.getBytes(StandardCharsets.UTF_8).length, engine.limits().maxPayloadBytes());
-                settle(message, started, errorText(tooLarge), tooLarge, new HandlerFailures.Verdict(true, null));
-                return;
+            if (resultJson != null) {
+                try {
+                    MessageFactory.requireWithinPayloadLimit("result", resultJson, engine.limits());
+                } catch (MessageTooLargeException tooLarge) {
+                    // The same result comes back on every retry: a bug in the handler, for an operator to see.
+                    settle(message, started, errorText(tooLarge), tooLarge, new HandlerFailures.Verdict(true, null));
+                    return;
+                }
             }
             track(message, started, engine.store().ack(new Completion(message.id(), message.leaseId(), resultJson, engine.clock().instant(), engine.node())));
         } catch (RuntimeException e) {
@@ -227,7 +227,8 @@ public final class Dispatcher<T> implements Runnable {
     /** The exception as the attempt's one-line error, cut to what a stored error keeps. */
     private static String errorText(Throwable error) {
         String text = error.getMessage() == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + error.getMessage();
-        return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS - 1) + "…" : text;
+        int max = AttemptError.MAX_MESSAGE_CHARS;
+        return text.length() > max ? text.substring(0, max - 1) + "…" : text;
     }
 
     private void track(ClaimedMessage message, long started, CompletableFuture<dev.postroom.store.Settlement> future) {

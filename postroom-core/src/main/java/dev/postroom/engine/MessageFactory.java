@@ -44,10 +44,7 @@ public final class MessageFactory {
             options = SendOptions.DEFAULTS;
         }
         String json = payload instanceof RawJson raw ? raw.json() : codec.encode(fieldPrefix + "payload", payload);
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxPayloadBytes()) {
-            throw new MessageTooLargeException(fieldPrefix + "payload", size, limits.maxPayloadBytes());
-        }
+        requireWithinPayloadLimit(fieldPrefix + "payload", json, limits);
         if (options.priority() < 0 || options.priority() > 9) {
             throw new InvalidMessageException(fieldPrefix + "priority", "must be 0–9, was " + options.priority());
         }
@@ -84,6 +81,17 @@ public final class MessageFactory {
         }
         return new NewMessage(id, queue, json, headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
+    }
+
+    /**
+     * Throws {@link MessageTooLargeException} naming {@code field} when {@code json} is over the
+     * payload limit in UTF-8 bytes: payloads, and the results stored like them.
+     */
+    public static void requireWithinPayloadLimit(String field, String json, Limits limits) {
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > limits.maxPayloadBytes()) {
+            throw new MessageTooLargeException(field, size, limits.maxPayloadBytes());
+        }
     }
 
     /** Delays, notBefore and TTLs beyond this are almost surely unit mistakes, and would overflow stored times. */

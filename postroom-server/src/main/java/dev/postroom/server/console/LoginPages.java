@@ -63,17 +63,18 @@ final class LoginPages {
             form(ctx, next, username, "Too many failed sign-ins. Try again in " + Format.age(wait) + ".");
             return;
         }
-        Optional<AuthStore.SignIn> signIn;
-        try {
-            signIn = username.isEmpty() || password.isEmpty() ? Optional.empty() : checkPassword(username, password);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            signIn = Optional.empty();
-        }
-        if (signIn == null) {
-            ctx.status(429).header("Retry-After", "1");
-            form(ctx, next, username, "The console is busy checking other sign-ins. Try again in a moment.");
-            return;
+        Optional<AuthStore.SignIn> signIn = Optional.empty();
+        if (!username.isEmpty() && !password.isEmpty()) {
+            if (!acquirePasswordCheck()) {
+                ctx.status(429).header("Retry-After", "1");
+                form(ctx, next, username, "The console is busy checking other sign-ins. Try again in a moment.");
+                return;
+            }
+            try {
+                signIn = auth.signIn(username, password);
+            } finally {
+                passwordChecks.release();
+            }
         }
         if (signIn.isEmpty()) {
             audit.record(ctx, null, "user.login_failed", "user", username, Map.of());
@@ -89,17 +90,15 @@ final class LoginPages {
     }
 
     /**
-     * Checks a password, at most {@link #PASSWORD_CHECKS} at once: each costs a bcrypt hash, and a
-     * flood of sign-ins must not take every core from the API. Null when none was free in time.
+     * A turn to check a password, at most {@link #PASSWORD_CHECKS} at once: each costs a bcrypt
+     * hash, and a flood of sign-ins must not take every core from the API. False when none came free in time.
      */
-    private Optional<AuthStore.SignIn> checkPassword(String username, String password) throws InterruptedException {
-        if (!passwordChecks.tryAcquire(PASSWORD_CHECK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-            return null;
-        }
+    private boolean acquirePasswordCheck() {
         try {
-            return auth.signIn(username, password);
-        } finally {
-            passwordChecks.release();
+            return passwordChecks.tryAcquire(PASSWORD_CHECK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

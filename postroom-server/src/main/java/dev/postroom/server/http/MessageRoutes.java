@@ -1,6 +1,7 @@
 package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.AttemptError;
 import dev.postroom.BatchResult;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -204,7 +205,8 @@ final class MessageRoutes {
         if (body.error() == null || body.error().message() == null) {
             throw new InvalidMessageException("error.message", "is required");
         }
-        if (body.error().message().length() > 2000 || (body.error().detail() != null && body.error().detail().length() > 65_536)) {
+        if (body.error().message().length() > AttemptError.MAX_MESSAGE_CHARS
+                || (body.error().detail() != null && body.error().detail().length() > AttemptError.MAX_DETAIL_CHARS)) {
             throw new InvalidMessageException("error", "message at most 2,000 characters, detail at most 65,536");
         }
         if (Boolean.TRUE.equals(body.deadLetter())) {

@@ -138,5 +138,6 @@ class BackOfficeBrowserTest {
 
         assertThat(browser.getCurrentUrl()).contains("/console");
         assertThat(browser.getPageSource()).contains("Postroom");
+        assertThat(browser.findElements(By.name("password"))).as("the console's sign-in form").hasSize(1);
     }
 }
