@@ -1492,6 +1492,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Too many requests of this kind are open: the token holds its most at once (long-polls: 128 per token, 2,048 in all; event streams: 16 per token, 256 in all), or the server does. Retry after `Retry-After` seconds, or once one of the token's open requests ends. */
+        TooManyOpen: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description The queue's name (an invalid one is 422 naming `queue`). */
@@ -1884,6 +1895,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyOpen"];
             default: components["responses"]["Error"];
         };
     };
@@ -1915,6 +1927,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyOpen"];
             default: components["responses"]["Error"];
         };
     };
@@ -2614,6 +2627,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyOpen"];
             default: components["responses"]["Error"];
         };
     };

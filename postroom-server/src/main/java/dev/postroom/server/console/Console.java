@@ -1,6 +1,7 @@
 package dev.postroom.server.console;
 
 import dev.postroom.server.http.Site;
+import dev.postroom.server.http.WaiterLimit;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
 import dev.postroom.server.activity.Activity;
@@ -9,6 +10,7 @@ import dev.postroom.server.auth.AuthStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 
 import java.time.Duration;
@@ -32,6 +34,9 @@ public final class Console implements Site {
     private final LoginPages login;
     private final Audit audit;
     private final LiveFeed live;
+    /** Live streams open at once, per user and in all: each holds a connection and a writer thread. */
+    private final WaiterLimit liveStreams = new WaiterLimit("live streams", 16, 256, 5);
+    private static final String LIVE_SLOT = "postroom.liveSlot";
 
     private final AuditLog auditLog;
     private final Activity activity;
@@ -73,9 +78,15 @@ public final class Console implements Site {
         routes.get("/", ctx -> ctx.redirect("/console"));
         login.register(routes);
         routes.get("/console", this::overview);
+        routes.before("/console/live", ctx -> { // after the guard's: only signed-in users count
+            if (ctx.method() == HandlerType.GET) {
+                ctx.attribute(LIVE_SLOT, liveStreams.enter(ConsoleGuard.session(ctx).username()));
+            }
+        });
         routes.sse("/console/live", client -> {
             String session = client.ctx().cookie(ConsoleGuard.COOKIE);
-            live.connect(client, () -> sessions.isLive(session, clock.instant()));
+            WaiterLimit.Slot slot = client.ctx().attribute(LIVE_SLOT);
+            live.connect(client, () -> sessions.isLive(session, clock.instant()), slot);
         });
         new MessagePages(postroom, templates, audit).register(routes);
         new BatchPages(postroom, templates).register(routes);

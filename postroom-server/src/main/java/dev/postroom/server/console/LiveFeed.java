@@ -1,5 +1,7 @@
 package dev.postroom.server.console;
 
+import dev.postroom.server.http.StreamOutbox;
+import dev.postroom.server.http.WaiterLimit;
 import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -21,8 +24,7 @@ import java.util.function.Supplier;
 final class LiveFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
-    /** Each watcher with the check that its session still stands. */
-    private final Map<SseClient, BooleanSupplier> clients = new ConcurrentHashMap<>();
+    private final Set<StreamOutbox> clients = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("postroom-console-live").factory());
     private final Templates templates;
@@ -40,10 +42,9 @@ final class LiveFeed implements AutoCloseable {
      * Streams to {@code client} for as long as {@code stillSignedIn} holds: a sign-out, an expired
      * session, or the user's removal or role change ends the stream at the next tick.
      */
-    void connect(SseClient client, BooleanSupplier stillSignedIn) {
+    void connect(SseClient client, BooleanSupplier stillSignedIn, WaiterLimit.Slot slot) {
         client.keepAlive();
-        client.onClose(() -> clients.remove(client));
-        clients.put(client, stillSignedIn);
+        clients.add(new StreamOutbox(client, stillSignedIn, slot)); // a closed one is dropped at the next tick
     }
 
     private void tick() {
@@ -53,18 +54,15 @@ final class LiveFeed implements AutoCloseable {
         try {
             String queueRows = templates.fragment("queueRows.jte", Map.of("rows", queues.get()));
             String nodeRows = templates.fragment("nodeRows.jte", Map.of("nodes", nodes.get()));
-            clients.forEach((client, stillSignedIn) -> {
-                if (!stillSignedIn.getAsBoolean()) {
-                    clients.remove(client);
+            for (StreamOutbox client : clients) {
+                if (!client.stillAllowed()) {
                     client.close();
                 }
-            });
-            for (SseClient client : clients.keySet()) {
-                if (client.terminated()) {
+                if (client.closed()) {
                     clients.remove(client);
-                } else {
-                    client.sendEvent("queues", queueRows);
-                    client.sendEvent("nodes", nodeRows);
+                } else { // never blocks: a watcher that stopped reading is disconnected, not waited for
+                    client.offer("queues", queueRows);
+                    client.offer("nodes", nodeRows);
                 }
             }
         } catch (RuntimeException e) {
@@ -75,6 +73,6 @@ final class LiveFeed implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.keySet().forEach(SseClient::close);
+        clients.forEach(StreamOutbox::close);
     }
 }

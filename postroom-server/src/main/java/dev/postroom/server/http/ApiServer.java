@@ -36,12 +36,21 @@ public final class ApiServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
     /** The most of a body read for a request without a valid token, so that its answer arrives whole. */
     private static final long UNAUTHENTICATED_DRAIN_BYTES = 64 * 1024;
+    private static final String STREAM_SLOT = "postroom.streamSlot";
 
     private final ObjectMapper mapper = Bodies.mapper();
     private final AuthStore auth;
     private final AuditLog audit;
     private final InstantSource clock;
     private final FinalStates finalStates = new FinalStates();
+    /** Long-polls (receive with a wait, GET a message with waitSeconds) open at once. */
+    static final int LONG_POLLS_PER_TOKEN = 128;
+    static final int LONG_POLLS_TOTAL = 2048;
+    /** Event streams open at once. */
+    static final int STREAMS_PER_TOKEN = 16;
+    static final int STREAMS_TOTAL = 256;
+    private final WaiterLimit longPolls = new WaiterLimit("long-polls", LONG_POLLS_PER_TOKEN, LONG_POLLS_TOTAL, 1);
+    private final WaiterLimit streams = new WaiterLimit("event streams", STREAMS_PER_TOKEN, STREAMS_TOTAL, 5);
     private final Metrics metrics = new Metrics();
     private final Activity activity;
     private final EventStream events;
@@ -133,7 +142,7 @@ public final class ApiServer implements AutoCloseable {
             }
             AuditTrail trail = new AuditTrail(audit);
             new QueueRoutes(postroom, mapper, trail).register(routes);
-            MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, trail);
+            MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, longPolls, trail);
             messages.register(routes);
             new TopicRoutes(postroom, mapper, messages, trail).register(routes);
             new ScheduleRoutes(postroom, mapper, trail).register(routes);
@@ -148,10 +157,12 @@ public final class ApiServer implements AutoCloseable {
                 if (accept == null || !accept.contains("text/event-stream")) {
                     throw new ApiException(406, "Not acceptable", "send Accept: text/event-stream to open the event stream", null);
                 }
+                ctx.attribute(STREAM_SLOT, streams.enter(Access.token(ctx).id())); // last: released when the stream closes
             });
             routes.sse("/api/v1/events", client -> {
                 String secret = Access.bearer(client.ctx());
-                events.connect(client, () -> access.stillGrants(secret, Scope.Kind.READ));
+                WaiterLimit.Slot slot = client.ctx().attribute(STREAM_SLOT);
+                events.connect(client, () -> access.stillGrants(secret, Scope.Kind.READ), slot);
             });
             routes.get("/api/v1/openapi.json", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);
@@ -237,6 +248,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The port actually bound. */
+    /** Long-polls open now (for tests). */
+    int longPollsOpen() {
+        return longPolls.open();
+    }
+
     public int port() {
         return app.port();
     }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,8 +45,7 @@ final class EventStream implements MessageListener, AutoCloseable {
     }
 
     private final BlockingQueue<MessageEvent> pending = new ArrayBlockingQueue<>(10_000);
-    /** Each client with the check that its token still allows it. */
-    private final Map<SseClient, BooleanSupplier> clients = new ConcurrentHashMap<>();
+    private final Set<StreamOutbox> clients = ConcurrentHashMap.newKeySet();
     private final Map<String, QueueEvent> lastCounts = new HashMap<>();
     private final ObjectMapper mapper;
     private final Activity activity;
@@ -66,12 +66,11 @@ final class EventStream implements MessageListener, AutoCloseable {
 
     /**
      * Streams to {@code client} for as long as {@code stillAllowed} holds: a revoked token (or one
-     * that lost its scope) ends the stream within a second.
+     * that lost its scope) ends the stream within a second. {@code slot} is released when it ends.
      */
-    void connect(SseClient client, BooleanSupplier stillAllowed) {
+    void connect(SseClient client, BooleanSupplier stillAllowed, WaiterLimit.Slot slot) {
         client.keepAlive();
-        client.onClose(() -> clients.remove(client));
-        clients.put(client, stillAllowed);
+        clients.add(new StreamOutbox(client, stillAllowed, slot)); // a closed one is dropped at the next event
         synchronized (lastCounts) {
             lastCounts.clear(); // a new client gets every queue's counts at the next full tick
         }
@@ -126,12 +125,12 @@ final class EventStream implements MessageListener, AutoCloseable {
     }
 
     private void endRevoked() {
-        clients.forEach((client, stillAllowed) -> {
-            if (!stillAllowed.getAsBoolean()) {
+        for (StreamOutbox client : clients) {
+            if (!client.stillAllowed()) {
                 clients.remove(client);
                 client.close();
             }
-        });
+        }
     }
 
     private void broadcast(String name, Object event) {
@@ -141,11 +140,11 @@ final class EventStream implements MessageListener, AutoCloseable {
         } catch (JsonProcessingException e) {
             return;
         }
-        for (SseClient client : clients.keySet()) {
-            if (client.terminated()) {
+        for (StreamOutbox client : clients) {
+            if (client.closed()) {
                 clients.remove(client);
             } else {
-                client.sendEvent(name, data);
+                client.offer(name, data); // never blocks: a slow client is disconnected, not waited for
             }
         }
     }
@@ -153,6 +152,6 @@ final class EventStream implements MessageListener, AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.keySet().forEach(SseClient::close);
+        clients.forEach(StreamOutbox::close);
     }
 }

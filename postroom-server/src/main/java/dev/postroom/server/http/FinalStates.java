@@ -7,17 +7,23 @@ import dev.postroom.MessageState;
 import dev.postroom.Postroom;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Long-poll support for {@code GET /messages/{id}?waitSeconds=}: a waiter sleeps until this node
  * reports a final state for the message, re-reading it at least once a second (a state reached
- * through lease expiry or TTL is not reported as an event).
+ * through lease expiry or TTL is not reported as an event). Waiters park on a future, not on a
+ * monitor: a virtual thread waiting in {@code synchronized} pins its carrier on JDK 21–23, and a
+ * few hundred such waiters would stall the server.
  */
 final class FinalStates implements MessageListener {
     private static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private final ConcurrentHashMap<String, Object> waiters = new ConcurrentHashMap<>();
+    /** One future per awaited message, completed (and removed) when the message is reported final. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> finals = new ConcurrentHashMap<>();
     private volatile Postroom postroom;
 
     void attach(Postroom postroom) {
@@ -27,11 +33,9 @@ final class FinalStates implements MessageListener {
     @Override
     public void changed(String queue, String id, MessageState state) {
         if (state.isFinal()) {
-            Object monitor = waiters.get(id);
-            if (monitor != null) {
-                synchronized (monitor) {
-                    monitor.notifyAll();
-                }
+            CompletableFuture<Void> reached = finals.remove(id);
+            if (reached != null) {
+                reached.complete(null);
             }
         }
     }
@@ -39,20 +43,22 @@ final class FinalStates implements MessageListener {
     /** The message once final, or as it is when {@code wait} has passed. */
     Message await(String id, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
-        Object monitor = waiters.computeIfAbsent(id, k -> new Object());
-        try {
-            while (true) {
-                Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
-                long left = deadline - System.nanoTime();
-                if (message.state().isFinal() || left <= 0) {
-                    return message;
+        while (true) {
+            // registered before reading, so that a final state reported in between is not missed
+            CompletableFuture<Void> reached = finals.computeIfAbsent(id, k -> new CompletableFuture<>());
+            Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
+            long left = deadline - System.nanoTime();
+            if (message.state().isFinal() || left <= 0) {
+                if (!reached.isDone()) {
+                    finals.remove(id, reached); // other waiters of this id re-register within a second
                 }
-                synchronized (monitor) {
-                    TimeUnit.NANOSECONDS.timedWait(monitor, Math.min(left, RECHECK_NANOS));
-                }
+                return message;
             }
-        } finally {
-            waiters.remove(id, monitor);
+            try {
+                reached.get(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException recheck) {
+                // read the message again
+            }
         }
     }
 }

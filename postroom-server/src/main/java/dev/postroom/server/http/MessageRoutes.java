@@ -39,12 +39,14 @@ final class MessageRoutes {
     private final Postroom postroom;
     private final ObjectMapper mapper;
     private final FinalStates finalStates;
+    private final WaiterLimit longPolls;
     private final AuditTrail audit;
 
-    MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates, AuditTrail audit) {
+    MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates, WaiterLimit longPolls, AuditTrail audit) {
         this.postroom = postroom;
         this.mapper = mapper;
         this.finalStates = finalStates;
+        this.longPolls = longPolls;
         this.audit = audit;
     }
 
@@ -173,7 +175,15 @@ final class MessageRoutes {
         int max = body.max() == null ? 1 : body.max();
         Duration wait = body.waitSeconds() == null ? Duration.ZERO : QueueRoutes.seconds("waitSeconds", body.waitSeconds());
         Duration lease = body.leaseSeconds() == null ? null : QueueRoutes.seconds("leaseSeconds", body.leaseSeconds());
-        var received = postroom.receive(queue, new ReceiveOptions(max, wait, lease));
+        ReceiveOptions options = new ReceiveOptions(max, wait, lease);
+        List<dev.postroom.ReceivedMessage> received;
+        if (wait.isZero()) {
+            received = postroom.receive(queue, options);
+        } else {
+            try (var slot = longPolls.enter(Access.token(ctx).id())) {
+                received = postroom.receive(queue, options);
+            }
+        }
         ctx.json(new Views.ReceivedBatch(received.stream().map(Views.Received::of).toList()));
     }
 
@@ -260,7 +270,9 @@ final class MessageRoutes {
             if (!(seconds >= 0 && seconds <= MAX_WAIT.toSeconds())) {
                 throw new InvalidMessageException("waitSeconds", "must be 0–" + MAX_WAIT.toSeconds());
             }
-            message = finalStates.await(id, Duration.ofMillis((long) (seconds * 1000)));
+            try (var slot = longPolls.enter(token.id())) {
+                message = finalStates.await(id, Duration.ofMillis((long) (seconds * 1000)));
+            }
         }
         ctx.json(Views.FullMessage.of(message));
     }

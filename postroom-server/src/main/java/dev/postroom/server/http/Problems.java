@@ -38,7 +38,12 @@ final class Problems {
     }
 
     static void register(RoutesConfig routes, ObjectMapper mapper) {
-        routes.exception(ApiException.class, (e, ctx) -> write(ctx, mapper, e.status(), e.title(), e.getMessage(), e.errors()));
+        routes.exception(ApiException.class, (e, ctx) -> {
+            if (e instanceof TooBusyException busy) {
+                ctx.header("Retry-After", Integer.toString(busy.retryAfterSeconds()));
+            }
+            write(ctx, mapper, e.status(), e.title(), e.getMessage(), e.errors());
+        });
         routes.exception(MessageTooLargeException.class, (e, ctx) ->
                 write(ctx, mapper, 413, "Too large", WireNames.message(e), List.of(new Problem.FieldError(WireNames.field(e), WireNames.message(e)))));
         routes.exception(InvalidMessageException.class, (e, ctx) ->
