@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -22,6 +24,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -54,15 +57,27 @@ final class Bodies {
 
     /** Reads the body as {@code type}; an empty body reads as {@code {}}, a JSON {@code null} is a 400. */
     static <T> T read(Context ctx, ObjectMapper mapper, Class<T> type) throws IOException {
+        return read(ctx, mapper.readerFor(type), type);
+    }
+
+    private static <T> T read(Context ctx, ObjectReader reader, Class<T> type) throws IOException {
         byte[] body = ctx.bodyAsBytes();
         if (body.length == 0) {
-            return mapper.readValue("{}", type);
+            return reader.readValue("{}");
         }
         String contentType = ctx.contentType();
         if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
             throw new ApiException(415, "Unsupported media type", "send application/json", null);
         }
-        T value = mapper.readValue(body, type);
+        T value;
+        try {
+            value = reader.readValue(body);
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof ApiException refused) { // a limit checked while reading
+                throw refused;
+            }
+            throw e;
+        }
         if (value == null) {
             throw ApiException.badRequest("body", "must be a JSON object");
         }
@@ -147,7 +162,45 @@ final class Bodies {
     }
 
     /** {@code batch}, when present, makes the messages one batch ({@link BatchRoutes}). */
-    record SendBatch(List<Send> messages, Batch batch) {
+    record SendBatch(@JsonDeserialize(using = SendListReader.class) List<Send> messages, Batch batch) {
+    }
+
+    /** The reader attribute holding the most messages a batch may have: see {@link #readBatch}. */
+    private static final String MAX_MESSAGES = "postroom.maxMessages";
+
+    /** Reads a batch, refusing it (413) as soon as it holds more than {@code maxMessages}, before the rest is parsed. */
+    static SendBatch readBatch(Context ctx, ObjectMapper mapper, int maxMessages) throws IOException {
+        return read(ctx, mapper.readerFor(SendBatch.class).withAttribute(MAX_MESSAGES, maxMessages), SendBatch.class);
+    }
+
+    /** A batch's messages, one at a time, stopping at the first message past the limit. */
+    static final class SendListReader extends StdDeserializer<List<Send>> {
+        SendListReader() {
+            super(List.class);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<Send> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.isExpectedStartArrayToken()) {
+                return (List<Send>) ctxt.handleUnexpectedToken(List.class, p);
+            }
+            Object max = ctxt.getAttribute(MAX_MESSAGES);
+            int limit = max instanceof Integer n ? n : Integer.MAX_VALUE;
+            List<Send> messages = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (messages.size() == limit) {
+                    String message = "is more than " + limit + " messages, over the limit of " + limit + " messages";
+                    throw new ApiException(413, "Too large", "messages: " + message, List.of(new Problem.FieldError("messages", message)));
+                }
+                try {
+                    messages.add(p.currentToken() == JsonToken.VALUE_NULL ? null : ctxt.readValue(p, Send.class));
+                } catch (JsonMappingException e) { // so that the error names messages[i], as Jackson's own lists do
+                    throw JsonMappingException.wrapWithPath(e, messages, messages.size());
+                }
+            }
+            return messages;
+        }
     }
 
     /** A batch's options: the completion message, or none. */

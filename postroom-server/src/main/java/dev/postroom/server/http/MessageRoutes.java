@@ -76,7 +76,7 @@ final class MessageRoutes {
     private void sendBatch(Context ctx) throws IOException {
         String queue = ctx.pathParam("queue");
         Access.require(ctx, Scope.Kind.SEND, queue);
-        Bodies.SendBatch body = Bodies.read(ctx, mapper, Bodies.SendBatch.class);
+        Bodies.SendBatch body = Bodies.readBatch(ctx, mapper, postroom.limits().maxBatchSize());
         if (body.messages() == null || body.messages().isEmpty()) {
             throw new InvalidMessageException("messages", "must hold at least one message");
         }

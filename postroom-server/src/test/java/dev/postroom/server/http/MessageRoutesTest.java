@@ -271,6 +271,20 @@ class MessageRoutesTest {
         assertThat(server.counts(queue).get("ready").asInt()).isZero();
     }
 
+    /** The 1,001st message ends the reading: what follows it (here, not even JSON) is never parsed. */
+    @Test
+    void batchOverAThousandMessagesIsRefusedAtTheFirstMessageOverTheLimit() {
+        String queue = queue("batch-early");
+        String messages = String.join(",", java.util.Collections.nCopies(1001, "{\"payload\":1}"));
+
+        Reply reply = server.post("/api/v1/queues/" + queue + "/messages:batch", server.admin,
+                "{\"messages\":[" + messages + ",{\"payload\": not json at all");
+
+        assertProblem(reply, 413, "messages");
+        assertThat(reply.body()).contains("more than 1000 messages");
+        assertThat(server.counts(queue).get("ready").asInt()).isZero();
+    }
+
     @Test
     void batchToUnknownQueueIs404() {
         assertProblem(server.post("/api/v1/queues/nowhere-at-all/messages:batch", server.admin, "{\"messages\":[{\"payload\":1}]}"), 404);
