@@ -932,6 +932,8 @@ export interface components {
             retentionHours?: number;
             /** @description How long DEAD messages are kept; default 168. */
             deadRetentionHours?: number;
+            /** @description The longest one attempt may run. Past it a handler is interrupted and the attempt fails with a timeout error (retried, or DEAD after `maxAttempts`, as any failure), and `extend` does not carry a receiver's lease beyond it (the lease then ends and the message is delivered again). `null` removes the limit; left out, the queue keeps its own. Default: no limit. */
+            maxRunSeconds?: number | null;
         };
         Policy: {
             maxAttempts: number;
@@ -961,6 +963,8 @@ export interface components {
             } | null;
             retentionHours: number;
             deadRetentionHours: number;
+            /** @description The longest one attempt may run; null when the queue sets no limit. */
+            maxRunSeconds: number | null;
         };
         Counts: {
             scheduled: number;

@@ -678,7 +678,35 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         PolicyValidator.lease("lease", duration);
         Instant now = clock.instant();
-        return Futures.join(store.extend(new LeaseExtension(requireId(id), requireLease(leaseId), now.plus(duration), now)));
+        Instant until = now.plus(duration);
+        Instant runEnds = runEnds(requireId(id));
+        if (runEnds != null) {
+            if (!runEnds.isAfter(now)) {
+                throw new InvalidMessageException("lease", "the attempt has run its queue's maxRun; it is not extended and ends with its lease");
+            }
+            until = until.isAfter(runEnds) ? runEnds : until;
+        }
+        return Futures.join(store.extend(new LeaseExtension(id, requireLease(leaseId), until, now)));
+    }
+
+    /** When the current attempt of {@code id} reaches its queue's maxRun, or null when the queue sets none. */
+    private Instant runEnds(String id) {
+        Message message = store.get(id).orElse(null);
+        if (message == null || message.state() != MessageState.IN_FLIGHT) {
+            return null; // the store answers the extension as it should: not found, stale lease
+        }
+        Duration maxRun = catalog.find(message.queue()).map(q -> q.policy().maxRun()).orElse(null);
+        if (maxRun == null) {
+            return null;
+        }
+        List<TimelineEntry> timeline = message.timeline();
+        for (int i = timeline.size() - 1; i >= 0; i--) {
+            TimelineEntry entry = timeline.get(i);
+            if (entry.state() == MessageState.IN_FLIGHT) {
+                return entry.at().plus(maxRun);
+            }
+        }
+        return null;
     }
 
     /** Records progress of a leased message (percent 0–100 or null, a note or null). */

@@ -19,6 +19,10 @@ import java.time.Duration;
  *                            (the default) for no rate limit
  * @param perKey              limits per key (a header's value or the ordering key), which also make the
  *                            queue hand out round-robin across keys; null (the default) for none
+ * @param maxRun              the longest one attempt may run ({@link #MIN_LEASE}–{@link #MAX_RUN}); past
+ *                            it a handler is interrupted and the attempt fails with a timeout error
+ *                            (retried or dead as any failure), and a receiver's lease is not extended
+ *                            beyond it; null (the default) for no limit
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -28,12 +32,15 @@ public record QueuePolicy(
         Duration retention,
         Duration deadRetention,
         RateLimit rateLimit,
-        KeyLimit perKey) {
+        KeyLimit perKey,
+        Duration maxRun) {
 
     /** The shortest lease a queue, a receive or an extension may ask for. */
     public static final Duration MIN_LEASE = Duration.ofSeconds(1);
     /** The longest lease a queue, a receive or an extension may ask for. */
     public static final Duration MAX_LEASE = Duration.ofHours(12);
+    /** The longest {@link #maxRun} a queue may set. */
+    public static final Duration MAX_RUN = Duration.ofDays(7);
 
     public static final QueuePolicy DEFAULT = new QueuePolicy(
             5, Backoff.DEFAULT, Duration.ofSeconds(30), 64, Duration.ofHours(24), Duration.ofDays(7));
@@ -41,40 +48,51 @@ public record QueuePolicy(
     /** A policy without rate or per-key limits. */
     public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
                        Duration deadRetention) {
-        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null);
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null, null);
+    }
+
+    /** A policy without a maximum run time. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention, RateLimit rateLimit, KeyLimit perKey) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, null);
     }
 
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun);
     }
 
     /** This policy with a queue rate limit, or none for null. */
     public QueuePolicy withRateLimit(RateLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun);
     }
 
     /** This policy with per-key limits, or none for null. */
     public QueuePolicy withPerKey(KeyLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun);
+    }
+
+    /** This policy with a maximum run time per attempt, or none for null. */
+    public QueuePolicy withMaxRun(Duration value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value);
     }
 }

@@ -179,6 +179,10 @@ public final class Dispatcher<T> implements Runnable {
                 }
             } catch (Throwable e) {
                 boolean interrupted = e instanceof InterruptedException || Thread.interrupted();
+                if (run.timedOutAfter() != null) {
+                    settleTimedOut(message, started, run.timedOutAfter(), e);
+                    return;
+                }
                 if (interrupted && !running) {
                     // Stopped by the shutdown timeout: not the message's failure, so no attempt is spent on it.
                     // Its lease stays: the embedded store hands it out again after a restart, PostgreSQL once
@@ -196,6 +200,10 @@ public final class Dispatcher<T> implements Runnable {
                 return;
             }
             Thread.interrupted();
+            if (run.timedOutAfter() != null) { // it returned, but too late: the attempt has failed
+                settleTimedOut(message, started, run.timedOutAfter(), null);
+                return;
+            }
             String resultJson = result == null ? null : engine.codec().encode("result", result);
             if (resultJson != null) {
                 try {
@@ -222,6 +230,14 @@ public final class Dispatcher<T> implements Runnable {
         Thread.interrupted();
         track(message, started, engine.store().nack(new Failure(message.id(), message.leaseId(), text, stackTrace(error),
                 verdict.retryAfter(), verdict.giveUp(), engine.retries(), engine.clock().instant(), engine.node())));
+    }
+
+    /** Fails an attempt that ran past its queue's maxRun; it is retried or dead as any failure. */
+    private void settleTimedOut(ClaimedMessage message, long started, java.time.Duration maxRun, Throwable thrown) {
+        String text = "timed out: ran longer than the queue's maxRun of " + PolicyValidator.seconds(maxRun) + " s";
+        log.info("handler timed out messageId={} queue={} attempt={}", message.id(), queue, message.attempt());
+        Throwable error = thrown == null ? new java.util.concurrent.TimeoutException(text) : thrown;
+        settle(message, started, text, error, HandlerFailures.Verdict.BACKOFF);
     }
 
     /** The exception as the attempt's one-line error, cut to what a stored error keeps. */

@@ -19,8 +19,11 @@ public final class HandlerRun<T> implements Delivery<T> {
     private final MessageStore store;
     private final InstantSource clock;
     private final Duration lease;
+    private final Instant startedAt;
     private volatile Instant leaseExpiresAt;
     private volatile Thread thread;
+    /** Set when the run outlived its queue's maxRun: the attempt fails with a timeout, whatever the handler does. */
+    private volatile Duration timedOutAfter;
 
     HandlerRun(ClaimedMessage message, T payload, MessageStore store, InstantSource clock, Duration lease) {
         this.message = message;
@@ -29,6 +32,23 @@ public final class HandlerRun<T> implements Delivery<T> {
         this.clock = clock;
         this.lease = lease;
         this.leaseExpiresAt = message.leaseExpiresAt();
+        this.startedAt = clock.instant();
+    }
+
+    /** When the handler was called. */
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Ends the run for running longer than {@code maxRun}: its lease is no longer renewed and its handler is interrupted. */
+    void timeOut(Duration maxRun) {
+        timedOutAfter = maxRun;
+        interrupt();
+    }
+
+    /** The maxRun this run outlived, or null while it has not. */
+    Duration timedOutAfter() {
+        return timedOutAfter;
     }
 
     void bindThread(Thread thread) {

@@ -12,7 +12,8 @@ import java.time.Instant;
 
 /**
  * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
- * messages past their TTL, send the runs of due schedules, complete finished batches, renew the leases of handlers still running here, and (less often)
+ * messages past their TTL, send the runs of due schedules, complete finished batches, renew the leases of handlers still running here
+ * (interrupting those past their queue's maxRun), and (less often)
  * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
  */
@@ -82,6 +83,16 @@ public final class Maintenance {
 
     private void renewRunningLeases(Instant now) {
         for (HandlerRun<?> run : engine.running().all()) {
+            if (run.timedOutAfter() != null) {
+                continue; // its handler was interrupted; if it does not stop, its lease ends and the message moves on
+            }
+            Duration maxRun = engine.catalog().find(run.queue()).map(q -> q.policy().maxRun()).orElse(null);
+            if (maxRun != null && !now.isBefore(run.startedAt().plus(maxRun))) {
+                log.warn("handler ran past the queue's maxRun, interrupting it messageId={} queue={} attempt={} maxRunSeconds={}",
+                        run.id(), run.queue(), run.attempt(), PolicyValidator.seconds(maxRun));
+                run.timeOut(maxRun);
+                continue;
+            }
             Duration left = Duration.between(now, run.leaseExpiresAt());
             if (left.compareTo(run.lease().dividedBy(2)) < 0) {
                 try {

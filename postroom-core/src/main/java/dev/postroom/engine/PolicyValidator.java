@@ -40,6 +40,11 @@ public final class PolicyValidator {
         between("retention", policy.retention(), Duration.ZERO, MAX_RETENTION);
         between("deadRetention", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
         rate("rateLimit", policy.rateLimit());
+        if (policy.maxRun() != null && (policy.maxRun().compareTo(QueuePolicy.MIN_LEASE) < 0
+                || policy.maxRun().compareTo(QueuePolicy.MAX_RUN) > 0)) {
+            throw new InvalidMessageException("maxRun", "must be " + QueuePolicy.MIN_LEASE.toSeconds() + "–"
+                    + QueuePolicy.MAX_RUN.toSeconds() + " seconds, was " + seconds(policy.maxRun()));
+        }
         KeyLimit perKey = policy.perKey();
         if (perKey != null) {
             if (perKey.maxInFlight() == null && perKey.rateLimit() == null) {

@@ -264,6 +264,12 @@ public class PostroomProperties implements Validator {
         /** How long DEAD messages are kept; default 7d. */
         private Duration deadRetention;
 
+        /**
+         * The longest one attempt may run (1s to 7d): past it the listener is interrupted and the
+         * attempt fails with a timeout error. Default: no limit.
+         */
+        private Duration maxRun;
+
         private final Backoff backoff = new Backoff();
 
         private final Rate rateLimit = new Rate();
@@ -308,6 +314,14 @@ public class PostroomProperties implements Validator {
 
         public void setDeadRetention(Duration deadRetention) {
             this.deadRetention = deadRetention;
+        }
+
+        public Duration getMaxRun() {
+            return maxRun;
+        }
+
+        public void setMaxRun(Duration maxRun) {
+            this.maxRun = maxRun;
         }
 
         public Backoff getBackoff() {

@@ -66,6 +66,9 @@ final class QueueDeclarations {
         if (queue.getDeadRetention() != null) {
             policy = policy.withDeadRetention(queue.getDeadRetention());
         }
+        if (queue.getMaxRun() != null) {
+            policy = policy.withMaxRun(queue.getMaxRun());
+        }
         PostroomProperties.Backoff backoff = queue.getBackoff();
         Backoff defaults = policy.backoff();
         policy = policy.withBackoff(new Backoff(

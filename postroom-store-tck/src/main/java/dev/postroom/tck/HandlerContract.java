@@ -226,6 +226,48 @@ public abstract class HandlerContract extends ContractSupport {
     }
 
     @Test
+    void aHandlerRunningPastTheQueuesMaxRunIsInterruptedAndTheAttemptFailsWithATimeout() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(2).withBackoff(QUICK).withMaxRun(Duration.ofSeconds(1)));
+        AtomicInteger interrupted = new AtomicInteger();
+        postroom.consume(QUEUE, Refund.class, delivery -> {
+            try {
+                new CountDownLatch(1).await(); // hangs until interrupted
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            }
+        });
+
+        String id = sendId(QUEUE, new Refund("order-12", 100, List.of(), Map.of()));
+
+        Message dead = awaitState(id, MessageState.DEAD);
+        assertThat(interrupted).as("each hung attempt was interrupted").hasValue(2);
+        assertThat(dead.errors()).extracting(AttemptError::attempt).containsExactly(1, 2);
+        assertThat(dead.errors()).allSatisfy(error -> assertThat(error.message()).contains("timed out").contains("maxRun"));
+    }
+
+    @Test
+    void aHandlerThatReturnsAfterTheQueuesMaxRunHasFailedItsAttempt() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(2).withBackoff(QUICK).withMaxRun(Duration.ofSeconds(1)));
+        postroom.handle(QUEUE, Refund.class, delivery -> {
+            if (delivery.attempt() == 1) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait(); // deaf to interrupts, as CPU-bound or careless code is
+                }
+            }
+            return "done on attempt " + delivery.attempt();
+        });
+
+        String id = sendId(QUEUE, new Refund("order-13", 100, List.of(), Map.of()));
+
+        Message done = awaitState(id, MessageState.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("timed out"));
+        assertSameJson(done.resultJson(), "done on attempt 2");
+    }
+
+    @Test
     void aHandlerInterruptedByTheShutdownTimeoutSpendsNoAttempt() throws InterruptedException {
         createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(1));
         CountDownLatch started = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package dev.postroom.tck;
 
 import dev.postroom.AttemptError;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.Backoff;
 import dev.postroom.Message;
 import dev.postroom.MessageNotFoundException;
@@ -213,6 +214,26 @@ public abstract class LeaseContract extends ContractSupport {
         assertThat(message(id).errors()).isEmpty();
         postroom.ack(id, received.leaseId(), null);
         assertThat(stateOf(id)).isEqualTo(MessageState.SUCCEEDED);
+    }
+
+    @Test
+    void extendDoesNotCarryTheLeasePastTheQueuesMaxRun() {
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withLease(LEASE).withMaxRun(Duration.ofMinutes(2)));
+        String id = sendId(QUEUE, "long work");
+        Instant receivedAt = clock.instant();
+        ReceivedMessage received = receiveOne(QUEUE);
+
+        clock.advance(Duration.ofSeconds(90));
+        Instant capped = postroom.extend(id, received.leaseId(), Duration.ofMinutes(5));
+
+        assertThat(capped).as("the attempt's maxRun ends the lease").isEqualTo(receivedAt.plus(Duration.ofMinutes(2)));
+        assertThat(message(id).leaseExpiresAt()).isEqualTo(capped);
+        clock.set(capped);
+        assertThatThrownBy(() -> postroom.extend(id, received.leaseId(), Duration.ofSeconds(30)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("maxRun");
+        clock.set(capped.plusSeconds(1));
+        postroom.runMaintenance();
+        assertThat(stateOf(id)).as("delivered again, as after any lease that ends").isIn(MessageState.SCHEDULED, MessageState.READY);
     }
 
     @Test

@@ -25,11 +25,12 @@ import java.util.Map;
  * @param concurrency           messages of the queue in flight at once
  * @param retentionHours        how long succeeded and cancelled messages are kept, in hours
  * @param deadRetentionHours    how long dead messages are kept, in hours
+ * @param maxRunSeconds         the longest one attempt may run, in seconds; empty for no limit
  * @param limits                the rate limit and per-key limits
  */
 public record PolicyForm(String maxAttempts, String backoffInitialSeconds, String backoffMaxSeconds, String backoffMultiplier,
                          String leaseSeconds, String concurrency, String retentionHours, String deadRetentionHours,
-                         LimitsForm limits) {
+                         String maxRunSeconds, LimitsForm limits) {
 
     /** Anything longer does not fit a {@link Duration} in milliseconds; also the HTTP API's bound. */
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(10_000_000_000L);
@@ -42,13 +43,14 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
                 plain(BigDecimal.valueOf(backoff.multiplier())), seconds(policy.lease()), String.valueOf(policy.concurrency()),
                 plain(new BigDecimal(seconds(policy.retention())).divide(HOUR, 6, RoundingMode.HALF_UP)),
                 plain(new BigDecimal(seconds(policy.deadRetention())).divide(HOUR, 6, RoundingMode.HALF_UP)),
-                LimitsForm.of(policy));
+                policy.maxRun() == null ? "" : seconds(policy.maxRun()), LimitsForm.of(policy));
     }
 
     static PolicyForm from(Context ctx) {
         return new PolicyForm(Params.form(ctx, "maxAttempts"), Params.form(ctx, "backoff.initialSeconds"), Params.form(ctx, "backoff.maxSeconds"),
                 Params.form(ctx, "backoff.multiplier"), Params.form(ctx, "leaseSeconds"), Params.form(ctx, "concurrency"),
-                Params.form(ctx, "retentionHours"), Params.form(ctx, "deadRetentionHours"), LimitsForm.from(ctx));
+                Params.form(ctx, "retentionHours"), Params.form(ctx, "deadRetentionHours"), Params.form(ctx, "maxRunSeconds"),
+                LimitsForm.from(ctx));
     }
 
     /**
@@ -65,7 +67,13 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
                 duration("leaseSeconds", leaseSeconds, BigDecimal.ONE),
                 whole("concurrency", concurrency),
                 duration("retentionHours", retentionHours, HOUR),
-                duration("deadRetentionHours", deadRetentionHours, HOUR)));
+                duration("deadRetentionHours", deadRetentionHours, HOUR))
+                .withMaxRun(maxRunSeconds.isBlank() ? null : duration("maxRunSeconds", maxRunSeconds.strip(), BigDecimal.ONE)));
+    }
+
+    /** The maximum run time as the queue page states it. */
+    public String describeMaxRun() {
+        return maxRunSeconds.isBlank() ? "no limit" : maxRunSeconds + " s per attempt";
     }
 
     /** Field name to value, for the audit log. */
@@ -79,6 +87,7 @@ public record PolicyForm(String maxAttempts, String backoffInitialSeconds, Strin
         values.put("concurrency", concurrency);
         values.put("retentionHours", retentionHours);
         values.put("deadRetentionHours", deadRetentionHours);
+        values.put("maxRunSeconds", maxRunSeconds);
         limits.addTo(values);
         return values;
     }

@@ -115,7 +115,8 @@ final class Bodies {
     }
 
     record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
-                       RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours) {
+                       RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours,
+                       Double maxRunSeconds) {
     }
 
     /**

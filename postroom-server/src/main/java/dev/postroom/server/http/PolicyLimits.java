@@ -13,7 +13,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The limits of a {@code PUT /api/v1/queues/{queue}} body: {@code rateLimit} and {@code perKey}.
+ * The limits of a {@code PUT /api/v1/queues/{queue}} body: {@code rateLimit}, {@code perKey} and
+ * {@code maxRunSeconds}.
  * Like the other fields, one left out keeps what the queue has; unlike them, one may be removed,
  * with an explicit JSON {@code null}, and an object replaces the whole limit (a rate limit needs
  * both {@code count} and {@code perSeconds}). Ranges are the engine's to check.
@@ -28,7 +29,7 @@ final class PolicyLimits {
         byte[] body = ctx.bodyAsBytes();
         if (body.length > 0) {
             JsonNode tree = mapper.readTree(body);
-            for (String field : new String[]{"rateLimit", "perKey"}) {
+            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds"}) {
                 if (tree.has(field) && tree.get(field).isNull()) {
                     nulled.add(field);
                 }
@@ -43,6 +44,11 @@ final class PolicyLimits {
             policy = policy.withRateLimit(null);
         } else if (body.rateLimit() != null) {
             policy = policy.withRateLimit(rate("rateLimit", body.rateLimit()));
+        }
+        if (nulled.contains("maxRunSeconds")) {
+            policy = policy.withMaxRun(null);
+        } else if (body.maxRunSeconds() != null) {
+            policy = policy.withMaxRun(QueueRoutes.seconds("maxRunSeconds", body.maxRunSeconds()));
         }
         if (nulled.contains("perKey")) {
             policy = policy.withPerKey(null);

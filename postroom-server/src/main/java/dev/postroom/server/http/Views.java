@@ -24,13 +24,14 @@ final class Views {
     record Backoff(double initialSeconds, double maxSeconds, double multiplier) {
     }
 
-    /** {@code rateLimit} and {@code perKey} are null when the queue has none. */
+    /** {@code rateLimit}, {@code perKey} and {@code maxRunSeconds} are null when the queue has none. */
     record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, RateLimit rateLimit,
-                  PerKey perKey, double retentionHours, double deadRetentionHours) {
+                  PerKey perKey, double retentionHours, double deadRetentionHours, Double maxRunSeconds) {
         static Policy of(QueuePolicy p) {
             return new Policy(p.maxAttempts(), new Backoff(seconds(p.backoff().initial()), seconds(p.backoff().max()),
                     p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), RateLimit.of(p.rateLimit()),
-                    PerKey.of(p.perKey()), seconds(p.retention()) / 3600, seconds(p.deadRetention()) / 3600);
+                    PerKey.of(p.perKey()), seconds(p.retention()) / 3600, seconds(p.deadRetention()) / 3600,
+                    p.maxRun() == null ? null : seconds(p.maxRun()));
         }
     }
 

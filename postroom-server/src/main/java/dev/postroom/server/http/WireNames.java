@@ -19,6 +19,7 @@ public final class WireNames {
             Map.entry("delay", "delaySeconds"),
             Map.entry("ttl", "ttlSeconds"),
             Map.entry("retryAfter", "retryAfterSeconds"),
+            Map.entry("maxRun", "maxRunSeconds"),
             Map.entry("retention", "retentionHours"),
             Map.entry("deadRetention", "deadRetentionHours"),
             Map.entry("backoff.initial", "backoff.initialSeconds"),

@@ -127,6 +127,23 @@ class QueueRoutesTest {
     }
 
     @Test
+    void maxRunSecondsIsSetKeptWhenLeftOutRemovedWithNullAndBounded() {
+        String queue = uniqueQueue("max-run");
+        JsonNode created = server.put("/api/v1/queues/" + queue, server.admin, "{}").json().get("policy");
+        assertThat(created.get("maxRunSeconds").isNull()).as("no limit by default").isTrue();
+
+        JsonNode set = server.put("/api/v1/queues/" + queue, server.admin, "{\"maxRunSeconds\":90.5}").json().get("policy");
+        JsonNode kept = server.put("/api/v1/queues/" + queue, server.admin, "{\"maxAttempts\":2}").json().get("policy");
+        assertProblem(server.put("/api/v1/queues/" + queue, server.admin, "{\"maxRunSeconds\":0.5}"), 422, "maxRunSeconds");
+        JsonNode removed = server.put("/api/v1/queues/" + queue, server.admin, "{\"maxRunSeconds\":null}").json().get("policy");
+
+        assertThat(set.get("maxRunSeconds").asDouble()).isEqualTo(90.5);
+        assertThat(kept.get("maxRunSeconds").asDouble()).isEqualTo(90.5);
+        assertThat(removed.get("maxRunSeconds").isNull()).isTrue();
+        assertThat(server.postroom().queue(queue).policy().maxRun()).isNull();
+    }
+
+    @Test
     void anInvalidLimitIs422NamingTheFieldAndChangesNothing() {
         String queue = uniqueQueue("bad-limits");
         server.createQueue(queue, "{\"rateLimit\":{\"count\":10,\"perSeconds\":1}}");
