@@ -15,4 +15,9 @@ public record AttemptError(int attempt, Instant at, String message, String detai
     public static final int MAX_MESSAGE_CHARS = 2_000;
     /** The longest detail an attempt's error keeps, in characters. */
     public static final int MAX_DETAIL_CHARS = 65_536;
+    /**
+     * About the most errors a message keeps, whatever its {@code maxAttempts}: past it the oldest
+     * but the first are dropped, so the first failure and the latest ones stay.
+     */
+    public static final int MAX_KEPT = 25;
 }

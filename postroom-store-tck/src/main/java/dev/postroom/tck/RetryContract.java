@@ -9,6 +9,7 @@ import dev.postroom.MessageState;
 import dev.postroom.MessageTooLargeException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceivedMessage;
+import dev.postroom.TimelineEntry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -114,6 +115,33 @@ public abstract class RetryContract extends ContractSupport {
         postroom.runMaintenance();
         assertNothingToReceive(QUEUE);
         assertThat(counts(QUEUE).dead()).isEqualTo(1);
+    }
+
+    /** A thousand attempts of 64 KiB stack traces would make one row of 65 MB: a message keeps the first error and the latest. */
+    @Test
+    void aMessageWithManyAttemptsKeepsItsFirstAndLatestErrorsAndTimelineWithinBounds() {
+        int attempts = 150;
+        createQueue(QUEUE, QueuePolicy.DEFAULT.withMaxAttempts(attempts).withBackoff(ONE_SECOND));
+        String id = sendId(QUEUE, "doomed");
+
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            ReceivedMessage received = receiveAttempt(id, attempt);
+            clock.advance(Duration.ofMillis(100));
+            postroom.nack(id, received.leaseId(), "failure " + attempt, "detail " + attempt, null);
+            clock.advance(Duration.ofSeconds(2));
+            postroom.runMaintenance();
+        }
+
+        Message dead = message(id);
+        assertThat(dead.state()).isEqualTo(MessageState.DEAD);
+        assertThat(dead.errors().size()).isBetween(AttemptError.MAX_KEPT - 2, AttemptError.MAX_KEPT);
+        assertThat(dead.errors().getFirst().message()).isEqualTo("failure 1");
+        assertThat(dead.errors().getLast().message()).isEqualTo("failure " + attempts);
+        assertThat(dead.errors()).extracting(AttemptError::attempt).isSorted();
+        assertThat(dead.timeline().size()).isBetween(TimelineEntry.MAX_KEPT - 4, TimelineEntry.MAX_KEPT + 2);
+        assertThat(dead.timeline().getFirst().reason()).isEqualTo("sent");
+        assertThat(dead.timeline().getLast().state()).isEqualTo(MessageState.DEAD);
+        assertThat(dead.timeline().getLast().attempt()).isEqualTo(attempts);
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.List;
 public enum Dialect {
     /** SQLite: JSON as text, grown with {@code json_insert(col, '$[#]', ...)}; one writer, so entries arrive in order. */
     SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s", null,
-            "json_extract(%s, '$.\"' || ? || '\"')"),
+            "json_extract(%s, '$.\"' || ? || '\"')", "json_array_length(%s)", "json_remove(%s, '$[1]', '$[1]')"),
     /**
      * PostgreSQL: {@code jsonb}, grown with {@code ||}. Parameters are typed ({@code ?::text}) where
      * the server could not infer a type inside a JSON constructor. Requests carry the engine's
@@ -20,7 +20,7 @@ public enum Dialect {
      */
     POSTGRES("coalesce(%s, '[]'::jsonb)", " || %s", "", "jsonb_build_object",
             "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
-            "%s COLLATE \"C\"", "(xmax = 0)", "%s::jsonb ->> ?");
+            "%s COLLATE \"C\"", "(xmax = 0)", "%s::jsonb ->> ?", "jsonb_array_length(%s)", "((%s - 1) - 1)");
 
     private final String arrayOpen;
     private final String arrayElement;
@@ -34,10 +34,12 @@ public enum Dialect {
     private final String bytewise;
     private final String inserted;
     private final String jsonText;
+    private final String arrayLength;
+    private final String dropSecondAndThird;
 
     Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, String entryAt,
             boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
-            String inserted, String jsonText) {
+            String inserted, String jsonText, String arrayLength, String dropSecondAndThird) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;
@@ -50,6 +52,8 @@ public enum Dialect {
         this.bytewise = bytewise;
         this.inserted = inserted;
         this.jsonText = jsonText;
+        this.arrayLength = arrayLength;
+        this.dropSecondAndThird = dropSecondAndThird;
     }
 
     /** The text value of a JSON object column's member whose name is one bound parameter (null when absent). */
@@ -102,6 +106,19 @@ public enum Dialect {
         StringBuilder sql = new StringBuilder(arrayOpen.formatted(column));
         elements.forEach(element -> sql.append(arrayElement.formatted(element)));
         return sql.append(arrayClose).toString();
+    }
+
+    /**
+     * {@code column}, a JSON array (null is empty), with {@code elements} appended, kept near
+     * {@code max} elements: once it holds {@code max}, its second and third elements go before the
+     * new ones are appended, so that the first element and the latest stay. Removing two per append
+     * keeps the array bounded even where other statements append to it without trimming.
+     */
+    String appendToBoundedArray(String column, List<String> elements, int max) {
+        String array = "coalesce(" + column + ", " + (typedParameters ? "'[]'::jsonb" : "'[]'") + ")";
+        String bounded = "CASE WHEN " + arrayLength.formatted(array) + " >= " + max + " THEN "
+                + dropSecondAndThird.formatted(array) + " ELSE " + array + " END";
+        return appendToArray(bounded, elements);
     }
 
     /** A JSON object from alternating key and value expressions. */

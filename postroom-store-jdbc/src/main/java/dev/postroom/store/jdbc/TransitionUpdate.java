@@ -1,5 +1,6 @@
 package dev.postroom.store.jdbc;
 
+import dev.postroom.AttemptError;
 import dev.postroom.TimelineEntry;
 import dev.postroom.store.Transition;
 
@@ -48,16 +49,16 @@ public final class TransitionUpdate {
         }
         String rowAttempt = "coalesce(" + dialect.param("int") + ", attempt)";
         if (error) {
-            sql.append(", errors = ").append(dialect.appendToArray("errors", List.of(dialect.object(
+            sql.append(", errors = ").append(dialect.appendToBoundedArray("errors", List.of(dialect.object(
                     "'attempt'", rowAttempt, "'at'", dialect.param("bigint"),
-                    "'message'", dialect.param("text"), "'detail'", dialect.param("text")))));
+                    "'message'", dialect.param("text"), "'detail'", dialect.param("text"))), AttemptError.MAX_KEPT));
         }
         List<String> entries = new ArrayList<>();
         for (int i = 0; i <= entriesBefore; i++) {
             entries.add(dialect.object("'at'", dialect.entryAt(), "'state'", dialect.param("text"), "'node'", dialect.param("text"),
                     "'attempt'", i < entriesBefore ? dialect.param("int") : rowAttempt, "'reason'", dialect.param("text")));
         }
-        sql.append(", timeline = ").append(dialect.appendToArray("timeline", entries));
+        sql.append(", timeline = ").append(dialect.appendToBoundedArray("timeline", entries, TimelineEntry.MAX_KEPT));
         this.set = sql.toString();
     }
 

@@ -15,7 +15,8 @@ class TransitionUpdateTest {
     void anAckWritesOnlyItsStateAndTimelineEntry() {
         String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(NOW, "n"), 0).set();
 
-        assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(timeline, '[]'), '$[#]', json_object(")
+        assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(CASE WHEN json_array_length(coalesce(timeline, '[]')) >= 100"
+                        + " THEN json_remove(coalesce(timeline, '[]'), '$[1]', '$[1]') ELSE coalesce(timeline, '[]') END, '[]'), '$[#]', json_object(")
                 .doesNotContain("attempt = ?").doesNotContain("available_at").doesNotContain("errors").doesNotContain("progress");
     }
 
@@ -23,7 +24,8 @@ class TransitionUpdateTest {
     void aRedriveResetsTheAttemptsAndTheAvailableTime() {
         String set = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(NOW, "n"), 0).set();
 
-        assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(timeline, '[]'::jsonb) || jsonb_build_object(")
+        assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(CASE WHEN jsonb_array_length(coalesce(timeline, '[]'::jsonb)) >= 100"
+                        + " THEN ((coalesce(timeline, '[]'::jsonb) - 1) - 1) ELSE coalesce(timeline, '[]'::jsonb) END, '[]'::jsonb) || jsonb_build_object(")
                 .contains("greatest(?::bigint");
     }
 
@@ -33,7 +35,7 @@ class TransitionUpdateTest {
 
         String set = TransitionUpdate.shapedLike(Dialect.SQLITE, failed, 1).set();
 
-        assertThat(set).contains("progress_percent = NULL", "errors = json_insert(coalesce(errors, '[]'), '$[#]', json_object(");
+        assertThat(set).contains("progress_percent = NULL", "errors = json_insert(coalesce(CASE WHEN json_array_length(coalesce(errors, '[]')) >= 25");
         assertThat(set.split("json_object\\(", -1)).as("the error, the lease's entry and the outcome's").hasSize(4);
     }
 }
