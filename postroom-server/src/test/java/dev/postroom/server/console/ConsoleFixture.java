@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Comparator;
@@ -28,6 +29,9 @@ final class ConsoleFixture implements AutoCloseable, BeforeAllCallback, AfterAll
     static final String PASSWORD = "correct horse battery";
     private static final AtomicInteger QUEUES = new AtomicInteger();
 
+    /** How far the console's clock runs ahead of the system's: for tests of sessions that expire. */
+    private volatile Duration ahead = Duration.ZERO;
+    private final InstantSource clock = () -> Instant.now().plus(ahead);
     private Path ownDir;
     private AuthStore auth;
     private AuditLog audit;
@@ -61,14 +65,19 @@ final class ConsoleFixture implements AutoCloseable, BeforeAllCallback, AfterAll
         for (Role role : Role.values()) {
             auth.addUser(role.name().toLowerCase(), PASSWORD, role, Instant.now());
         }
-        audit = AuditLog.open(dir, InstantSource.system());
-        api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
+        audit = AuditLog.open(dir, clock);
+        api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
         api.start(postroom, "127.0.0.1", 0);
     }
 
     static ConsoleFixture start(Path dir) {
         return new ConsoleFixture(dir);
+    }
+
+    /** Moves the console's clock {@code by} ahead of the system clock (sessions, audit times); the engine keeps the system's. */
+    void moveClockAhead(Duration by) {
+        ahead = ahead.plus(by);
     }
 
     String baseUrl() {
