@@ -631,16 +631,97 @@ public final class Postroom implements AutoCloseable {
     }
 
     /**
+     * Completes many leased messages at once, each on its own: one that is unknown, stale or
+     * invalid fails alone (its outcome says why) and the others are settled. The store writes them
+     * together, which is what makes a batch cheaper than as many {@link #ack} calls.
+     *
+     * @return one outcome per entry, in their order
+     * @throws InvalidMessageException when there are none, or more than {@link Limits#maxBatchSize()}
+     */
+    public List<SettleOutcome> ackAll(List<Settle.Ack> acks) {
+        return settleAll(acks, ack -> {
+            String resultJson = ack.result() == null ? null
+                    : ack.result() instanceof RawJson raw ? raw.json() : codec.encode("result", ack.result());
+            if (resultJson != null) {
+                MessageFactory.requireWithinPayloadLimit("result", resultJson, limits);
+            }
+            return store.ack(new Completion(requireId(ack.id()), requireLease(ack.leaseId()), resultJson, clock.instant(), node));
+        });
+    }
+
+    /**
+     * Fails the current attempts of many leased messages at once, each on its own, as {@link #ackAll}
+     * does for completions; each is retried or DEAD as after {@link #nack}.
+     *
+     * @return one outcome per entry, in their order
+     * @throws InvalidMessageException when there are none, or more than {@link Limits#maxBatchSize()}
+     */
+    public List<SettleOutcome> nackAll(List<Settle.Nack> nacks) {
+        return settleAll(nacks, nack -> {
+            requireFailure(nack.error(), nack.detail(), nack.retryAfter());
+            return store.nack(new Failure(requireId(nack.id()), requireLease(nack.leaseId()), nack.error(), nack.detail(),
+                    nack.retryAfter(), false, retries, clock.instant(), node));
+        });
+    }
+
+    /** Starts every entry's write before waiting for any, so that the store commits them together. */
+    private <S extends Settle> List<SettleOutcome> settleAll(List<S> entries, java.util.function.Function<S, CompletableFuture<Settlement>> write) {
+        checkOpen();
+        if (entries == null || entries.isEmpty()) {
+            throw new InvalidMessageException("entries", "must hold at least one entry");
+        }
+        if (entries.size() > limits.maxBatchSize()) {
+            throw new MessageTooLargeException("entries", entries.size(), limits.maxBatchSize(), "entries");
+        }
+        List<CompletableFuture<Settlement>> writes = new ArrayList<>(entries.size());
+        for (S entry : entries) {
+            try {
+                writes.add(write.apply(entry));
+            } catch (PostroomException invalid) {
+                writes.add(CompletableFuture.failedFuture(invalid));
+            }
+        }
+        List<SettleOutcome> outcomes = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            String id = entries.get(i).id();
+            try {
+                Settlement settlement = Futures.join(writes.get(i));
+                if (settlement.state() != MessageState.SUCCEEDED) {
+                    listener.failed(settlement.queue(), id, settlement.state());
+                }
+                outcomes.add(new SettleOutcome(id, settled(id, settlement), null));
+            } catch (PostroomException failed) {
+                outcomes.add(new SettleOutcome(id, null, failed));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
      * Fails the current attempt of a leased message.
      *
      * @param retryAfter delay before the retry, or null for the queue's backoff
      * @return the message's new state: SCHEDULED/READY (will retry) or DEAD
      */
     public MessageState nack(String id, String leaseId, String error, String detail, Duration retryAfter) {
+        requireFailure(error, detail, retryAfter);
+        return failAttempt(id, leaseId, error, detail, retryAfter, false);
+    }
+
+    /** Checks a failed attempt's error and retry delay, the same for one nack and a batch. */
+    private static void requireFailure(String error, String detail, Duration retryAfter) {
         if (retryAfter != null && retryAfter.isNegative()) {
             throw new InvalidMessageException("retryAfter", "must not be negative");
         }
-        return failAttempt(id, leaseId, error, detail, retryAfter, false);
+        if (error == null || error.isBlank()) {
+            throw new InvalidMessageException("error.message", "must not be empty");
+        }
+        if (error.length() > AttemptError.MAX_MESSAGE_CHARS) {
+            throw new InvalidMessageException("error.message", "at most " + AttemptError.MAX_MESSAGE_CHARS + " characters, was " + error.length());
+        }
+        if (detail != null && detail.length() > AttemptError.MAX_DETAIL_CHARS) {
+            throw new InvalidMessageException("error.detail", "at most " + AttemptError.MAX_DETAIL_CHARS + " characters, was " + detail.length());
+        }
     }
 
     /**
@@ -658,15 +739,7 @@ public final class Postroom implements AutoCloseable {
 
     private MessageState failAttempt(String id, String leaseId, String error, String detail, Duration retryAfter, boolean giveUp) {
         checkOpen();
-        if (error == null || error.isBlank()) {
-            throw new InvalidMessageException("error.message", "must not be empty");
-        }
-        if (error.length() > AttemptError.MAX_MESSAGE_CHARS) {
-            throw new InvalidMessageException("error.message", "at most " + AttemptError.MAX_MESSAGE_CHARS + " characters, was " + error.length());
-        }
-        if (detail != null && detail.length() > AttemptError.MAX_DETAIL_CHARS) {
-            throw new InvalidMessageException("error.detail", "at most " + AttemptError.MAX_DETAIL_CHARS + " characters, was " + detail.length());
-        }
+        requireFailure(error, detail, null);
         Settlement settlement = Futures.join(store.nack(new Failure(requireId(id), requireLease(leaseId), error, detail,
                 retryAfter, giveUp, retries, clock.instant(), node)));
         listener.failed(settlement.queue(), id, settlement.state());

@@ -9,6 +9,8 @@ import dev.postroom.MessageState;
 import dev.postroom.Progress;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceivedMessage;
+import dev.postroom.Settle;
+import dev.postroom.SettleOutcome;
 import dev.postroom.StaleLeaseException;
 import org.junit.jupiter.api.Test;
 
@@ -234,6 +236,53 @@ public abstract class LeaseContract extends ContractSupport {
         clock.set(capped.plusSeconds(1));
         postroom.runMaintenance();
         assertThat(stateOf(id)).as("delivered again, as after any lease that ends").isIn(MessageState.SCHEDULED, MessageState.READY);
+    }
+
+    @Test
+    void aBatchAckSettlesEachEntryOnItsOwn() {
+        createLeaseQueue(5);
+        String first = sendId(QUEUE, "one");
+        String second = sendId(QUEUE, "two");
+        String third = sendId(QUEUE, "three");
+        java.util.List<ReceivedMessage> received = receive(QUEUE, 3);
+        assertThat(received).hasSize(3);
+        java.util.Map<String, String> leases = new java.util.HashMap<>();
+        received.forEach(r -> leases.put(r.id(), r.leaseId()));
+
+        java.util.List<SettleOutcome> outcomes = postroom.ackAll(java.util.List.of(
+                new Settle.Ack(first, leases.get(first), Map.of("done", 1)),
+                new Settle.Ack(second, "not-the-lease", null),
+                new Settle.Ack("0000000000000000000000000x", "lease", null),
+                new Settle.Ack(third, leases.get(third), null)));
+
+        assertThat(outcomes).extracting(SettleOutcome::id).containsExactly(first, second, "0000000000000000000000000x", third);
+        assertThat(outcomes.get(0).state()).isEqualTo(MessageState.SUCCEEDED);
+        assertThat(outcomes.get(1).failure()).isInstanceOf(StaleLeaseException.class);
+        assertThat(outcomes.get(2).failure()).isInstanceOf(MessageNotFoundException.class);
+        assertThat(outcomes.get(3).settled()).isTrue();
+        assertSameJson(message(first).resultJson(), Map.of("done", 1));
+        assertThat(stateOf(second)).as("a failed entry leaves its message as it was").isEqualTo(MessageState.IN_FLIGHT);
+        assertThat(stateOf(third)).isEqualTo(MessageState.SUCCEEDED);
+        assertThatThrownBy(() -> postroom.ackAll(java.util.List.of())).isInstanceOf(InvalidMessageException.class);
+    }
+
+    @Test
+    void aBatchNackFailsEachAttemptOnItsOwn() {
+        createLeaseQueue(1);
+        String doomed = sendId(QUEUE, "one");
+        String kept = sendId(QUEUE, "two");
+        java.util.List<ReceivedMessage> received = receive(QUEUE, 2);
+        java.util.Map<String, String> leases = new java.util.HashMap<>();
+        received.forEach(r -> leases.put(r.id(), r.leaseId()));
+
+        java.util.List<SettleOutcome> outcomes = postroom.nackAll(java.util.List.of(
+                new Settle.Nack(doomed, leases.get(doomed), "card declined", "trace", null),
+                new Settle.Nack(kept, leases.get(kept), "", null, null)));
+
+        assertThat(outcomes.get(0).state()).as("its last attempt").isEqualTo(MessageState.DEAD);
+        assertThat(message(doomed).errors()).singleElement().satisfies(e -> assertThat(e.message()).isEqualTo("card declined"));
+        assertThat(outcomes.get(1).failure()).isInstanceOf(InvalidMessageException.class);
+        assertThat(stateOf(kept)).isEqualTo(MessageState.IN_FLIGHT);
     }
 
     @Test
