@@ -867,6 +867,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages:ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes many leased messages in one call
+         * @description Up to 1,000 `{id, leaseId, result?}`. Each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls. Only a malformed body (400), or a batch that is empty (422) or over 1,000 entries (413), fails the whole request.
+         */
+        post: operations["ackMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages:nack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fails the current attempts of many leased messages in one call
+         * @description Up to 1,000 `{id, leaseId, error:{message, detail?}, retryAfterSeconds?}`; each is retried or DEAD as after a single nack. Each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls. Only a malformed body (400), or a batch that is empty (422) or over 1,000 entries (413), fails the whole request.
+         */
+        post: operations["nackMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1403,6 +1443,42 @@ export interface components {
             batches?: components["schemas"]["Batch"][];
             /** @description Pass as `before` for the next page; null on the last. */
             next?: string | null;
+        };
+        AckBatchRequest: {
+            acks: {
+                /** @description The message's id; unknown or malformed: that entry is 404. */
+                id: string;
+                /** @description From the receive; missing: 422, not current: 409. */
+                leaseId: string;
+                /** @description Any JSON value, stored with the message. */
+                result?: unknown;
+            }[];
+        };
+        NackBatchRequest: {
+            nacks: {
+                /** @description The message's id; unknown or malformed: that entry is 404. */
+                id: string;
+                /** @description From the receive; missing: 422, not current: 409. */
+                leaseId: string;
+                error: {
+                    message: string;
+                    detail?: string;
+                };
+                /** @description Default: the queue's backoff. */
+                retryAfterSeconds?: number;
+            }[];
+        };
+        SettleResults: {
+            /** @description One per entry, in the request's order. */
+            results: {
+                id: string | null;
+                /** @description 200 settled; otherwise what the entry would have answered alone: 403 (no `receive:` on its queue), 404 (unknown, or in a queue the token cannot see), 409 (stale lease), 413 (result too large), 422 (invalid). */
+                status: number;
+                /** @description The message's state after a settled entry. */
+                state?: components["schemas"]["MessageState"];
+                /** @description Why an entry was not settled. */
+                detail?: string;
+            }[];
         };
     };
     responses: {
@@ -3064,6 +3140,66 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ackMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettleResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    nackMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NackBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettleResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
         };

@@ -690,6 +690,8 @@ public final class Postroom implements AutoCloseable {
                     listener.failed(settlement.queue(), id, settlement.state());
                 }
                 outcomes.add(new SettleOutcome(id, settled(id, settlement), null));
+            } catch (StoreUnavailableException unavailable) {
+                throw unavailable; // not this entry's fault: the caller retries the batch
             } catch (PostroomException failed) {
                 outcomes.add(new SettleOutcome(id, null, failed));
             }

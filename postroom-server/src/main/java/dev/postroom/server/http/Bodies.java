@@ -221,6 +221,20 @@ final class Bodies {
     record Error(String message, String detail) {
     }
 
+    /** One entry of {@code POST /messages:ack}. */
+    record AckEntry(String id, String leaseId, JsonText result) {
+    }
+
+    record AckBatch(List<AckEntry> acks) {
+    }
+
+    /** One entry of {@code POST /messages:nack}. */
+    record NackEntry(String id, String leaseId, Error error, Double retryAfterSeconds) {
+    }
+
+    record NackBatch(List<NackEntry> nacks) {
+    }
+
     record Nack(String leaseId, Error error, Double retryAfterSeconds, Boolean deadLetter) {
     }
 

@@ -37,6 +37,8 @@ final class ApiRoutes {
             new Route("POST", "/api/v1/queues/{queue}/receive"),
             new Route("POST", "/api/v1/messages/{id}/ack"),
             new Route("POST", "/api/v1/messages/{id}/nack"),
+            new Route("POST", "/api/v1/messages:ack"),
+            new Route("POST", "/api/v1/messages:nack"),
             new Route("POST", "/api/v1/messages/{id}/extend"),
             new Route("POST", "/api/v1/messages/{id}/progress"),
             new Route("GET", "/api/v1/messages"),

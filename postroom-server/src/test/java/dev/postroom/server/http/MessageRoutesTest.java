@@ -293,6 +293,57 @@ class MessageRoutesTest {
     // ---------------------------------------------------------------- receive
 
     @Test
+    void aBatchAckAnswersEachEntryInItsPlaceAndSettlesThoseThatMayBe() {
+        String queue = queue("batch-ack");
+        String first = server.send(queue, "{\"n\":1}");
+        String second = server.send(queue, "{\"n\":2}");
+        JsonNode leased = server.post("/api/v1/queues/" + queue + "/receive", server.admin, "{\"max\":2}").json().get("messages");
+        java.util.Map<String, String> leases = new java.util.HashMap<>();
+        leased.forEach(m -> leases.put(m.get("id").asText(), m.get("leaseId").asText()));
+
+        Reply reply = server.post("/api/v1/messages:ack", server.admin, "{\"acks\":["
+                + "{\"id\":\"" + first + "\",\"leaseId\":\"" + leases.get(first) + "\",\"result\":{\"ok\":true}},"
+                + "{\"id\":\"" + second + "\",\"leaseId\":\"stale-lease\"},"
+                + "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"}]}");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        JsonNode results = reply.json().get("results");
+        assertThat(results).hasSize(3);
+        assertThat(results.get(0).get("status").asInt()).isEqualTo(200);
+        assertThat(results.get(0).get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(results.get(1).get("status").asInt()).isEqualTo(409);
+        assertThat(results.get(2).get("status").asInt()).isEqualTo(404);
+        assertThat(server.get("/api/v1/messages/" + first, server.admin).json().get("result").get("ok").asBoolean()).isTrue();
+        assertThat(server.get("/api/v1/messages/" + second, server.admin).json().get("state").asText()).isEqualTo("IN_FLIGHT");
+    }
+
+    @Test
+    void aBatchNackFailsEachAttemptAndNamesAnInvalidEntry() {
+        String queue = queue("batch-nack");
+        String id = server.send(queue, "{}");
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+
+        Reply reply = server.post("/api/v1/messages:nack", server.admin, "{\"nacks\":["
+                + "{\"id\":\"" + id + "\",\"leaseId\":\"" + lease + "\",\"error\":{\"message\":\"bank offline\"},\"retryAfterSeconds\":60},"
+                + "{\"id\":\"" + id + "\",\"leaseId\":\"" + lease + "\",\"error\":{\"message\":\"\"}}]}");
+
+        JsonNode results = reply.json().get("results");
+        assertThat(results.get(0).get("status").asInt()).as("%s", reply).isEqualTo(200);
+        assertThat(results.get(0).get("state").asText()).isEqualTo("SCHEDULED");
+        assertThat(results.get(1).get("status").asInt()).isEqualTo(422);
+        assertThat(results.get(1).get("detail").asText()).contains("error.message");
+    }
+
+    @Test
+    void aBatchSettleThatIsEmptyOrOverAThousandEntriesIsRefusedWhole() {
+        String entries = String.join(",", java.util.Collections.nCopies(1001, "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"}"));
+
+        assertProblem(server.post("/api/v1/messages:ack", server.admin, "{\"acks\":[]}"), 422, "acks");
+        assertProblem(server.post("/api/v1/messages:ack", server.admin, "{\"acks\":[" + entries + "]}"), 413, "acks");
+        assertProblem(server.post("/api/v1/messages:nack", server.admin, "{\"nacks\":[null]}"), 422, "nacks[0]");
+    }
+
+    @Test
     void receiveLeasesAMessageWithEveryField() {
         String queue = queue("receive");
         String id = server.send(queue, "{\"n\":1}");

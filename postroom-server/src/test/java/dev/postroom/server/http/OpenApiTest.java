@@ -90,10 +90,11 @@ class OpenApiTest {
             if (route.needsToken()) {
                 assertThat(security).as("%s keeps the document's bearerAuth", route).isNull();
                 assertThat(operation(route).path("responses").has("401")).as("%s documents 401", route).isTrue();
-                // reading one message refuses with 404, so that ids of queues the token cannot see do not leak
-                boolean refusesAsNotFound = route.toString().equals("GET /api/v1/messages/{id}")
-                        || route.toString().startsWith("GET /api/v1/batches/{id}");
-                assertThat(operation(route).path("responses").has("403")).as("%s documents 403", route).isEqualTo(!refusesAsNotFound);
+                // reading one message refuses with 404, so that ids of queues the token cannot see do not leak;
+                // a batch settle refuses entry by entry, inside its 200
+                boolean neverAWhole403 = route.toString().equals("GET /api/v1/messages/{id}")
+                        || route.toString().startsWith("GET /api/v1/batches/{id}") || route.toString().startsWith("POST /api/v1/messages:");
+                assertThat(operation(route).path("responses").has("403")).as("%s documents 403", route).isEqualTo(!neverAWhole403);
             } else {
                 assertThat(security).as("%s needs no auth", route).isNotNull().isEmpty();
             }
