@@ -23,6 +23,7 @@ import type {
     SendOptions,
     SendRequest,
     SendResult,
+    SettleResult,
 } from "./types.js";
 
 /** How to reach a Postroom server. */
@@ -184,6 +185,24 @@ export class PostroomClient {
             body.retryAfterSeconds = options.retryAfterSeconds;
         }
         return (await unwrap(this.api.POST("/api/v1/messages/{id}/nack", { params: { path: { id: lease.id } }, body }))) as Message;
+    }
+
+    /**
+     * Completes many messages in one call (up to 1,000). Each entry settles on its own: the answer
+     * has one result per entry, in order, with `status` 200 and the new `state`, or the status the
+     * entry would have had alone (403, 404, 409, 413, 422) and a `detail`. Only a malformed or
+     * oversized batch rejects the promise.
+     */
+    async ackAll(entries: Array<Lease & { result?: unknown }>): Promise<SettleResult[]> {
+        const acks = entries.map(({ id, leaseId, result }) => (result === undefined ? { id, leaseId } : { id, leaseId, result }));
+        return (await unwrap(this.api.POST("/api/v1/messages:ack", { body: { acks } }))).results;
+    }
+
+    /** Fails the current attempts of many messages in one call, each on its own, as {@link ackAll} does for completions. */
+    async nackAll(entries: Array<Lease & { error: unknown; retryAfterSeconds?: number }>): Promise<SettleResult[]> {
+        const nacks = entries.map(({ id, leaseId, error, retryAfterSeconds }) =>
+            retryAfterSeconds === undefined ? { id, leaseId, error: nackErrorOf(error) } : { id, leaseId, error: nackErrorOf(error), retryAfterSeconds });
+        return (await unwrap(this.api.POST("/api/v1/messages:nack", { body: { nacks } }))).results;
     }
 
     /** Extends a lease to `leaseSeconds` from now (a heartbeat); 409 when it is no longer current. */

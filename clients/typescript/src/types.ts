@@ -72,6 +72,9 @@ export type ProgressUpdate = Omit<Schemas["ProgressRequest"], "leaseId">;
 /** When an extended lease now expires. */
 export type LeaseExpiry = Schemas["LeaseExpiry"];
 
+/** One entry's outcome of `ackAll` or `nackAll`: `status` 200 and the new `state`, or why it was not settled. */
+export type SettleResult = Schemas["SettleResults"]["results"][number];
+
 /** One page of `GET /messages`, newest first, with the cursor of the next page. */
 export type MessagePage = Schemas["MessagePage"];
 

@@ -60,6 +60,23 @@ describe("PostroomClient", () => {
         assert.match(shown.errors[0]?.detail ?? "", /Error: partner down\n\s+at /);
     });
 
+    test("ackAll and nackAll settle many messages in one call, each entry answered in its place", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "batch-settle", { maxAttempts: 1 });
+        await client.sendBatch(queue, [{ payload: 1 }, { payload: 2 }, { payload: 3 }]);
+        const received = await client.receive<number>(queue, { max: 3, waitSeconds: 5 });
+        assert.equal(received.length, 3);
+        const [a, b, c] = received as [typeof received[0], typeof received[0], typeof received[0]];
+
+        const acked = await client.ackAll([{ ...a, result: { ok: true } }, { id: b.id, leaseId: "stale" }]);
+        const nacked = await client.nackAll([{ ...c, error: new Error("bank offline") }]);
+
+        assert.deepEqual(acked.map((r) => r.status), [200, 409]);
+        assert.equal(acked[0]?.state, "SUCCEEDED");
+        assert.equal(nacked[0]?.state, "DEAD");
+        assert.deepEqual((await client.getMessage(a.id)).result, { ok: true });
+        assert.equal((await client.getMessage(b.id)).state, "IN_FLIGHT");
+    });
+
     test("a nack with deadLetter sends the message to DEAD at once, attempts left or not", TIMEOUT, async () => {
         const queue = await freshQueue(client, "dead", { maxAttempts: 5 });
         const sent = await client.send(queue, "doomed");

@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code postroom receive QUEUE}: leases messages ({@code POST /api/v1/queues/{queue}/receive})
@@ -60,19 +62,30 @@ public final class ReceiveCommand extends ApiCommand {
             table.print(out());
         }
         out().flush();
-        if (ack) {
-            for (JsonNode m : messages) {
-                String id = text(m, "id");
-                ObjectNode lease = ApiClient.JSON.createObjectNode().put("leaseId", text(m, "leaseId"));
-                try {
-                    client.post("/api/v1/messages/" + ApiClient.segment(id) + "/ack", lease);
-                } catch (CliException e) {
-                    throw new CliException("ack " + id + ": " + e.getMessage());
-                }
+        if (ack && !messages.isEmpty()) {
+            acknowledge(client, messages);
+        }
+    }
+
+    /** One batch ack for every message taken; an entry that could not be acked fails the command, naming it. */
+    private void acknowledge(ApiClient client, JsonNode messages) {
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        var acks = body.putArray("acks");
+        for (JsonNode m : messages) {
+            acks.addObject().put("id", text(m, "id")).put("leaseId", text(m, "leaseId"));
+        }
+        JsonNode results = client.post("/api/v1/messages:ack", body).body().path("results");
+        List<String> failed = new ArrayList<>();
+        for (JsonNode result : results) {
+            if (result.path("status").asInt() != 200) {
+                failed.add("ack " + text(result, "id") + ": " + result.path("status").asInt() + " " + text(result, "detail"));
             }
-            if (!json() && !messages.isEmpty()) {
-                out().println("acked " + messages.size());
-            }
+        }
+        if (!failed.isEmpty()) {
+            throw new CliException(String.join("\n", failed));
+        }
+        if (!json()) {
+            out().println("acked " + messages.size());
         }
     }
 }

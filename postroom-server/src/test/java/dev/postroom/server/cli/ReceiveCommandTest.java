@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code postroom receive}: leasing, printing and, with {@code --ack}, acknowledging. */
 class ReceiveCommandTest {
+    private static final String BATCH_ACK = "/api/v1/messages:ack";
     private static final String RECEIVE = "/api/v1/queues/emails/receive";
     private static final String TWO_MESSAGES = """
             {"messages":[
@@ -48,23 +49,24 @@ class ReceiveCommandTest {
     }
 
     @Test
-    void ackAcknowledgesEachMessageWithItsLeaseAfterPrinting() {
+    void ackAcknowledgesEveryMessageWithItsLeaseInOneCallAfterPrinting() {
         server.answer("POST", RECEIVE, 200, TWO_MESSAGES);
-        server.answer("POST", "/api/v1/messages/m1/ack", 200, "{\"id\":\"m1\",\"state\":\"SUCCEEDED\"}");
-        server.answer("POST", "/api/v1/messages/m22/ack", 200, "{\"id\":\"m22\",\"state\":\"SUCCEEDED\"}");
+        server.answer("POST", BATCH_ACK, 200, "{\"results\":[{\"id\":\"m1\",\"status\":200,\"state\":\"SUCCEEDED\"},"
+                + "{\"id\":\"m22\",\"status\":200,\"state\":\"SUCCEEDED\"}]}");
 
         CliRun run = CliRun.run(new ReceiveCommand(), "emails", "--url", server.url(), "--ack");
 
         assertThat(run.exitCode()).isEqualTo(0);
         assertThat(run.out()).contains("m1 ").contains("m22 ").endsWith("acked 2\n");
-        assertThat(server.only("POST", "/api/v1/messages/m1/ack").json()).isEqualTo(json("{\"leaseId\":\"L1\"}"));
-        assertThat(server.only("POST", "/api/v1/messages/m22/ack").json()).isEqualTo(json("{\"leaseId\":\"L22\"}"));
+        assertThat(server.only("POST", BATCH_ACK).json())
+                .isEqualTo(json("{\"acks\":[{\"id\":\"m1\",\"leaseId\":\"L1\"},{\"id\":\"m22\",\"leaseId\":\"L22\"}]}"));
     }
 
     @Test
     void staleLeaseOnAckExitsNonZeroNamingTheMessageAfterPrintingIt() {
         server.answer("POST", RECEIVE, 200, TWO_MESSAGES);
-        server.problem("POST", "/api/v1/messages/m1/ack", 409, "{\"status\":409,\"detail\":\"lease L1 expired\"}");
+        server.answer("POST", BATCH_ACK, 200, "{\"results\":[{\"id\":\"m1\",\"status\":409,\"detail\":\"lease L1 expired\"},"
+                + "{\"id\":\"m22\",\"status\":200,\"state\":\"SUCCEEDED\"}]}");
 
         CliRun run = CliRun.run(new ReceiveCommand(), "emails", "--url", server.url(), "--ack");
 
@@ -86,15 +88,14 @@ class ReceiveCommandTest {
     @Test
     void jsonFlagPrintsTheServerAnswerAndStillAcks() {
         server.answer("POST", RECEIVE, 200, TWO_MESSAGES);
-        server.answer("POST", "/api/v1/messages/m1/ack", 200, "{}");
-        server.answer("POST", "/api/v1/messages/m22/ack", 200, "{}");
+        server.answer("POST", BATCH_ACK, 200, "{\"results\":[{\"id\":\"m1\",\"status\":200},{\"id\":\"m22\",\"status\":200}]}");
 
         CliRun run = CliRun.run(new ReceiveCommand(), "emails", "--url", server.url(), "--json", "--ack");
 
         assertThat(run.exitCode()).isEqualTo(0);
         assertThat(json(run.out())).isEqualTo(json(TWO_MESSAGES));
         assertThat(run.out().lines()).hasSize(1);
-        assertThat(server.requests()).hasSize(3);
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test
