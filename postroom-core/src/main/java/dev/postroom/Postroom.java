@@ -31,6 +31,7 @@ import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.NewMessage;
 import dev.postroom.store.ProgressReport;
+import dev.postroom.store.StoreUnavailableException;
 import dev.postroom.store.QueueWatch;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
