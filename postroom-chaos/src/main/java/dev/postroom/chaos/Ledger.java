@@ -93,6 +93,10 @@ final class Ledger {
                 .anyMatch(d -> d.sequence > h.sequence && !d.node.equals(except)));
     }
 
+    private int held() {
+        return (int) deliveries.values().stream().flatMap(List::stream).filter(d -> d.outcome() == Delivery.Outcome.HELD).count();
+    }
+
     /** Acknowledged sends never delivered (ids), for the report's detail. */
     List<String> lostIds() {
         return acknowledged.values().stream().filter(id -> !deliveries.containsKey(id)).sorted().toList();
@@ -155,7 +159,7 @@ final class Ledger {
             }
         }
         return new Verdict(acknowledged.size(), succeededOnServer.size(), unacknowledged.size(), deliveries.size(), deliveryCount(),
-                redeliveredAfterNack, duplicatesFromFaults, deliveredUnacknowledged, lost, unfinished,
+                redeliveredAfterNack, held(), duplicatesFromFaults, deliveredUnacknowledged, lost, unfinished,
                 List.copyOf(unexplained), List.copyOf(failures), faults, sigkills);
     }
 }

@@ -180,7 +180,7 @@ final class Load implements AutoCloseable {
     List<Delivery> hold(ServerNode node, int max) throws InterruptedException {
         FaultWindow.Mark before = ledger.window().now();
         try {
-            List<PostroomClient.Received> received = deployment.client(node).receive(QUEUE, max, 0, HELD_LEASE_SECONDS);
+            List<PostroomClient.Received> received = deployment.client(node).receive(QUEUE, max, 1, HELD_LEASE_SECONDS);
             FaultWindow.Mark answered = ledger.window().now();
             List<Delivery> held = new ArrayList<>();
             for (PostroomClient.Received m : received) {

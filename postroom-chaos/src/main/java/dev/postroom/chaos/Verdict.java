@@ -12,6 +12,7 @@ import java.util.List;
  * @param deliveredMessages      distinct messages received at least once
  * @param deliveries             receives of a message, repeats included
  * @param redeliveredAfterNack   repeats that followed a confirmed nack: retries, not duplicates
+ * @param held                   deliveries kept unacknowledged across a fault on purpose (their leases must come back)
  * @param duplicatesFromFaults   repeats that followed an ack lost to a fault, or a lease held across one
  * @param deliveredUnacknowledged messages of sends never acknowledged (answer lost to a kill) that were stored anyway
  * @param lost                   acknowledged sends never delivered
@@ -22,7 +23,7 @@ import java.util.List;
  * @param sigkills               processes killed whose exit status showed SIGKILL
  */
 record Verdict(int acknowledgedSends, int ackCommittedUnanswered, int unacknowledgedSends, int deliveredMessages, int deliveries,
-               int redeliveredAfterNack, int duplicatesFromFaults, int deliveredUnacknowledged, int lost,
+               int redeliveredAfterNack, int held, int duplicatesFromFaults, int deliveredUnacknowledged, int lost,
                int unfinished, List<String> unexplained, List<String> failures, int faults, int sigkills) {
 
     boolean passed() {
@@ -32,9 +33,9 @@ record Verdict(int acknowledgedSends, int ackCommittedUnanswered, int unacknowle
     /** The summary line, as the report and docs/RELIABILITY.md show it. */
     String summary() {
         return String.format("faults=%d sigkills=%d acknowledged sends=%d unacknowledged=%d delivered=%d deliveries=%d"
-                        + " redelivered after nack=%d duplicates from faults=%d stored though unacknowledged=%d"
+                        + " redelivered after nack=%d held across faults=%d duplicates from faults=%d stored though unacknowledged=%d"
                         + " acks committed though unanswered=%d lost=%d unfinished=%d unexplained=%d failures=%d",
                 faults, sigkills, acknowledgedSends, unacknowledgedSends, deliveredMessages, deliveries, redeliveredAfterNack,
-                duplicatesFromFaults, deliveredUnacknowledged, ackCommittedUnanswered, lost, unfinished, unexplained.size(), failures.size());
+                held, duplicatesFromFaults, deliveredUnacknowledged, ackCommittedUnanswered, lost, unfinished, unexplained.size(), failures.size());
     }
 }
