@@ -81,11 +81,12 @@ final class Campaign {
 
     private Deployment deploy(String token) throws IOException, InterruptedException {
         if (settings.store() == CampaignSettings.Store.SQLITE) {
-            return Deployment.sqlite(settings.serverJar(), settings.workDir(), token, json);
+            return Deployment.sqlite(settings.serverJar(), settings.serverJvmOptions(), settings.workDir(), token, json);
         }
         PostgresCluster postgres = settings.dbUrl() != null ? PostgresCluster.external(settings.dbUrl())
                 : PostgresCluster.startPrivate(settings.clusterScript());
-        return Deployment.postgres(settings.serverJar(), settings.workDir(), token, json, postgres, settings.nodes(), settings.seed());
+        return Deployment.postgres(settings.serverJar(), settings.serverJvmOptions(), settings.workDir(), token, json, postgres,
+                settings.nodes(), settings.seed());
     }
 
     /** Holds a few leases, injects the fault, waits for recovery; returns what happened, for the progress line. */

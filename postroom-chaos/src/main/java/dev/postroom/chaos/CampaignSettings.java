@@ -21,10 +21,11 @@ import java.util.List;
  * @param clusterScript    {@code .ci/postgres-test-cluster}, to make a private PostgreSQL
  * @param dbUrl            a PostgreSQL JDBC URL to use instead of a private cluster, or null
  * @param workDir          where data directories and node logs go
+ * @param serverJvmOptions options for the servers' JVMs, before {@code -jar} (none by default)
  */
 record CampaignSettings(Store store, int cycles, long seed, List<Fault> faults, int nodes, long minUpMillis, long maxUpMillis,
                         int senders, int consumers, long sendIntervalMillis, long drainSeconds, Path serverJar,
-                        Path clusterScript, String dbUrl, Path workDir) {
+                        Path clusterScript, String dbUrl, Path workDir, List<String> serverJvmOptions) {
 
     /** Where the messages live. */
     enum Store { SQLITE, POSTGRES }

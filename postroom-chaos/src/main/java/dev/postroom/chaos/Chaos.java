@@ -68,6 +68,10 @@ public final class Chaos implements Callable<Integer> {
     @Option(names = "--cluster-script", description = "The private PostgreSQL's script (default: ${DEFAULT-VALUE}).")
     Path clusterScript = Path.of(".ci", "postgres-test-cluster");
 
+    @Option(names = "--server-java-opts", description = "Options for the servers' JVMs, space-separated,"
+            + " e.g. \"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC\" to start them faster (default: none).")
+    String serverJavaOpts = "";
+
     @Option(names = "--work-dir", description = "Where data and node logs go (default: a new temporary directory, kept).")
     Path workDir;
 
@@ -103,6 +107,7 @@ public final class Chaos implements Callable<Integer> {
         }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("postroom-chaos");
         return new CampaignSettings(chosen, cycles, seed != null ? seed : new SecureRandom().nextLong(), chosenFaults, nodes,
-                up[0], up[1], senders, consumers, sendIntervalMillis, drainSeconds, serverJar, clusterScript, dbUrl, dir);
+                up[0], up[1], senders, consumers, sendIntervalMillis, drainSeconds, serverJar, clusterScript, dbUrl, dir,
+                serverJavaOpts.isBlank() ? List.of() : List.of(serverJavaOpts.strip().split("\\s+")));
     }
 }

@@ -40,8 +40,8 @@ final class Deployment implements AutoCloseable {
     }
 
     /** One node on an SQLite data directory under {@code dir}. */
-    static Deployment sqlite(Path serverJar, Path dir, String token, ObjectMapper json) {
-        ServerNode node = ServerNode.of("node-a", serverJar, token, dir, List.of("--data", dir.resolve("data").toString()));
+    static Deployment sqlite(Path serverJar, List<String> jvmOptions, Path dir, String token, ObjectMapper json) {
+        ServerNode node = ServerNode.of("node-a", serverJar, jvmOptions, token, dir, List.of("--data", dir.resolve("data").toString()));
         return new Deployment(List.of(node), json, token, null, null, null);
     }
 
@@ -50,14 +50,15 @@ final class Deployment implements AutoCloseable {
      * application name of their own (the URL's {@code ApplicationName} wins over the server's), so
      * that {@code pg_terminate_backend} ends theirs and no one else's.
      */
-    static Deployment postgres(Path serverJar, Path dir, String token, ObjectMapper json, PostgresCluster postgres, int count, long seed) {
+    static Deployment postgres(Path serverJar, List<String> jvmOptions, Path dir, String token, ObjectMapper json, PostgresCluster postgres,
+                               int count, long seed) {
         String schema = "chaos_" + Long.toHexString(seed & 0xffffffffL) + "_" + ProcessHandle.current().pid();
         String applicationName = "postroom-" + schema;
         String url = postgres.url() + (postgres.url().contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
         List<ServerNode> nodes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String name = "node-" + (char) ('a' + i);
-            nodes.add(ServerNode.of(name, serverJar, token, dir, List.of("--store", "postgres", "--db-url", url,
+            nodes.add(ServerNode.of(name, serverJar, jvmOptions, token, dir, List.of("--store", "postgres", "--db-url", url,
                     "--db-schema", schema, "--db-pool-size", "4", "--data", dir.resolve(name).toString())));
         }
         return new Deployment(List.copyOf(nodes), json, token, postgres, schema, applicationName);

@@ -44,13 +44,14 @@ final class ServerNode implements AutoCloseable {
     }
 
     /**
-     * A node to be started: {@code java -jar serverJar server ARGS --host 127.0.0.1 --port 0 --node NAME}.
+     * A node to be started: {@code java JVM_OPTIONS -jar serverJar server ARGS --host 127.0.0.1 --port 0 --node NAME}.
      * The admin token and password come through the environment, as an operator would set them.
      */
-    static ServerNode of(String name, Path serverJar, String token, Path dir, List<String> serverArgs) {
+    static ServerNode of(String name, Path serverJar, List<String> jvmOptions, String token, Path dir, List<String> serverArgs) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx384m",
-                "-jar", serverJar.toString(), "server"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx384m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", serverJar.toString(), "server"));
         command.addAll(serverArgs);
         command.addAll(List.of("--host", "127.0.0.1", "--port", "0", "--node", name, "--shutdown-seconds", "1"));
         return new ServerNode(name, List.copyOf(command), token, dir.resolve(name + ".log"));
