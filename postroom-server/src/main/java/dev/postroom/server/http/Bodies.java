@@ -59,7 +59,7 @@ final class Bodies {
             return mapper.readValue("{}", type);
         }
         String contentType = ctx.contentType();
-        if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+        if (contentType != null && !isJson(contentType)) {
             throw new ApiException(415, "Unsupported media type", "send application/json", null);
         }
         T value = mapper.readValue(body, type);
@@ -67,6 +67,16 @@ final class Bodies {
             throw ApiException.badRequest("body", "must be a JSON object");
         }
         return value;
+    }
+
+    /**
+     * Whether the media type is {@code application/json}, parameters such as {@code charset} aside:
+     * a prefix match let {@code application/json-patch+json} and {@code application/jsonx} through.
+     */
+    static boolean isJson(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return media.equalsIgnoreCase("application/json");
     }
 
     /**
