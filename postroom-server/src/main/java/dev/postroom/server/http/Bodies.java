@@ -49,6 +49,10 @@ final class Bodies {
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                // Jackson reads "" (and "  ") as null for a number, a boolean or an object: a waitSeconds of "" is a client bug
+                .withCoercionConfigDefaults(c -> c
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                        .setAcceptBlankAsEmpty(false))
                 .build();
     }
 

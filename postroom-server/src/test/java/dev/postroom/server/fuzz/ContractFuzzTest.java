@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checked to have changed nothing ({@link StateFingerprint} before and after).
  *
  * <p>The seed is printed on start; {@code -Dpostroom.fuzz.seed=N} replays a run and
- * {@code -Dpostroom.fuzz.requests=N} makes it longer. The server runs on the embedded store with
+ * {@code -Dpostroom.fuzz.requests=N} makes it longer; {@code -Dpostroom.fuzz.summary=true} prints the
+ * answers' statuses at the end. The server runs on the embedded store with
  * background upkeep turned off, so that only requests change its state; the fuzzer runs one pass
  * of upkeep itself every {@value #UPKEEP_EVERY} requests, between two fingerprints.
  */
@@ -83,7 +84,12 @@ class ContractFuzzTest {
             String weak = auth.createToken("fuzz-weak", List.of(Scope.parse("send:nothing-*")), Instant.now()).secret();
             Run run = new Run(new Random(seed), Contract.load(json), admin, weak, new StateFingerprint(postroom, auth, audit), postroom);
             run.setUp();
+            long started = System.nanoTime();
             run.fuzz(requests);
+            if (Boolean.getBoolean("postroom.fuzz.summary")) {
+                System.out.printf("ContractFuzzTest %d requests in %.1f s; answers by status %s; %d rejections checked for changes%n",
+                        run.sent, (System.nanoTime() - started) / 1e9, new java.util.TreeMap<>(run.statuses), run.rejectionsChecked);
+            }
             if (!run.findings.isEmpty()) {
                 System.out.println("ContractFuzzTest seed=" + seed + ": " + run.findings.size() + " kinds of finding");
                 run.findings.values().forEach(f -> System.out.println("  " + f));
@@ -129,6 +135,8 @@ class ContractFuzzTest {
         final Map<String, Finding> findings = new LinkedHashMap<>();
         final java.util.Set<String> operationsHit = new java.util.HashSet<>();
         int sent;
+        final Map<Integer, Integer> statuses = new java.util.HashMap<>();
+        int rejectionsChecked;
         /** The request sent before, for a report on a connection that failed. */
         String previous = "-";
 
@@ -213,7 +221,9 @@ class ContractFuzzTest {
                     report(draft, answer, problem);
                 }
                 int status = answer.status();
+                statuses.merge(status, 1, Integer::sum);
                 if (status >= 400 && status < 500) {
+                    rejectionsChecked++;
                     String after = fingerprint.global();
                     if (!after.equals(before)) {
                         report(draft, answer, "rejected with " + status + " but changed the state: " + firstDifference(before, after));
@@ -252,6 +262,11 @@ class ContractFuzzTest {
             byte[] body = draft.bytes(json);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + draft.target())).timeout(Duration.ofSeconds(30))
                     .method(draft.operation.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (body != null && body.length > ApiServer.MAX_BODY_BYTES) {
+                // as curl does for large bodies: the 413 comes before the body is sent, instead of racing a
+                // connection that the server closes on a body it will not read (an answer then lost to a reset)
+                request.expectContinue(true);
+            }
             if (body != null && draft.contentType != null && !draft.contentType.isEmpty()) {
                 request.header("Content-Type", draft.contentType);
             }
