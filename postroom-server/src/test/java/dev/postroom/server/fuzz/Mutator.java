@@ -18,8 +18,9 @@ import static dev.postroom.server.fuzz.ValidValues.NODES;
 /**
  * Turns a valid {@link Draft} into an invalid or odd one, one mutation at a time: wrong JSON
  * types, missing required and unknown fields, huge strings, odd Unicode, boundary numbers, bad
- * path ids and query values, malformed JSON, wrong content types, empty and non-object bodies,
- * and missing or weak tokens. Each mutation is named on the draft, for the failure report.
+ * path ids and query values, arrays and maps past their documented counts, malformed JSON, wrong
+ * content types, empty and non-object bodies, and missing or weak tokens. Each mutation is named
+ * on the draft, for the failure report.
  */
 final class Mutator {
     /** Past every documented length (names 128, keys 256, notes 1,000, messages 2,000, header values 4,096, payloads 256 KiB). */
@@ -55,7 +56,7 @@ final class Mutator {
     /** Applies one mutation that fits the draft. */
     void mutate(Draft draft) {
         for (int tries = 0; tries < 8; tries++) {
-            if (tryOne(draft, random.nextInt(14))) {
+            if (tryOne(draft, random.nextInt(15))) {
                 return;
             }
         }
@@ -77,6 +78,7 @@ final class Mutator {
             case 10 -> emptyBody(draft);
             case 11 -> nonObjectBody(draft);
             case 12 -> unexpectedBody(draft);
+            case 13 -> tooMany(draft);
             default -> badAuth(draft);
         };
     }
@@ -154,6 +156,38 @@ final class Mutator {
                 NODES.numberNode(86400.5), NODES.numberNode(20.001), NODES.numberNode(10001), NODES.numberNode(1000001),
                 NODES.textNode("NaN"), NODES.textNode("Infinity"), NODES.textNode("-0"), NODES.textNode("1e3"));
         slot.set(numbers.get(random.nextInt(numbers.size())));
+    }
+
+    /**
+     * An array or a map grown to just past a documented count (64 headers, 62 on a schedule, 58 on
+     * a batch's completion, 100 or 1,000 items), or just to it.
+     */
+    private boolean tooMany(Draft draft) {
+        if (draft.body == null) {
+            return false;
+        }
+        List<Slot> containers = slots(draft.body).stream().filter(s -> s.get().isContainerNode()).toList();
+        if (containers.isEmpty()) {
+            return false;
+        }
+        JsonNode target = containers.get(random.nextInt(containers.size())).get();
+        if (target.isArray()) {
+            int size = List.of(100, 101, 1_000, 1_001).get(random.nextInt(4));
+            ArrayNode array = (ArrayNode) target;
+            JsonNode first = array.isEmpty() ? NODES.numberNode(1) : array.get(0);
+            while (array.size() < size) {
+                array.add(first.deepCopy());
+            }
+            draft.mutation = "too-many items " + size;
+        } else {
+            int size = List.of(58, 59, 62, 63, 64, 65).get(random.nextInt(6));
+            ObjectNode object = (ObjectNode) target;
+            for (int i = 0; object.size() < size; i++) {
+                object.put("k" + i, "v");
+            }
+            draft.mutation = "too-many properties " + size;
+        }
+        return true;
     }
 
     private boolean missingRequired(Draft draft) {

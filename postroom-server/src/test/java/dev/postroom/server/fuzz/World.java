@@ -35,10 +35,9 @@ final class World {
         BASE_QUEUES.forEach(queues::add);
     }
 
-    /** Learns from a successful answer of {@code op}, whose path parameters were {@code path}. */
+    /** Learns from a successful answer ({@code status} 2xx, {@code body} its JSON) of {@code op}, whose path parameters were {@code path}. */
     void learn(Operation op, Map<String, String> path, int status, JsonNode body) {
         String route = op.toString();
-        boolean created = status == 201;
         switch (route) {
             case "PUT /api/v1/queues/{queue}" -> queues.add(path.get("queue"));
             case "DELETE /api/v1/queues/{queue}" -> {
@@ -79,9 +78,6 @@ final class World {
             default -> {
                 // reads and state changes of known things: nothing new to learn
             }
-        }
-        if (created && route.equals("PUT /api/v1/queues/{queue}")) {
-            queues.add(path.get("queue"));
         }
     }
 
