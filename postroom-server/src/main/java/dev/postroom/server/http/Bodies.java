@@ -201,7 +201,9 @@ final class Bodies {
      * payload or headers contain {@code text}, with {@code orderingKey}, enqueued in [since, until).
      * Every field is optional; an empty filter takes them all.
      */
-    record RedriveFilter(String error, String text, String orderingKey, Instant since, Instant until) {
+    record RedriveFilter(String error, String text, String orderingKey,
+                         @JsonDeserialize(using = Rfc3339.class) Instant since,
+                         @JsonDeserialize(using = Rfc3339.class) Instant until) {
     }
 
     record NewToken(String name, List<String> scopes) {

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sent its next request on the closed one. {@code application/json-patch+json} was read as JSON,
  * the media type being matched by prefix. And {@code waitSeconds} on reading a message was checked
  * only when the message was not final yet, with {@code Double.parseDouble}, which takes "NaN" and "5d".
- * An empty or blank string where a number, a boolean or an object belongs was read as left out.
+ * An empty or blank string where a number, a boolean or an object belongs was read as left out, and
+ * a redrive filter's {@code since} and {@code until} took a number as epoch seconds.
  */
 class ContractFuzzFindingsTest {
     @RegisterExtension
@@ -73,6 +74,16 @@ class ContractFuzzFindingsTest {
         assertProblem(server.post("/api/v1/queues/" + queue + "/messages", server.admin, "{\"payload\":1,\"priority\":\" \"}"), 400, "priority");
         assertThat(server.post("/api/v1/queues/" + queue + "/messages", server.admin, "{\"payload\":\"\",\"orderingKey\":\"k\"}").status())
                 .as("an empty string is still a string").isEqualTo(201);
+    }
+
+    @Test
+    void aRedriveFiltersTimesAreRfc3339StringsNotNumbers() {
+        String queue = TestServer.uniqueQueue("redrive");
+        server.createQueue(queue);
+        assertProblem(server.post("/api/v1/queues/" + queue + "/redrive", server.admin, "{\"filter\":{\"since\":1001}}"), 400, "filter.since");
+        assertProblem(server.post("/api/v1/queues/" + queue + "/redrive", server.admin, "{\"filter\":{\"until\":1e300}}"), 400, "filter.until");
+        assertThat(server.post("/api/v1/queues/" + queue + "/redrive", server.admin,
+                "{\"filter\":{\"since\":\"2026-01-01T00:00:00Z\",\"until\":\"2026-01-02T00:00:00Z\"}}").status()).isEqualTo(200);
     }
 
     @Test
