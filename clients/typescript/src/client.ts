@@ -190,8 +190,9 @@ export class PostroomClient {
     /**
      * Completes many messages in one call (up to 1,000). Each entry settles on its own: the answer
      * has one result per entry, in order, with `status` 200 and the new `state`, or the status the
-     * entry would have had alone (403, 404, 409, 413, 422) and a `detail`. Only a malformed or
-     * oversized batch rejects the promise.
+     * entry would have had alone (403, 404, 409) and a `detail`. A batch that is malformed, too long
+     * or holds an invalid entry (a result over the payload limit, say) rejects the promise, and
+     * nothing is settled.
      */
     async ackAll(entries: Array<Lease & { result?: unknown }>): Promise<SettleResult[]> {
         const acks = entries.map(({ id, leaseId, result }) => (result === undefined ? { id, leaseId } : { id, leaseId, result }));

@@ -878,7 +878,7 @@ export interface paths {
         put?: never;
         /**
          * Completes many leased messages in one call
-         * @description Up to 1,000 `{id, leaseId, result?}`. Each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls. Only a malformed body (400), or a batch that is empty (422) or over 1,000 entries (413), fails the whole request.
+         * @description Up to 1,000 `{id, leaseId, result?}`. The request is checked whole first: a malformed body (400), a batch that is empty (422) or over 1,000 entries (413), or an entry invalid in itself (no `id` or `leaseId`, an error without a message, a result over the payload limit: 422 or 413 naming `acks[i].field`) fails it, and nothing is settled. Then each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls.
          */
         post: operations["ackMessages"];
         delete?: never;
@@ -898,7 +898,7 @@ export interface paths {
         put?: never;
         /**
          * Fails the current attempts of many leased messages in one call
-         * @description Up to 1,000 `{id, leaseId, error:{message, detail?}, retryAfterSeconds?}`; each is retried or DEAD as after a single nack. Each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls. Only a malformed body (400), or a batch that is empty (422) or over 1,000 entries (413), fails the whole request.
+         * @description Up to 1,000 `{id, leaseId, error:{message, detail?}, retryAfterSeconds?}`; each is retried or DEAD as after a single nack. The request is checked whole first: a malformed body (400), a batch that is empty (422) or over 1,000 entries (413), or an entry invalid in itself (no `id` or `leaseId`, an error without a message, a result over the payload limit: 422 or 413 naming `acks[i].field`) fails it, and nothing is settled. Then each entry settles on its own, as the single route would (needing `receive:` on its message's queue): one that fails leaves the others settled, and its result says why. The entries are written together, which is what makes a batch cheaper than as many calls.
          */
         post: operations["nackMessages"];
         delete?: never;
@@ -1471,8 +1471,8 @@ export interface components {
         SettleResults: {
             /** @description One per entry, in the request's order. */
             results: {
-                id: string | null;
-                /** @description 200 settled; otherwise what the entry would have answered alone: 403 (no `receive:` on its queue), 404 (unknown, or in a queue the token cannot see), 409 (stale lease), 413 (result too large), 422 (invalid). */
+                id: string;
+                /** @description 200 settled; otherwise what the entry would have answered alone: 403 (no `receive:` on its queue), 404 (unknown, or in a queue the token cannot see), 409 (stale lease, or a state that cannot be settled). */
                 status: number;
                 /** @description The message's state after a settled entry. */
                 state?: components["schemas"]["MessageState"];
@@ -1482,7 +1482,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. */
+        /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. On any route: a malformed path (a percent-escape that is not UTF-8, an encoded NUL or `/`). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1527,7 +1527,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not allowed in the current state: a stale lease, a transition the message's state forbids, or a queue that is not empty. */
+        /** @description Not allowed in the current state: a stale lease, a transition the message's state forbids, a queue that is not empty, or removing the last admin. */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1699,6 +1699,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -1756,6 +1757,7 @@ export interface operations {
                     "application/json": components["schemas"]["Queue"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1784,6 +1786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Queue"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1820,6 +1823,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -1854,6 +1858,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -1973,6 +1978,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyOpen"];
@@ -2067,6 +2073,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2102,6 +2109,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2137,6 +2145,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2172,6 +2181,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2198,6 +2208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2226,6 +2237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2323,6 +2335,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2395,6 +2408,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2525,6 +2539,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2581,6 +2596,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2612,6 +2628,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             default: components["responses"]["Error"];
@@ -2639,6 +2656,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Error"];
         };
     };
@@ -2704,6 +2722,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
@@ -2994,6 +3013,7 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3022,6 +3042,7 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3080,6 +3101,7 @@ export interface operations {
                     "application/json": components["schemas"]["Batch"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
@@ -3138,6 +3160,7 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];

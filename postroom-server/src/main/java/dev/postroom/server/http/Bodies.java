@@ -18,12 +18,13 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,10 @@ final class Bodies {
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                // Jackson reads "" (and "  ") as null for a number, a boolean or an object: a waitSeconds of "" is a client bug
+                .withCoercionConfigDefaults(c -> c
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                        .setAcceptBlankAsEmpty(false))
                 .build();
     }
 
@@ -66,7 +71,7 @@ final class Bodies {
             return reader.readValue("{}");
         }
         String contentType = ctx.contentType();
-        if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+        if (contentType != null && !isJson(contentType)) {
             throw new ApiException(415, "Unsupported media type", "send application/json", null);
         }
         T value;
@@ -85,6 +90,16 @@ final class Bodies {
     }
 
     /**
+     * Whether the media type is {@code application/json}, parameters such as {@code charset} aside:
+     * a prefix match let {@code application/json-patch+json} and {@code application/jsonx} through.
+     */
+    static boolean isJson(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return media.equalsIgnoreCase("application/json");
+    }
+
+    /**
      * An RFC 3339 string only: the JavaTimeModule would also take a number as epoch seconds, which
      * API.md does not allow and which lets garbage like {@code 1e300} through as some instant.
      */
@@ -98,7 +113,12 @@ final class Bodies {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
             }
-            return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+            String text = p.getText();
+            try { // not InstantDeserializer: it also reads a string of digits ("-0", "1700000000") as epoch time
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e) {
+                return (Instant) ctxt.handleWeirdStringValue(Instant.class, text, "not an RFC 3339 time, e.g. 2026-11-25T10:00:00Z");
+            }
         }
     }
 
@@ -255,7 +275,9 @@ final class Bodies {
      * payload or headers contain {@code text}, with {@code orderingKey}, enqueued in [since, until).
      * Every field is optional; an empty filter takes them all.
      */
-    record RedriveFilter(String error, String text, String orderingKey, Instant since, Instant until) {
+    record RedriveFilter(String error, String text, String orderingKey,
+                         @JsonDeserialize(using = Rfc3339.class) Instant since,
+                         @JsonDeserialize(using = Rfc3339.class) Instant until) {
     }
 
     record NewToken(String name, List<String> scopes) {

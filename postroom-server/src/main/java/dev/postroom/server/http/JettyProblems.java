@@ -26,14 +26,38 @@ final class JettyProblems extends ErrorHandler {
         this.mapper = mapper;
     }
 
+    /**
+     * A request refused before it reached a route (a path with an encoded NUL, say). Jetty may close
+     * the connection after such an answer without saying so, and a client that keeps connections
+     * then sends its next request on a closed one (a POST is not retried): the answer says
+     * {@code Connection: close}, and Jetty then closes it every time.
+     */
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+        if (code >= 400 && code < 500) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, PROBLEM_JSON);
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
 
+    /**
+     * Every method gets its problem: Jetty writes an error body only for GET, POST and HEAD by
+     * default, so a malformed DELETE or PUT (a path that is not UTF-8) got an empty 400.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
+    /**
+     * A request Jetty could not parse: Jetty closes the connection after this answer, so the answer
+     * says so; without {@code Connection: close} a client that keeps connections sends its next
+     * request on a closed one, and a POST is not retried.
+     */
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONNECTION, "close");
         fields.put(HttpHeader.CONTENT_TYPE, PROBLEM_JSON);
         return ByteBuffer.wrap(body(status, reason));
     }

@@ -22,6 +22,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -258,23 +259,30 @@ final class MessageRoutes {
         ApiToken token = Access.token(ctx);
         String id = ctx.pathParam("id");
         String waitParam = ctx.queryParam("waitSeconds");
+        // checked whatever the message's state: a bad value is refused even when there is nothing to wait for
+        Duration wait = waitParam == null ? null : waitSeconds(waitParam);
         Message message = postroom.get(id).filter(m -> Access.maySee(token, m.queue()))
                 .orElseThrow(() -> new MessageNotFoundException(id));
-        if (waitParam != null && !message.state().isFinal()) {
-            double seconds;
-            try {
-                seconds = Double.parseDouble(waitParam);
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("waitSeconds", "must be a number of seconds");
-            }
-            if (!(seconds >= 0 && seconds <= MAX_WAIT.toSeconds())) {
-                throw new InvalidMessageException("waitSeconds", "must be 0–" + MAX_WAIT.toSeconds());
-            }
+        if (wait != null && !message.state().isFinal()) {
             try (var slot = longPolls.enter(token.id())) {
-                message = finalStates.await(id, Duration.ofMillis((long) (seconds * 1000)));
+                message = finalStates.await(id, wait);
             }
         }
         ctx.json(Views.FullMessage.of(message));
+    }
+
+    /** A decimal number of seconds, 0–30 ({@code Double.parseDouble} would also take "NaN", "5d" and hex). */
+    private static Duration waitSeconds(String text) {
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("waitSeconds", "must be a number of seconds");
+        }
+        if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_WAIT.toSeconds())) > 0) {
+            throw new InvalidMessageException("waitSeconds", "must be 0–" + MAX_WAIT.toSeconds());
+        }
+        return Duration.ofMillis(seconds.movePointRight(3).longValue());
     }
 
     private void browse(Context ctx) {

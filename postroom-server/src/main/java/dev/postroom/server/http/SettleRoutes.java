@@ -2,6 +2,7 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.AttemptError;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -17,20 +18,23 @@ import dev.postroom.StaleLeaseException;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
+import dev.postroom.engine.MessageFactory;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@code POST /api/v1/messages:ack} and {@code :nack}: many leased messages settled in one call,
- * each entry on its own. The answer is 200 with one result per entry, in order: {@code status}
- * 200 and the message's new {@code state}, or the status the entry would have had alone (403,
- * 404, 409, 413, 422) with a {@code detail}. Only a malformed body, or a batch that is empty or
- * too long, fails the whole request.
+ * {@code POST /api/v1/messages:ack} and {@code :nack}: many leased messages settled in one call.
+ * The request is checked whole first: a malformed body, an empty or too long batch, or an entry
+ * that is invalid in itself (no id or lease, an error without a message, a result over the limit)
+ * fails it, naming the entry's field, and nothing is settled. Then each entry settles on its own:
+ * the answer is 200 with one result per entry, in order, {@code status} 200 and the message's new
+ * {@code state}, or the status it would have had alone (403, 404, 409) with a {@code detail}.
  */
 final class SettleRoutes {
     private final Postroom postroom;
@@ -57,18 +61,58 @@ final class SettleRoutes {
     private void ack(Context ctx) throws IOException {
         Bodies.AckBatch body = Bodies.read(ctx, mapper, Bodies.AckBatch.class);
         List<Bodies.AckEntry> entries = requireEntries("acks", body.acks());
-        ctx.json(settle(ctx, entries, Bodies.AckEntry::id, entry -> new Settle.Ack(entry.id(), entry.leaseId(),
-                entry.result() == null || entry.result().json().equals("null") ? null : new RawJson(entry.result().json())),
-                postroom::ackAll));
+        List<Settle.Ack> acks = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Bodies.AckEntry entry = entries.get(i);
+            String at = "acks[" + i + "].";
+            requireIdAndLease(at, entry.id(), entry.leaseId());
+            RawJson result = entry.result() == null || entry.result().json().equals("null") ? null : new RawJson(entry.result().json());
+            if (result != null) {
+                try {
+                    MessageFactory.requireWithinPayloadLimit(at + "result", result.json(), postroom.limits());
+                } catch (MessageTooLargeException tooLarge) {
+                    throw new MessageTooLargeException(at + "result", tooLarge.size(), tooLarge.limit());
+                }
+            }
+            acks.add(new Settle.Ack(entry.id(), entry.leaseId(), result));
+        }
+        ctx.json(settle(ctx, acks, postroom::ackAll));
     }
 
     private void nack(Context ctx) throws IOException {
         Bodies.NackBatch body = Bodies.read(ctx, mapper, Bodies.NackBatch.class);
         List<Bodies.NackEntry> entries = requireEntries("nacks", body.nacks());
-        ctx.json(settle(ctx, entries, Bodies.NackEntry::id, entry -> new Settle.Nack(entry.id(), entry.leaseId(),
-                entry.error() == null ? null : entry.error().message(), entry.error() == null ? null : entry.error().detail(),
-                entry.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", entry.retryAfterSeconds())),
-                postroom::nackAll));
+        List<Settle.Nack> nacks = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Bodies.NackEntry entry = entries.get(i);
+            String at = "nacks[" + i + "].";
+            requireIdAndLease(at, entry.id(), entry.leaseId());
+            if (entry.error() == null || entry.error().message() == null || entry.error().message().isBlank()) {
+                throw new InvalidMessageException(at + "error.message", "is required");
+            }
+            if (entry.error().message().length() > AttemptError.MAX_MESSAGE_CHARS
+                    || (entry.error().detail() != null && entry.error().detail().length() > AttemptError.MAX_DETAIL_CHARS)) {
+                throw new InvalidMessageException(at + "error", "message at most 2,000 characters, detail at most 65,536");
+            }
+            Duration retryAfter = null;
+            if (entry.retryAfterSeconds() != null) {
+                retryAfter = QueueRoutes.seconds(at + "retryAfterSeconds", entry.retryAfterSeconds());
+                if (retryAfter.isNegative()) {
+                    throw new InvalidMessageException(at + "retryAfterSeconds", "must not be negative");
+                }
+            }
+            nacks.add(new Settle.Nack(entry.id(), entry.leaseId(), entry.error().message(), entry.error().detail(), retryAfter));
+        }
+        ctx.json(settle(ctx, nacks, postroom::nackAll));
+    }
+
+    private static void requireIdAndLease(String at, String id, String leaseId) {
+        if (id == null || id.isEmpty()) {
+            throw new InvalidMessageException(at + "id", "is required");
+        }
+        if (leaseId == null || leaseId.isBlank() || leaseId.length() > 64) {
+            throw new InvalidMessageException(at + "leaseId", "is required, at most 64 characters");
+        }
     }
 
     private <E> List<E> requireEntries(String field, List<E> entries) {
@@ -92,26 +136,21 @@ final class SettleRoutes {
      * 404, one it may see but not receive from a 403), settles those that pass in one batch, and
      * answers every entry in its place.
      */
-    private <E, S extends Settle> Results settle(Context ctx, List<E> entries, Function<E, String> idOf, Function<E, S> toSettle,
-                                                 Function<List<S>, List<SettleOutcome>> settleAll) {
+    private <S extends Settle> Results settle(Context ctx, List<S> entries, Function<List<S>, List<SettleOutcome>> settleAll) {
         ApiToken token = Access.token(ctx);
         Result[] results = new Result[entries.size()];
         List<S> allowed = new ArrayList<>(entries.size());
         List<Integer> allowedAt = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            String id = idOf.apply(entries.get(i));
-            Optional<Message> message = id == null ? Optional.empty() : postroom.get(id).filter(m -> Access.maySee(token, m.queue()));
+            String id = entries.get(i).id();
+            Optional<Message> message = postroom.get(id).filter(m -> Access.maySee(token, m.queue()));
             if (message.isEmpty()) {
                 results[i] = new Result(id, 404, null, "no message " + id);
             } else if (!token.grants(Scope.Kind.RECEIVE, message.get().queue())) {
                 results[i] = new Result(id, 403, null, "token \"" + token.name() + "\" lacks the scope receive:" + message.get().queue());
             } else {
-                try {
-                    allowed.add(toSettle.apply(entries.get(i)));
-                    allowedAt.add(i);
-                } catch (InvalidMessageException invalid) {
-                    results[i] = failed(id, invalid);
-                }
+                allowed.add(entries.get(i));
+                allowedAt.add(i);
             }
         }
         if (!allowed.isEmpty()) {
