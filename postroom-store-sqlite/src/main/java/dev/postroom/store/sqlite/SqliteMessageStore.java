@@ -90,6 +90,7 @@ public final class SqliteMessageStore implements MessageStore {
         Files.createDirectories(options.dataDir());
         this.lock = DirectoryLock.acquire(options.dataDir());
         String url = "jdbc:sqlite:" + options.dataDir().resolve(FILE).toAbsolutePath();
+        checkReadable(url, options.dataDir().resolve(FILE));
         Flyway.configure().loggers("slf4j").dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
 
         SQLiteConfig config = new SQLiteConfig();
@@ -148,6 +149,21 @@ public final class SqliteMessageStore implements MessageStore {
         this.schedules = new JdbcSchedules(access, Dialect.SQLITE, json, (c, batch) -> writes.send(batch));
         this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
+    }
+
+    /**
+     * Fails at once on a file that is not a database, or whose schema SQLite cannot read: Flyway
+     * would take the error for a race with another migrator and retry for ten seconds first.
+     */
+    private static void checkReadable(String url, Path file) throws SQLException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (Connection connection = new SQLiteConfig().createConnection(url);
+             var statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM sqlite_master")) {
+            rs.next();
+        }
     }
 
     /** Opens (creating if needed) the store in {@code dataDir} with full durability. */
