@@ -1208,6 +1208,8 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "UP" | "DOWN";
+            /** @description Why it is DOWN, when the server knows: `disk full` while the message store's disk is full (sends are refused, stored messages are still handed out). */
+            reason?: string;
         };
         MessageSummary: {
             id?: string;
@@ -1477,6 +1479,17 @@ export interface components {
         /** @description Well-formed but invalid: a value out of range, a missing required field, an invalid name; `errors` names the field. */
         Invalid: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The disk of the message store is full: nothing was written, and nothing stored before is lost. Retry after `Retry-After` seconds: the server accepts writes again by itself once space is freed, without a restart. Receiving stored messages still works meanwhile; acks, nacks and other writes get this answer too. */
+        StorageFull: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1812,6 +1825,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -1850,6 +1864,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -1976,6 +1991,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2011,6 +2027,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2046,6 +2063,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2081,6 +2099,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2109,6 +2128,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2137,6 +2157,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2380,6 +2401,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2679,7 +2701,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description `{"status": "DOWN"}`: the store does not answer. */
+            /** @description `{"status": "DOWN"}`: the store does not answer; or `{"status": "DOWN", "reason": "disk full"}`: its disk is full and sends are refused until space is freed. */
             503: {
                 headers: {
                     [name: string]: unknown;
