@@ -1,4 +1,4 @@
-package dev.postroom.server;
+package dev.postroom.tck;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * under {@code POSTROOM_CI=1}, as tests without PostgreSQL do. {@link #close()} unmounts, lazily
  * if something still holds a file open there.
  */
-final class TmpfsMount implements AutoCloseable {
+public final class TmpfsMount implements AutoCloseable {
     private final Path where;
     private boolean mounted;
 
@@ -24,7 +24,7 @@ final class TmpfsMount implements AutoCloseable {
     }
 
     /** Mounts a tmpfs of {@code mebibytes} on {@code where} (created if missing), or skips the test. */
-    static TmpfsMount mount(Path where, int mebibytes) throws Exception {
+    public static TmpfsMount mount(Path where, int mebibytes) throws Exception {
         if (!isRoot()) {
             absent("mounting a tmpfs needs root; the disk-full and read-only tests are skipped");
         }
@@ -38,12 +38,13 @@ final class TmpfsMount implements AutoCloseable {
         return mount;
     }
 
-    Path path() {
+    /** Where it is mounted. */
+    public Path path() {
         return where;
     }
 
     /** Makes the mounted file system read-only; what is on it stays readable. */
-    void remountReadOnly() throws Exception {
+    public void remountReadOnly() throws Exception {
         String failure = run("mount", "-o", "remount,ro", where.toString());
         if (failure != null) {
             throw new IllegalStateException("remount read-only failed: " + failure);
@@ -51,10 +52,11 @@ final class TmpfsMount implements AutoCloseable {
     }
 
     /** Bytes still free on the mounted file system. */
-    long usableBytes() throws IOException {
+    public long usableBytes() throws IOException {
         return Files.getFileStore(where).getUsableSpace();
     }
 
+    /** Unmounts; a no-op when it was never mounted or is unmounted already. */
     @Override
     public void close() throws Exception {
         if (!mounted) {
