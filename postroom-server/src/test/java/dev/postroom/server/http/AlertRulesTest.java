@@ -32,7 +32,7 @@ class AlertRulesTest {
                 .containsExactly("postroom_messages", "postroom_messages_acked_total");
         assertThat(PromQl.metricNames("histogram_quantile(0.99, sum by (le) (rate(x_bucket{queue=~\"$queue\"}[$__rate_interval])))"))
                 .containsExactly("x_bucket");
-        assertThat(PromQl.ruleExpressions(PromQl.OPS.resolve("prometheus/alerts.yml"))).hasSize(5)
+        assertThat(PromQl.ruleExpressions(PromQl.OPS.resolve("prometheus/alerts.yml"))).hasSize(6)
                 .allSatisfy(expression -> assertThat(PromQl.metricNames(expression)).isNotEmpty());
     }
 }

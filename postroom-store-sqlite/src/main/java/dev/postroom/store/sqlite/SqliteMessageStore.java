@@ -131,7 +131,8 @@ public final class SqliteMessageStore implements MessageStore {
         this.reads = new MessageReads(readers, json, leases);
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
         this.fullDisk = new FullDisk(options.dataDir());
-        this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch(), fullDisk);
+        this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch(), fullDisk,
+                options.dataDir().resolve(FILE + "-wal"), JOURNAL_SIZE_LIMIT_BYTES);
         this.checkpointer = new Checkpointer(readers, fullDisk);
         // Shared parts write through the one writer, inside its group commit; they read from the pool.
         StoreAccess access = new StoreAccess() {
