@@ -14,7 +14,7 @@ class AlertRulesTest {
         Promtool.Run run = Promtool.run(PromQl.OPS.resolve("prometheus"), null, "check", "rules", "alerts.yml");
 
         assertThat(run.exit()).as("promtool check rules alerts.yml:%n%s", run.output()).isZero();
-        assertThat(run.output()).contains("SUCCESS: 5 rules found");
+        assertThat(run.output()).contains("SUCCESS: 6 rules found");
     }
 
     @Test
