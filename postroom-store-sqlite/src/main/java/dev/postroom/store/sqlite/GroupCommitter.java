@@ -205,8 +205,8 @@ final class GroupCommitter implements AutoCloseable {
         StoreFullException refused = new StoreFullException("the disk of the data directory is full; "
                 + "nothing was written; retry once space is freed", null);
         List<Pending<?>> claims = batch.stream().filter(Pending::beforeCommit).toList();
-        List<Pending<?>> writes = batch.stream().filter(p -> !p.beforeCommit()).toList();
-        completer.execute(() -> writes.forEach(p -> p.future().completeExceptionally(refused)));
+        List<Pending<?>> refusedWrites = batch.stream().filter(p -> !p.beforeCommit()).toList();
+        completer.execute(() -> refusedWrites.forEach(p -> p.future().completeExceptionally(refused)));
         if (claims.isEmpty()) {
             return;
         }
