@@ -40,8 +40,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class GroupCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** At most ten tries a second to restart the log, in case a long read keeps it from restarting. */
-    private static final long LOG_RESTART_INTERVAL_NANOS = 100_000_000L;
+    /**
+     * After a try to restart the log that did not work (the checkpointer was copying at that very
+     * moment, or a long read holds an old snapshot), the next try waits for 1 MiB more of log: a
+     * try costs a checkpoint, and a time-based wait let a fast writer add 15 MiB in between.
+     */
+    private static final long LOG_RESTART_STEP_BYTES = 1L << 20;
 
     /** A unit of work run on the writer connection inside the current transaction. */
     interface Command<R> {
@@ -60,7 +64,7 @@ final class GroupCommitter implements AutoCloseable {
     private final FullDisk fullDisk;
     private final Path logFile;
     private final long logFileLimit;
-    private long lastLogRestartNanos;
+    private long logBytesAtLastRestart;
     private final Thread thread;
     private final ExecutorService completer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("postroom-sqlite-completer").factory());
@@ -265,7 +269,6 @@ final class GroupCommitter implements AutoCloseable {
      * (PASSIVE, which never waits for readers), and begin again.
      */
     private void restartLog() {
-        lastLogRestartNanos = System.nanoTime();
         try (Statement statement = connection.createStatement()) {
             endTransaction(statement);
             try {
@@ -290,14 +293,21 @@ final class GroupCommitter implements AutoCloseable {
      * (journal_size_limit): then it holds more than that of frames, and it is time to restart.
      */
     private boolean logTooLong() {
-        if (System.nanoTime() - lastLogRestartNanos < LOG_RESTART_INTERVAL_NANOS) {
-            return false;
-        }
+        long bytes;
         try {
-            return Files.size(logFile) > logFileLimit;
+            bytes = Files.size(logFile);
         } catch (IOException e) {
             return false; // no log file yet
         }
+        if (bytes <= logFileLimit) {
+            logBytesAtLastRestart = 0; // restarted: the next time past the limit, try at once
+            return false;
+        }
+        if (bytes < logBytesAtLastRestart + LOG_RESTART_STEP_BYTES) {
+            return false;
+        }
+        logBytesAtLastRestart = bytes;
+        return true;
     }
 
     private void apply(Pending<?> pending, List<Object> results, List<RuntimeException> failures) throws SQLException {

@@ -39,7 +39,8 @@ class SqliteLogSizeTest {
                 largest = Math.max(largest, Files.size(log));
             }
         }
-        // Over the limit by at most one batch: the writer restarts the log before its next one.
-        assertThat(largest).as("largest write-ahead log file, bytes").isLessThanOrEqualTo(LIMIT + (1L << 20));
+        // The writer restarts the log before its next batch once the file is past the limit; a try
+        // that does not work (the checkpointer copying at that moment) is repeated 1 MiB later.
+        assertThat(largest).as("largest write-ahead log file, bytes").isLessThanOrEqualTo(LIMIT + (4L << 20));
     }
 }
