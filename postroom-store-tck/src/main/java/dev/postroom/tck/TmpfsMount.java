@@ -24,7 +24,7 @@ public final class TmpfsMount implements AutoCloseable {
     }
 
     /** Mounts a tmpfs of {@code mebibytes} on {@code where} (created if missing), or skips the test. */
-    public static TmpfsMount mount(Path where, int mebibytes) throws Exception {
+    public static TmpfsMount mount(Path where, int mebibytes) throws IOException {
         if (!isRoot()) {
             absent("mounting a tmpfs needs root; the disk-full and read-only tests are skipped");
         }
@@ -44,7 +44,7 @@ public final class TmpfsMount implements AutoCloseable {
     }
 
     /** Makes the mounted file system read-only; what is on it stays readable. */
-    public void remountReadOnly() throws Exception {
+    public void remountReadOnly() {
         String failure = run("mount", "-o", "remount,ro", where.toString());
         if (failure != null) {
             throw new IllegalStateException("remount read-only failed: " + failure);
@@ -58,7 +58,7 @@ public final class TmpfsMount implements AutoCloseable {
 
     /** Unmounts; a no-op when it was never mounted or is unmounted already. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (!mounted) {
             return;
         }
@@ -88,18 +88,20 @@ public final class TmpfsMount implements AutoCloseable {
     }
 
     /** Runs a command; null when it succeeded, else what it printed and its exit code. */
-    private static String run(String... command) throws Exception {
-        Process process;
+    private static String run(String... command) {
         try {
-            process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return "timed out";
+            }
+            return process.exitValue() == 0 ? null : output + " (exit " + process.exitValue() + ")";
         } catch (IOException e) {
             return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return "timed out";
-        }
-        return process.exitValue() == 0 ? null : output + " (exit " + process.exitValue() + ")";
     }
 }
