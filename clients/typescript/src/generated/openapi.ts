@@ -1252,6 +1252,8 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "UP" | "DOWN";
+            /** @description Why it is DOWN, when the server knows: `disk full` while the message store's disk is full (sends are refused, stored messages are still handed out). */
+            reason?: string;
         };
         MessageSummary: {
             id?: string;
@@ -1557,6 +1559,17 @@ export interface components {
         /** @description Well-formed but invalid: a value out of range, a missing required field, an invalid name; `errors` names the field. */
         Invalid: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The disk of the message store is full: nothing was written, and nothing stored before is lost. Retry after `Retry-After` seconds: the server accepts writes again by itself once space is freed, without a restart. Receiving stored messages still works meanwhile; acks, nacks and other writes get this answer too. */
+        StorageFull: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1908,6 +1921,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -1946,6 +1960,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2076,6 +2091,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2112,6 +2128,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2148,6 +2165,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2184,6 +2202,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2213,6 +2232,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2242,6 +2262,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2487,6 +2508,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -2792,7 +2814,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description `{"status": "DOWN"}`: the store does not answer. */
+            /** @description `{"status": "DOWN"}`: the store does not answer; or `{"status": "DOWN", "reason": "disk full"}`: its disk is full and sends are refused until space is freed. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3194,6 +3216,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };
@@ -3224,6 +3247,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
             default: components["responses"]["Error"];
         };
     };

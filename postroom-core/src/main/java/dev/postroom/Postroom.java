@@ -926,8 +926,14 @@ public final class Postroom implements AutoCloseable {
             maintenance.runOnce(false);
         } catch (RuntimeException e) {
             if (!closed) {
-                log.warn("maintenance pass failed error={}", e.toString());
-                if (Futures.unwrap(e) instanceof dev.postroom.store.StoreUnavailableException) {
+                Throwable cause = Futures.unwrap(e);
+                if (cause instanceof StoreFullException) {
+                    // Four passes a second would each say so; the store logs when the disk fills and when it has room again.
+                    log.debug("maintenance pass refused, disk full error={}", e.toString());
+                } else {
+                    log.warn("maintenance pass failed error={}", e.toString());
+                }
+                if (cause instanceof dev.postroom.store.StoreUnavailableException) {
                     listener.storeFailed("maintenance");
                 }
             }

@@ -264,6 +264,20 @@ public interface MessageStore extends AutoCloseable {
         return CompletableFuture.completedFuture(0);
     }
 
+    // ---- health ----
+
+    /**
+     * Whether the store's disk is full now, as the store last found it: writes (sends, acks,
+     * nacks, maintenance) fail with {@link dev.postroom.StoreFullException} without writing, while
+     * reads, and claims where the store writes nothing for them, still work. A store leaves this
+     * state by itself once space is freed. Cheap enough for every readiness probe and metrics scrape.
+     * False by default, for a store that cannot tell (a database server reports a full disk as an
+     * ordinary failure).
+     */
+    default boolean diskFull() {
+        return false;
+    }
+
     // ---- backups ----
 
     /**

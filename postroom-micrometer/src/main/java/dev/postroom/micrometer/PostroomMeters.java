@@ -44,7 +44,9 @@ import java.util.stream.Collectors;
  *       in shows as dead on the others until it is forgotten, an hour later;</li>
  *   <li>counter {@code postroom.store.errors} (tag {@code operation}: {@code claim}, {@code settle},
  *       {@code maintenance}, or what the embedding server reports, such as {@code request}): store
- *       operations that failed because the store was unavailable.</li>
+ *       operations that failed because the store was unavailable;</li>
+ *   <li>gauge {@code postroom.store.full}: 1 while the store's disk is full (writes refused
+ *       until space is freed, see {@link dev.postroom.StoreFullException}), 0 otherwise.</li>
  * </ul>
  * Counters are named without a unit suffix (Prometheus adds {@code _total}); a count of messages
  * has no base unit in Prometheus's conventions, and giving one would rename them
@@ -95,6 +97,14 @@ public final class PostroomMeters implements MessageListener {
                     .baseUnit("nodes").tag("state", state.name().toLowerCase()).register(registry);
         }
         STORE_OPERATIONS.forEach(this::storeErrors);
+        Gauge.builder("postroom.store.full", () -> storeFull() ? 1 : 0)
+                .description("1 while the store's disk is full and writes are refused until space is freed, otherwise 0")
+                .register(registry);
+    }
+
+    private boolean storeFull() {
+        Postroom p = postroom;
+        return p != null && p.store().diskFull();
     }
 
     /** The Postroom whose store the gauges read. */

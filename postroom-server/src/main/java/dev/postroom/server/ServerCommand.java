@@ -118,7 +118,9 @@ public final class ServerCommand implements Callable<Integer> {
             try {
                 Files.createDirectories(data);
             } catch (java.io.IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot create data directory " + data + ": " + e.getMessage());
+                // A read-only disk or a missing permission: the operator fixes the disk, not the command line.
+                return fail(1, "cannot create data directory " + data.toAbsolutePath() + ": "
+                        + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString()));
             }
         }
         MessageStore messageStore;
@@ -151,8 +153,20 @@ public final class ServerCommand implements Callable<Integer> {
             where = "store postgres " + options.redactedUrl() + (options.schema() == null ? "" : " schema " + options.schema())
                     + ", users and audit there too";
         } else {
-            messageStore = SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability));
-            authDatabase = AuthDatabase.sqlite(data);
+            try {
+                messageStore = SqliteMessageStore.open(SqliteOptions.of(data).withDurability(durability));
+            } catch (StoreUnavailableException e) {
+                // A damaged file, a read-only directory, a full disk: one line says which, no stack trace.
+                log.debug("cannot open the SQLite store", e);
+                return fail(1, firstLine(e.getMessage()));
+            }
+            try {
+                authDatabase = AuthDatabase.sqlite(data);
+            } catch (StoreUnavailableException e) {
+                log.debug("cannot open users and audit log", e);
+                messageStore.close();
+                return fail(1, firstLine(e.getMessage()));
+            }
             where = "data in " + data.toAbsolutePath();
         }
         InstantSource clock = InstantSource.system();

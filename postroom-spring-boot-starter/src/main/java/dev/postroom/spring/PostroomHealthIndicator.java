@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Health of Postroom's store, as the {@code postroom} health indicator. UP when the store answers
  * a read (the latest message id: one index lookup), DOWN when it does not (closed, or the database
- * is unreachable), with the error.
+ * is unreachable), with the error, and DOWN with the detail {@code diskFull: true} while the
+ * store's disk is full ({@link MessageStore#diskFull()}).
  *
  * <p>Details: {@code staleAfter}, and {@code staleQueues}: each queue whose oldest READY message
  * has waited longer than {@code postroom.health.stale-after}, with that wait and its READY count.
@@ -52,7 +53,10 @@ public class PostroomHealthIndicator extends AbstractHealthIndicator {
                 });
             }
         });
-        builder.up().withDetail("staleAfter", staleAfter.toString()).withDetail("staleQueues", stale);
+        // A full disk: writes are refused (StoreFullException) until space is freed, though stored
+        // messages are still handed out; DOWN, so that new work goes elsewhere meanwhile.
+        (store.diskFull() ? builder.down().withDetail("diskFull", true) : builder.up())
+                .withDetail("staleAfter", staleAfter.toString()).withDetail("staleQueues", stale);
     }
 
     private static Map<String, Object> staleQueue(Duration waited, StateCounts counts) {

@@ -33,6 +33,20 @@ class PostroomHealthTest {
     }
 
     @Test
+    void downWithDiskFullWhileTheStoreSaysItsDiskIsFull() {
+        MessageStore real = dev.postroom.store.sqlite.SqliteMessageStore.open(dataDir);
+        MessageStore full = (MessageStore) java.lang.reflect.Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
+                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> method.getName().equals("diskFull")
+                        ? Boolean.TRUE : method.invoke(real, args));
+        try (Postroom postroom = Postroom.builder().store(full).build()) {
+            Health health = new PostroomHealthIndicator(postroom, Duration.ofMinutes(10)).health();
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("diskFull", true);
+        }
+    }
+
+    @Test
     void queuesWhoseOldestReadyMessageWaitedLongerThanStaleAfterAreListed() {
         FakeClock clock = new FakeClock();
         Contexts.sqlite(dataDir)

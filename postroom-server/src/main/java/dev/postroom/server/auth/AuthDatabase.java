@@ -157,7 +157,8 @@ public final class AuthDatabase implements AutoCloseable {
             if (e instanceof StoreUnavailableException unavailable) {
                 throw unavailable;
             }
-            throw new StoreUnavailableException("cannot open users and audit log in " + description + ": " + e.getMessage(), e);
+            // Flyway's own message is a multi-line report; its cause says what is wrong (a damaged file, say).
+            throw new StoreUnavailableException("cannot open users and audit log in " + description + ": " + rootMessage(e), e);
         }
     }
 

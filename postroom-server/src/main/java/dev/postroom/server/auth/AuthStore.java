@@ -4,6 +4,8 @@ import dev.postroom.store.jdbc.Dialect;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ import java.util.regex.Pattern;
  * they hold across nodes too.
  */
 public final class AuthStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuthStore.class);
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     /** The shortest password accepted, in characters. */
     public static final int MIN_PASSWORD = 10;
@@ -185,15 +188,21 @@ public final class AuthStore implements AutoCloseable {
         ApiToken used = new ApiToken(token.id(), token.name(), token.scopes(), token.createdAt(), now);
         verified.replace(hash, entry, new Verified(used, entry.checkedAt()));
         // Other nodes write it too; the condition keeps a node with a late clock from moving it back.
-        withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE auth_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
-                ps.setLong(1, now.toEpochMilli());
-                ps.setString(2, token.id());
-                ps.setLong(3, now.toEpochMilli());
-                return ps.executeUpdate();
-            }
-        });
+        try {
+            withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE auth_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setString(2, token.id());
+                    ps.setLong(3, now.toEpochMilli());
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (StoreUnavailableException e) {
+            // The token is valid; only the note of its use is lost. On a full disk this write fails,
+            // and failing the request for it would stop receives and acks that need no space.
+            log.warn("recording a token's last use failed tokenId={} error={}", token.id(), e.getMessage());
+        }
         return used;
     }
 

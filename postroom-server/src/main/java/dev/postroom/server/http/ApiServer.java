@@ -172,7 +172,12 @@ public final class ApiServer implements AutoCloseable {
             routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
             routes.get("/health/ready", ctx -> {
                 boolean ready = this.postroom != null && isStoreReachable();
-                ctx.status(ready ? 200 : 503).json(java.util.Map.of("status", ready ? "UP" : "DOWN"));
+                // A full disk: the node still hands out stored messages, but refuses sends; a load
+                // balancer should send new work elsewhere until space is freed.
+                boolean full = ready && this.postroom.store().diskFull();
+                ctx.status(ready && !full ? 200 : 503).json(full
+                        ? java.util.Map.of("status", "DOWN", "reason", "disk full")
+                        : java.util.Map.of("status", ready ? "UP" : "DOWN"));
             });
             routes.get("/metrics", ctx -> {
                 Access.require(ctx, Scope.Kind.READ);

@@ -33,6 +33,8 @@ final class Problems {
     /** A request attribute: this request failed because the store was unavailable (for the store-errors counter). */
     static final String STORE_FAILED = "postroom.storeFailed";
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
+    /** The store checks once a second whether space was freed; a few seconds spares it a crowd of retries. */
+    static final long STORE_FULL_RETRY_AFTER_SECONDS = 5;
 
     private Problems() {
     }
@@ -72,6 +74,13 @@ final class Problems {
             } else { // RFC 9457: the title is the same for every occurrence; Javalin's message goes in detail
                 write(ctx, mapper, e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage(), null);
             }
+        });
+        routes.exception(dev.postroom.StoreFullException.class, (e, ctx) -> {
+            // Not logged per request: the store logs once when the disk fills and once when it has room again.
+            ctx.attribute(STORE_FAILED, Boolean.TRUE);
+            ctx.header("Retry-After", Long.toString(STORE_FULL_RETRY_AFTER_SECONDS));
+            write(ctx, mapper, 507, "Storage full", "the disk of the message store is full; nothing was written; "
+                    + "retry after space is freed", null);
         });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             log.error("store unavailable path={}", ctx.path(), e);

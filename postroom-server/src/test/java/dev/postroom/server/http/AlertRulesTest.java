@@ -14,7 +14,7 @@ class AlertRulesTest {
         Promtool.Run run = Promtool.run(PromQl.OPS.resolve("prometheus"), null, "check", "rules", "alerts.yml");
 
         assertThat(run.exit()).as("promtool check rules alerts.yml:%n%s", run.output()).isZero();
-        assertThat(run.output()).contains("SUCCESS: 5 rules found");
+        assertThat(run.output()).contains("SUCCESS: 6 rules found");
     }
 
     @Test
@@ -32,7 +32,7 @@ class AlertRulesTest {
                 .containsExactly("postroom_messages", "postroom_messages_acked_total");
         assertThat(PromQl.metricNames("histogram_quantile(0.99, sum by (le) (rate(x_bucket{queue=~\"$queue\"}[$__rate_interval])))"))
                 .containsExactly("x_bucket");
-        assertThat(PromQl.ruleExpressions(PromQl.OPS.resolve("prometheus/alerts.yml"))).hasSize(5)
+        assertThat(PromQl.ruleExpressions(PromQl.OPS.resolve("prometheus/alerts.yml"))).hasSize(6)
                 .allSatisfy(expression -> assertThat(PromQl.metricNames(expression)).isNotEmpty());
     }
 }

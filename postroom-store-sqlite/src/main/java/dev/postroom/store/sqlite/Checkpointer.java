@@ -24,11 +24,18 @@ final class Checkpointer implements AutoCloseable {
     private static final int TRUNCATE_PAGES = 16_384;
 
     private final DataSource connections;
+    private final FullDisk fullDisk;
     private final Thread thread;
     private volatile boolean running = true;
 
-    Checkpointer(DataSource connections) {
+    /**
+     * @param fullDisk entered when a checkpoint fails for want of space: the log could not be
+     *                 copied back, so every further commit would grow it. While full, the writer
+     *                 checkpoints itself (see GroupCommitter) and this one waits.
+     */
+    Checkpointer(DataSource connections, FullDisk fullDisk) {
         this.connections = connections;
+        this.fullDisk = fullDisk;
         this.thread = Thread.ofPlatform().daemon().name("postroom-sqlite-checkpoint").start(this::loop);
     }
 
@@ -36,11 +43,17 @@ final class Checkpointer implements AutoCloseable {
         while (running) {
             try {
                 Thread.sleep(INTERVAL_MILLIS);
-                checkpoint();
+                if (!fullDisk.isFull()) {
+                    checkpoint();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException e) {
-                if (running) {
+                if (running && FullDisk.causedBy(e)) {
+                    fullDisk.enter();
+                    log.error("disk full: the write-ahead log cannot be copied back; writes are refused until space is "
+                            + "freed; stored messages are still handed out usableBytes={} error={}", fullDisk.usableBytes(), e.toString());
+                } else if (running) {
                     log.warn("checkpoint failed error={}", e.toString());
                 }
             }

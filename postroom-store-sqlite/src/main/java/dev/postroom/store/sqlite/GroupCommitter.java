@@ -1,12 +1,18 @@
 package dev.postroom.store.sqlite;
 
 import dev.postroom.PostroomException;
+import dev.postroom.StoreFullException;
 import dev.postroom.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -24,9 +30,22 @@ import java.util.concurrent.LinkedBlockingQueue;
  * {@link PostroomException} has written nothing and the rest of the batch commits. A SQL error
  * rolls the whole transaction back and fails every command in it: nothing is acknowledged that
  * was not committed.
+ *
+ * <p>A commit that fails because the disk is full puts the writer in the {@link FullDisk} state:
+ * from then on it refuses every write at once with a {@link StoreFullException}, writing nothing,
+ * and still runs claims (which write nothing). Once a second it tries a TRUNCATE checkpoint,
+ * which copies the write-ahead log into the database file and empties it; when that worked and
+ * there is room again, writes are accepted again, without a restart.
  */
 final class GroupCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    /**
+     * After a try to restart the log that did not work (the checkpointer was copying at that very
+     * moment, or a long read holds an old snapshot), the next try waits for 1 MiB more of log: a
+     * try costs a checkpoint, and a time-based wait let a fast writer add 15 MiB in between.
+     */
+    private static final long LOG_RESTART_STEP_BYTES = 1L << 20;
 
     /** A unit of work run on the writer connection inside the current transaction. */
     interface Command<R> {
@@ -42,14 +61,22 @@ final class GroupCommitter implements AutoCloseable {
     private final StateCounters counters;
     private final Leases leases;
     private final int maxBatch;
+    private final FullDisk fullDisk;
+    private final Path logFile;
+    private final long logFileLimit;
+    private long logBytesAtLastRestart;
     private final Thread thread;
     private final ExecutorService completer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("postroom-sqlite-completer").factory());
     private volatile boolean running = true;
     private volatile boolean abandoned;
 
-    GroupCommitter(Connection connection, MessageWrites writes, StateCounters counters, Leases leases, int maxBatch) {
+    GroupCommitter(Connection connection, MessageWrites writes, StateCounters counters, Leases leases, int maxBatch,
+                   FullDisk fullDisk, Path logFile, long logFileLimit) {
         this.connection = connection;
+        this.fullDisk = fullDisk;
+        this.logFile = logFile;
+        this.logFileLimit = logFileLimit;
         this.leases = leases;
         this.writes = writes;
         this.counters = counters;
@@ -87,6 +114,11 @@ final class GroupCommitter implements AutoCloseable {
         while (running || !queue.isEmpty()) {
             try {
                 Pending<?> first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (fullDisk.probeDue()) {
+                    recoverFromFullDisk();
+                } else if (!fullDisk.isFull() && logTooLong()) {
+                    restartLog();
+                }
                 if (first == null) {
                     continue;
                 }
@@ -95,7 +127,11 @@ final class GroupCommitter implements AutoCloseable {
                 if (abandoned) {
                     return;
                 }
-                runBatch(batch, results, failures);
+                if (fullDisk.isFull()) {
+                    runClaimsOnly(batch, results, failures);
+                } else {
+                    runBatch(batch, results, failures);
+                }
             } catch (InterruptedException e) {
                 if (abandoned) {
                     return;
@@ -137,8 +173,16 @@ final class GroupCommitter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             rollback();
             leases.afterRollback();
-            StoreUnavailableException failure = new StoreUnavailableException("commit failed: " + e.getMessage(), e);
-            log.error("group commit failed; batch of {} rolled back", batch.size(), e);
+            StoreUnavailableException failure;
+            if (FullDisk.causedBy(e)) {
+                fullDisk.enter();
+                failure = new StoreFullException("the disk of the data directory is full; nothing was written", e);
+                log.error("disk full: writes are refused until space is freed; stored messages are still handed out "
+                        + "batch={} usableBytes={} error={}", batch.size(), fullDisk.usableBytes(), e.toString());
+            } else {
+                failure = new StoreUnavailableException("commit failed: " + e.getMessage(), e);
+                log.error("group commit failed; batch of {} rolled back", batch.size(), e);
+            }
             List<Pending<?>> failed = batch.stream().filter(p -> !p.beforeCommit()).toList();
             completer.execute(() -> failed.forEach(p -> p.future().completeExceptionally(failure)));
             return;
@@ -155,6 +199,115 @@ final class GroupCommitter implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * While the disk is full: claims run (they write nothing), every other command is refused
+     * without being tried, so that nothing grows the write-ahead log.
+     */
+    private void runClaimsOnly(List<Pending<?>> batch, List<Object> results, List<RuntimeException> failures) {
+        StoreFullException refused = new StoreFullException("the disk of the data directory is full; "
+                + "nothing was written; retry once space is freed", null);
+        List<Pending<?>> claims = batch.stream().filter(Pending::beforeCommit).toList();
+        List<Pending<?>> refusedWrites = batch.stream().filter(p -> !p.beforeCommit()).toList();
+        completer.execute(() -> refusedWrites.forEach(p -> p.future().completeExceptionally(refused)));
+        if (claims.isEmpty()) {
+            return;
+        }
+        try {
+            for (Pending<?> pending : claims) {
+                apply(pending, results, failures);
+            }
+            counters.publish();
+            // Ends the read snapshot: the next claims see what is committed then. Nothing was written.
+            connection.commit();
+            leases.afterCommit();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            leases.afterRollback();
+            log.warn("claims failed while the disk is full error={}", e.toString());
+        }
+        for (int i = 0; i < results.size(); i++) {
+            complete(claims.get(i), results.get(i), failures.get(i));
+        }
+    }
+
+    /**
+     * Ends the writer's transaction, asks for a TRUNCATE checkpoint (it copies the log into the
+     * database file, which needs room for the pages the log adds, and then empties the log), and
+     * leaves the full state when the log is empty and {@link FullDisk#HEADROOM_BYTES} are free.
+     * On a disk still full the checkpoint fails having rewritten pages in place only.
+     */
+    private void recoverFromFullDisk() {
+        try (Statement statement = connection.createStatement()) {
+            endTransaction(statement);
+            boolean emptied;
+            try (ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                // busy = 0 and no frames left: the log was copied back and truncated to nothing
+                emptied = rs.next() && rs.getInt(1) == 0 && rs.getInt(2) == 0;
+            } finally {
+                statement.execute("BEGIN IMMEDIATE");
+            }
+            long usable = fullDisk.usableBytes();
+            if (emptied && usable >= FullDisk.HEADROOM_BYTES) {
+                writes.reloadCounters();
+                fullDisk.leave();
+                log.warn("disk no longer full: writes accepted again usableBytes={}", usable);
+            }
+        } catch (SQLException e) {
+            log.debug("disk still full error={}", e.toString());
+            beginAgainIfNeeded();
+        }
+    }
+
+    /**
+     * Lets the write-ahead log start again from its beginning. SQLite does that only in a write
+     * transaction whose snapshot began once every frame had been copied back; this writer begins
+     * its next transaction the moment it commits, before the checkpointer has copied anything, so
+     * left alone the log only grew (80 MB after 3,000 single sends, filling a small disk long before
+     * the data did). Here, between batches: end the empty transaction, copy the last frames back
+     * (PASSIVE, which never waits for readers), and begin again.
+     */
+    private void restartLog() {
+        try (Statement statement = connection.createStatement()) {
+            endTransaction(statement);
+            try {
+                statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)").close();
+            } finally {
+                statement.execute("BEGIN IMMEDIATE");
+            }
+        } catch (SQLException e) {
+            if (FullDisk.causedBy(e)) {
+                fullDisk.enter();
+                log.error("disk full: the write-ahead log cannot be copied back; writes are refused until space is "
+                        + "freed; stored messages are still handed out usableBytes={} error={}", fullDisk.usableBytes(), e.toString());
+            } else {
+                log.warn("restarting the write-ahead log failed error={}", e.toString());
+            }
+            beginAgainIfNeeded();
+        }
+    }
+
+    /**
+     * Whether the log's file has grown past the size SQLite cuts it back to when the log restarts
+     * (journal_size_limit): then it holds more than that of frames, and it is time to restart.
+     */
+    private boolean logTooLong() {
+        long bytes;
+        try {
+            bytes = Files.size(logFile);
+        } catch (IOException e) {
+            return false; // no log file yet
+        }
+        if (bytes <= logFileLimit) {
+            logBytesAtLastRestart = 0; // restarted: the next time past the limit, try at once
+            return false;
+        }
+        if (bytes < logBytesAtLastRestart + LOG_RESTART_STEP_BYTES) {
+            return false;
+        }
+        logBytesAtLastRestart = bytes;
+        return true;
     }
 
     private void apply(Pending<?> pending, List<Object> results, List<RuntimeException> failures) throws SQLException {
@@ -184,9 +337,36 @@ final class GroupCommitter implements AutoCloseable {
     private void rollback() {
         try {
             connection.rollback();
+        } catch (SQLException e) {
+            // SQLite rolled back by itself (a COMMIT that failed on a full disk or an I/O error), so
+            // the driver's ROLLBACK found no transaction and did not begin the next one. Without
+            // this, the next batch would run in autocommit: each statement its own commit, and
+            // the batch reported failed although part of it was stored.
+            beginAgainIfNeeded();
+        }
+        try {
             writes.reloadCounters();
         } catch (SQLException e) {
-            log.error("rollback failed", e);
+            log.error("reloading counters after a rollback failed", e);
+        }
+    }
+
+    /** Makes sure the writer is inside a transaction again, whatever state a failure left it in. */
+    private void beginAgainIfNeeded() {
+        try (Statement statement = connection.createStatement()) {
+            endTransaction(statement);
+            statement.execute("BEGIN IMMEDIATE");
+        } catch (SQLException e) {
+            log.error("cannot begin the writer's next transaction", e);
+        }
+    }
+
+    /** Ends the current transaction, if SQLite still has one. */
+    private static void endTransaction(Statement statement) {
+        try {
+            statement.execute("ROLLBACK");
+        } catch (SQLException noTransaction) {
+            // SQLite had rolled back already
         }
     }
 

@@ -65,6 +65,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SqliteMessageStore implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
     private static final String FILE = "postroom.db";
+    /** 16 MiB: a second of group commits at full speed fits, and a small disk gets the rest back. */
+    private static final long JOURNAL_SIZE_LIMIT_BYTES = 16L << 20;
 
     private final SqliteOptions options;
     private final DirectoryLock lock;
@@ -80,6 +82,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final JdbcTopics topics;
     private final JdbcSchedules schedules;
     private final SqliteBatchStore batches;
+    private final FullDisk fullDisk;
     private volatile boolean closed;
 
     private SqliteMessageStore(SqliteOptions options) throws SQLException, IOException {
@@ -87,6 +90,7 @@ public final class SqliteMessageStore implements MessageStore {
         Files.createDirectories(options.dataDir());
         this.lock = DirectoryLock.acquire(options.dataDir());
         String url = "jdbc:sqlite:" + options.dataDir().resolve(FILE).toAbsolutePath();
+        checkReadable(url, options.dataDir().resolve(FILE));
         Flyway.configure().loggers("slf4j").dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
 
         SQLiteConfig config = new SQLiteConfig();
@@ -104,6 +108,9 @@ public final class SqliteMessageStore implements MessageStore {
         this.writer = config.createConnection(url);
         try (var statement = writer.createStatement()) {
             statement.execute("PRAGMA wal_autocheckpoint = 0");
+            // Each time the log restarts after a checkpoint its file is cut back to this size, so a
+            // burst's log does not keep its disk space for good (SQLite keeps the file otherwise).
+            statement.execute("PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT_BYTES);
         }
         writer.setAutoCommit(false);
 
@@ -123,8 +130,10 @@ public final class SqliteMessageStore implements MessageStore {
         writes.reloadCounters();
         this.reads = new MessageReads(readers, json, leases);
         this.browser = new MessageBrowser(readers, leases, counters, queues::keySet);
-        this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch());
-        this.checkpointer = new Checkpointer(readers);
+        this.fullDisk = new FullDisk(options.dataDir());
+        this.committer = new GroupCommitter(writer, writes, counters, leases, options.maxBatch(), fullDisk,
+                options.dataDir().resolve(FILE + "-wal"), JOURNAL_SIZE_LIMIT_BYTES);
+        this.checkpointer = new Checkpointer(readers, fullDisk);
         // Shared parts write through the one writer, inside its group commit; they read from the pool.
         StoreAccess access = new StoreAccess() {
             @Override
@@ -143,6 +152,21 @@ public final class SqliteMessageStore implements MessageStore {
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
+    /**
+     * Fails at once on a file that is not a database, or whose schema SQLite cannot read: Flyway
+     * would take the error for a race with another migrator and retry for ten seconds first.
+     */
+    private static void checkReadable(String url, Path file) throws SQLException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (Connection connection = new SQLiteConfig().createConnection(url);
+             var statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM sqlite_master")) {
+            rs.next();
+        }
+    }
+
     /** Opens (creating if needed) the store in {@code dataDir} with full durability. */
     public static SqliteMessageStore open(Path dataDir) {
         return open(SqliteOptions.of(dataDir));
@@ -151,13 +175,17 @@ public final class SqliteMessageStore implements MessageStore {
     /**
      * Opens the store with explicit options.
      *
-     * @throws StoreUnavailableException when the file cannot be opened or migrated
+     * @throws StoreUnavailableException when the file cannot be opened or migrated; its message is
+     *                                   one line saying why (a damaged file, a directory that
+     *                                   cannot be written, a full disk)
      */
     public static SqliteMessageStore open(SqliteOptions options) {
         try {
             return new SqliteMessageStore(options);
+        } catch (StoreUnavailableException e) {
+            throw e; // already says what is wrong (the directory is in use)
         } catch (SQLException | IOException | RuntimeException e) {
-            throw new StoreUnavailableException("cannot open SQLite store in " + options.dataDir() + ": " + e.getMessage(), e);
+            throw new StoreUnavailableException(OpenFailure.describe(options.dataDir(), options.dataDir().resolve(FILE), e), e);
         }
     }
 
@@ -301,6 +329,12 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
         return committer.submit(w -> w.purgeFinished(queue, state, before));
+    }
+
+    /** True from a commit that failed with {@code SQLITE_FULL} until space is freed; see {@link GroupCommitter}. */
+    @Override
+    public boolean diskFull() {
+        return fullDisk.isFull();
     }
 
     @Override
