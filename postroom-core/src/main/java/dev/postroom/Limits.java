@@ -12,4 +12,15 @@ package dev.postroom;
  */
 public record Limits(int maxPayloadBytes, int maxBatchSize, int maxHeaders, int maxHeaderValueChars, int maxKeyChars) {
     public static final Limits DEFAULT = new Limits(256 * 1024, 1000, 64, 4096, 256);
+
+    /**
+     * Throws {@link MessageTooLargeException} naming {@code field} when {@code json} is over
+     * {@link #maxPayloadBytes} in UTF-8: payloads, and the results stored like them.
+     */
+    public void requireWithinPayload(String field, String json) {
+        int size = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size > maxPayloadBytes) {
+            throw new MessageTooLargeException(field, size, maxPayloadBytes);
+        }
+    }
 }

@@ -626,7 +626,7 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
         if (resultJson != null) {
-            MessageFactory.requireWithinPayloadLimit("result", resultJson, limits);
+            limits.requireWithinPayload("result", resultJson);
         }
         settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
     }
@@ -644,7 +644,7 @@ public final class Postroom implements AutoCloseable {
             String resultJson = ack.result() == null ? null
                     : ack.result() instanceof RawJson raw ? raw.json() : codec.encode("result", ack.result());
             if (resultJson != null) {
-                MessageFactory.requireWithinPayloadLimit("result", resultJson, limits);
+                limits.requireWithinPayload("result", resultJson);
             }
             return store.ack(new Completion(requireId(ack.id()), requireLease(ack.leaseId()), resultJson, clock.instant(), node));
         });

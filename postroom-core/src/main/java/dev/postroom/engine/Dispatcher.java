@@ -207,7 +207,7 @@ public final class Dispatcher<T> implements Runnable {
             String resultJson = result == null ? null : engine.codec().encode("result", result);
             if (resultJson != null) {
                 try {
-                    MessageFactory.requireWithinPayloadLimit("result", resultJson, engine.limits());
+                    engine.limits().requireWithinPayload("result", resultJson);
                 } catch (MessageTooLargeException tooLarge) {
                     // The same result comes back on every retry: a bug in the handler, for an operator to see.
                     settle(message, started, errorText(tooLarge), tooLarge, new HandlerFailures.Verdict(true, null));

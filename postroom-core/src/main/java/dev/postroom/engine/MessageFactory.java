@@ -44,7 +44,7 @@ public final class MessageFactory {
             options = SendOptions.DEFAULTS;
         }
         String json = payload instanceof RawJson raw ? raw.json() : codec.encode(fieldPrefix + "payload", payload);
-        requireWithinPayloadLimit(fieldPrefix + "payload", json, limits);
+        limits.requireWithinPayload(fieldPrefix + "payload", json);
         if (options.priority() < 0 || options.priority() > 9) {
             throw new InvalidMessageException(fieldPrefix + "priority", "must be 0–9, was " + options.priority());
         }
@@ -81,17 +81,6 @@ public final class MessageFactory {
         }
         return new NewMessage(id, queue, json, headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
-    }
-
-    /**
-     * Throws {@link MessageTooLargeException} naming {@code field} when {@code json} is over the
-     * payload limit in UTF-8 bytes: payloads, and the results stored like them.
-     */
-    public static void requireWithinPayloadLimit(String field, String json, Limits limits) {
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxPayloadBytes()) {
-            throw new MessageTooLargeException(field, size, limits.maxPayloadBytes());
-        }
     }
 
     /** Delays, notBefore and TTLs beyond this are almost surely unit mistakes, and would overflow stored times. */

@@ -18,7 +18,6 @@ import dev.postroom.StaleLeaseException;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
-import dev.postroom.engine.MessageFactory;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -68,11 +67,7 @@ final class SettleRoutes {
             requireIdAndLease(at, entry.id(), entry.leaseId());
             RawJson result = entry.result() == null || entry.result().json().equals("null") ? null : new RawJson(entry.result().json());
             if (result != null) {
-                try {
-                    MessageFactory.requireWithinPayloadLimit(at + "result", result.json(), postroom.limits());
-                } catch (MessageTooLargeException tooLarge) {
-                    throw new MessageTooLargeException(at + "result", tooLarge.size(), tooLarge.limit());
-                }
+                postroom.limits().requireWithinPayload(at + "result", result.json());
             }
             acks.add(new Settle.Ack(entry.id(), entry.leaseId(), result));
         }
