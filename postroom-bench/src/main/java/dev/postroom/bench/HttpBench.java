@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * HTTP load: the server (API + embedded store) and a JDK HttpClient load generator with
  * {@code --connections} concurrent callers, in one process on one machine, so the client's CPU
  * counts against the server's. Runs: single sends, sends in batches of 100, and receive (up to 100
- * per call) + one ack call per message; p50/p99 of single-send calls, and the process's CPU time
+ * per call) + one ack call per message for half of what was sent, then + one batch ack
+ * ({@code POST /messages:ack}) per receive for the other half; p50/p99 of single-send calls, and the process's CPU time
  * per single send (client and server together), which, unlike the rate, does not depend on what
  * else the machine is doing.
  * Run: {@code java --enable-native-access=ALL-UNNAMED -cp postroom-bench/target/postroom-bench.jar dev.postroom.bench.HttpBench}.
@@ -118,7 +119,9 @@ public final class HttpBench implements Runnable {
         parallel(warmup, n -> post("/queues/bench/messages", single, 201));
         singleSends(payload);
         batchedSends(payload);
-        receiveAndAck();
+        long total = warmup + singles + batched;
+        long oneByOne = receiveAndAck(total / 2, false);
+        receiveAndAck(total - oneByOne, true);
     }
 
     /** CPU time this process has used so far, all threads, in nanoseconds. */
@@ -157,9 +160,13 @@ public final class HttpBench implements Runnable {
                 batched, seconds, batched / seconds);
     }
 
-    private void receiveAndAck() throws Exception {
+    /**
+     * Receives (up to 100 per call) and acks until {@code total} messages are acked: one ack call
+     * per message, or with {@code batchAck} one {@code POST /messages:ack} per receive. Returns how
+     * many were acked (a caller may take a few past {@code total}).
+     */
+    private long receiveAndAck(long total, boolean batchAck) throws Exception {
         AtomicLong acked = new AtomicLong();
-        long total = warmup + singles + batched;
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
@@ -167,10 +174,22 @@ public final class HttpBench implements Runnable {
                 try {
                     while (acked.get() < total) {
                         JsonNode received = mapper.readTree(post("/queues/bench/receive", "{\"max\":100,\"waitSeconds\":1}", 200));
-                        for (JsonNode m : received.path("messages")) {
-                            post("/messages/" + m.path("id").asText() + "/ack",
-                                    "{\"leaseId\":\"" + m.path("leaseId").asText() + "\"}", 200);
-                            acked.incrementAndGet();
+                        if (batchAck) {
+                            StringBuilder acks = new StringBuilder("{\"acks\":[");
+                            for (JsonNode m : received.path("messages")) {
+                                acks.append(acks.length() > 9 ? "," : "").append("{\"id\":\"").append(m.path("id").asText())
+                                        .append("\",\"leaseId\":\"").append(m.path("leaseId").asText()).append("\"}");
+                            }
+                            if (!received.path("messages").isEmpty()) {
+                                post("/messages:ack", acks.append("]}").toString(), 200);
+                                acked.addAndGet(received.path("messages").size());
+                            }
+                        } else {
+                            for (JsonNode m : received.path("messages")) {
+                                post("/messages/" + m.path("id").asText() + "/ack",
+                                        "{\"leaseId\":\"" + m.path("leaseId").asText() + "\"}", 200);
+                                acked.incrementAndGet();
+                            }
                         }
                     }
                 } catch (Exception e) {
@@ -182,8 +201,9 @@ public final class HttpBench implements Runnable {
             t.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("http receive+ack: %,d messages in %.2f s = %,.0f messages/s (receive up to 100 per call, one ack call each)%n",
-                acked.get(), seconds, acked.get() / seconds);
+        System.out.printf("http receive+ack: %,d messages in %.2f s = %,.0f messages/s (receive up to 100 per call, %s)%n",
+                acked.get(), seconds, acked.get() / seconds, batchAck ? "one batch ack call per receive" : "one ack call each");
+        return acked.get();
     }
 
     interface Call {
