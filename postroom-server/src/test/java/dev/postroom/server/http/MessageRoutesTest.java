@@ -336,6 +336,27 @@ class MessageRoutesTest {
     }
 
     @Test
+    void aBatchAckOfATokenForSomeQueuesAnswersEachEntryAsTheSingleAckWould() {
+        String mine = queue("scoped-mine");
+        String theirs = queue("hidden-theirs");
+        String token = server.token("receive:scoped-*", "read");
+        String myId = server.send(mine, "{}");
+        String theirId = server.send(theirs, "{}");
+        String myLease = server.receiveOne(mine).get("leaseId").asText();
+        String theirLease = server.receiveOne(theirs).get("leaseId").asText();
+
+        JsonNode results = server.post("/api/v1/messages:ack", token, "{\"acks\":["
+                + "{\"id\":\"" + myId + "\",\"leaseId\":\"" + myLease + "\"},"
+                + "{\"id\":\"" + theirId + "\",\"leaseId\":\"" + theirLease + "\"},"
+                + "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"}]}").json().get("results");
+
+        assertThat(results.get(0).get("status").asInt()).isEqualTo(200);
+        assertThat(results.get(1).get("status").asInt()).as("seen (read) but not its to receive").isEqualTo(403);
+        assertThat(results.get(2).get("status").asInt()).isEqualTo(404);
+        assertThat(server.get("/api/v1/messages/" + theirId, server.admin).json().get("state").asText()).isEqualTo("IN_FLIGHT");
+    }
+
+    @Test
     void aBatchSettleThatIsEmptyOrOverAThousandEntriesIsRefusedWhole() {
         String entries = String.join(",", java.util.Collections.nCopies(1001, "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"}"));
 
