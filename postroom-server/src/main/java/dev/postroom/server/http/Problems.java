@@ -33,6 +33,8 @@ final class Problems {
     /** A request attribute: this request failed because the store was unavailable (for the store-errors counter). */
     static final String STORE_FAILED = "postroom.storeFailed";
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
+    /** During an outage every request fails the same way: one line (with the cause) every 10 s, and a count. */
+    private static final LogThrottle STORE_UNAVAILABLE_LOG = new LogThrottle(java.time.Duration.ofSeconds(10), System::nanoTime);
     /** The store checks once a second whether space was freed; a few seconds spares it a crowd of retries. */
     static final long STORE_FULL_RETRY_AFTER_SECONDS = 5;
 
@@ -83,7 +85,10 @@ final class Problems {
                     + "retry after space is freed", null);
         });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
-            log.error("store unavailable path={}", ctx.path(), e);
+            long heldBack = STORE_UNAVAILABLE_LOG.admit();
+            if (heldBack >= 0) {
+                log.error("store unavailable path={} alsoRefusedSinceLastLine={}", ctx.path(), heldBack, e);
+            }
             ctx.attribute(STORE_FAILED, Boolean.TRUE);
             write(ctx, mapper, 503, "Store unavailable", "the message store is unavailable; retry later", null);
         });
