@@ -43,8 +43,8 @@ final class Load implements AutoCloseable {
 
     /**
      * Starts {@code senders} senders and {@code consumers} consumers; even-numbered consumers receive
-     * up to 10 messages at a time, the others one. (Each message is acked on its own: the server does
-     * not serve the batched {@code POST /api/v1/messages:ack} of the contract's wave 2.)
+     * up to 10 messages at a time and ack them in one {@code POST /api/v1/messages:ack}, the others
+     * receive one and ack it on its own.
      */
     void start(int senders, int consumers) {
         for (int i = 0; i < senders; i++) {
@@ -162,6 +162,10 @@ final class Load implements AutoCloseable {
         if (toAck.isEmpty()) {
             return;
         }
+        if (received.size() > 1) {
+            ackInOneCall(client, toAck, toAckDeliveries);
+            return;
+        }
         for (int i = 0; i < toAck.size(); i++) {
             Delivery delivery = toAckDeliveries.get(i);
             try {
@@ -170,6 +174,20 @@ final class Load implements AutoCloseable {
             } catch (IOException unanswered) {
                 delivery.settle(Delivery.Outcome.ACK_FAILED, ledger.window().now());
             }
+        }
+    }
+
+    /** A batch ack: each entry is acked or not by its own status; an unanswered call leaves every entry unconfirmed. */
+    private void ackInOneCall(PostroomClient client, List<PostroomClient.Received> toAck, List<Delivery> deliveries)
+            throws InterruptedException {
+        try {
+            List<PostroomClient.Settled> settled = client.ackAll(toAck);
+            for (int i = 0; i < deliveries.size(); i++) {
+                boolean acked = i < settled.size() && settled.get(i).confirmed();
+                deliveries.get(i).settle(acked ? Delivery.Outcome.ACKED : Delivery.Outcome.ACK_FAILED, ledger.window().now());
+            }
+        } catch (IOException unanswered) {
+            deliveries.forEach(delivery -> delivery.settle(Delivery.Outcome.ACK_FAILED, ledger.window().now()));
         }
     }
 

@@ -94,6 +94,26 @@ final class PostroomClient {
         return new Settled(message.id(), call("POST", "/api/v1/messages/" + message.id() + "/ack", body).statusCode());
     }
 
+    /**
+     * {@code POST /api/v1/messages:ack} of every message in one call: each entry's status, in order.
+     * A whole-request refusal (a 503 while the store is down, say) gives every entry that status.
+     */
+    List<Settled> ackAll(List<Received> messages) throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode acks = body.putArray("acks");
+        messages.forEach(m -> acks.addObject().put("id", m.id()).put("leaseId", m.leaseId()));
+        HttpResponse<String> answer = call("POST", "/api/v1/messages:ack", body);
+        List<Settled> settled = new ArrayList<>(messages.size());
+        if (answer.statusCode() != 200) {
+            messages.forEach(m -> settled.add(new Settled(m.id(), answer.statusCode())));
+            return settled;
+        }
+        for (JsonNode result : json.readTree(answer.body()).path("results")) {
+            settled.add(new Settled(result.path("id").asText(), result.path("status").asInt()));
+        }
+        return settled;
+    }
+
     /** {@code POST /api/v1/messages/{id}/nack}, due again at once. */
     Settled nack(Received message) throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode().put("leaseId", message.leaseId()).put("retryAfterSeconds", 0);
