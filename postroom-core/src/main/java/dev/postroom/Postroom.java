@@ -767,6 +767,9 @@ public final class Postroom implements AutoCloseable {
 
     /** When the current attempt of {@code id} reaches its queue's maxRun, or null when the queue sets none. */
     private Instant runEnds(String id) {
+        if (!anyQueueLimitsRuns()) {
+            return null; // the common case: no message read for an extension
+        }
         Message message = store.get(id).orElse(null);
         if (message == null || message.state() != MessageState.IN_FLIGHT) {
             return null; // the store answers the extension as it should: not found, stale lease
@@ -795,6 +798,16 @@ public final class Postroom implements AutoCloseable {
             throw new InvalidMessageException("note", "at most 1000 characters");
         }
         Futures.join(store.progress(new ProgressReport(requireId(id), requireLease(leaseId), percent, note, clock.instant())));
+    }
+
+    /** As current as the catalog: a queue this node receives from is in it, with its policy as of the last refresh. */
+    private boolean anyQueueLimitsRuns() {
+        for (StoredQueue queue : catalog.all()) {
+            if (queue.policy().maxRun() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Wakes the queue's waiters: an ack or a retry may free an ordering key or a concurrency slot. */

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.postroom.AttemptError;
+import dev.postroom.InvalidMessageException;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -239,6 +241,12 @@ final class Bodies {
     }
 
     record Error(String message, String detail) {
+        /** Refuses (422 naming {@code field}) an error longer than an attempt's error keeps. */
+        void requireWithinLimits(String field) {
+            if (message.length() > AttemptError.MAX_MESSAGE_CHARS || (detail != null && detail.length() > AttemptError.MAX_DETAIL_CHARS)) {
+                throw new InvalidMessageException(field, "message at most 2,000 characters, detail at most 65,536");
+            }
+        }
     }
 
     /** One entry of {@code POST /messages:ack}. */

@@ -1,7 +1,6 @@
 package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postroom.AttemptError;
 import dev.postroom.BatchResult;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -216,10 +215,7 @@ final class MessageRoutes {
         if (body.error() == null || body.error().message() == null) {
             throw new InvalidMessageException("error.message", "is required");
         }
-        if (body.error().message().length() > AttemptError.MAX_MESSAGE_CHARS
-                || (body.error().detail() != null && body.error().detail().length() > AttemptError.MAX_DETAIL_CHARS)) {
-            throw new InvalidMessageException("error", "message at most 2,000 characters, detail at most 65,536");
-        }
+        body.error().requireWithinLimits("error");
         if (Boolean.TRUE.equals(body.deadLetter())) {
             if (body.retryAfterSeconds() != null) {
                 throw new InvalidMessageException("retryAfterSeconds", "must be absent when deadLetter is true: a dead letter is not retried");

@@ -2,7 +2,6 @@ package dev.postroom.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postroom.AttemptError;
 import dev.postroom.IllegalTransitionException;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -19,6 +18,8 @@ import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.function.Function;
  * {@code state}, or the status it would have had alone (403, 404, 409) with a {@code detail}.
  */
 final class SettleRoutes {
+    private static final Logger log = LoggerFactory.getLogger(SettleRoutes.class);
     private final Postroom postroom;
     private final ObjectMapper mapper;
 
@@ -85,10 +87,7 @@ final class SettleRoutes {
             if (entry.error() == null || entry.error().message() == null || entry.error().message().isBlank()) {
                 throw new InvalidMessageException(at + "error.message", "is required");
             }
-            if (entry.error().message().length() > AttemptError.MAX_MESSAGE_CHARS
-                    || (entry.error().detail() != null && entry.error().detail().length() > AttemptError.MAX_DETAIL_CHARS)) {
-                throw new InvalidMessageException(at + "error", "message at most 2,000 characters, detail at most 65,536");
-            }
+            entry.error().requireWithinLimits(at + "error");
             Duration retryAfter = null;
             if (entry.retryAfterSeconds() != null) {
                 retryAfter = QueueRoutes.seconds(at + "retryAfterSeconds", entry.retryAfterSeconds());
@@ -169,6 +168,10 @@ final class SettleRoutes {
             case InvalidMessageException invalid -> 422;
             default -> 500;
         };
+        if (status == 500) { // an engine failure's text is for the log, not for the client
+            log.error("settling an entry failed id={}", id, e);
+            return new Result(id, status, null, "unexpected error; see the server log");
+        }
         String detail = e instanceof InvalidMessageException invalid ? WireNames.message(invalid) : e.getMessage();
         return new Result(id, status, null, detail);
     }
