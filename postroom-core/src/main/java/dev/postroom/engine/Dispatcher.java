@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Feeds one queue's handler: claims as many messages as it has free slots, runs each on the
@@ -98,16 +99,26 @@ public final class Dispatcher<T> implements Runnable {
         while (running) {
             try {
                 slots.acquire();
-                int wanted = Math.min(MAX_CLAIM, 1 + slots.drainPermits());
+                int asked = Math.min(MAX_CLAIM, 1 + slots.drainPermits());
+                AtomicInteger wanted = new AtomicInteger(asked);
+                ClaimRequest.MoreSlots freedSince = upTo -> {
+                    int more = Math.min(upTo, MAX_CLAIM - asked);
+                    int taken = 0;
+                    while (taken < more && slots.tryAcquire()) {
+                        taken++;
+                    }
+                    wanted.addAndGet(taken);
+                    return taken;
+                };
                 long generation = engine.signals().generation(queue);
                 List<ClaimedMessage> claimed;
                 Duration lease;
                 try { // the slots taken above go back on any failure, the policy lookup's included
                     lease = engine.catalog().require(queue).policy().lease();
                     claimed = Futures.join(store.claim(
-                            new ClaimRequest(queue, wanted, lease, engine.clock().instant(), engine.node())));
+                            new ClaimRequest(queue, asked, lease, engine.clock().instant(), engine.node(), freedSince)));
                 } catch (RuntimeException e) {
-                    slots.release(wanted);
+                    slots.release(wanted.get());
                     if (!running) {
                         return;
                     }
@@ -118,7 +129,7 @@ public final class Dispatcher<T> implements Runnable {
                     engine.signals().awaitChange(queue, generation, IDLE_NANOS);
                     continue;
                 }
-                slots.release(wanted - claimed.size());
+                slots.release(wanted.get() - claimed.size());
                 for (ClaimedMessage message : claimed) {
                     engine.listener().changed(queue, message.id(), dev.postroom.MessageState.IN_FLIGHT);
                     engine.handlerExecutor().execute(() -> runHandler(message, lease));

@@ -93,6 +93,7 @@ final class MessageWrites {
     private final Map<String, StoredQueue> queues;
     private final Leases leases;
     private final ReadyBuffer readyBuffer = new ReadyBuffer();
+    private final SettlingLeases settlingLater;
     private final LimitedClaims limited;
 
     private final PreparedStatement insert;
@@ -109,6 +110,7 @@ final class MessageWrites {
                   Leases leases) throws SQLException {
         this.connection = connection;
         this.leases = leases;
+        this.settlingLater = new SettlingLeases(leases);
         this.counters = counters;
         this.json = json;
         this.queues = queues;
@@ -300,7 +302,13 @@ final class MessageWrites {
             promote(request.queue(), request.now(), request.node());
         }
         long inFlight = counters.get(request.queue(), MessageState.IN_FLIGHT);
-        int max = (int) Math.min(request.max(), queue.policy().concurrency() - inFlight);
+        long free = queue.policy().concurrency() - (inFlight - settlingLater.of(request.queue()));
+        int wanted = request.max();
+        if (free > wanted) {
+            // The caller's handlers that finished while this claim waited for the writer start now, not a commit later.
+            wanted += request.moreSlots().take((int) Math.min(free - wanted, Integer.MAX_VALUE));
+        }
+        int max = (int) Math.min(wanted, free);
         if (max <= 0) {
             return List.of();
         }
@@ -324,6 +332,11 @@ final class MessageWrites {
             }
         }
         return claimed;
+    }
+
+    /** The leases this transaction settles after its claims: see {@link SettlingLeases}. */
+    SettlingLeases settlingLater() {
+        return settlingLater;
     }
 
     /** Rate limits and per-key limits of a queue's last claim: see LimitedClaims. */

@@ -258,12 +258,12 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Settlement> ack(Completion completion) {
-        return committer.submit(w -> w.ack(completion));
+        return committer.submitSettle(new GroupCommitter.LeaseRef(completion.id(), completion.leaseId()), w -> w.ack(completion));
     }
 
     @Override
     public CompletableFuture<Settlement> nack(Failure failure) {
-        return committer.submit(w -> w.nack(failure));
+        return committer.submitSettle(new GroupCommitter.LeaseRef(failure.id(), failure.leaseId()), w -> w.nack(failure));
     }
 
     @Override
@@ -399,6 +399,11 @@ public final class SqliteMessageStore implements MessageStore {
             throw new StoreUnavailableException("backup of " + options.dataDir().resolve(FILE) + " to " + target + " failed: " + e.getMessage(), e);
         }
         log.info("sqlite store backed up file={} target={}", options.dataDir().resolve(FILE), target);
+    }
+
+    /** The single writer, so that tests in this package can hold it busy and see what one transaction does. */
+    GroupCommitter committerForTesting() {
+        return committer;
     }
 
     /**
