@@ -3,6 +3,7 @@ package dev.postroom.bench;
 import dev.postroom.OutgoingMessage;
 import dev.postroom.bench.jobrunr.JobRunrPeer;
 import dev.postroom.bench.jobrunr.PeerResult;
+import dev.postroom.bench.rabbitmq.RabbitPeer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,11 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * End-to-end benchmarks of the embedded store, with JobRunr measured in the same run.
+ * End-to-end benchmarks of the embedded store, with RabbitMQ and JobRunr measured in the same run.
  * <ol>
  *   <li><b>throughput</b>: {@code --messages} sends from {@code --senders} threads (each keeping
  *       up to 1,000 sends outstanding), a no-op handler with {@code --workers} slots; the clock stops
@@ -47,6 +49,20 @@ public final class Bench implements Runnable {
     int backlog;
     @Option(names = "--jobrunr-jobs", defaultValue = "20000", description = "Jobs in the JobRunr run; 0 skips it.")
     int jobrunrJobs;
+    @Option(names = "--rabbitmq-messages", defaultValue = "200000",
+            description = "Messages in each RabbitMQ throughput run (one per queue variant), default ${DEFAULT-VALUE}; 0 skips them.")
+    int rabbitMessages;
+    @Option(names = "--rabbitmq-latency", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run RabbitMQ's latency run after Postroom's (--no-rabbitmq-latency skips it).")
+    boolean rabbitLatency;
+    @Option(names = "--rabbitmq-prefetch", defaultValue = "" + RabbitPeer.DEFAULT_PREFETCH, description = "RabbitMQ consumer prefetch, default ${DEFAULT-VALUE}.")
+    int rabbitPrefetch;
+    @Option(names = "--rabbitmq-outstanding", defaultValue = "" + RabbitPeer.DEFAULT_OUTSTANDING,
+            description = "Unconfirmed publishes each RabbitMQ publisher may have, default ${DEFAULT-VALUE}.")
+    int rabbitOutstanding;
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "Postroom's and RabbitMQ's throughput runs, alternately, this many times (default ${DEFAULT-VALUE}); then the means.")
+    int rounds;
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where the runs keep their files.")
     Path dir;
 
@@ -56,12 +72,14 @@ public final class Bench implements Runnable {
 
     @Override
     public void run() {
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rounds must be at least 1: " + rounds);
+        }
         try {
             Files.createDirectories(dir);
             System.out.printf("postroom bench: %d cores, JDK %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
-            double ours = throughput();
-            latency();
+            double ours = compareWithRabbit();
             if (backlog > 0) {
                 backlog();
             }
@@ -72,6 +90,35 @@ public final class Bench implements Runnable {
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Postroom's throughput rounds, each followed by RabbitMQ's, then both latency runs; returns
+     * Postroom's mean throughput. The broker starts before the first round (its start-up is not
+     * measured; idle, it takes next to no CPU) and is stopped before the backlog and JobRunr runs.
+     */
+    private double compareWithRabbit() throws Exception {
+        Optional<RabbitPeer> rabbit = rabbitMessages > 0 || rabbitLatency
+                ? RabbitPeer.start(dir, rabbitPrefetch, rabbitOutstanding)
+                : Optional.empty();
+        try {
+            rabbit.ifPresent(peer -> System.out.println("rabbitmq: " + peer.describe()));
+            RabbitComparison comparison = new RabbitComparison(rabbit, rabbitMessages);
+            for (int round = 1; round <= rounds; round++) {
+                if (rounds > 1) {
+                    System.out.printf("round %d of %d%n", round, rounds);
+                }
+                comparison.round(throughput());
+            }
+            comparison.summary();
+            latency();
+            if (rabbitLatency) {
+                comparison.latency(rate, latencySeconds);
+            }
+            return comparison.postroomMean();
+        } finally {
+            rabbit.ifPresent(RabbitPeer::close);
         }
     }
 
