@@ -63,7 +63,8 @@ public final class PostgresBench implements Runnable {
     @Option(names = "--workers", defaultValue = "64", description = "Handler slots per node (and JobRunr workers).")
     int workers;
     @Option(names = "--queue-concurrency", defaultValue = "1000",
-            description = "The queue's cluster-wide concurrency limit; 0 means every node's handler slots (workers × nodes). "
+            description = "The queue's cluster-wide concurrency limit; 0 means every node's handler slots (workers × nodes), "
+                    + "-1 the default queue policy's. "
                     + "A message counts until its ack commits, so a limit of just the handler slots caps throughput at "
                     + "slots / (claim-to-ack-commit time).")
     int queueConcurrency;
@@ -137,7 +138,8 @@ public final class PostgresBench implements Runnable {
             for (int i = 0; i < count; i++) {
                 Postroom node = Postroom.builder().store(PostgresMessageStore.open(options)).node("bench-" + (i + 1)).listener(acks).build();
                 // The queue's concurrency is cluster-wide: every node's handler slots may be busy at once.
-                node.createQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(queueConcurrency > 0 ? queueConcurrency : workers * count));
+                node.createQueue(QUEUE, queueConcurrency < 0 ? QueuePolicy.DEFAULT
+                        : QueuePolicy.DEFAULT.withConcurrency(queueConcurrency > 0 ? queueConcurrency : workers * count));
                 nodes.add(node);
             }
         }
@@ -156,12 +158,14 @@ public final class PostgresBench implements Runnable {
         // thirds of the speed), as the embedded bench does.
         sendAndDrain(cluster, Math.min(50_000, messages / 2));
         long before = cluster.succeeded.sum();
+        long walBefore = walBytes();
         long start = System.nanoTime();
         sendAndDrain(cluster, messages);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = (cluster.succeeded.sum() - before) / seconds;
-        System.out.printf("%d node(s) throughput: %,d messages send→handler→ack in %.2f s = %,.0f messages/s (%d handler slots and %d connections per node)%n",
-                cluster.nodes.size(), messages, seconds, rate, workers, poolSize);
+        long wal = walBytes() - walBefore;
+        System.out.printf("%d node(s) throughput: %,d messages send→handler→ack in %.2f s = %,.0f messages/s (%d handler slots and %d connections per node, %s); %,d WAL bytes per message%n",
+                cluster.nodes.size(), messages, seconds, rate, workers, poolSize, concurrencyNote(cluster.nodes.size()), wal / messages);
         return rate;
     }
 
@@ -211,6 +215,22 @@ public final class PostgresBench implements Runnable {
     private void dropSchema(String schema) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private String concurrencyNote(int nodes) {
+        if (queueConcurrency < 0) {
+            return "the default queue policy, concurrency " + QueuePolicy.DEFAULT.concurrency();
+        }
+        return "queue concurrency " + (queueConcurrency > 0 ? queueConcurrency : workers * nodes);
+    }
+
+    /** WAL the server has written since its statistics were last reset (PostgreSQL 14 and later). */
+    private long walBytes() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT wal_bytes FROM pg_stat_wal")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
