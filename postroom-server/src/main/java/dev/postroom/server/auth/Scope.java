@@ -56,6 +56,11 @@ public record Scope(Kind kind, String glob) {
         return glob == null || (queue != null && globMatches(glob, queue));
     }
 
+    /** Whether this scope grants {@code wanted} on every queue there is or may be: {@code admin}, or a glob of only {@code *}. */
+    public boolean grantsOnEveryQueue(Kind wanted) {
+        return kind == Kind.ADMIN || (kind == wanted && glob != null && glob.chars().allMatch(c -> c == '*'));
+    }
+
     /**
      * Whether {@code name} matches {@code glob}, {@code *} standing for any run of characters. Runs
      * on every scoped API call (a batch ack asks up to three times per entry), so it compiles no

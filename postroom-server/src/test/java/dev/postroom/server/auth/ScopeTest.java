@@ -63,6 +63,17 @@ class ScopeTest {
         assertThat(Scope.parse("admin").grants(Scope.Kind.RECEIVE, "anything")).isTrue();
     }
 
+    @Test
+    void onlyAdminAndAllStarGlobsGrantOnEveryQueue() {
+        assertThat(Scope.parse("admin").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isTrue();
+        assertThat(Scope.parse("receive:*").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isTrue();
+        assertThat(Scope.parse("receive:**").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isTrue();
+        assertThat(Scope.parse("receive:*.*").grantsOnEveryQueue(Scope.Kind.RECEIVE)).as("misses names without a dot").isFalse();
+        assertThat(Scope.parse("receive:billing*").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isFalse();
+        assertThat(Scope.parse("send:*").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isFalse();
+        assertThat(Scope.parse("operate").grantsOnEveryQueue(Scope.Kind.RECEIVE)).isFalse();
+    }
+
     /** The matcher as it was: the glob quoted, each {@code *} turned into {@code .*}. */
     private static Pattern regex(String glob) {
         return Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
