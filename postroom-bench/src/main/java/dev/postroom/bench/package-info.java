@@ -1,8 +1,10 @@
 /**
  * End-to-end benchmarks, run by {@code ./postroom bench}: throughput, latency at a fixed rate and
  * a large backlog on the embedded store, with RabbitMQ (a private broker, {@code rabbitmq}) and JobRunr
- * ({@code jobrunr}) run beside it for ratios.
- * JMH microbenchmarks of the store's hot paths are in {@code dev.postroom.bench.store}. Nothing
- * depends on this module.
+ * ({@code jobrunr}) run beside it for ratios; {@code PostgresBench} and {@code ScaleBench} likewise.
+ * JMH microbenchmarks of the store's hot paths are in {@code dev.postroom.bench.store}. The HTTP API
+ * is measured by {@code HttpBench} (a JDK client, optionally in the server's process) and by
+ * {@code HttpLoad} (the server jar in a child JVM, driven by autocannon from
+ * {@code postroom-bench/http-load}). Nothing depends on this module.
  */
 package dev.postroom.bench;

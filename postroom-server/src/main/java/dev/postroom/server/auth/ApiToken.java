@@ -10,4 +10,9 @@ public record ApiToken(String id, String name, List<Scope> scopes, Instant creat
     public boolean grants(Scope.Kind wanted, String queue) {
         return scopes.stream().anyMatch(s -> s.grants(wanted, queue));
     }
+
+    /** Whether one of the token's scopes grants {@code wanted} on every queue, whatever its name ({@code admin}, {@code receive:*}). */
+    public boolean grantsOnEveryQueue(Scope.Kind wanted) {
+        return scopes.stream().anyMatch(s -> s.grantsOnEveryQueue(wanted));
+    }
 }

@@ -56,8 +56,41 @@ public record Scope(Kind kind, String glob) {
         return glob == null || (queue != null && globMatches(glob, queue));
     }
 
+    /** Whether this scope grants {@code wanted} on every queue there is or may be: {@code admin}, or a glob of only {@code *}. */
+    public boolean grantsOnEveryQueue(Kind wanted) {
+        return kind == Kind.ADMIN || (kind == wanted && glob != null && glob.chars().allMatch(c -> c == '*'));
+    }
+
+    /**
+     * Whether {@code name} matches {@code glob}, {@code *} standing for any run of characters. Runs
+     * on every scoped API call (a batch ack asks up to three times per entry), so it compiles no
+     * regex: it walks both strings, going back only to the last {@code *} seen, which bounds the
+     * work by glob length × name length whatever the glob (a regex of several {@code .*} may
+     * backtrack far more).
+     */
     static boolean globMatches(String glob, String name) {
-        return Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")).matcher(name).matches();
+        int g = 0;
+        int n = 0;
+        int lastStar = -1;
+        int starMatchedUpTo = 0;
+        while (n < name.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                lastStar = g++;
+                starMatchedUpTo = n;
+            } else if (g < glob.length() && glob.charAt(g) == name.charAt(n)) {
+                g++;
+                n++;
+            } else if (lastStar >= 0) { // let the last * take one more character, and retry after it
+                g = lastStar + 1;
+                n = ++starMatchedUpTo;
+            } else {
+                return false;
+            }
+        }
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     @Override

@@ -128,18 +128,27 @@ final class SettleRoutes {
     /**
      * Checks each entry the way the single settle routes do (a message the token may not see is a
      * 404, one it may see but not receive from a 403), settles those that pass in one batch, and
-     * answers every entry in its place.
+     * answers every entry in its place. A token that may receive from every queue ({@code admin},
+     * {@code receive:*}) passes both checks for any message, so its entries go to the store without
+     * reading each message first: those reads were about half of the server's CPU in receive + batch
+     * ack (HttpLoad, JFR). The store answers an unknown or malformed id with the same 404.
      */
     private <S extends Settle> Results settle(Context ctx, List<S> entries, Function<List<S>, List<SettleOutcome>> settleAll) {
         ApiToken token = Access.token(ctx);
         Result[] results = new Result[entries.size()];
         List<S> allowed = new ArrayList<>(entries.size());
         List<Integer> allowedAt = new ArrayList<>(entries.size());
+        boolean everyQueue = token.grantsOnEveryQueue(Scope.Kind.RECEIVE);
         for (int i = 0; i < entries.size(); i++) {
             String id = entries.get(i).id();
+            if (everyQueue) {
+                allowed.add(entries.get(i));
+                allowedAt.add(i);
+                continue;
+            }
             Optional<Message> message = postroom.get(id).filter(m -> Access.maySee(token, m.queue()));
             if (message.isEmpty()) {
-                results[i] = new Result(id, 404, null, "no message " + id);
+                results[i] = notFound(id);
             } else if (!token.grants(Scope.Kind.RECEIVE, message.get().queue())) {
                 results[i] = new Result(id, 403, null, "token \"" + token.name() + "\" lacks the scope receive:" + message.get().queue());
             } else {
@@ -158,10 +167,17 @@ final class SettleRoutes {
         return new Results(List.of(results));
     }
 
+    /** The same answer whether the route or the store found no message. */
+    private static Result notFound(String id) {
+        return new Result(id, 404, null, "no message " + id);
+    }
+
     /** The status and detail an entry would have had as a request of its own. */
     private static Result failed(String id, PostroomException e) {
+        if (e instanceof MessageNotFoundException) {
+            return notFound(id);
+        }
         int status = switch (e) {
-            case MessageNotFoundException notFound -> 404;
             case StaleLeaseException stale -> 409;
             case IllegalTransitionException illegal -> 409;
             case MessageTooLargeException tooLarge -> 413;

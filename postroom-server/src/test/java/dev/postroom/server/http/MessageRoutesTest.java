@@ -357,6 +357,27 @@ class MessageRoutesTest {
     }
 
     @Test
+    void aBatchAckOfATokenForEveryQueueAnswersUnknownAndMalformedIdsAsTheScopedPathDoes() {
+        String queue = queue("any-queue");
+        String token = server.token("receive:*");
+        String id = server.send(queue, "{}");
+        String lease = server.receiveOne(queue).get("leaseId").asText();
+        String unknownEntries = "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"},{\"id\":\"not-an-id\",\"leaseId\":\"x\"}";
+
+        JsonNode everyQueue = server.post("/api/v1/messages:ack", token, "{\"acks\":["
+                + "{\"id\":\"" + id + "\",\"leaseId\":\"" + lease + "\"}," + unknownEntries + "]}").json().get("results");
+        JsonNode scoped = server.post("/api/v1/messages:ack", server.token("receive:any-*"), "{\"acks\":[" + unknownEntries + "]}")
+                .json().get("results");
+
+        assertThat(everyQueue.get(0).get("status").asInt()).isEqualTo(200);
+        assertThat(everyQueue.get(0).get("state").asText()).isEqualTo("SUCCEEDED");
+        for (int i = 0; i < 2; i++) {
+            assertThat(everyQueue.get(i + 1).get("status").asInt()).isEqualTo(404);
+            assertThat(everyQueue.get(i + 1)).as("entry %d as a scoped token gets it", i).isEqualTo(scoped.get(i));
+        }
+    }
+
+    @Test
     void aBatchSettleThatIsEmptyOrOverAThousandEntriesIsRefusedWhole() {
         String entries = String.join(",", java.util.Collections.nCopies(1001, "{\"id\":\"" + UNKNOWN_ID + "\",\"leaseId\":\"x\"}"));
 
