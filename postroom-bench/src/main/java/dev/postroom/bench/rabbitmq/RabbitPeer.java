@@ -7,7 +7,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.postroom.bench.Workload;
-import dev.postroom.engine.JsonCodec;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -47,7 +46,7 @@ public final class RabbitPeer implements AutoCloseable {
     static final int PUBLISHERS = 2;
     static final int WARMUP = 5000;
 
-    private static final ObjectMapper JSON = JsonCodec.defaultMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(); // a Workload record serialises as Postroom's sends do
 
     private final RabbitBroker broker;
     private final Connection consumerConnection;
