@@ -8,7 +8,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,7 +170,7 @@ public final class Bench implements Runnable {
             }
             pending.forEach(CompletableFuture::join);
             double fill = (System.nanoTime() - start) / 1e9;
-            long heapWithBacklog = heapAfterGc();
+            long heapWithBacklog = HeapWatch.afterGc();
             System.out.printf("backlog: %,d ready messages stored in %.1f s (%,.0f/s in batches of 1,000); heap after GC %d MiB%n",
                     backlog, fill, backlog / fill, heapWithBacklog >> 20);
             AtomicLong peak = new AtomicLong();
@@ -179,16 +178,11 @@ public final class Bench implements Runnable {
             long drainStart = System.nanoTime();
             while (fixture.succeeded() < backlog) {
                 Thread.sleep(1000);
-                peak.accumulateAndGet(heapAfterGc(), Math::max);
+                peak.accumulateAndGet(HeapWatch.afterGc(), Math::max);
             }
             double drain = (System.nanoTime() - drainStart) / 1e9;
             System.out.printf("backlog drain: %,d messages in %.1f s = %,.0f messages/s; peak heap after GC while draining %d MiB%n",
                     backlog, drain, backlog / drain, peak.get() >> 20);
         }
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }
