@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * gives its peak and the collectors' counts and times. Run with {@code -Xmx64m} to show the
  * backlog fits in 64 MiB:
  * {@code java -Xmx64m --enable-native-access=ALL-UNNAMED -cp postroom-bench/target/postroom-bench.jar dev.postroom.bench.ScaleBench --dir /tmp/scale}
- * (or {@code ./postroom bench --scale}). The store is deleted at the end; at 10,000,000 it takes
+ * (or {@code ./postroom bench scale}). The store is deleted at the end; at 10,000,000 it takes
  * about 6 GB.
  */
 @Command(name = "scale-bench", mixinStandardHelpOptions = true, description = "A large backlog stored, browsed and drained in little heap.")
