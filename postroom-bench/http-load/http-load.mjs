@@ -1,7 +1,7 @@
 // Load driver for Postroom's HTTP API from its own process, with autocannon (one Node thread).
 //
 //   node http-load.mjs --url http://127.0.0.1:8080 --token TOKEN [--duration 10] [--warmup 5]
-//                      [--connections 64] [--backlog 600000] [--server-pid PID] [--only a,b] [--scoped]
+//                      [--connections 64] [--backlog 900000] [--server-pid PID] [--only a,b] [--scoped]
 //
 // The URL and token may also come from POSTROOM_URL and POSTROOM_TOKEN. The token needs `admin`:
 // the script creates its queues. Four runs, each after a warm-up of the same requests that is not
@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
         duration: { type: 'string', default: '10' },
         warmup: { type: 'string', default: '5' },
         connections: { type: 'string', default: '64' },
-        backlog: { type: 'string', default: '600000' },
+        backlog: { type: 'string', default: '900000' },
         'single-ack-backlog': { type: 'string', default: '150000' },
         'server-pid': { type: 'string' },
         scoped: { type: 'boolean', default: false },
