@@ -126,6 +126,19 @@ public enum Dialect {
         return objectFunction + "(" + String.join(", ", keysAndValues) + ")";
     }
 
+    /**
+     * A timeline entry from its five value expressions. SQLite stores it as a compact array
+     * {@code [at, state, node, attempt, reason]}: half the bytes of an object with its member names,
+     * in a row that every transition rewrites (see {@link StoredJson#readTimeline}, which reads both).
+     * PostgreSQL keeps objects, which its SQL reads by member ({@code timeline -> -1 ->> 'at'}).
+     */
+    String timelineEntry(String at, String state, String node, String attempt, String reason) {
+        if (this == SQLITE) {
+            return "json_array(" + String.join(", ", at, state, node, attempt, reason) + ")";
+        }
+        return object("'at'", at, "'state'", state, "'node'", node, "'attempt'", attempt, "'reason'", reason);
+    }
+
     /** The {@code at} of a new timeline entry, from one bound epoch-millisecond parameter. */
     String entryAt() {
         return entryAt;

@@ -67,13 +67,24 @@ public class StoredJson {
         }
     }
 
-    /** A timeline from its JSON array, oldest first. */
+    /**
+     * A timeline from its JSON array, oldest first. An entry is an object ({@code at}, {@code state},
+     * {@code node}, {@code attempt}, {@code reason}), as PostgreSQL and older embedded stores hold it, or
+     * the compact array {@code [at, state, node, attempt, reason]} the embedded store writes now; one
+     * timeline may hold both.
+     */
     public List<TimelineEntry> readTimeline(String json) {
         List<TimelineEntry> entries = new ArrayList<>();
         for (JsonNode node : tree(json, "timeline")) {
-            entries.add(new TimelineEntry(Instant.ofEpochMilli(node.path("at").asLong()),
-                    MessageState.valueOf(node.path("state").asText()), node.path("node").asText(null),
-                    node.path("attempt").asInt(), node.path("reason").asText(null)));
+            if (node.isArray()) {
+                entries.add(new TimelineEntry(Instant.ofEpochMilli(node.path(0).asLong()),
+                        MessageState.valueOf(node.path(1).asText()), node.path(2).asText(null),
+                        node.path(3).asInt(), node.path(4).asText(null)));
+            } else {
+                entries.add(new TimelineEntry(Instant.ofEpochMilli(node.path("at").asLong()),
+                        MessageState.valueOf(node.path("state").asText()), node.path("node").asText(null),
+                        node.path("attempt").asInt(), node.path("reason").asText(null)));
+            }
         }
         return entries;
     }

@@ -55,8 +55,8 @@ public final class TransitionUpdate {
         }
         List<String> entries = new ArrayList<>();
         for (int i = 0; i <= entriesBefore; i++) {
-            entries.add(dialect.object("'at'", dialect.entryAt(), "'state'", dialect.param("text"), "'node'", dialect.param("text"),
-                    "'attempt'", i < entriesBefore ? dialect.param("int") : rowAttempt, "'reason'", dialect.param("text")));
+            entries.add(dialect.timelineEntry(dialect.entryAt(), dialect.param("text"), dialect.param("text"),
+                    i < entriesBefore ? dialect.param("int") : rowAttempt, dialect.param("text")));
         }
         sql.append(", timeline = ").append(dialect.appendToBoundedArray("timeline", entries, TimelineEntry.MAX_KEPT));
         this.set = sql.toString();

@@ -16,7 +16,7 @@ class TransitionUpdateTest {
         String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(NOW, "n"), 0).set();
 
         assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(CASE WHEN json_array_length(coalesce(timeline, '[]')) >= 100"
-                        + " THEN json_remove(coalesce(timeline, '[]'), '$[1]', '$[1]') ELSE coalesce(timeline, '[]') END, '[]'), '$[#]', json_object(")
+                        + " THEN json_remove(coalesce(timeline, '[]'), '$[1]', '$[1]') ELSE coalesce(timeline, '[]') END, '[]'), '$[#]', json_array(?, ?, ?, coalesce(?, attempt), ?))")
                 .doesNotContain("attempt = ?").doesNotContain("available_at").doesNotContain("errors").doesNotContain("progress");
     }
 
@@ -36,6 +36,7 @@ class TransitionUpdateTest {
         String set = TransitionUpdate.shapedLike(Dialect.SQLITE, failed, 1).set();
 
         assertThat(set).contains("progress_percent = NULL", "errors = json_insert(coalesce(CASE WHEN json_array_length(coalesce(errors, '[]')) >= 25");
-        assertThat(set.split("json_object\\(", -1)).as("the error, the lease's entry and the outcome's").hasSize(4);
+        assertThat(set.split("json_object\\(", -1)).as("the error, an object").hasSize(2);
+        assertThat(set.split("json_array\\(", -1)).as("the lease's entry and the outcome's, compact arrays").hasSize(3);
     }
 }

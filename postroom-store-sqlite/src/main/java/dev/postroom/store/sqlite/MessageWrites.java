@@ -45,7 +45,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Every write of the embedded store, run by the {@link GroupCommitter} thread on the one writer
  * connection inside its current transaction. Each method checks before it writes (so a rejected
  * command leaves nothing behind), keeps {@link StateCounters} in step, and appends a timeline entry
- * per transition with SQLite's own {@code json_object}, so no JSON is assembled by hand.
+ * per transition with SQLite's own JSON functions, so no JSON is assembled by hand.
  *
  * <p>Leases are in memory ({@link Leases}): a leased row stays READY on disk, so every method that
  * looks at READY rows skips leased ones, and settling a lease writes the IN_FLIGHT timeline entry
@@ -118,14 +118,14 @@ final class MessageWrites {
                 INSERT INTO messages (seq, id, queue, state, priority, available_at, expires_at, ordering_key,
                     idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, limit_key, timeline)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')))""");
+                    json_array(json_array(?, ?, ?, 0, 'sent')))""");
         // A batch member: the same, and its batch id (parameter 19). A statement of its own, so
         // that a send outside any batch binds exactly what it did before batches existed.
         insertMember = connection.prepareStatement("""
                 INSERT INTO messages (seq, id, queue, state, priority, available_at, expires_at, ordering_key,
                     idempotency_key, max_attempts, enqueued_at, updated_at, payload, headers, limit_key, timeline, batch_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    json_array(json_object('at', ?, 'state', ?, 'node', ?, 'attempt', 0, 'reason', 'sent')), ?)""");
+                    json_array(json_array(?, ?, ?, 0, 'sent')), ?)""");
         findIdempotent = connection.prepareStatement(
                 "SELECT id, state FROM messages WHERE queue = ? AND idempotency_key = ?");
         claimCandidates = connection.prepareStatement(CLAIM_CANDIDATES);
