@@ -46,7 +46,6 @@ final class GroupCommit implements AutoCloseable {
 
     private final DataSource pool;
     private final GroupedWrites writes;
-    private final SettlingAcks settling;
     private final Function<SendBatch, CompletableFuture<List<SendOutcome>>> sendAlone;
     private final Function<Completion, CompletableFuture<Settlement>> ackAlone;
     private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
@@ -63,12 +62,11 @@ final class GroupCommit implements AutoCloseable {
     private record Ack(GroupedWrites.AckRequest request, CompletableFuture<Settlement> future) implements Request {
     }
 
-    GroupCommit(DataSource pool, GroupedWrites writes, SettlingAcks settling, int committers,
+    GroupCommit(DataSource pool, GroupedWrites writes, int committers,
                 Function<SendBatch, CompletableFuture<List<SendOutcome>>> sendAlone,
                 Function<Completion, CompletableFuture<Settlement>> ackAlone) {
         this.pool = pool;
         this.writes = writes;
-        this.settling = settling;
         this.sendAlone = sendAlone;
         this.ackAlone = ackAlone;
         this.committerCount = committers;
@@ -94,8 +92,6 @@ final class GroupCommit implements AutoCloseable {
             return ackAlone.apply(completion); // reports the unknown id
         }
         CompletableFuture<Settlement> future = new CompletableFuture<>();
-        settling.add(id, completion.leaseId());
-        future.whenComplete((settlement, failure) -> settling.remove(id, completion.leaseId()));
         enqueue(new Ack(new GroupedWrites.AckRequest(completion, id), future), future);
         return future;
     }

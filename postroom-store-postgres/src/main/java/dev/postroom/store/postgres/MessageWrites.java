@@ -129,12 +129,8 @@ final class MessageWrites {
     private final LimitedClaims limited;
 
     /** @param schema the store's schema, quoted as an identifier where it needs to be */
-    /** This node's acks waiting for their group commit: their rows do not count against the concurrency. */
-    private final SettlingAcks settling;
-
-    MessageWrites(PostgresJson json, String channel, String schema, SettlingAcks settling) {
+    MessageWrites(PostgresJson json, String channel, String schema) {
         this.json = json;
-        this.settling = settling;
         this.channel = channel;
         this.messagesTable = schema + ".messages";
         this.queuesTable = schema + ".queues";
@@ -456,9 +452,7 @@ final class MessageWrites {
      */
     private static final String OPEN_CLAIM = StateSql.expand("SET LOCAL synchronous_commit = off; "
             + "SELECT policy, paused FROM queues WHERE name = ? FOR NO KEY UPDATE; "
-            + PROMOTE + "; SELECT count(*) FROM messages m WHERE queue = ? AND state = {IN_FLIGHT} AND NOT EXISTS ("
-            + "SELECT 1 FROM unnest(?::uuid[], ?::text[]) AS settling(id, lease_id) "
-            + "WHERE settling.id = m.id AND settling.lease_id = m.lease_id)");
+            + PROMOTE + "; SELECT count(*) FROM messages WHERE queue = ? AND state = {IN_FLIGHT}");
 
 
     List<ClaimedMessage> claim(Connection c, ClaimRequest request) throws SQLException {
@@ -468,7 +462,6 @@ final class MessageWrites {
             ps.setString(1, request.queue());
             int next = setPromote(ps, 2, request.queue(), request.now(), request.node());
             ps.setString(next, request.queue());
-            settling.bind(c, ps, next + 1);
             ps.execute(); // SET LOCAL
             ps.getMoreResults();
             try (ResultSet rs = ps.getResultSet()) {

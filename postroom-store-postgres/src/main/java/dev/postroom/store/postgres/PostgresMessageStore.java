@@ -123,8 +123,7 @@ public final class PostgresMessageStore implements MessageStore {
             loaded.migrate();
             PostgresJson json = new PostgresJson();
             String channel = channel(connections.schema());
-            SettlingAcks settling = new SettlingAcks();
-            this.writes = new MessageWrites(json, channel, schemaOf(pool, connections.schema()), settling);
+            this.writes = new MessageWrites(json, channel, schemaOf(pool, connections.schema()));
             this.reads = new MessageReads(pool, json);
             this.browser = new MessageBrowser(pool);
             this.nodes = new NodeRegistry(pool);
@@ -143,7 +142,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.schedules = new JdbcSchedules(access, Dialect.POSTGRES, json, writes::send);
             this.listener = connections.listener(channel, () -> reads.queues().stream().map(StoredQueue::name).toList());
             this.batches = new PostgresBatchStore(this, pool, writes, json);
-            this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), settling, committers(connections.poolSize()),
+            this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(connections.poolSize()),
                     batch -> submit(c -> writes.send(c, batch)), completion -> submit(c -> writes.ack(c, completion))).start();
         } catch (RuntimeException e) {
             connections.close();

@@ -42,7 +42,6 @@ class GroupCommitTest {
     private final MessageIds ids = new MessageIds(InstantSource.fixed(NOW));
     private final AtomicInteger sentAlone = new AtomicInteger();
     private final AtomicInteger ackedAlone = new AtomicInteger();
-    private final SettlingAcks settling = new SettlingAcks();
     private TestDatabase.Schema schema;
     private PostgresMessageStore store;
     private HikariDataSource pool;
@@ -58,7 +57,7 @@ class GroupCommitTest {
         config.setSchema(schema.name());
         config.setMaximumPoolSize(2);
         pool = new HikariDataSource(config);
-        groupCommit = new GroupCommit(pool, new GroupedWrites(new PostgresJson(), PostgresMessageStore.channel(schema.name())), settling, 1,
+        groupCommit = new GroupCommit(pool, new GroupedWrites(new PostgresJson(), PostgresMessageStore.channel(schema.name())), 1,
                 batch -> {
                     sentAlone.incrementAndGet();
                     return store.send(batch);
@@ -126,37 +125,6 @@ class GroupCommitTest {
         assertThat(store.get(b.id()).orElseThrow().state()).isEqualTo(MessageState.IN_FLIGHT);
         assertThat(store.get(c.id()).orElseThrow().resultJson()).isEqualTo("{\"ok\":true}");
         assertThat(ackedAlone).as("the stale ack and the repeat are redone alone").hasValue(2);
-    }
-
-    @Test
-    void anAckWaitingForItsGroupFreesItsPlaceInTheConcurrencyForThisNodesClaims() throws Exception {
-        store.upsertQueue(QUEUE, QueuePolicy.DEFAULT.withConcurrency(1), NOW).join();
-        for (int i = 0; i < 3; i++) {
-            store.send(batch(QUEUE)).join();
-        }
-        ClaimedMessage first = store.claim(new ClaimRequest(QUEUE, 1, Duration.ofSeconds(30), NOW, "node")).join().getFirst();
-        MessageWrites writes = new MessageWrites(new PostgresJson(), PostgresMessageStore.channel(schema.name()), schema.name(), settling);
-
-        CompletableFuture<Settlement> stale = groupCommit.ack(ack(first, "not-the-lease"));
-        assertThat(claimWith(writes)).as("a stale ack frees nothing").isEmpty();
-
-        CompletableFuture<Settlement> waiting = groupCommit.ack(ack(first, first.leaseId()));
-        assertThat(claimWith(writes)).as("the handler of the first is done").hasSize(1);
-        assertThat(claimWith(writes)).as("the concurrency of 1 is full again").isEmpty();
-
-        groupCommit.start();
-        assertThat(waiting.join().state()).isEqualTo(MessageState.SUCCEEDED);
-        assertThatThrownBy(stale::join).hasCauseInstanceOf(StaleLeaseException.class);
-        assertThat(claimWith(writes)).as("the second message holds the one place").isEmpty();
-    }
-
-    private List<ClaimedMessage> claimWith(MessageWrites writes) throws java.sql.SQLException {
-        try (java.sql.Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            List<ClaimedMessage> claimed = writes.claim(c, new ClaimRequest(QUEUE, 1, Duration.ofSeconds(30), NOW, "node"));
-            c.commit();
-            return claimed;
-        }
     }
 
     @Test
