@@ -52,15 +52,7 @@ final class GroupCommitter implements AutoCloseable {
         R apply(MessageWrites writes) throws SQLException;
     }
 
-    /**
-     * A command; {@code settles} names the lease an ack or nack ends ({@code null} for any other
-     * command), so that claims earlier in the same transaction can count that lease's slot free.
-     */
-    private record Pending<R>(Command<R> command, CompletableFuture<R> future, boolean beforeCommit, LeaseRef settles) {
-    }
-
-    /** The lease an ack or nack settles. */
-    record LeaseRef(String messageId, String leaseId) {
+    private record Pending<R>(Command<R> command, CompletableFuture<R> future, boolean beforeCommit) {
     }
 
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -93,16 +85,7 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     <R> CompletableFuture<R> submit(Command<R> command) {
-        return enqueue(command, false, null);
-    }
-
-    /**
-     * Like {@link #submit}, for an ack or nack of {@code lease}: the handler of that lease is done,
-     * so claims that run first in the same transaction may use its place in the queue's
-     * concurrency (see {@link MessageWrites#settlingLater}).
-     */
-    <R> CompletableFuture<R> submitSettle(LeaseRef lease, Command<R> command) {
-        return enqueue(command, false, lease);
+        return enqueue(command, false);
     }
 
     /**
@@ -111,16 +94,16 @@ final class GroupCommitter implements AutoCloseable {
      * in memory). It saves an fsync on the path from send to handler.
      */
     <R> CompletableFuture<R> submitUncommitted(Command<R> command) {
-        return enqueue(command, true, null);
+        return enqueue(command, true);
     }
 
-    private <R> CompletableFuture<R> enqueue(Command<R> command, boolean beforeCommit, LeaseRef settles) {
+    private <R> CompletableFuture<R> enqueue(Command<R> command, boolean beforeCommit) {
         CompletableFuture<R> future = new CompletableFuture<>();
         if (!running) {
             future.completeExceptionally(new StoreUnavailableException("store is closed", null));
             return future;
         }
-        queue.add(new Pending<>(command, future, beforeCommit, settles));
+        queue.add(new Pending<>(command, future, beforeCommit));
         return future;
     }
 
@@ -168,18 +151,12 @@ final class GroupCommitter implements AutoCloseable {
         batch.sort((a, b) -> Boolean.compare(b.beforeCommit(), a.beforeCommit()));
         try {
             int claims = 0;
-            while (claims < batch.size() && batch.get(claims).beforeCommit()) {
-                claims++;
-            }
-            if (claims > 0) {
-                countSettlingLater(batch.subList(claims, batch.size()));
-            }
-            try {
-                for (Pending<?> pending : batch.subList(0, claims)) {
-                    apply(pending, results, failures);
+            for (Pending<?> pending : batch) {
+                if (!pending.beforeCommit()) {
+                    break;
                 }
-            } finally {
-                writes.settlingLater().clear();
+                claims++;
+                apply(pending, results, failures);
             }
             if (claims > 0) {
                 // Claims are complete now: publish their counts, then let their callers go.
@@ -331,19 +308,6 @@ final class GroupCommitter implements AutoCloseable {
         }
         logBytesAtLastRestart = bytes;
         return true;
-    }
-
-    /**
-     * Tells the claims about to run which leases this same transaction settles after them. A
-     * handler whose ack waits here is done, so its lease need not keep a newly sent message from
-     * starting: without this, a queue's slots sat idle for a whole commit after every message.
-     */
-    private void countSettlingLater(List<Pending<?>> settles) {
-        for (Pending<?> pending : settles) {
-            if (pending.settles() != null) {
-                writes.settlingLater().add(pending.settles());
-            }
-        }
     }
 
     private void apply(Pending<?> pending, List<Object> results, List<RuntimeException> failures) throws SQLException {

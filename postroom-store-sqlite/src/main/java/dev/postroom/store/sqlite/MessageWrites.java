@@ -93,7 +93,6 @@ final class MessageWrites {
     private final Map<String, StoredQueue> queues;
     private final Leases leases;
     private final ReadyBuffer readyBuffer = new ReadyBuffer();
-    private final SettlingLeases settlingLater;
     private final LimitedClaims limited;
 
     private final PreparedStatement insert;
@@ -110,7 +109,6 @@ final class MessageWrites {
                   Leases leases) throws SQLException {
         this.connection = connection;
         this.leases = leases;
-        this.settlingLater = new SettlingLeases(leases);
         this.counters = counters;
         this.json = json;
         this.queues = queues;
@@ -302,7 +300,8 @@ final class MessageWrites {
             promote(request.queue(), request.now(), request.node());
         }
         long inFlight = counters.get(request.queue(), MessageState.IN_FLIGHT);
-        long free = queue.policy().concurrency() - (inFlight - settlingLater.of(request.queue()));
+        // A lease counts until its ack commits: "in flight" is what a crash would hand out again.
+        long free = queue.policy().concurrency() - inFlight;
         int wanted = request.max();
         if (free > wanted) {
             // The caller's handlers that finished while this claim waited for the writer start now, not a commit later.
@@ -332,11 +331,6 @@ final class MessageWrites {
             }
         }
         return claimed;
-    }
-
-    /** The leases this transaction settles after its claims: see {@link SettlingLeases}. */
-    SettlingLeases settlingLater() {
-        return settlingLater;
     }
 
     /** Rate limits and per-key limits of a queue's last claim: see LimitedClaims. */

@@ -258,12 +258,12 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Settlement> ack(Completion completion) {
-        return committer.submitSettle(new GroupCommitter.LeaseRef(completion.id(), completion.leaseId()), w -> w.ack(completion));
+        return committer.submit(w -> w.ack(completion));
     }
 
     @Override
     public CompletableFuture<Settlement> nack(Failure failure) {
-        return committer.submitSettle(new GroupCommitter.LeaseRef(failure.id(), failure.leaseId()), w -> w.nack(failure));
+        return committer.submit(w -> w.nack(failure));
     }
 
     @Override
