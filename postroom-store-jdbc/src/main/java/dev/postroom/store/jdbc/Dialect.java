@@ -18,9 +18,15 @@ public enum Dialect {
      * {@code now} from when they were made, and two made close together on different nodes may
      * commit in the other order, so a timeline entry is never dated before the one it follows.
      */
-    POSTGRES("coalesce(%s, '[]'::jsonb)", " || %s", "", "jsonb_build_object",
-            "greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint)", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
+    POSTGRES("coalesce(%s, '[]'::jsonb)", " || jsonb_build_array(%s)", "", "jsonb_build_object",
+            "greatest(?::bigint, " + Dialect.LAST_ENTRY_AT.formatted("timeline") + ")", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
             "%s COLLATE \"C\"", "(xmax = 0)", "%s::jsonb ->> ?", "jsonb_array_length(%s)", "((%s - 1) - 1)");
+
+    /**
+     * The {@code at} of a PostgreSQL timeline's last entry, a compact array or (written before) an
+     * object, from the timeline column named by the one {@code %s}.
+     */
+    public static final String LAST_ENTRY_AT = "coalesce(%1$s -> -1 ->> 'at', %1$s -> -1 ->> 0)::bigint";
 
     private final String arrayOpen;
     private final String arrayElement;
@@ -127,16 +133,12 @@ public enum Dialect {
     }
 
     /**
-     * A timeline entry from its five value expressions. SQLite stores it as a compact array
+     * A timeline entry from its five value expressions, stored as a compact array
      * {@code [at, state, node, attempt, reason]}: half the bytes of an object with its member names,
      * in a row that every transition rewrites (see {@link StoredJson#readTimeline}, which reads both).
-     * PostgreSQL keeps objects, which its SQL reads by member ({@code timeline -> -1 ->> 'at'}).
      */
     String timelineEntry(String at, String state, String node, String attempt, String reason) {
-        if (this == SQLITE) {
-            return "json_array(" + String.join(", ", at, state, node, attempt, reason) + ")";
-        }
-        return object("'at'", at, "'state'", state, "'node'", node, "'attempt'", attempt, "'reason'", reason);
+        return (this == SQLITE ? "json_array(" : "jsonb_build_array(") + String.join(", ", at, state, node, attempt, reason) + ")";
     }
 
     /** The {@code at} of a new timeline entry, from one bound epoch-millisecond parameter. */

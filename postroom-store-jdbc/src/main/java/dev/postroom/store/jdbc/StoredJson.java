@@ -69,9 +69,8 @@ public class StoredJson {
 
     /**
      * A timeline from its JSON array, oldest first. An entry is an object ({@code at}, {@code state},
-     * {@code node}, {@code attempt}, {@code reason}), as PostgreSQL and older embedded stores hold it, or
-     * the compact array {@code [at, state, node, attempt, reason]} the embedded store writes now; one
-     * timeline may hold both.
+     * {@code node}, {@code attempt}, {@code reason}), as stores written before hold it, or the compact
+     * array {@code [at, state, node, attempt, reason]} both stores write now; one timeline may hold both.
      */
     public List<TimelineEntry> readTimeline(String json) {
         List<TimelineEntry> entries = new ArrayList<>();

@@ -25,7 +25,8 @@ class TransitionUpdateTest {
         String set = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(NOW, "n"), 0).set();
 
         assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(CASE WHEN jsonb_array_length(coalesce(timeline, '[]'::jsonb)) >= 100"
-                        + " THEN ((coalesce(timeline, '[]'::jsonb) - 1) - 1) ELSE coalesce(timeline, '[]'::jsonb) END, '[]'::jsonb) || jsonb_build_object(")
+                        + " THEN ((coalesce(timeline, '[]'::jsonb) - 1) - 1) ELSE coalesce(timeline, '[]'::jsonb) END, '[]'::jsonb)"
+                        + " || jsonb_build_array(jsonb_build_array(")
                 .contains("greatest(?::bigint");
     }
 

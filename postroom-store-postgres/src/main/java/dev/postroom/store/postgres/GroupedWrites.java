@@ -33,8 +33,8 @@ final class GroupedWrites {
     private static final String ACK_ALL = StateSql.expand("""
             UPDATE messages m
             SET state = {SUCCEEDED}, result = a.result, updated_at = a.at, lease_id = NULL, lease_expires_at = NULL, lease_node = NULL,
-                timeline = m.timeline || jsonb_build_object('at', greatest(a.at, (m.timeline -> -1 ->> 'at')::bigint),
-                    'state', 'SUCCEEDED', 'node', a.node, 'attempt', m.attempt, 'reason', 'acked')
+                timeline = m.timeline || jsonb_build_array(jsonb_build_array(greatest(a.at, coalesce(m.timeline -> -1 ->> 'at',
+                    m.timeline -> -1 ->> 0)::bigint), 'SUCCEEDED', a.node, m.attempt, 'acked'))
             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[], ?::text[]) AS a(id, lease_id, result, at, node)
             WHERE m.id = a.id AND m.state = {IN_FLIGHT} AND m.lease_id = a.lease_id
             RETURNING a.id, a.lease_id, m.queue, m.ordering_key""");

@@ -113,8 +113,8 @@ final class MessageWrites {
                 FOR UPDATE SKIP LOCKED)
             UPDATE messages m
             SET state = {IN_FLIGHT}, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
-                timeline = timeline || jsonb_build_object('at', greatest(?::bigint, (timeline -> -1 ->> 'at')::bigint), 'state', 'IN_FLIGHT',
-                    'node', ?::text, 'attempt', attempt + 1, 'reason', 'leased')
+                timeline = timeline || jsonb_build_array(jsonb_build_array(greatest(?::bigint, coalesce(timeline -> -1 ->> 'at',
+                    timeline -> -1 ->> 0)::bigint), 'IN_FLIGHT', ?::text, attempt + 1, 'leased'))
             FROM picked WHERE m.id = picked.id
             RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""");
 

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The JSON columns as this store keeps them: the shared shapes of {@link StoredJson}, with no
  * headers stored as SQL NULL, parsed policies remembered, and the first timeline entry built here
- * (later entries are appended by SQL with {@code jsonb_build_object} in the same shape).
+ * (later entries are appended by SQL as compact arrays in the same shape).
  */
 final class PostgresJson extends StoredJson {
     /** Claims read the policy of their queue every time; most queues keep one policy for ever. */
@@ -37,6 +37,6 @@ final class PostgresJson extends StoredJson {
 
     /** The first timeline entry of a message, as a one-element JSON array. */
     String firstTimelineEntry(long at, MessageState state, String node) {
-        return write(List.of(Map.of("at", at, "state", state.name(), "node", node, "attempt", 0, "reason", "sent")));
+        return write(List.of(java.util.Arrays.asList(at, state.name(), node, 0, "sent")));
     }
 }
