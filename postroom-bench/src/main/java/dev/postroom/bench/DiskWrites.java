@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * ({@code write_bytes}): for the embedded store that is the write-ahead log's frames and the
  * checkpoints that copy them back, which bound its throughput. Elsewhere it reads as unknown.
  */
-final class DiskWrites {
+public final class DiskWrites {
     private static final String FIELD = "write_bytes:";
 
     private DiskWrites() {
@@ -21,7 +21,7 @@ final class DiskWrites {
     }
 
     /** The process's bytes written so far, or -1 when the platform does not say. */
-    static long of(long pid) {
+    public static long of(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
                 if (line.startsWith(FIELD)) {

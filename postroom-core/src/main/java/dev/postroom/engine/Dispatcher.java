@@ -102,11 +102,9 @@ public final class Dispatcher<T> implements Runnable {
                 int asked = Math.min(MAX_CLAIM, 1 + slots.drainPermits());
                 AtomicInteger wanted = new AtomicInteger(asked);
                 ClaimRequest.MoreSlots freedSince = upTo -> {
-                    int more = Math.min(upTo, MAX_CLAIM - asked);
-                    int taken = 0;
-                    while (taken < more && slots.tryAcquire()) {
-                        taken++;
-                    }
+                    int free = slots.drainPermits();
+                    int taken = Math.min(free, Math.min(upTo, MAX_CLAIM - asked));
+                    slots.release(free - taken);
                     wanted.addAndGet(taken);
                     return taken;
                 };

@@ -1,6 +1,7 @@
 package dev.postroom.bench.rabbitmq;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.postroom.bench.DiskWrites;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -106,12 +107,11 @@ public final class RabbitBroker implements AutoCloseable {
      * {@code /proc/<pid>/io}'s {@code write_bytes}: data, Ra WAL and segments, message store, logs.
      */
     public long bytesWritten() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(beamPid), "io"))) {
-            if (line.startsWith("write_bytes:")) {
-                return Long.parseLong(line.substring("write_bytes:".length()).trim());
-            }
+        long bytes = DiskWrites.of(beamPid);
+        if (bytes < 0) {
+            throw new IOException("no write_bytes in /proc/" + beamPid + "/io");
         }
-        throw new IOException("no write_bytes in /proc/" + beamPid + "/io");
+        return bytes;
     }
 
     /** Stops the node ({@code rabbitmqctl stop}, killed if it does not go), its epmd, and deletes its files. */
