@@ -3,6 +3,7 @@ package dev.postroom;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.engine.BatchCompleter;
+import dev.postroom.engine.WorkflowAdvancer;
 import dev.postroom.engine.Dispatcher;
 import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.HandlerFailures;
@@ -115,6 +116,7 @@ public final class Postroom implements AutoCloseable {
     private final Topics topics;
     private final Schedules schedules;
     private final Batches batches;
+    private final Workflows workflows;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -169,8 +171,10 @@ public final class Postroom implements AutoCloseable {
         heartbeat.beat(clock.instant(), true);
         ScheduleRunner scheduleRunner = new ScheduleRunner(store, catalog, factory, signals, listener, node);
         this.schedules = new Schedules(engine, scheduleRunner);
-        this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner, new BatchCompleter(engine, factory));
+        WorkflowAdvancer advancer = new WorkflowAdvancer(engine);
+        this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner, new BatchCompleter(engine, factory), advancer);
         this.batches = new Batches(engine);
+        this.workflows = new Workflows(engine, advancer);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         this.topics = new Topics(engine);
@@ -284,6 +288,11 @@ public final class Postroom implements AutoCloseable {
         int count = Futures.join(store.redrive(queue, clock.instant(), node));
         signals.changed(queue);
         return count;
+    }
+
+    /** Workflows: steps that follow steps; see {@link Workflows}. */
+    public Workflows workflows() {
+        return workflows;
     }
 
     /** Cron schedules that send messages to queues; see {@link Schedules}. */

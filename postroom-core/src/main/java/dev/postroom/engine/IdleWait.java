@@ -32,8 +32,9 @@ public final class IdleWait {
             return cap; // the database is away: the next claim meets it too, and says so
         }
         long nanos = due
-                .map(at -> Duration.between(clock.instant(), at).toNanos())
-                .map(n -> Math.max(MIN_NANOS, Math.min(n, cap)))
+                .map(at -> Duration.between(clock.instant(), at))
+                // Compared as durations: a due time years away would overflow nanoseconds.
+                .map(d -> d.compareTo(Duration.ofNanos(cap)) >= 0 ? cap : Math.max(MIN_NANOS, d.toNanos()))
                 .orElse(cap);
         try {
             return RateLimitWait.atMost(store, queue, clock, nanos);

@@ -12,7 +12,7 @@ import java.time.Instant;
 
 /**
  * One pass of background upkeep: report this node in (every few seconds), promote due scheduled messages, fail expired leases, expire
- * messages past their TTL, send the runs of due schedules, complete finished batches, renew the leases of handlers still running here
+ * messages past their TTL, send the runs of due schedules, complete finished batches, release workflow steps, renew the leases of handlers still running here
  * (interrupting those past their queue's maxRun), and (less often)
  * purge finished messages past their queue's retention and forget long-dead nodes. The engine runs it on a timer; tests
  * call {@link dev.postroom.Postroom#runMaintenance()} with a fake clock instead.
@@ -26,9 +26,12 @@ public final class Maintenance {
     private final NodeHeartbeat heartbeat;
     private final ScheduleRunner schedules;
     private final BatchCompleter batches;
+    private final WorkflowAdvancer workflows;
     private Instant lastSlowPass = Instant.MIN;
 
-    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, ScheduleRunner schedules, BatchCompleter batches) {
+    public Maintenance(EngineContext engine, NodeHeartbeat heartbeat, ScheduleRunner schedules, BatchCompleter batches,
+                       WorkflowAdvancer workflows) {
+        this.workflows = workflows;
         this.engine = engine;
         this.heartbeat = heartbeat;
         this.schedules = schedules;
@@ -51,6 +54,7 @@ public final class Maintenance {
         renewRunningLeases(now);
         // After expiry and TTL, so that a member they just ended counts towards its batch in this pass.
         completeBatches(now);
+        advanceWorkflows(now);
         if (full || Duration.between(lastSlowPass, now).compareTo(SLOW_PASS_EVERY) >= 0) {
             lastSlowPass = now;
             engine.catalog().refresh();
@@ -59,6 +63,11 @@ public final class Maintenance {
                 batches.forget(now);
             } catch (RuntimeException e) {
                 log.warn("forgetting old batches failed; next slow pass retries error={}", e.toString());
+            }
+            try {
+                workflows.forget(now);
+            } catch (RuntimeException e) {
+                log.warn("forgetting old workflows failed; next slow pass retries error={}", e.toString());
             }
             int forgotten = heartbeat.forgetDead(now);
             if (forgotten > 0) {
@@ -78,6 +87,15 @@ public final class Maintenance {
             batches.run(now);
         } catch (RuntimeException e) {
             log.warn("batch completion pass failed; next pass retries error={}", e.toString());
+        }
+    }
+
+    /** As {@link #completeBatches}: a failed pass wrote nothing, and the next one tries again. */
+    private void advanceWorkflows(Instant now) {
+        try {
+            workflows.run(now);
+        } catch (RuntimeException e) {
+            log.warn("workflow pass failed; next pass retries error={}", e.toString());
         }
     }
 

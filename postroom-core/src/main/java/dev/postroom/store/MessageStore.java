@@ -199,7 +199,7 @@ public interface MessageStore extends AutoCloseable {
     /** The greatest message id stored, so that new ids sort after it after a restart. */
     Optional<String> latestMessageId();
 
-    /** The earliest time a SCHEDULED message of the queue becomes due, if any. */
+    /** The earliest time a SCHEDULED message of the queue becomes due, if any; held workflow steps ({@link WorkflowStore#HELD}) never do. */
     Optional<Instant> nextDue(String queue);
 
     /**
@@ -238,6 +238,11 @@ public interface MessageStore extends AutoCloseable {
 
     /** Batches: groups of messages sent together and tracked until every member ended. */
     BatchStore batches();
+
+    // ---- workflows
+
+    /** Workflows: steps sent together as messages, each released once the steps it follows succeeded. */
+    WorkflowStore workflows();
 
     // ---- node registry (stores shared by several processes) ----
 

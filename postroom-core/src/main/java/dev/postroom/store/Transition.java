@@ -100,6 +100,14 @@ public record Transition(
         return new Transition(MessageState.READY, now, node, "due", null, null, null, null, false);
     }
 
+    /**
+     * A held workflow step released by its workflow: READY now. {@code reason} says why (the steps
+     * it followed succeeded, or ended for a step that runs on failure).
+     */
+    public static Transition released(Instant now, String node, String reason) {
+        return new Transition(MessageState.READY, now, node, reason, null, now, null, null, false);
+    }
+
     /** An operator's redrive of a DEAD message: READY now, its attempts counted afresh. */
     public static Transition redriven(Instant now, String node) {
         return new Transition(MessageState.READY, now, node, "redriven", 0, now, null, null, false);

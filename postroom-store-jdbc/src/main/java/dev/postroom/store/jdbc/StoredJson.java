@@ -53,6 +53,50 @@ public class StoredJson {
         }
     }
 
+    /** Names (a workflow step's predecessors) as a JSON array. */
+    public String writeNames(List<String> names) {
+        return write(names);
+    }
+
+    /** Names from a JSON array. */
+    public List<String> readNames(String json) {
+        try {
+            return List.of(mapper.readValue(json, String[].class));
+        } catch (JsonProcessingException e) {
+            throw corrupt("names", e);
+        }
+    }
+
+    /**
+     * Results by step as one JSON object: each value is JSON text put in as it is (parsed, not
+     * quoted), null for none.
+     */
+    public String writeResults(Map<String, String> resultsJson) {
+        com.fasterxml.jackson.databind.node.ObjectNode object = mapper.createObjectNode();
+        try {
+            for (Map.Entry<String, String> entry : resultsJson.entrySet()) {
+                object.set(entry.getKey(), entry.getValue() == null ? object.nullNode() : mapper.readTree(entry.getValue()));
+            }
+        } catch (JsonProcessingException e) {
+            throw corrupt("result", e);
+        }
+        return write(object);
+    }
+
+    /** Results by step from {@link #writeResults}'s object, each as JSON text (null for a JSON null); none for null. */
+    public Map<String, String> readResults(String json) {
+        Map<String, String> results = new java.util.LinkedHashMap<>();
+        if (json == null) {
+            return results;
+        }
+        try {
+            mapper.readTree(json).properties().forEach(e -> results.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().toString()));
+        } catch (JsonProcessingException e) {
+            throw corrupt("inputs", e);
+        }
+        return results;
+    }
+
     /** A queue's policy as JSON. */
     public String writePolicy(QueuePolicy policy) {
         return write(policy);

@@ -2,6 +2,7 @@ package dev.postroom.store.postgres;
 
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
+import dev.postroom.store.jdbc.WorkflowRows;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
 import dev.postroom.Progress;
@@ -30,7 +31,9 @@ import java.util.UUID;
  */
 final class MessageReads {
     /** When a queue's first SCHEDULED message is due. Parameter: queue. */
-    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {SCHEDULED}");
+    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {SCHEDULED}"
+            // Held workflow steps are SCHEDULED but never due (see WorkflowStore.HELD).
+            + " AND available_at < " + WorkflowRows.HELD);
     /** Since when a queue's oldest READY message waits. Parameter: queue. */
     private static final String OLDEST_READY = StateSql.expand("SELECT min(available_at)::text FROM messages WHERE queue = ? AND state = {READY}");
 

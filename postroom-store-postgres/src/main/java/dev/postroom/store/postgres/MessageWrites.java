@@ -3,6 +3,7 @@ package dev.postroom.store.postgres;
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.TransitionUpdate;
+import dev.postroom.store.jdbc.WorkflowRows;
 import dev.postroom.store.Transition;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.MessageNotFoundException;
@@ -78,6 +79,11 @@ final class MessageWrites {
 
     /** The columns of the transitions written over and over, built once (see TransitionUpdate). */
     private static final TransitionUpdate.Standard UPDATES = TransitionUpdate.standard(Dialect.POSTGRES, false);
+    /** A held workflow step → READY if it is still held: the transition, then id and the held time. */
+    private static final TransitionUpdate RELEASED = TransitionUpdate.shapedLike(Dialect.POSTGRES,
+            Transition.released(Instant.EPOCH, "", ""), 0);
+    private static final String RELEASE = StateSql.expand("UPDATE messages SET " + RELEASED.set()
+            + " WHERE id = ? AND state = {SCHEDULED} AND available_at = ? RETURNING queue");
     /** A failed attempt of a held message: the transition, then id. */
     private static final String FAIL = "UPDATE messages SET " + UPDATES.failed().set() + ", " + CLEAR_LEASE + " WHERE id = ?";
 
@@ -546,6 +552,25 @@ final class MessageWrites {
         ps.setString(i++, queue);
         ps.setLong(i++, now.toEpochMilli());
         return i;
+    }
+
+    /**
+     * A held workflow step's message → READY, as {@code released} says, if it is still held; false
+     * (nothing written) when it was cancelled, retried or deleted meanwhile.
+     */
+    boolean release(Connection c, String id, Transition released) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
+            int i = RELEASED.bind(ps, 1, released);
+            ps.setObject(i++, UUID.fromString(id));
+            ps.setLong(i, WorkflowRows.HELD);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                notify(c, rs.getString(1));
+                return true;
+            }
+        }
     }
 
     int promoteAll(Connection c, Instant now, String node) throws SQLException {

@@ -105,6 +105,7 @@ public final class PostgresMessageStore implements MessageStore {
     private final JdbcTopics topics;
     private final JdbcSchedules schedules;
     private final PostgresBatchStore batches;
+    private final PostgresWorkflowStore workflows;
     private volatile boolean closed;
 
     private PostgresMessageStore(StoreConnections connections) {
@@ -142,6 +143,7 @@ public final class PostgresMessageStore implements MessageStore {
             this.schedules = new JdbcSchedules(access, Dialect.POSTGRES, json, writes::send);
             this.listener = connections.listener(channel, () -> reads.queues().stream().map(StoredQueue::name).toList());
             this.batches = new PostgresBatchStore(this, pool, writes, json);
+            this.workflows = new PostgresWorkflowStore(this, pool, writes, json);
             this.groupCommit = new GroupCommit(pool, new GroupedWrites(json, channel), committers(connections.poolSize()),
                     batch -> submit(c -> writes.send(c, batch)), completion -> submit(c -> writes.ack(c, completion))).start();
         } catch (RuntimeException e) {
@@ -538,6 +540,11 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public dev.postroom.store.BatchStore batches() {
         return batches;
+    }
+
+    @Override
+    public dev.postroom.store.WorkflowStore workflows() {
+        return workflows;
     }
 
     // ------------------------------------------------------------------ node registry

@@ -2,6 +2,7 @@ package dev.postroom.store.sqlite;
 
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
+import dev.postroom.store.jdbc.WorkflowRows;
 import dev.postroom.store.jdbc.StoredJson;
 import dev.postroom.Message;
 import dev.postroom.MessageState;
@@ -24,7 +25,9 @@ import java.util.Optional;
 /** Reads of the embedded store, on pooled connections beside the writer (WAL lets them run concurrently). */
 final class MessageReads {
     /** When a queue's first SCHEDULED message is due. Parameter: queue. */
-    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}");
+    private static final String NEXT_DUE = StateSql.expand("SELECT min(available_at) FROM messages WHERE queue = ? AND state = {SCHEDULED}"
+            // Held workflow steps are SCHEDULED but never due (see WorkflowStore.HELD).
+            + " AND available_at < " + WorkflowRows.HELD);
 
     private final DataSource readers;
     private final StoredJson json;

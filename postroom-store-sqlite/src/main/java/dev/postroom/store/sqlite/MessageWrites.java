@@ -3,6 +3,7 @@ package dev.postroom.store.sqlite;
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.TransitionUpdate;
+import dev.postroom.store.jdbc.WorkflowRows;
 import dev.postroom.store.Transition;
 import dev.postroom.TimelineEntry;
 import dev.postroom.store.jdbc.StateSql;
@@ -64,6 +65,8 @@ final class MessageWrites {
      * memory until now, and its attempt count.
      */
     private static final TransitionUpdate.Standard UPDATES = TransitionUpdate.standard(Dialect.SQLITE, true);
+    private static final TransitionUpdate RELEASED = TransitionUpdate.shapedLike(Dialect.SQLITE,
+            Transition.released(Instant.EPOCH, "", ""), 0);
 
     /**
      * The best READY messages that are the oldest unfinished message of their ordering key (if
@@ -415,6 +418,28 @@ final class MessageWrites {
             readyBuffer.invalidate(queue);
         }
         return count;
+    }
+
+    /**
+     * A held workflow step's message → READY, as {@code released} says, if it is still held; false
+     * (nothing written) when it was cancelled, retried or deleted meanwhile.
+     */
+    boolean release(long seq, Transition released) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("UPDATE messages SET " + RELEASED.set()
+                + " WHERE seq = ? AND state = {SCHEDULED} AND available_at = ? RETURNING queue"))) {
+            int i = RELEASED.bind(ps, 1, released);
+            ps.setLong(i++, seq);
+            ps.setLong(i, WorkflowRows.HELD);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                String queue = rs.getString(1);
+                counters.move(queue, MessageState.SCHEDULED, MessageState.READY);
+                readyBuffer.invalidate(queue);
+                return true;
+            }
+        }
     }
 
     int promoteAll(Instant now, String node) throws SQLException {

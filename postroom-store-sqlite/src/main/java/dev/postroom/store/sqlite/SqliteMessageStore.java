@@ -82,6 +82,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final JdbcTopics topics;
     private final JdbcSchedules schedules;
     private final SqliteBatchStore batches;
+    private final SqliteWorkflowStore workflows;
     private final FullDisk fullDisk;
     private volatile boolean closed;
 
@@ -149,6 +150,8 @@ public final class SqliteMessageStore implements MessageStore {
         this.topics = new JdbcTopics(access, Dialect.SQLITE, json);
         this.schedules = new JdbcSchedules(access, Dialect.SQLITE, json, (c, batch) -> writes.send(batch));
         this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
+        WorkflowReads workflowReads = new WorkflowReads(json, leases);
+        this.workflows = new SqliteWorkflowStore(committer, new WorkflowWrites(writer, json, workflowReads), workflowReads, readers);
         log.info("sqlite store open file={} durability={} queues={}", options.dataDir().resolve(FILE), options.durability(), queues.size());
     }
 
@@ -340,6 +343,11 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public dev.postroom.store.BatchStore batches() {
         return batches;
+    }
+
+    @Override
+    public dev.postroom.store.WorkflowStore workflows() {
+        return workflows;
     }
 
     @Override
