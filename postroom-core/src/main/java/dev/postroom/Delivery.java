@@ -55,4 +55,12 @@ public interface Delivery<T> {
      * @throws StaleLeaseException if the lease was lost
      */
     void progress(Integer percent, String note);
+
+    /**
+     * The workflow this message is a step of, with the results of the steps it followed; empty for
+     * a message outside any workflow (read from the store only for a step message).
+     */
+    default java.util.Optional<WorkflowContext> workflow() {
+        return java.util.Optional.empty();
+    }
 }

@@ -1,22 +1,21 @@
 package dev.postroom;
 
-import dev.postroom.engine.JsonCodec;
-
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What a workflow step's handler knows of its workflow: the workflow's id, the step's name and the
- * results of the steps it followed (recorded when it was released). Get it with
- * {@link Workflows#context}.
+ * results of the steps it followed (recorded when it was released). A handler gets it from
+ * {@link Delivery#workflow()}; anyone else with {@link Workflows#context}.
  */
 public final class WorkflowContext {
     private final String workflowId;
     private final String step;
     private final Map<String, String> resultsJson;
-    private final JsonCodec codec;
+    private final PayloadCodec codec;
 
-    WorkflowContext(String workflowId, String step, Map<String, String> resultsJson, JsonCodec codec) {
+    /** For the engine; handlers get theirs from {@link Delivery#workflow()} or {@link Workflows#context}. */
+    public WorkflowContext(String workflowId, String step, Map<String, String> resultsJson, PayloadCodec codec) {
         this.workflowId = workflowId;
         this.step = step;
         this.resultsJson = resultsJson;
@@ -57,10 +56,10 @@ public final class WorkflowContext {
             return null;
         }
         try {
-            return codec.decode(json, type);
+            return type.cast(codec.decode(json, type));
         } catch (Exception e) {
             throw new IllegalArgumentException("the result of " + step + " is not a " + type.getSimpleName() + ": "
-                    + JsonCodec.describe(e), e);
+                    + dev.postroom.engine.JsonCodec.describe(e), e);
         }
     }
 

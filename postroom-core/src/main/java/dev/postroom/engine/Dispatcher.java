@@ -175,7 +175,7 @@ public final class Dispatcher<T> implements Runnable {
                 settle(message, started, error, e, new HandlerFailures.Verdict(true, null));
                 return;
             }
-            run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease);
+            run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease, engine.codec().codec());
             run.bindThread(Thread.currentThread());
             engine.running().add(run);
             Object result;

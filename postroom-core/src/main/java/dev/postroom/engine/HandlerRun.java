@@ -1,5 +1,10 @@
 package dev.postroom.engine;
 
+import dev.postroom.PayloadCodec;
+import dev.postroom.WorkflowContext;
+import dev.postroom.Workflows;
+import java.util.Optional;
+
 import dev.postroom.Futures;
 import dev.postroom.Delivery;
 import dev.postroom.store.ClaimedMessage;
@@ -19,20 +24,31 @@ public final class HandlerRun<T> implements Delivery<T> {
     private final MessageStore store;
     private final InstantSource clock;
     private final Duration lease;
+    private final PayloadCodec codec;
     private final Instant startedAt;
     private volatile Instant leaseExpiresAt;
     private volatile Thread thread;
     /** Set when the run outlived its queue's maxRun: the attempt fails with a timeout, whatever the handler does. */
     private volatile Duration timedOutAfter;
 
-    HandlerRun(ClaimedMessage message, T payload, MessageStore store, InstantSource clock, Duration lease) {
+    HandlerRun(ClaimedMessage message, T payload, MessageStore store, InstantSource clock, Duration lease, PayloadCodec codec) {
         this.message = message;
+        this.codec = codec;
         this.payload = payload;
         this.store = store;
         this.clock = clock;
         this.lease = lease;
         this.leaseExpiresAt = message.leaseExpiresAt();
         this.startedAt = clock.instant();
+    }
+
+    @Override
+    public Optional<WorkflowContext> workflow() {
+        if (!message.headers().containsKey(Workflows.ID_HEADER)) {
+            return Optional.empty();
+        }
+        return store.workflows().inputs(message.id())
+                .map(in -> new WorkflowContext(in.workflowId(), in.step(), in.resultsJson(), codec));
     }
 
     /** When the handler was called. */

@@ -209,6 +209,35 @@ public abstract class WorkflowContract extends ContractSupport {
         assertThat(workflows().context(sendId(EMAILS, "alone"))).isEmpty();
     }
 
+    @Test
+    void handlersReadTheResultsOfTheStepsTheyFollowFromTheirDelivery() {
+        createQueues();
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        postroom.handle(SESSIONS, Map.class, delivery -> "revoked " + delivery.payload().get("customer"));
+        postroom.handle(REFUNDS, Map.class, delivery -> {
+            WorkflowContext context = delivery.workflow().orElseThrow();
+            seen.complete(context.step() + " after " + context.result("revoke", String.class));
+            return null;
+        });
+        postroom.handle(EMAILS, Map.class, delivery -> delivery.workflow().isPresent() ? "in a workflow" : "alone");
+        StartedWorkflow started = start(Workflow.named("two").step("revoke", SESSIONS, Map.of("customer", 7))
+                .step("refund", REFUNDS, Map.of("customer", 7), Workflow.after("revoke")));
+        String alone = sendId(EMAILS, Map.of("customer", 7));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            postroom.runMaintenance();
+            return seen.isDone();
+        });
+
+        assertThat(seen.join()).isEqualTo("refund after revoked 7");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> stateOf(alone) == MessageState.SUCCEEDED);
+        assertSameJson(message(alone).resultJson(), "alone");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            postroom.runMaintenance();
+            return workflows().get(started.id()).state() == WorkflowState.SUCCEEDED;
+        });
+    }
+
     // ---------------------------------------------------------------- failure
 
     @Test

@@ -18,7 +18,7 @@ public final class CliCommands {
     /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, batches, schedules, tokens, users, audit, backup. */
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
-                QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, BatchesCommand.class, SchedulesCommand.class,
+                QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, BatchesCommand.class, WorkflowsCommand.class, SchedulesCommand.class,
                 TokensCommand.class, UsersCommand.class, AuditCommand.class, BackupCommand.class};
     }
 

@@ -148,6 +148,7 @@ public final class ApiServer implements AutoCloseable {
             new TopicRoutes(postroom, mapper, messages, trail).register(routes);
             new ScheduleRoutes(postroom, mapper, trail).register(routes);
             new BatchRoutes(postroom).register(routes);
+            new WorkflowRoutes(postroom, mapper, trail).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             new BackupRoutes(postroom, auth.database(), clock, trail).register(routes);

@@ -79,7 +79,7 @@ final class BatchRoutes {
 
     private void list(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        BatchPage page = postroom.batches().list(ctx.queryParam("before"), limit(ctx));
+        BatchPage page = postroom.batches().list(ctx.queryParam("before"), Paging.limit(ctx));
         ctx.json(new BatchList(page.batches().stream().map(BatchView::of).toList(), page.next()));
     }
 
@@ -89,7 +89,7 @@ final class BatchRoutes {
 
     private void members(Context ctx) {
         BatchStatus batch = visible(ctx);
-        MessagePage page = postroom.batches().members(batch.id(), ctx.queryParam("after"), limit(ctx));
+        MessagePage page = postroom.batches().members(batch.id(), ctx.queryParam("after"), Paging.limit(ctx));
         ctx.json(new Views.Page(page.messages().stream().map(Views.Summary::of).toList(), page.next()));
     }
 
@@ -102,18 +102,6 @@ final class BatchRoutes {
             throw new BatchNotFoundException(id);
         }
         return batch;
-    }
-
-    private static int limit(Context ctx) {
-        String text = ctx.queryParam("limit");
-        if (text == null) {
-            return 50;
-        }
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("limit", "must be a whole number");
-        }
     }
 
     /**

@@ -234,6 +234,13 @@ final class Bodies {
     record OnComplete(String queue, JsonText payload, Map<String, String> headers) {
     }
 
+    record NewWorkflow(String name, String idempotencyKey, List<Step> steps) {
+    }
+
+    record Step(String name, String queue, JsonText payload, Map<String, String> headers, List<String> after,
+                Boolean runOnFailure, Integer priority) {
+    }
+
     record Receive(Integer max, Double waitSeconds, Double leaseSeconds) {
     }
 

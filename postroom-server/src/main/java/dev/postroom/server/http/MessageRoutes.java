@@ -41,6 +41,7 @@ final class MessageRoutes {
     private final FinalStates finalStates;
     private final WaiterLimit longPolls;
     private final AuditTrail audit;
+    private final WorkflowRefs workflows;
 
     MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates, WaiterLimit longPolls, AuditTrail audit) {
         this.postroom = postroom;
@@ -48,6 +49,12 @@ final class MessageRoutes {
         this.finalStates = finalStates;
         this.longPolls = longPolls;
         this.audit = audit;
+        this.workflows = new WorkflowRefs(postroom, mapper);
+    }
+
+    /** The message's full view, with its workflow when it is a step. */
+    private Views.FullMessage full(Message message) {
+        return Views.FullMessage.of(message, workflows.of(message.id(), message.headers()));
     }
 
     void register(RoutesConfig routes) {
@@ -184,7 +191,7 @@ final class MessageRoutes {
                 received = postroom.receive(queue, options);
             }
         }
-        ctx.json(new Views.ReceivedBatch(received.stream().map(Views.Received::of).toList()));
+        ctx.json(new Views.ReceivedBatch(received.stream().map(m -> Views.Received.of(m, workflows.of(m.id(), m.headers()))).toList()));
     }
 
     /** The message's queue, after checking the token may receive from it (settling needs receive scope). */
@@ -206,7 +213,7 @@ final class MessageRoutes {
         Bodies.Ack body = Bodies.read(ctx, mapper, Bodies.Ack.class);
         RawJson result = body.result() == null || body.result().json().equals("null") ? null : new RawJson(body.result().json());
         postroom.ack(message.id(), requireLease(body.leaseId()), result);
-        ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
+        ctx.json(full(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
     }
 
     private void nack(Context ctx) throws IOException {
@@ -225,7 +232,7 @@ final class MessageRoutes {
             Duration retryAfter = body.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", body.retryAfterSeconds());
             postroom.nack(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail(), retryAfter);
         }
-        ctx.json(Views.FullMessage.of(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
+        ctx.json(full(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
     }
 
     private void extend(Context ctx) throws IOException {
@@ -264,7 +271,7 @@ final class MessageRoutes {
                 message = finalStates.await(id, wait);
             }
         }
-        ctx.json(Views.FullMessage.of(message));
+        ctx.json(full(message));
     }
 
     /** A decimal number of seconds, 0–30 ({@code Double.parseDouble} would also take "NaN", "5d" and hex). */
@@ -346,7 +353,7 @@ final class MessageRoutes {
     private void operated(Context ctx, String action, String id) {
         Message message = postroom.get(id).orElseThrow(() -> new MessageNotFoundException(id));
         audit.record(ctx, action, "message", id, Map.of("queue", message.queue(), "state", message.state().name()));
-        ctx.json(Views.FullMessage.of(message));
+        ctx.json(full(message));
     }
 
     private static String requireLease(String leaseId) {

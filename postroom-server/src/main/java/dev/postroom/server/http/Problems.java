@@ -58,6 +58,7 @@ final class Problems {
         routes.exception(MessageNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Message not found", e.getMessage(), null));
         routes.exception(ScheduleNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Schedule not found", e.getMessage(), null));
         routes.exception(dev.postroom.BatchNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Batch not found", e.getMessage(), null));
+        routes.exception(dev.postroom.WorkflowNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Workflow not found", e.getMessage(), null));
         routes.exception(StaleLeaseException.class, (e, ctx) -> write(ctx, mapper, 409, "Stale lease", e.getMessage(),
                 List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));
         routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));

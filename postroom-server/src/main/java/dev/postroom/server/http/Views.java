@@ -88,11 +88,19 @@ final class Views {
     }
 
     record Received(String id, String queue, @JsonRawValue String payload, Map<String, String> headers, int attempt,
-                    String leaseId, Instant leaseExpiresAt, Instant enqueuedAt) {
-        static Received of(ReceivedMessage m) {
+                    String leaseId, Instant leaseExpiresAt, Instant enqueuedAt,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) StepOf workflow) {
+        static Received of(ReceivedMessage m, StepOf workflow) {
             return new Received(m.id(), m.queue(), m.payloadJson(), m.headers(), m.attempt(), m.leaseId(),
-                    m.leaseExpiresAt(), m.enqueuedAt());
+                    m.leaseExpiresAt(), m.enqueuedAt(), workflow);
         }
+    }
+
+    /**
+     * The workflow a step message belongs to: its id, the step's name and the results of the steps
+     * it followed (each as the JSON its handler returned), recorded when it was released.
+     */
+    record StepOf(String id, String step, Map<String, com.fasterxml.jackson.databind.JsonNode> results) {
     }
 
     record ReceivedBatch(List<Received> messages) {
@@ -118,13 +126,18 @@ final class Views {
                        int priority, String orderingKey, String idempotencyKey, int attempt, int maxAttempts,
                        Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt,
                        @JsonRawValue String result, Progress progress, List<Error> errors, List<Transition> timeline,
-                       String batchId) {
+                       String batchId, StepOf workflow) {
         static FullMessage of(Message m) {
+            return of(m, null);
+        }
+
+        static FullMessage of(Message m, StepOf workflow) {
             return new FullMessage(m.id(), m.queue(), m.state(), m.payloadJson(), m.headers(), m.priority(), m.orderingKey(),
                     m.idempotencyKey(), m.attempt(), m.maxAttempts(), m.enqueuedAt(), m.notBefore(), m.expiresAt(),
                     m.leaseExpiresAt(), m.resultJson(),
                     m.progress() == null ? null : new Progress(m.progress().percent(), m.progress().note()),
-                    m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList(), m.batchId());
+                    m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList(), m.batchId(),
+                    workflow);
         }
     }
 

@@ -24,7 +24,7 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "batches", "schedules", "tokens", "users", "audit", "backup");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "batches", "workflows", "schedules", "tokens", "users", "audit", "backup");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "show", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("topics").getSubcommands().keySet())
@@ -35,13 +35,14 @@ class CliCommandsTest {
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
         assertThat(root.getSubcommands().get("batches").getSubcommands().keySet()).containsExactly("send", "show", "list");
+        assertThat(root.getSubcommands().get("workflows").getSubcommands().keySet()).containsExactly("start", "show", "list", "cancel", "retry");
     }
 
     @Test
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(37).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(42).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

@@ -138,6 +138,43 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aWorkflowPageFollowsItsStepsLiveAndAnOperatorRetriesTheDeadStep() throws InterruptedException {
+        String sessions = ConsoleFixture.uniqueQueue("wf-sessions");
+        String refunds = ConsoleFixture.uniqueQueue("wf-refunds");
+        console.postroom().createQueue(sessions);
+        console.postroom().createQueue(refunds, QueuePolicy.DEFAULT.withMaxAttempts(1));
+        dev.postroom.StartedWorkflow started = console.postroom().workflows().start(dev.postroom.Workflow.named("close-account")
+                .step("revoke", sessions, Map.of("customer", 7))
+                .step("refund", refunds, Map.of("customer", 7), dev.postroom.Workflow.after("revoke"))
+                .step("goodbye", sessions, Map.of("customer", 7), dev.postroom.Workflow.after("refund"))).join();
+        browser.signIn("operator");
+        browser.open("/console/workflows/" + started.id());
+        browser.waitFor("#workflow-graph a[data-step=refund] g.wf-node.waiting");
+        browser.script("window.__samePage = 1;");
+
+        ReceivedMessage revoke = console.postroom().receive(sessions, new ReceiveOptions(1, Duration.ofSeconds(1), null)).getFirst();
+        console.postroom().ack(revoke.id(), revoke.leaseId(), Map.of("sessions", 3));
+        browser.waitFor("#workflow-graph a[data-step=revoke] g.wf-node.succeeded");
+        browser.waitFor("#workflow-graph a[data-step=refund] g.wf-node.ready");
+        assertThat(browser.script("return window.__samePage;")).as("no reload").isEqualTo(1L);
+        assertThat(browser.text("#steps tr[data-step=revoke]")).contains("{\"sessions\":3}");
+
+        ReceivedMessage refund = console.postroom().receive(refunds, new ReceiveOptions(1, Duration.ofSeconds(1), null)).getFirst();
+        console.postroom().nack(refund.id(), refund.leaseId(), "card declined", null, null);
+        browser.waitFor("#workflow-graph a[data-step=refund] g.wf-node.dead");
+        browser.waitForText("#workflow-state", "dead step holds");
+        browser.open("/console/workflows/" + started.id());
+        browser.click("form[action$='/retry'] button");
+        browser.waitForText(".flash", "Retried refund");
+        browser.waitFor("#workflow-graph a[data-step=refund] g.wf-node.ready");
+
+        browser.click("#workflow-graph a[data-step=refund]");
+        browser.waitForPath("/console/messages/" + started.messageId("refund"));
+        browser.click("#workflow-link");
+        browser.waitForPath("/console/workflows/" + started.id());
+    }
+
+    @Test
     void deletingAsksFirstAndCancellingTheQuestionKeepsTheMessage() {
         String id = dead(ConsoleFixture.uniqueQueue("delete"), "{\"n\":1}", "boom");
         browser.signIn("operator");

@@ -184,6 +184,15 @@ class AccessTest {
                     () -> new Call("GET", "/api/v1/batches/" + newBatch(), null), 404);
             case "GET /api/v1/batches/{id}/messages" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
                     () -> new Call("GET", "/api/v1/batches/" + newBatch() + "/messages", null), 404);
+            case "POST /api/v1/workflows" -> new Case(SEND, NOT_SEND, () -> new Call("POST", "/api/v1/workflows",
+                    "{\"steps\":[{\"name\":\"a\",\"queue\":\"" + newQueue() + "\"}]}"));
+            case "GET /api/v1/workflows" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/workflows?limit=5", null));
+            case "GET /api/v1/workflows/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
+                    () -> new Call("GET", "/api/v1/workflows/" + newWorkflow(), null), 404);
+            case "POST /api/v1/workflows/{id}/cancel" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/workflows/" + newWorkflow() + "/cancel", null));
+            case "POST /api/v1/workflows/{id}/retry" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/workflows/" + newWorkflow() + "/retry", null));
             case "POST /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/tokens", "{\"name\":\"t\",\"scopes\":[\"read\"]}"));
             case "GET /api/v1/tokens" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/tokens", null));
             case "DELETE /api/v1/tokens/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
@@ -234,6 +243,12 @@ class AccessTest {
                 "{\"messages\":[{\"payload\":1}],\"batch\":{}}");
         assertThat(sent.status()).as("%s", sent).isEqualTo(201);
         return sent.json().get("batchId").asText();
+    }
+
+    private static String newWorkflow() {
+        Reply started = server.post("/api/v1/workflows", server.admin, "{\"steps\":[{\"name\":\"a\",\"queue\":\"" + newQueue() + "\"}]}");
+        assertThat(started.status()).as("%s", started).isEqualTo(201);
+        return started.json().get("id").asText();
     }
 
     private static String newMessage() {
