@@ -57,6 +57,24 @@ public interface Delivery<T> {
     void progress(Integer percent, String note);
 
     /**
+     * Asks that this message come back after {@code delay} instead of being settled when the handler
+     * returns: "not yet". No attempt is spent; the snooze is counted and shown on the timeline, and
+     * one past the queue's {@link QueuePolicy#snoozeLimit()} ends the message DEAD. Call it and
+     * return: whatever the handler then returns or throws, the message is snoozed, not acked or failed.
+     * <pre>{@code
+     * if (!files.exists(delivery.payload().path())) {
+     *     delivery.snooze(Duration.ofMinutes(5));
+     *     return null;
+     * }
+     * }</pre>
+     *
+     * @throws InvalidMessageException for a negative delay or one over 10 years
+     */
+    default void snooze(java.time.Duration delay) {
+        throw new UnsupportedOperationException("this delivery cannot be snoozed");
+    }
+
+    /**
      * The workflow this message is a step of, with the results of the steps it followed; empty for
      * a message outside any workflow (read from the store only for a step message).
      */

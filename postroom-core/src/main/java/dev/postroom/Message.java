@@ -26,6 +26,7 @@ import java.util.Map;
  * @param errors         every failed attempt's error, oldest first
  * @param timeline       every transition, oldest first
  * @param batchId        the batch it was sent in ({@link Batches}), or null
+ * @param snoozes        how often it was {@linkplain Delivery#snooze snoozed}; snoozes spend no attempt
  */
 public record Message(
         String id,
@@ -46,7 +47,8 @@ public record Message(
         Progress progress,
         List<AttemptError> errors,
         List<TimelineEntry> timeline,
-        String batchId) {
+        String batchId,
+        int snoozes) {
 
     /** A message sent outside any batch. */
     public Message(String id, String queue, MessageState state, String payloadJson, Map<String, String> headers,
@@ -54,6 +56,6 @@ public record Message(
                    Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt, String resultJson,
                    Progress progress, List<AttemptError> errors, List<TimelineEntry> timeline) {
         this(id, queue, state, payloadJson, headers, priority, orderingKey, idempotencyKey, attempt, maxAttempts,
-                enqueuedAt, notBefore, expiresAt, leaseExpiresAt, resultJson, progress, errors, timeline, null);
+                enqueuedAt, notBefore, expiresAt, leaseExpiresAt, resultJson, progress, errors, timeline, null, 0);
     }
 }

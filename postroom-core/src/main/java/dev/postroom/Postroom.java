@@ -758,6 +758,40 @@ public final class Postroom implements AutoCloseable {
         return settled(id, settlement);
     }
 
+    /**
+     * Puts a leased message back for {@code delay} without spending an attempt: "not yet" (the file
+     * it needs has not arrived, a partner answered 429). It is SCHEDULED until then (READY at once for
+     * a zero delay), its snooze counted and shown on its timeline; once it was snoozed as often as
+     * its queue's {@link QueuePolicy#snoozeLimit()} allows, one more snooze ends it DEAD.
+     *
+     * @return SCHEDULED, READY, or DEAD past the limit
+     * @throws InvalidMessageException  for a negative delay or one over 10 years
+     * @throws StaleLeaseException      when {@code leaseId} is not the current lease
+     * @throws MessageNotFoundException when there is no such message
+     */
+    public MessageState snooze(String id, String leaseId, Duration delay) {
+        checkOpen();
+        requireSnoozeDelay(delay);
+        Settlement settlement = Futures.join(store.snooze(snoozeOf(requireId(id), requireLease(leaseId), delay)));
+        if (settlement.state() == MessageState.DEAD) {
+            listener.failed(settlement.queue(), id, settlement.state());
+        }
+        return settled(id, settlement);
+    }
+
+    /** A snooze of a held message, with each queue's snooze limit as the catalog knows it. */
+    private dev.postroom.store.Snooze snoozeOf(String id, String leaseId, Duration delay) {
+        return new dev.postroom.store.Snooze(id, leaseId, delay,
+                queue -> catalog.find(queue).map(q -> q.policy().snoozeLimit()).orElse(QueuePolicy.DEFAULT_MAX_SNOOZES),
+                clock.instant(), node);
+    }
+
+    static void requireSnoozeDelay(Duration delay) {
+        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofDays(3653)) > 0) {
+            throw new InvalidMessageException("delay", "must be 0 to 10 years, was " + delay);
+        }
+    }
+
     /** Extends a lease to {@code duration} from now; returns the new expiry. */
     public Instant extend(String id, String leaseId, Duration duration) {
         checkOpen();

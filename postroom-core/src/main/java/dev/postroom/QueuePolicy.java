@@ -23,6 +23,9 @@ import java.time.Duration;
  *                            it a handler is interrupted and the attempt fails with a timeout error
  *                            (retried or dead as any failure), and a receiver's lease is not extended
  *                            beyond it; null (the default) for no limit
+ * @param maxSnoozes          how often one message may be {@linkplain Delivery#snooze snoozed}
+ *                            (1–{@link #MAX_SNOOZES}); one more snooze ends it DEAD. Null for the
+ *                            default, {@value #DEFAULT_MAX_SNOOZES}; see {@link #snoozeLimit()}
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -33,7 +36,13 @@ public record QueuePolicy(
         Duration deadRetention,
         RateLimit rateLimit,
         KeyLimit perKey,
-        Duration maxRun) {
+        Duration maxRun,
+        Integer maxSnoozes) {
+
+    /** How often a message may be snoozed when the policy does not say. */
+    public static final int DEFAULT_MAX_SNOOZES = 100;
+    /** The most snoozes a queue may allow one message. */
+    public static final int MAX_SNOOZES = 100_000;
 
     /** The shortest lease a queue, a receive or an extension may ask for. */
     public static final Duration MIN_LEASE = Duration.ofSeconds(1);
@@ -48,51 +57,67 @@ public record QueuePolicy(
     /** A policy without rate or per-key limits. */
     public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
                        Duration deadRetention) {
-        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null, null);
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null, null, null);
+    }
+
+    /** A policy with the default snooze limit. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, null);
     }
 
     /** A policy without a maximum run time. */
     public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
                        Duration deadRetention, RateLimit rateLimit, KeyLimit perKey) {
-        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, null);
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, null, null);
     }
 
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes);
     }
 
     /** This policy with a queue rate limit, or none for null. */
     public QueuePolicy withRateLimit(RateLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes);
     }
 
     /** This policy with per-key limits, or none for null. */
     public QueuePolicy withPerKey(KeyLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes);
     }
 
     /** This policy with a maximum run time per attempt, or none for null. */
     public QueuePolicy withMaxRun(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes);
+    }
+
+    /** This policy allowing {@code value} snoozes per message, or the default for null. */
+    public QueuePolicy withMaxSnoozes(Integer value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value);
+    }
+
+    /** The snoozes one message may take: {@link #maxSnoozes}, or {@value #DEFAULT_MAX_SNOOZES} when it is null. */
+    public int snoozeLimit() {
+        return maxSnoozes == null ? DEFAULT_MAX_SNOOZES : maxSnoozes;
     }
 }

@@ -200,6 +200,10 @@ public final class Dispatcher<T> implements Runnable {
                             message.id(), queue, message.attempt());
                     return;
                 }
+                if (run.snoozeFor() != null) {
+                    snooze(message, started, run.snoozeFor());
+                    return;
+                }
                 if (interrupted) {
                     log.info("handler interrupted messageId={} queue={} attempt={}", message.id(), queue, message.attempt());
                 } else {
@@ -211,6 +215,10 @@ public final class Dispatcher<T> implements Runnable {
             Thread.interrupted();
             if (run.timedOutAfter() != null) { // it returned, but too late: the attempt has failed
                 settleTimedOut(message, started, run.timedOutAfter(), null);
+                return;
+            }
+            if (run.snoozeFor() != null) {
+                snooze(message, started, run.snoozeFor());
                 return;
             }
             String resultJson = result == null ? null : engine.codec().encode("result", result);
@@ -241,6 +249,16 @@ public final class Dispatcher<T> implements Runnable {
                 verdict.retryAfter(), verdict.giveUp(), engine.retries(), engine.clock().instant(), engine.node())));
     }
 
+    /** Puts the message back for {@code delay}, as its handler asked; no attempt is spent. */
+    private void snooze(ClaimedMessage message, long started, java.time.Duration delay) {
+        Thread.interrupted();
+        log.info("handler snoozed messageId={} queue={} attempt={} delaySeconds={}", message.id(), queue, message.attempt(),
+                delay.toMillis() / 1000.0);
+        track(message, started, engine.store().snooze(new dev.postroom.store.Snooze(message.id(), message.leaseId(), delay,
+                q -> engine.catalog().find(q).map(s -> s.policy().snoozeLimit()).orElse(dev.postroom.QueuePolicy.DEFAULT_MAX_SNOOZES),
+                engine.clock().instant(), engine.node())), true);
+    }
+
     /** Fails an attempt that ran past its queue's maxRun; it is retried or dead as any failure. */
     private void settleTimedOut(ClaimedMessage message, long started, java.time.Duration maxRun, Throwable thrown) {
         String text = "timed out: ran longer than the queue's maxRun of " + PolicyValidator.seconds(maxRun) + " s";
@@ -257,6 +275,11 @@ public final class Dispatcher<T> implements Runnable {
     }
 
     private void track(ClaimedMessage message, long started, CompletableFuture<dev.postroom.store.Settlement> future) {
+        track(message, started, future, false);
+    }
+
+    /** {@code snoozed}: a SCHEDULED or READY outcome is the snooze asked for, not a failed attempt. */
+    private void track(ClaimedMessage message, long started, CompletableFuture<dev.postroom.store.Settlement> future, boolean snoozed) {
         settling.add(future);
         future.whenComplete((settlement, e) -> {
             settling.remove(future);
@@ -264,7 +287,8 @@ public final class Dispatcher<T> implements Runnable {
             if (settlement != null) {
                 long handleNanos = System.nanoTime() - started;
                 long sinceSend = java.time.Duration.between(message.enqueuedAt(), engine.clock().instant()).toNanos();
-                if (settlement.state() != dev.postroom.MessageState.SUCCEEDED) {
+                if (settlement.state() != dev.postroom.MessageState.SUCCEEDED
+                        && !(snoozed && settlement.state() != dev.postroom.MessageState.DEAD)) {
                     engine.listener().failed(queue, message.id(), settlement.state());
                 }
                 engine.listener().changed(queue, message.id(), settlement.state());

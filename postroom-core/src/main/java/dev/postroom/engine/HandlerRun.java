@@ -28,6 +28,8 @@ public final class HandlerRun<T> implements Delivery<T> {
     private final Instant startedAt;
     private volatile Instant leaseExpiresAt;
     private volatile Thread thread;
+    /** Set when the handler asked for a snooze: the message is snoozed instead of settled. */
+    private volatile Duration snoozeFor;
     /** Set when the run outlived its queue's maxRun: the attempt fails with a timeout, whatever the handler does. */
     private volatile Duration timedOutAfter;
 
@@ -40,6 +42,19 @@ public final class HandlerRun<T> implements Delivery<T> {
         this.lease = lease;
         this.leaseExpiresAt = message.leaseExpiresAt();
         this.startedAt = clock.instant();
+    }
+
+    @Override
+    public void snooze(Duration delay) {
+        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofDays(3653)) > 0) {
+            throw new dev.postroom.InvalidMessageException("delay", "must be 0 to 10 years, was " + delay);
+        }
+        snoozeFor = delay;
+    }
+
+    /** The snooze the handler asked for, or null. */
+    Duration snoozeFor() {
+        return snoozeFor;
     }
 
     @Override

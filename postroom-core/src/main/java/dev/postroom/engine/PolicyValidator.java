@@ -40,6 +40,9 @@ public final class PolicyValidator {
         between("retention", policy.retention(), Duration.ZERO, MAX_RETENTION);
         between("deadRetention", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
         rate("rateLimit", policy.rateLimit());
+        if (policy.maxSnoozes() != null && (policy.maxSnoozes() < 1 || policy.maxSnoozes() > QueuePolicy.MAX_SNOOZES)) {
+            throw new InvalidMessageException("maxSnoozes", "must be 1–" + QueuePolicy.MAX_SNOOZES + ", was " + policy.maxSnoozes());
+        }
         if (policy.maxRun() != null && (policy.maxRun().compareTo(QueuePolicy.MIN_LEASE) < 0
                 || policy.maxRun().compareTo(QueuePolicy.MAX_RUN) > 0)) {
             throw new InvalidMessageException("maxRun", "must be " + QueuePolicy.MIN_LEASE.toSeconds() + "–"

@@ -129,6 +129,15 @@ public interface MessageStore extends AutoCloseable {
      */
     CompletableFuture<Settlement> nack(Failure failure);
 
+    /**
+     * Puts a leased message back without spending its attempt: SCHEDULED until {@code now + delay}
+     * (READY at once for no delay), its attempt count back to what it was before the lease, its
+     * snooze count one higher, a timeline entry saying so; or, when it was already snoozed as
+     * often as its queue allows, DEAD ({@link Transition#snoozed}). Stale or foreign lease:
+     * {@code StaleLeaseException}.
+     */
+    CompletableFuture<Settlement> snooze(Snooze snooze);
+
     /** Extends a lease; completes with the new expiry. */
     CompletableFuture<Instant> extend(LeaseExtension extension);
 

@@ -89,6 +89,25 @@ public record Transition(
                 attempt, atOnce ? now : now.plus(delay), error, detail, true);
     }
 
+    /**
+     * A snooze of a held message of {@code queue} whose lease is attempt {@code attempt} and which was snoozed
+     * {@code snoozedBefore} times: SCHEDULED after the delay (READY at once for none) with the
+     * attempt given back, or, past the queue's limit, DEAD with an error saying so.
+     */
+    public static Transition snoozed(Snooze snooze, String queue, int attempt, int snoozedBefore) {
+        int count = snoozedBefore + 1;
+        int limit = snooze.limits().applyAsInt(queue);
+        if (count > limit) {
+            return new Transition(MessageState.DEAD, snooze.now(), snooze.node(), "snoozed too often", attempt, snooze.now(),
+                    "snoozed too often", "snoozed " + snoozedBefore + " times, the queue's maxSnoozes; one more was asked for", true);
+        }
+        boolean atOnce = snooze.delay().isZero() || snooze.delay().isNegative();
+        String reason = "snoozed" + (atOnce ? "" : " for " + snooze.delay().toMillis() / 1000.0 + " s") + " (" + count + " of "
+                + limit + ")";
+        return new Transition(atOnce ? MessageState.READY : MessageState.SCHEDULED, snooze.now(), snooze.node(), reason,
+                attempt - 1, atOnce ? snooze.now() : snooze.now().plus(snooze.delay()), null, null, true);
+    }
+
     /** TTL expiry of a message not handed out yet: DEAD, with an error saying so. See {@link #EXPIRABLE}. */
     public static Transition expired(Instant now, String node) {
         return new Transition(MessageState.DEAD, now, node, "expired (TTL)", null, null,

@@ -111,7 +111,8 @@ final class QueuePages {
         PolicyForm form = PolicyForm.from(ctx);
         QueuePolicy policy;
         try {
-            policy = form.toPolicy();
+            // The form has no snooze limit field yet: the queue keeps the one it has.
+            policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes());
             postroom.createQueue(queue.name(), policy);
         } catch (InvalidMessageException e) {
             ctx.status(422);

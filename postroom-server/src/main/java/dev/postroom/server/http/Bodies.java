@@ -138,7 +138,7 @@ final class Bodies {
 
     record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
                        RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours,
-                       Double maxRunSeconds) {
+                       Double maxRunSeconds, Integer maxSnoozes) {
     }
 
     /**
@@ -271,6 +271,9 @@ final class Bodies {
     }
 
     record Nack(String leaseId, Error error, Double retryAfterSeconds, Boolean deadLetter) {
+    }
+
+    record Snooze(String leaseId, Double seconds) {
     }
 
     record Extend(String leaseId, Double leaseSeconds) {

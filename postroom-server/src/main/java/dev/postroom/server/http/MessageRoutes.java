@@ -64,6 +64,7 @@ final class MessageRoutes {
         routes.post("/api/v1/messages/{id}/ack", this::ack);
         routes.post("/api/v1/messages/{id}/nack", this::nack);
         routes.post("/api/v1/messages/{id}/extend", this::extend);
+        routes.post("/api/v1/messages/{id}/snooze", this::snooze);
         routes.post("/api/v1/messages/{id}/progress", this::progress);
         routes.get("/api/v1/messages", this::browse);
         routes.get("/api/v1/messages/{id}", this::get);
@@ -231,6 +232,22 @@ final class MessageRoutes {
         } else {
             Duration retryAfter = body.retryAfterSeconds() == null ? null : QueueRoutes.seconds("retryAfterSeconds", body.retryAfterSeconds());
             postroom.nack(message.id(), requireLease(body.leaseId()), body.error().message(), body.error().detail(), retryAfter);
+        }
+        ctx.json(full(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
+    }
+
+    /** "Not yet": back to SCHEDULED for {@code seconds} without spending the attempt. */
+    private void snooze(Context ctx) throws IOException {
+        Message message = leased(ctx);
+        Bodies.Snooze body = Bodies.read(ctx, mapper, Bodies.Snooze.class);
+        if (body.seconds() == null) {
+            throw new InvalidMessageException("seconds", "is required (0 for ready again at once)");
+        }
+        Duration delay = QueueRoutes.seconds("seconds", body.seconds());
+        try {
+            postroom.snooze(message.id(), requireLease(body.leaseId()), delay);
+        } catch (InvalidMessageException e) {
+            throw "delay".equals(e.field()) ? new InvalidMessageException("seconds", WireNames.problem(e), e) : e;
         }
         ctx.json(full(postroom.get(message.id()).orElseThrow(() -> new MessageNotFoundException(message.id()))));
     }

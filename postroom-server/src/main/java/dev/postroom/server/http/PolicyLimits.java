@@ -13,8 +13,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The limits of a {@code PUT /api/v1/queues/{queue}} body: {@code rateLimit}, {@code perKey} and
- * {@code maxRunSeconds}.
+ * The limits of a {@code PUT /api/v1/queues/{queue}} body: {@code rateLimit}, {@code perKey},
+ * {@code maxRunSeconds} and {@code maxSnoozes} (whose null is the default limit).
  * Like the other fields, one left out keeps what the queue has; unlike them, one may be removed,
  * with an explicit JSON {@code null}, and an object replaces the whole limit (a rate limit needs
  * both {@code count} and {@code perSeconds}). Ranges are the engine's to check.
@@ -29,7 +29,7 @@ final class PolicyLimits {
         byte[] body = ctx.bodyAsBytes();
         if (body.length > 0) {
             JsonNode tree = mapper.readTree(body);
-            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds"}) {
+            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds", "maxSnoozes"}) {
                 if (tree.has(field) && tree.get(field).isNull()) {
                     nulled.add(field);
                 }
@@ -49,6 +49,11 @@ final class PolicyLimits {
             policy = policy.withMaxRun(null);
         } else if (body.maxRunSeconds() != null) {
             policy = policy.withMaxRun(QueueRoutes.seconds("maxRunSeconds", body.maxRunSeconds()));
+        }
+        if (nulled.contains("maxSnoozes")) {
+            policy = policy.withMaxSnoozes(null);
+        } else if (body.maxSnoozes() != null) {
+            policy = policy.withMaxSnoozes(body.maxSnoozes());
         }
         if (nulled.contains("perKey")) {
             policy = policy.withPerKey(null);

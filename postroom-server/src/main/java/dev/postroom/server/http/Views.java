@@ -26,12 +26,12 @@ final class Views {
 
     /** {@code rateLimit}, {@code perKey} and {@code maxRunSeconds} are null when the queue has none. */
     record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, RateLimit rateLimit,
-                  PerKey perKey, double retentionHours, double deadRetentionHours, Double maxRunSeconds) {
+                  PerKey perKey, double retentionHours, double deadRetentionHours, Double maxRunSeconds, int maxSnoozes) {
         static Policy of(QueuePolicy p) {
             return new Policy(p.maxAttempts(), new Backoff(seconds(p.backoff().initial()), seconds(p.backoff().max()),
                     p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), RateLimit.of(p.rateLimit()),
                     PerKey.of(p.perKey()), seconds(p.retention()) / 3600, seconds(p.deadRetention()) / 3600,
-                    p.maxRun() == null ? null : seconds(p.maxRun()));
+                    p.maxRun() == null ? null : seconds(p.maxRun()), p.snoozeLimit());
         }
     }
 
@@ -126,7 +126,7 @@ final class Views {
                        int priority, String orderingKey, String idempotencyKey, int attempt, int maxAttempts,
                        Instant enqueuedAt, Instant notBefore, Instant expiresAt, Instant leaseExpiresAt,
                        @JsonRawValue String result, Progress progress, List<Error> errors, List<Transition> timeline,
-                       String batchId, StepOf workflow) {
+                       String batchId, int snoozes, StepOf workflow) {
         static FullMessage of(Message m) {
             return of(m, null);
         }
@@ -137,7 +137,7 @@ final class Views {
                     m.leaseExpiresAt(), m.resultJson(),
                     m.progress() == null ? null : new Progress(m.progress().percent(), m.progress().note()),
                     m.errors().stream().map(Error::of).toList(), m.timeline().stream().map(Transition::of).toList(), m.batchId(),
-                    workflow);
+                    m.snoozes(), workflow);
         }
     }
 

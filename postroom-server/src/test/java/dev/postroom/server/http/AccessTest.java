@@ -144,6 +144,7 @@ class AccessTest {
                     () -> leasedBatchCall("nack", ",\"error\":{\"message\":\"x\"}"), PER_ENTRY);
             case "POST /api/v1/messages/{id}/nack" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("nack", ",\"error\":{\"message\":\"x\"}"));
             case "POST /api/v1/messages/{id}/extend" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("extend", ",\"leaseSeconds\":60"));
+            case "POST /api/v1/messages/{id}/snooze" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("snooze", ",\"seconds\":30"));
             case "POST /api/v1/messages/{id}/progress" -> new Case(RECEIVE, NOT_RECEIVE, () -> leasedCall("progress", ",\"percent\":5"));
             case "GET /api/v1/messages" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/messages?limit=5", null));
             case "GET /api/v1/messages/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),

@@ -40,6 +40,7 @@ final class ApiRoutes {
             new Route("POST", "/api/v1/messages:ack"),
             new Route("POST", "/api/v1/messages:nack"),
             new Route("POST", "/api/v1/messages/{id}/extend"),
+            new Route("POST", "/api/v1/messages/{id}/snooze"),
             new Route("POST", "/api/v1/messages/{id}/progress"),
             new Route("GET", "/api/v1/messages"),
             new Route("GET", "/api/v1/messages/{id}"),

@@ -170,6 +170,7 @@ class OpenApiTest {
         records.put("NackRequest", Bodies.Nack.class);
         records.put("ExtendRequest", Bodies.Extend.class);
         records.put("ProgressRequest", Bodies.Progress.class);
+        records.put("SnoozeRequest", Bodies.Snooze.class);
         records.put("PurgeRequest", Bodies.Purge.class);
         records.put("RedriveRequest", Bodies.Redrive.class);
         records.put("TokenRequest", Bodies.NewToken.class);

@@ -150,7 +150,7 @@ final class MessageReads {
              PreparedStatement ps = c.prepareStatement("""
                      SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
                             max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
-                            progress_percent, progress_note, errors, timeline, batch_id::text
+                            progress_percent, progress_note, errors, timeline, batch_id::text, snoozes
                      FROM messages WHERE id = ?""")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -165,7 +165,7 @@ final class MessageReads {
                         rs.getInt(9), rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
                         state == MessageState.IN_FLIGHT ? instant(rs, 14) : null,
                         rs.getString(15), percent == null && note == null ? null : new Progress(percent, note),
-                        json.readErrors(rs.getString(18)), json.readTimeline(rs.getString(19)), rs.getString(20)));
+                        json.readErrors(rs.getString(18)), json.readTimeline(rs.getString(19)), rs.getString(20), rs.getInt(21)));
             }
         } catch (SQLException e) {
             throw failed(e);

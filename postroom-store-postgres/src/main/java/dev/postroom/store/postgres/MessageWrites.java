@@ -25,6 +25,7 @@ import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
+import dev.postroom.store.Snooze;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -663,6 +664,35 @@ final class MessageWrites {
             freed(c, lease.queue, lease.orderingKey);
         }
         return next;
+    }
+
+    Settlement snooze(Connection c, Snooze snooze) throws SQLException {
+        UUID id = requireId(snooze.id());
+        Lease lease = lockLease(c, id, snooze.id(), snooze.leaseId());
+        int snoozedBefore;
+        try (PreparedStatement ps = c.prepareStatement("SELECT snoozes FROM messages WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                snoozedBefore = rs.getInt(1);
+            }
+        }
+        Transition snoozed = Transition.snoozed(snooze, lease.queue, lease.attempt, snoozedBefore);
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.POSTGRES, snoozed, 0);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET " + update.set() + ", snoozes = snoozes + ?, "
+                + CLEAR_LEASE + " WHERE id = ?")) {
+            int i = update.bind(ps, 1, snoozed);
+            ps.setInt(i++, snoozed.to() == MessageState.DEAD ? 0 : 1);
+            ps.setObject(i, id);
+            ps.executeUpdate();
+        }
+        if (snoozed.to() == MessageState.DEAD) {
+            freed(c, lease.queue, lease.orderingKey);
+        } else {
+            // Ready now, or due later: idle consumers elsewhere wake or sleep until then.
+            notify(c, lease.queue);
+        }
+        return new Settlement(lease.queue, snoozed.to());
     }
 
     Instant extend(Connection c, LeaseExtension extension) throws SQLException {

@@ -447,6 +447,11 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Settlement> snooze(dev.postroom.store.Snooze snooze) {
+        return submit(c -> writes.snooze(c, snooze));
+    }
+
+    @Override
     public CompletableFuture<Instant> extend(LeaseExtension extension) {
         return submit(c -> writes.extend(c, extension));
     }

@@ -50,7 +50,7 @@ final class MessageReads {
              PreparedStatement ps = c.prepareStatement("""
                      SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
                             max_attempts, enqueued_at, available_at, expires_at, batch_id, result,
-                            progress_percent, progress_note, errors, timeline
+                            progress_percent, progress_note, errors, timeline, snoozes
                      FROM messages WHERE seq = ? AND id = ?""")) {
             // Look at the lease before the row: a lease settled meanwhile shows as the row's new state.
             Leases.Lease lease = leases.any(seq);
@@ -82,7 +82,7 @@ final class MessageReads {
                         rs.getString(4), json.readHeaders(rs.getString(5)), rs.getInt(6), rs.getString(7), rs.getString(8),
                         attempt, rs.getInt(10), instant(rs, 11), instant(rs, 12), instant(rs, 13), leaseExpiresAt,
                         rs.getString(15), percent == null && note == null ? null : new Progress(percent, note),
-                        json.readErrors(rs.getString(18)), timeline, rs.getString(14)));
+                        json.readErrors(rs.getString(18)), timeline, rs.getString(14), rs.getInt(20)));
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);

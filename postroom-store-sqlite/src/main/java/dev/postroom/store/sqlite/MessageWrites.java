@@ -27,6 +27,7 @@ import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
+import dev.postroom.store.Snooze;
 import dev.postroom.store.StoredQueue;
 
 import java.sql.Connection;
@@ -471,6 +472,31 @@ final class MessageWrites {
         long seq = sequence(failure.id());
         Leases.Lease lease = requireLease(seq, failure.id(), failure.leaseId());
         return new Settlement(lease.queue, failAttempt(lease, Transition.failed(lease.queue, lease.attempt, lease.maxAttempts, failure)));
+    }
+
+    Settlement snooze(Snooze snooze) throws SQLException {
+        long seq = sequence(snooze.id());
+        Leases.Lease lease = requireLease(seq, snooze.id(), snooze.leaseId());
+        int snoozedBefore;
+        try (PreparedStatement ps = connection.prepareStatement("SELECT snoozes FROM messages WHERE seq = ?")) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                snoozedBefore = rs.getInt(1);
+            }
+        }
+        Transition snoozed = Transition.snoozed(snooze, lease.queue, lease.attempt, snoozedBefore);
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.SQLITE, snoozed, 1);
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + update.set()
+                + ", snoozes = snoozes + ? WHERE seq = ?")) {
+            int i = update.bind(ps, 1, snoozed, lease.leasedEntry());
+            ps.setInt(i++, snoozed.to() == MessageState.DEAD ? 0 : 1);
+            ps.setLong(i, seq);
+            ps.executeUpdate();
+        }
+        settle(lease, snoozed.to());
+        counters.move(lease.queue, MessageState.IN_FLIGHT, snoozed.to());
+        return new Settlement(lease.queue, snoozed.to());
     }
 
     private Leases.Lease requireLease(long seq, String id, String leaseId) throws SQLException {

@@ -270,6 +270,11 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Settlement> snooze(dev.postroom.store.Snooze snooze) {
+        return committer.submit(w -> w.snooze(snooze));
+    }
+
+    @Override
     public CompletableFuture<Instant> extend(LeaseExtension extension) {
         return committer.submit(w -> w.extend(extension));
     }
