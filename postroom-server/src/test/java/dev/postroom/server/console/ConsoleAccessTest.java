@@ -50,6 +50,11 @@ class ConsoleAccessTest {
         ROUTES.put("GET /console/batches", Role.VIEWER);
         ROUTES.put("GET /console/batches/{id}", Role.VIEWER);
         ROUTES.put("GET /console/batches/{id}/live", Role.VIEWER);
+        ROUTES.put("GET /console/workflows", Role.VIEWER);
+        ROUTES.put("GET /console/workflows/{id}", Role.VIEWER);
+        ROUTES.put("GET /console/workflows/{id}/live", Role.VIEWER);
+        ROUTES.put("POST /console/workflows/{id}/cancel", Role.OPERATOR);
+        ROUTES.put("POST /console/workflows/{id}/retry", Role.OPERATOR);
         ROUTES.put("GET /console/audit", Role.VIEWER);
         ROUTES.put("GET /console/queues/{queue}", Role.VIEWER);
         ROUTES.put("POST /console/queues/{queue}/pause", Role.OPERATOR);
@@ -90,6 +95,7 @@ class ConsoleAccessTest {
     static String tokenId;
     static String topic;
     static String batchId;
+    static String workflowId;
 
     @BeforeAll
     static void start() throws InterruptedException {
@@ -100,6 +106,7 @@ class ConsoleAccessTest {
         assertThat(console.postroom().nack(m.id(), m.leaseId(), "boom", null, null)).isEqualTo(MessageState.DEAD);
         messageId = m.id();
         batchId = console.postroom().batches().send(queue, List.of(OutgoingMessage.of(2)), BatchOptions.NONE).join().batchId();
+        workflowId = console.postroom().workflows().start(dev.postroom.Workflow.named("matrix").step("a", queue, 3)).join().id();
         console.auth().addUser("matrix", ConsoleFixture.PASSWORD, Role.VIEWER, Instant.now());
         topic = ConsoleFixture.uniqueQueue("matrix-topic");
         console.postroom().topics().create(topic);
@@ -164,7 +171,7 @@ class ConsoleAccessTest {
                 .replace("{subscription}", "matrix")
                 .replace("{name}", "matrix")
                 .replace("{id}", route.contains("/tokens/") ? tokenId : route.contains("/jobs/") ? "none"
-                        : route.contains("/batches/") ? batchId : messageId);
+                        : route.contains("/batches/") ? batchId : route.contains("/workflows/") ? workflowId : messageId);
         return route.startsWith("GET ") ? client.get(path) : client.post(path, Map.of("queue", queue));
     }
 }
