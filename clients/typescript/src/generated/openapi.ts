@@ -907,6 +907,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists workflows, newest first */
+        get: operations["listWorkflows"];
+        put?: never;
+        /**
+         * Starts a workflow: every step's message is stored, all or nothing
+         * @description Steps that follow nothing are READY at once; the others wait (their messages SCHEDULED, held) until every step they follow succeeded, and receive those steps' results in `workflow.results`. Needs `send:` on every step's queue.
+         */
+        post: operations["startWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Shows a workflow and each step's state
+         * @description Needs `read`, or a token that may see every step's queue (send: or receive:); otherwise 404 like an unknown id.
+         */
+        get: operations["getWorkflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels every unfinished step; nothing more is released
+         * @description A SUCCEEDED or CANCELLED workflow is answered as it is. Audited.
+         */
+        post: operations["cancelWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retries every DEAD step, so that a FAILED workflow runs on
+         * @description The dead steps' messages are READY again with fresh attempts; the next maintenance pass makes the workflow RUNNING. Retrying one dead step's message (POST /messages/{id}/retry) does the same for that step. Audited.
+         */
+        post: operations["retryWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Puts a leased message back for a while without spending its attempt
+         * @description "Not yet": the message is SCHEDULED for `seconds` (READY at once for 0), its attempt count given back, its snooze counted (`snoozes`) and on its timeline; the lease ends. Past the queue's `maxSnoozes` it is DEAD with the error "snoozed too often". A stale or foreign lease: 409.
+         */
+        post: operations["snoozeMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -923,6 +1036,8 @@ export interface components {
             detail: string;
             /** @description The fields at fault, for validation errors. */
             errors?: components["schemas"]["FieldError"][];
+            /** @description With a 409 for a held uniqueKey: the unfinished message that holds it. */
+            existingId?: string;
         };
         FieldError: {
             /**
@@ -974,6 +1089,8 @@ export interface components {
             deadRetentionHours?: number;
             /** @description The longest one attempt may run. Past it a handler is interrupted and the attempt fails with a timeout error (retried, or DEAD after `maxAttempts`, as any failure), and `extend` does not carry a receiver's lease beyond it (the lease then ends and the message is delivered again). `null` removes the limit; left out, the queue keeps its own. Default: no limit. */
             maxRunSeconds?: number | null;
+            /** @description How often one message may be snoozed; one more ends it DEAD ("snoozed too often"). Default 100. null restores the default. */
+            maxSnoozes?: number | null;
         };
         Policy: {
             maxAttempts: number;
@@ -1005,6 +1122,8 @@ export interface components {
             deadRetentionHours: number;
             /** @description The longest one attempt may run; null when the queue sets no limit. */
             maxRunSeconds: number | null;
+            /** @description How often one message may be snoozed; one more ends it DEAD ("snoozed too often"). Default 100. */
+            maxSnoozes?: number;
         };
         Counts: {
             scheduled: number;
@@ -1079,12 +1198,22 @@ export interface components {
             idempotencyKey?: string;
             /** @description Not delivered within this time: DEAD with reason expired. */
             ttlSeconds?: number;
+            /** @description While an unfinished message of the queue has this key, the send is refused: 409 with existingId. */
+            uniqueKey?: string;
+            /** @description Debounce: the send goes into the key's message that has not started yet (its payload and headers replaced, its start pushed back debounceSeconds from now, never past debounceMaxWaitSeconds after the first send); answered 200 with debounced: true. Once that message was handed out, the next send starts a new one. */
+            debounceKey?: string;
+            /** @description The debounce window; required with debounceKey. Not with delaySeconds or notBefore. */
+            debounceSeconds?: number;
+            /** @description The longest a burst may push the start back; at least debounceSeconds; default 10 windows. */
+            debounceMaxWaitSeconds?: number;
         };
         SendResult: {
             /** @description Time-sortable (UUIDv7). */
             id: string;
             state: components["schemas"]["MessageState"];
             duplicate: boolean;
+            /** @description The send went into the pending message of its debounce key, which id names. */
+            debounced?: boolean;
         };
         BatchRequest: {
             messages: components["schemas"]["SendRequest"][];
@@ -1120,6 +1249,7 @@ export interface components {
             leaseExpiresAt: string;
             /** Format: date-time */
             enqueuedAt: string;
+            workflow?: components["schemas"]["StepOf"];
         };
         ReceiveResult: {
             messages: components["schemas"]["ReceivedMessage"][];
@@ -1206,6 +1336,9 @@ export interface components {
             timeline: components["schemas"]["TimelineEntry"][];
             /** @description The batch it was sent in, or null. */
             batchId?: string | null;
+            /** @description How often it was snoozed; snoozes spend no attempt. */
+            snoozes?: number;
+            workflow?: components["schemas"]["StepOf"] | null;
         };
         TokenRequest: {
             name: string;
@@ -1482,6 +1615,81 @@ export interface components {
                 detail?: string;
             }[];
         };
+        WorkflowStepInput: {
+            /** @description Unique in the workflow. */
+            name: string;
+            /** @description The queue of the step's message; the token needs send: on it. */
+            queue: string;
+            /** @description Any JSON value. */
+            payload?: unknown;
+            /** @description postroom-workflow-* headers are set by Postroom. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description Steps that must succeed before this one is released; no cycles. */
+            after?: string[];
+            /** @description Release it once the steps it follows ended, even without success (clean-up steps). */
+            runOnFailure?: boolean;
+            priority?: number;
+        };
+        WorkflowRequest: {
+            name?: string;
+            /** @description A second start with the key answers 200 with the first workflow and duplicate: true. */
+            idempotencyKey?: string;
+            steps: components["schemas"]["WorkflowStepInput"][];
+        };
+        WorkflowStep: {
+            name?: string;
+            queue?: string;
+            /** @description Stored from the start, held while WAITING. */
+            messageId?: string;
+            /**
+             * @description WAITING while the steps it follows have not all succeeded (its message is stored SCHEDULED, held); else its message's state, or DELETED when the message is gone.
+             * @enum {string}
+             */
+            state?: "WAITING" | "SCHEDULED" | "READY" | "IN_FLIGHT" | "SUCCEEDED" | "DEAD" | "CANCELLED" | "DELETED";
+            after?: string[];
+            runOnFailure?: boolean;
+        };
+        /** @description FAILED while a step is DEAD, cancelled on its own or deleted: the steps after it wait, and retrying the dead step lets the workflow run on. */
+        Workflow: {
+            id?: string;
+            name?: string | null;
+            /** @enum {string} */
+            state?: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            /** Format: date-time */
+            endedAt?: string | null;
+            steps?: components["schemas"]["WorkflowStep"][];
+        };
+        WorkflowStarted: {
+            id?: string;
+            /** @enum {string} */
+            state?: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            steps?: components["schemas"]["WorkflowStep"][];
+            duplicate?: boolean;
+        };
+        WorkflowList: {
+            workflows?: components["schemas"]["Workflow"][];
+            /** @description The after of the next page, or null. */
+            next?: string | null;
+        };
+        /** @description The workflow a step message belongs to, with the results of the steps it followed (recorded when it was released). */
+        StepOf: {
+            id?: string;
+            step?: string;
+            results?: {
+                [key: string]: unknown;
+            };
+        };
+        SnoozeRequest: {
+            leaseId: string;
+            /** @description How long until it is READY again; 0 for at once. */
+            seconds: number;
+        };
     };
     responses: {
         /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. On any route: a malformed path (a percent-escape that is not UTF-8, an encoded NUL or `/`). */
@@ -1615,6 +1823,8 @@ export interface components {
         scheduleName: string;
         /** @description The batch id. */
         batchId: string;
+        /** @description The workflow id. */
+        workflowId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1896,7 +2106,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description An idempotency-key repeat: the first message's id, `duplicate: true`; nothing new was stored. */
+            /** @description An idempotency-key repeat (the first message's id, `duplicate: true`), or a debounced send (the pending message it went into, `debounced: true`); nothing new was stored. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1918,6 +2128,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
@@ -1957,6 +2168,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
@@ -2505,6 +2717,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
@@ -3244,6 +3457,204 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWorkflows: {
+        parameters: {
+            query?: {
+                state?: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+                name?: string;
+                /** @description The next of the previous page. */
+                after?: string;
+                /** @description Page size, 1–500 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of workflows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    startWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowRequest"];
+            };
+        };
+        responses: {
+            /** @description A workflow started earlier with the same idempotency key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStarted"];
+                };
+            };
+            /** @description Started. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            507: components["responses"]["StorageFull"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workflow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    cancelWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workflow after it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
+            default: components["responses"]["Error"];
+        };
+    };
+    retryWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow id. */
+                id: components["parameters"]["workflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workflow after it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            507: components["responses"]["StorageFull"];
+            default: components["responses"]["Error"];
+        };
+    };
+    snoozeMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeRequest"];
+            };
+        };
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];

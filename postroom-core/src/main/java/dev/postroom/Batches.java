@@ -102,6 +102,10 @@ public final class Batches {
                 throw new InvalidMessageException(prefix + "idempotencyKey",
                         "not allowed in a batch: a duplicate would not be a member; send the batch once");
             }
+            if (message.options().debounce() != null) {
+                throw new InvalidMessageException(prefix + "debounce",
+                        "not allowed in a batch: a debounced send would go into another message, not be a member");
+            }
             members.add(engine.factory().create(queue, target.policy(), message.payload(), message.options(), now, prefix));
         }
         OnComplete onComplete = options.hasCompletion() ? onComplete(options, now) : null;
@@ -110,7 +114,7 @@ public final class Batches {
             engine.signals().changed(queue);
             List<SendResult> results = new ArrayList<>(outcomes.size());
             for (SendOutcome outcome : outcomes) {
-                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate(), outcome.debounced()));
                 engine.listener().sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
             }
             return new BatchResult(batchId, results);

@@ -328,7 +328,7 @@ public final class Postroom implements AutoCloseable {
             signals.changed(queue);
             List<SendResult> results = new ArrayList<>(outcomes.size());
             for (SendOutcome outcome : outcomes) {
-                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate()));
+                results.add(new SendResult(outcome.id(), outcome.state(), outcome.duplicate(), outcome.debounced()));
                 listener.sent(queue, outcome.id(), outcome.state(), outcome.duplicate());
             }
             return results;
@@ -361,10 +361,19 @@ public final class Postroom implements AutoCloseable {
         Instant now = clock.instant();
         List<NewMessage> batch = new ArrayList<>(messages.size());
         boolean single = messages.size() == 1;
+        java.util.Set<String> keys = new java.util.HashSet<>();
         for (int i = 0; i < messages.size(); i++) {
             OutgoingMessage message = messages.get(i);
-            batch.add(factory.create(queue, target.policy(), message.payload(), message.options(), now,
-                    single ? "" : "messages[" + i + "]."));
+            String prefix = single ? "" : "messages[" + i + "].";
+            NewMessage created = factory.create(queue, target.policy(), message.payload(), message.options(), now, prefix);
+            // One message per key and batch: a second would merge into, or be refused by, the first.
+            if (created.uniqueKey() != null && !keys.add("u\u0000" + created.uniqueKey())) {
+                throw new InvalidMessageException(prefix + "uniqueKey", "repeats a unique key of this batch");
+            }
+            if (created.debounceKey() != null && !keys.add("d\u0000" + created.debounceKey())) {
+                throw new InvalidMessageException(prefix + "debounce.key", "repeats a debounce key of this batch");
+            }
+            batch.add(created);
         }
         return new SendBatch(batch, now, node);
     }
@@ -420,7 +429,7 @@ public final class Postroom implements AutoCloseable {
         // No local signal and no listener call: the rows are invisible until the caller commits,
         // and the store's NOTIFY wakes this node's consumers (and every other's) at that moment.
         return store.sendInTransaction(transaction, batch).stream()
-                .map(outcome -> new SendResult(outcome.id(), outcome.state(), outcome.duplicate()))
+                .map(outcome -> new SendResult(outcome.id(), outcome.state(), outcome.duplicate(), outcome.debounced()))
                 .toList();
     }
 

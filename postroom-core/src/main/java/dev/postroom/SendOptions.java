@@ -17,6 +17,9 @@ import java.util.Map;
  * @param idempotencyKey a repeat send with the same key on the same queue, while the first message is retained, returns the first message
  * @param headers        string headers
  * @param ttl            if not delivered within this time the message is dead with reason "expired"; null for no limit
+ * @param uniqueKey      while a message of the queue with this key is unfinished (SCHEDULED, READY or IN_FLIGHT), a
+ *                       send with the key is refused with {@link UniqueKeyConflictException} naming it; null for none
+ * @param debounce       coalesce a burst: see {@link Debounce}; null for none
  */
 public record SendOptions(
         Duration delay,
@@ -25,13 +28,21 @@ public record SendOptions(
         String orderingKey,
         String idempotencyKey,
         Map<String, String> headers,
-        Duration ttl) {
+        Duration ttl,
+        String uniqueKey,
+        Debounce debounce) {
 
     /** Send now, priority 0, no keys, no headers, no TTL. */
     public static final SendOptions DEFAULTS = builder().build();
 
     public SendOptions {
         headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** Options without a unique key or debounce. */
+    public SendOptions(Duration delay, Instant notBefore, int priority, String orderingKey, String idempotencyKey,
+                       Map<String, String> headers, Duration ttl) {
+        this(delay, notBefore, priority, orderingKey, idempotencyKey, headers, ttl, null, null);
     }
 
     public static Builder builder() {
@@ -47,6 +58,8 @@ public record SendOptions(
         private String idempotencyKey;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private Duration ttl;
+        private String uniqueKey;
+        private Debounce debounce;
 
         private Builder() {
         }
@@ -92,8 +105,23 @@ public record SendOptions(
             return this;
         }
 
+        /** Refuse the send while a message of the queue with this key is unfinished; see {@link SendOptions#uniqueKey}. */
+        public Builder uniqueKey(String uniqueKey) {
+            this.uniqueKey = uniqueKey;
+            return this;
+        }
+
+        /**
+         * Debounce under {@code key}: see {@link Debounce}. {@code maxWait} null waits at most ten
+         * windows ({@link Debounce#DEFAULT_MAX_WAIT_WINDOWS}).
+         */
+        public Builder debounce(String key, Duration window, Duration maxWait) {
+            this.debounce = new Debounce(key, window, maxWait);
+            return this;
+        }
+
         public SendOptions build() {
-            return new SendOptions(delay, notBefore, priority, orderingKey, idempotencyKey, headers, ttl);
+            return new SendOptions(delay, notBefore, priority, orderingKey, idempotencyKey, headers, ttl, uniqueKey, debounce);
         }
     }
 }

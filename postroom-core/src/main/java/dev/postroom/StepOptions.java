@@ -19,14 +19,15 @@ public record StepOptions(List<String> after, boolean runsOnFailure, Map<String,
     public static final StepOptions NONE = new StepOptions(List.of(), false, Map.of(), 0);
 
     public StepOptions {
-        after = after == null ? List.of() : List.copyOf(after);
+        // Kept as given, nulls too: Workflows.start refuses a bad name with the step's field.
+        after = after == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(after));
         headers = headers == null ? Map.of() : Map.copyOf(headers);
     }
 
     /** These options, following {@code steps} as well. */
     public StepOptions after(String... steps) {
         List<String> all = new java.util.ArrayList<>(after);
-        all.addAll(List.of(steps));
+        all.addAll(java.util.Arrays.asList(steps));
         return new StepOptions(all, runsOnFailure, headers, priority);
     }
 

@@ -188,8 +188,7 @@ public final class Workflows {
         SendOptions send = SendOptions.builder().headers(headers).priority(options.priority()).build();
         NewMessage message = engine.factory().create(queue, engine.catalog().require(queue).policy(), step.payload(), send, now, prefix);
         if (!options.after().isEmpty()) {
-            message = new NewMessage(message.id(), message.queue(), message.payloadJson(), message.headers(), message.priority(),
-                    WorkflowStore.HELD, message.expiresAt(), message.orderingKey(), message.idempotencyKey(), message.maxAttempts());
+            message = message.availableAt(WorkflowStore.HELD);
         }
         return new NewStep(step.name(), options.after(), options.runsOnFailure(), message);
     }

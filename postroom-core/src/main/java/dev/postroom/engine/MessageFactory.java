@@ -1,6 +1,7 @@
 package dev.postroom.engine;
 
 import dev.postroom.store.MessageIds;
+import dev.postroom.Debounce;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Limits;
 import dev.postroom.MessageTooLargeException;
@@ -72,6 +73,13 @@ public final class MessageFactory {
         }
         checkKey(fieldPrefix + "orderingKey", options.orderingKey());
         checkKey(fieldPrefix + "idempotencyKey", options.idempotencyKey());
+        checkKey(fieldPrefix + "uniqueKey", options.uniqueKey());
+        Instant debounceUntil = null;
+        Debounce debounce = options.debounce();
+        if (debounce != null) {
+            availableAt = debounced(fieldPrefix, options, debounce, now);
+            debounceUntil = now.plus(debounce.effectiveMaxWait());
+        }
         checkHeaders(fieldPrefix + "headers", options.headers());
         // After the check: what tracing and the sender's MDC add is well-formed, and never takes the headers over their limit.
         String id = ids.next();
@@ -80,7 +88,34 @@ public final class MessageFactory {
             headers = SenderContext.capture(headers, limits.maxHeaders(), limits.maxHeaderValueChars());
         }
         return new NewMessage(id, queue, json, headers, options.priority(), availableAt, expiresAt,
-                options.orderingKey(), options.idempotencyKey(), policy.maxAttempts());
+                options.orderingKey(), options.idempotencyKey(), policy.maxAttempts(), options.uniqueKey(),
+                debounce == null ? null : debounce.key(), debounceUntil);
+    }
+
+    /** A debounced send's start: a window from now. It takes no delay of its own, and no other key that would pick a message for it. */
+    private Instant debounced(String fieldPrefix, SendOptions options, Debounce debounce, Instant now) {
+        String field = fieldPrefix + "debounce.";
+        if (debounce.key() == null) {
+            throw new InvalidMessageException(field + "key", "is required");
+        }
+        checkKey(field + "key", debounce.key());
+        if (debounce.window() == null || debounce.window().isNegative() || debounce.window().isZero()
+                || debounce.window().compareTo(MAX_HORIZON) > 0) {
+            throw new InvalidMessageException(field + "window", "must be positive and at most 10 years, was " + debounce.window());
+        }
+        if (debounce.maxWait() != null && (debounce.maxWait().compareTo(debounce.window()) < 0 || debounce.maxWait().compareTo(MAX_HORIZON) > 0)) {
+            throw new InvalidMessageException(field + "maxWait", "must be at least the window (" + debounce.window()
+                    + ") and at most 10 years, was " + debounce.maxWait());
+        }
+        if (options.delay() != null || options.notBefore() != null) {
+            throw new InvalidMessageException(fieldPrefix + (options.delay() != null ? "delay" : "notBefore"),
+                    "not allowed with debounce: the window sets the start");
+        }
+        if (options.idempotencyKey() != null || options.uniqueKey() != null) {
+            throw new InvalidMessageException(fieldPrefix + (options.idempotencyKey() != null ? "idempotencyKey" : "uniqueKey"),
+                    "not allowed with debounce: a debounced send goes into the key's pending message");
+        }
+        return now.plus(debounce.window());
     }
 
     /** Delays, notBefore and TTLs beyond this are almost surely unit mistakes, and would overflow stored times. */

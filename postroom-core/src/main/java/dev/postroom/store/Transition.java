@@ -127,6 +127,16 @@ public record Transition(
         return new Transition(MessageState.READY, now, node, reason, null, now, null, null, false);
     }
 
+    /**
+     * A pending debounced message that a later send with its key went into: its start moves to
+     * {@code availableAt} (SCHEDULED, or READY when that is not after {@code now}); the store writes
+     * the later send's payload and headers with it.
+     */
+    public static Transition debounced(Instant now, String node, Instant availableAt) {
+        return new Transition(availableAt.isAfter(now) ? MessageState.SCHEDULED : MessageState.READY, now, node,
+                "debounced: payload replaced by a later send", null, availableAt, null, null, false);
+    }
+
     /** An operator's redrive of a DEAD message: READY now, its attempts counted afresh. */
     public static Transition redriven(Instant now, String node) {
         return new Transition(MessageState.READY, now, node, "redriven", 0, now, null, null, false);

@@ -38,6 +38,21 @@ public final class SendCommand extends ApiCommand {
     @Option(names = "--idempotency-key", paramLabel = "KEY", description = "A repeat with the same key returns the first message instead of sending again.")
     String idempotencyKey;
 
+    @Option(names = "--unique-key", paramLabel = "KEY",
+            description = "Refuse the send (naming the holder) while an unfinished message of the queue has this key.")
+    String uniqueKey;
+
+    @Option(names = "--debounce-key", paramLabel = "KEY",
+            description = "Go into the key's message that has not started yet, replacing its payload and pushing its start back; needs --debounce.")
+    String debounceKey;
+
+    @Option(names = "--debounce", paramLabel = "SECONDS", description = "The debounce window: the message starts this long after the last send.")
+    BigDecimal debounceSeconds;
+
+    @Option(names = "--debounce-max-wait", paramLabel = "SECONDS",
+            description = "The longest a burst may push the start back (server default: 10 windows).")
+    BigDecimal debounceMaxWaitSeconds;
+
     @Option(names = {"-H", "--header"}, paramLabel = "NAME=VALUE", description = "A message header; repeatable.")
     Map<String, String> headers = new LinkedHashMap<>();
 
@@ -56,6 +71,19 @@ public final class SendCommand extends ApiCommand {
     void execute(ApiClient client) {
         ObjectNode body = MessageArguments.message(MessageArguments.payload(payload, stdin, MessageArguments.MESSAGE_EXAMPLE),
                 headers, delaySeconds, priority, orderingKey, idempotencyKey, ttlSeconds);
+        if (uniqueKey != null) {
+            body.put("uniqueKey", uniqueKey);
+        }
+        if (debounceKey != null || debounceSeconds != null || debounceMaxWaitSeconds != null) {
+            if (debounceKey == null || debounceSeconds == null) {
+                throw new CliException("--debounce-key and --debounce go together (--debounce-max-wait is optional)");
+            }
+            body.put("debounceKey", debounceKey);
+            body.put("debounceSeconds", debounceSeconds);
+            if (debounceMaxWaitSeconds != null) {
+                body.put("debounceMaxWaitSeconds", debounceMaxWaitSeconds);
+            }
+        }
         JsonNode sent = client.post("/api/v1/queues/" + ApiClient.segment(queue) + "/messages", body).body();
         if (waitSeconds != null) {
             printResult(client, text(sent, "id"));
@@ -65,6 +93,8 @@ public final class SendCommand extends ApiCommand {
             printJson(sent);
         } else if (sent.path("duplicate").asBoolean(false)) {
             out().printf("duplicate: already sent as %s to %s (%s)%n", text(sent, "id"), queue, text(sent, "state"));
+        } else if (sent.path("debounced").asBoolean(false)) {
+            out().printf("debounced into %s in %s (%s)%n", text(sent, "id"), queue, text(sent, "state"));
         } else {
             out().printf("sent %s to %s (%s)%n", text(sent, "id"), queue, text(sent, "state"));
         }

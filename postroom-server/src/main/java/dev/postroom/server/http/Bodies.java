@@ -181,7 +181,8 @@ final class Bodies {
 
     record Send(JsonText payload, Map<String, String> headers, Double delaySeconds,
                 @JsonDeserialize(using = Rfc3339.class) Instant notBefore,
-                Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds) {
+                Integer priority, String orderingKey, String idempotencyKey, Double ttlSeconds,
+                String uniqueKey, String debounceKey, Double debounceSeconds, Double debounceMaxWaitSeconds) {
     }
 
     /** {@code batch}, when present, makes the messages one batch ({@link BatchRoutes}). */

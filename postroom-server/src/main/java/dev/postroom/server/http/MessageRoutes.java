@@ -78,7 +78,7 @@ final class MessageRoutes {
         Access.require(ctx, Scope.Kind.SEND, queue);
         Bodies.Send body = Bodies.read(ctx, mapper, Bodies.Send.class);
         SendResult result = Futures.join(postroom.send(queue, payload(body, ""), options(body, "", traceparent(ctx))));
-        ctx.status(result.duplicate() ? 200 : 201).json(new Views.Sent(result.id(), result.state(), result.duplicate()));
+        ctx.status(result.duplicate() || result.debounced() ? 200 : 201).json(Views.Sent.of(result));
     }
 
     private void sendBatch(Context ctx) throws IOException {
@@ -100,7 +100,7 @@ final class MessageRoutes {
         }
         if (body.batch() != null) {
             BatchResult sent = BatchRoutes.send(ctx, postroom, queue, batch, body.batch());
-            ctx.status(201).json(new Views.SentBatch(sent.messages().stream().map(r -> new Views.Sent(r.id(), r.state(), r.duplicate())).toList(),
+            ctx.status(201).json(new Views.SentBatch(sent.messages().stream().map(Views.Sent::of).toList(),
                     sent.batchId()));
             return;
         }
@@ -110,7 +110,7 @@ final class MessageRoutes {
         } catch (InvalidMessageException e) {
             throw batch.size() == 1 ? firstEntry(e) : e;
         }
-        ctx.status(201).json(new Views.SentBatch(results.stream().map(r -> new Views.Sent(r.id(), r.state(), r.duplicate())).toList()));
+        ctx.status(201).json(new Views.SentBatch(results.stream().map(Views.Sent::of).toList()));
     }
 
     /** The engine names a lone message's fields without the {@code messages[0].} a batch of one still needs. */
@@ -173,7 +173,19 @@ final class MessageRoutes {
         if (body.priority() != null) {
             options.priority(body.priority());
         }
-        return options.notBefore(body.notBefore()).orderingKey(body.orderingKey()).idempotencyKey(body.idempotencyKey()).build();
+        if (body.debounceKey() != null || body.debounceSeconds() != null || body.debounceMaxWaitSeconds() != null) {
+            if (body.debounceKey() == null) {
+                throw new InvalidMessageException(prefix + "debounceKey", "is required with debounceSeconds and debounceMaxWaitSeconds");
+            }
+            if (body.debounceSeconds() == null) {
+                throw new InvalidMessageException(prefix + "debounceSeconds", "is required with debounceKey");
+            }
+            options.debounce(body.debounceKey(), QueueRoutes.seconds(prefix + "debounceSeconds", body.debounceSeconds()),
+                    body.debounceMaxWaitSeconds() == null ? null
+                            : QueueRoutes.seconds(prefix + "debounceMaxWaitSeconds", body.debounceMaxWaitSeconds()));
+        }
+        return options.notBefore(body.notBefore()).orderingKey(body.orderingKey()).idempotencyKey(body.idempotencyKey())
+                .uniqueKey(body.uniqueKey()).build();
     }
 
     private void receive(Context ctx) throws IOException, InterruptedException {

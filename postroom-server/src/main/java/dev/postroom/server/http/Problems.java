@@ -59,6 +59,19 @@ final class Problems {
         routes.exception(ScheduleNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Schedule not found", e.getMessage(), null));
         routes.exception(dev.postroom.BatchNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Batch not found", e.getMessage(), null));
         routes.exception(dev.postroom.WorkflowNotFoundException.class, (e, ctx) -> write(ctx, mapper, 404, "Workflow not found", e.getMessage(), null));
+        routes.exception(dev.postroom.UniqueKeyConflictException.class, (e, ctx) -> {
+            if (ctx.attribute(ErrorPage.ATTRIBUTE) instanceof ErrorPage page) {
+                page.render(ctx, 409, e.getMessage());
+                return;
+            }
+            try {
+                ctx.status(409).contentType("application/problem+json; charset=utf-8").result(mapper.writeValueAsBytes(
+                        new Problem(Problem.typeFor(409), "Unique key held", 409, e.getMessage(),
+                                List.of(new Problem.FieldError("uniqueKey", "is held by unfinished message " + e.existingId())), e.existingId())));
+            } catch (JsonProcessingException failed) {
+                ctx.status(500).result("{}");
+            }
+        });
         routes.exception(StaleLeaseException.class, (e, ctx) -> write(ctx, mapper, 409, "Stale lease", e.getMessage(),
                 List.of(new Problem.FieldError("leaseId", "is not the message's current lease"))));
         routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));

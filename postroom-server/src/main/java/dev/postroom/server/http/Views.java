@@ -77,7 +77,11 @@ final class Views {
     record Queues(List<Queue> queues) {
     }
 
-    record Sent(String id, MessageState state, boolean duplicate) {
+    /** {@code debounced}: the send went into the pending message of its debounce key, which {@code id} names. */
+    record Sent(String id, MessageState state, boolean duplicate, boolean debounced) {
+        static Sent of(dev.postroom.SendResult r) {
+            return new Sent(r.id(), r.state(), r.duplicate(), r.debounced());
+        }
     }
 
     /** {@code batchId} only when the messages were sent as a batch. */

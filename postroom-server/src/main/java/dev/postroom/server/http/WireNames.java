@@ -24,7 +24,11 @@ public final class WireNames {
             Map.entry("deadRetention", "deadRetentionHours"),
             Map.entry("backoff.initial", "backoff.initialSeconds"),
             Map.entry("backoff.max", "backoff.maxSeconds"),
-            Map.entry("rateLimit.per", "rateLimit.perSeconds"));
+            Map.entry("rateLimit.per", "rateLimit.perSeconds"),
+            Map.entry("debounce.key", "debounceKey"),
+            Map.entry("debounce.window", "debounceSeconds"),
+            Map.entry("debounce.maxWait", "debounceMaxWaitSeconds"),
+            Map.entry("debounce", "debounceKey"));
     /** Java names that differ only as a whole field. */
     private static final Map<String, String> WHOLE = Map.of("text", "q");
 

@@ -40,6 +40,29 @@ class SendCommandTest {
     }
 
     @Test
+    void sendWithADebounceKeySaysWhichMessageItWentInto() {
+        server.answer("POST", "/api/v1/queues/reindex/messages", 200, "{\"id\":\"01JPENDING\",\"state\":\"SCHEDULED\",\"duplicate\":false,\"debounced\":true}");
+
+        CliRun run = send(new SendCommand(), "reindex", "{\"edit\":2}", "--debounce-key", "catalogue", "--debounce", "60",
+                "--debounce-max-wait", "600", "--unique-key", "ignored-by-the-canned-server");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).isEqualTo("debounced into 01JPENDING in reindex (SCHEDULED)\n");
+        assertThat(server.only("POST", "/api/v1/queues/reindex/messages").json()).isEqualTo(json("""
+                {"payload":{"edit":2},"uniqueKey":"ignored-by-the-canned-server","debounceKey":"catalogue","debounceSeconds":60,
+                 "debounceMaxWaitSeconds":600}"""));
+    }
+
+    @Test
+    void aDebounceWindowWithoutItsKeyIsRefusedBeforeSending() {
+        CliRun run = send(new SendCommand(), "reindex", "1", "--debounce", "60");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("--debounce-key and --debounce go together");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void sendPostsPayloadWithEveryOptionAndPrintsTheId() {
         server.answer("POST", MESSAGES, 201, "{\"id\":\"01JMSG\",\"state\":\"SCHEDULED\",\"duplicate\":false}");
 

@@ -117,7 +117,7 @@ class OpenApiTest {
                 }
             });
         }
-        assertThat(properties("Problem")).containsExactly("type", "title", "status", "detail", "errors");
+        assertThat(properties("Problem")).containsExactly("type", "title", "status", "detail", "errors", "existingId");
         assertThat(properties("FieldError")).containsExactly("field", "message");
     }
 

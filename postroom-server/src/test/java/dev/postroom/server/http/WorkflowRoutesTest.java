@@ -126,6 +126,8 @@ class WorkflowRoutesTest {
         assertProblem(server.post("/api/v1/workflows", server.admin,
                 "{\"steps\": [{\"name\": \"a\", \"queue\": \"%s\", \"after\": [\"nope\"]}]}".formatted(sessions)), 422, "steps[0].after");
         assertProblem(server.post("/api/v1/workflows", server.admin,
+                "{\"steps\": [{\"name\": \"a\", \"queue\": \"%s\", \"after\": [null]}]}".formatted(sessions)), 422, "steps[0].after");
+        assertProblem(server.post("/api/v1/workflows", server.admin,
                 "{\"steps\": [{\"name\": \"a\", \"queue\": \"%s\"}, {\"name\": \"b\", \"queue\": \"no-such-queue-wf\"}]}".formatted(sessions)), 404);
         assertProblem(server.post("/api/v1/workflows", server.admin,
                 "{\"steps\": [{\"name\": \"a\", \"queue\": \"%s\", \"wait\": 1}]}".formatted(sessions)), 400);

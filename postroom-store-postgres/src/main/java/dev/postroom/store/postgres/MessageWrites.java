@@ -25,6 +25,7 @@ import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
+import dev.postroom.UniqueKeyConflictException;
 import dev.postroom.store.Snooze;
 
 import java.sql.Array;
@@ -333,6 +334,21 @@ final class MessageWrites {
                 outcomes.add(new SendOutcome(first.id(), first.state(), true));
                 continue;
             }
+            if (m.uniqueKey() != null) {
+                lockSendKey(c, m.queue(), "unique", m.uniqueKey());
+                String holder = unfinishedWithUniqueKey(c, m.queue(), m.uniqueKey());
+                if (holder != null) {
+                    throw new UniqueKeyConflictException(m.queue(), m.uniqueKey(), holder);
+                }
+            }
+            if (m.debounceKey() != null) {
+                lockSendKey(c, m.queue(), "debounce", m.debounceKey());
+                SendOutcome merged = mergeIntoPending(c, m, batch, policies.get(m.queue()));
+                if (merged != null) {
+                    outcomes.add(merged);
+                    continue;
+                }
+            }
             SendOutcome outcome = new SendOutcome(m.id(), initialState(m, batch.now()), false);
             outcomes.add(outcome);
             if (key != null) {
@@ -355,6 +371,11 @@ final class MessageWrites {
                 insert.executeBatch();
             }
         }
+        for (NewMessage m : toInsert) {
+            if (m.uniqueKey() != null || m.debounceKey() != null) {
+                writeSendKeys(c, m);
+            }
+        }
         // Delayed sends too: an idle consumer elsewhere sleeps until the earliest due time it knew of.
         for (NewMessage m : toInsert) {
             if (queues.remove(m.queue())) {
@@ -362,6 +383,74 @@ final class MessageWrites {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * Serialises the sends of one unique or debounce key across every node until this transaction
+     * ends: the look for a holder and the write that follows must not interleave with another's.
+     */
+    private static void lockSendKey(Connection c, String queue, String kind, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            ps.setString(1, queue + '\u001f' + kind + '\u001f' + key);
+            ps.execute();
+        }
+    }
+
+    private String unfinishedWithUniqueKey(Connection c, String queue, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id::text FROM " + messagesTable
+                + " WHERE queue = ? AND unique_key = ? AND state IN ({UNFINISHED}) LIMIT 1"))) {
+            ps.setString(1, queue);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * The key's message that has not started (SCHEDULED or READY; a leased one is IN_FLIGHT here),
+     * locked, takes {@code later}'s payload and headers and its new start; null when there is none.
+     */
+    private SendOutcome mergeIntoPending(Connection c, NewMessage later, SendBatch batch, QueuePolicy policy) throws SQLException {
+        UUID id;
+        Instant until;
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id, debounce_until FROM " + messagesTable
+                + " WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) ORDER BY id DESC LIMIT 1 FOR UPDATE"))) {
+            ps.setString(1, later.queue());
+            ps.setString(2, later.debounceKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                id = rs.getObject(1, UUID.class);
+                until = Instant.ofEpochMilli(rs.getLong(2));
+            }
+        }
+        Instant start = later.availableAt().isAfter(until) ? until : later.availableAt();
+        Transition into = Transition.debounced(batch.now(), batch.node(), start);
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.POSTGRES, into, 0);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + messagesTable + " SET " + update.set()
+                + ", payload = ?, headers = ?, limit_key = ? WHERE id = ?")) {
+            int i = update.bind(ps, 1, into);
+            ps.setString(i++, later.payloadJson());
+            ps.setString(i++, json.writeHeaders(later.headers()));
+            ps.setString(i++, LimitKeys.of(policy, later.headers(), later.orderingKey()));
+            ps.setObject(i, id);
+            ps.executeUpdate();
+        }
+        notify(c, later.queue()); // idle consumers elsewhere sleep until the start they knew of
+        return new SendOutcome(id.toString(), into.to(), false, true);
+    }
+
+    private void writeSendKeys(Connection c, NewMessage m) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + messagesTable
+                + " SET unique_key = ?, debounce_key = ?, debounce_until = ? WHERE id = ?")) {
+            ps.setString(1, m.uniqueKey());
+            ps.setString(2, m.debounceKey());
+            setNullableLong(ps, 3, m.debounceUntil() == null ? null : m.debounceUntil().toEpochMilli());
+            ps.setObject(4, UUID.fromString(m.id()));
+            ps.executeUpdate();
+        }
     }
 
     /**

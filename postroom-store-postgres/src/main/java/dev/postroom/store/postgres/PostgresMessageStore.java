@@ -18,6 +18,7 @@ import dev.postroom.store.Failure;
 import dev.postroom.store.LeaseExtension;
 import dev.postroom.store.MessageAction;
 import dev.postroom.store.MessageStore;
+import dev.postroom.store.NewMessage;
 import dev.postroom.store.NodeInfo;
 import dev.postroom.store.ProgressReport;
 import dev.postroom.store.QueueWatch;
@@ -413,7 +414,7 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<SendOutcome>> send(SendBatch batch) {
-        if (batch.messages().stream().allMatch(m -> m.idempotencyKey() == null)) {
+        if (batch.messages().stream().noneMatch(NewMessage::looksUpKeys)) {
             return closed ? CompletableFuture.failedFuture(new StoreUnavailableException("store is closed", null)) : groupCommit.send(batch);
         }
         return submit(c -> TransactionalSend.send(writes, c, batch));

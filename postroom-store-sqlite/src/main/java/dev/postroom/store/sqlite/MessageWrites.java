@@ -27,6 +27,7 @@ import dev.postroom.store.RetryPlanner;
 import dev.postroom.store.SendBatch;
 import dev.postroom.store.SendOutcome;
 import dev.postroom.store.Settlement;
+import dev.postroom.UniqueKeyConflictException;
 import dev.postroom.store.Snooze;
 import dev.postroom.store.StoredQueue;
 
@@ -224,6 +225,7 @@ final class MessageWrites {
         List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
         Map<String, SendOutcome> keysInBatch = new HashMap<>();
         List<NewMessage> toInsert = new ArrayList<>(batch.messages().size());
+        List<Object[]> debounced = new ArrayList<>();
         for (NewMessage message : batch.messages()) {
             requireQueue(message.queue());
             SendOutcome duplicate = message.idempotencyKey() == null ? null
@@ -233,6 +235,22 @@ final class MessageWrites {
             if (duplicate != null) {
                 outcomes.add(new SendOutcome(duplicate.id(), duplicate.state(), true));
                 continue;
+            }
+            if (message.uniqueKey() != null) {
+                String holder = unfinishedWithUniqueKey(message.queue(), message.uniqueKey());
+                if (holder != null) {
+                    throw new UniqueKeyConflictException(message.queue(), message.uniqueKey(), holder);
+                }
+            }
+            if (message.debounceKey() != null) {
+                PendingDebounce pending = pendingDebounce(message.queue(), message.debounceKey());
+                if (pending != null) {
+                    Instant start = message.availableAt().isAfter(pending.until) ? pending.until : message.availableAt();
+                    Transition into = Transition.debounced(batch.now(), batch.node(), start);
+                    outcomes.add(new SendOutcome(pending.id, into.to(), false, true));
+                    debounced.add(new Object[]{pending, message, into});
+                    continue;
+                }
             }
             MessageState state = message.availableAt().isAfter(batch.now()) ? MessageState.SCHEDULED : MessageState.READY;
             SendOutcome outcome = new SendOutcome(message.id(), state, false);
@@ -269,6 +287,9 @@ final class MessageWrites {
                 insert.setString(19, batchId);
             }
             insert.executeUpdate();
+            if (m.uniqueKey() != null || m.debounceKey() != null) {
+                writeSendKeys(m);
+            }
             counters.add(m.queue(), state, 1);
             // A queue with per-key limits claims round-robin by key (LimitedClaims), never from the buffer.
             if (state == MessageState.READY && limitKey == null) {
@@ -277,7 +298,71 @@ final class MessageWrites {
                         m.maxAttempts(), now, m.expiresAt() == null ? null : m.expiresAt().toEpochMilli()));
             }
         }
+        for (Object[] d : debounced) {
+            mergeInto((PendingDebounce) d[0], (NewMessage) d[1], (Transition) d[2]);
+        }
         return outcomes;
+    }
+
+    /** The unfinished message of {@code queue} holding {@code key} (a leased one is READY on disk), or null. */
+    private String unfinishedWithUniqueKey(String queue, String key) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand(
+                "SELECT id FROM messages WHERE queue = ? AND unique_key = ? AND state IN ({WAITING}) LIMIT 1"))) {
+            ps.setString(1, queue);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** A debounced message not handed out yet. */
+    private record PendingDebounce(long seq, String id, String queue, MessageState state, Instant until) {
+    }
+
+    /** The key's message that has not started: SCHEDULED or READY and not leased (leases live in memory). */
+    private PendingDebounce pendingDebounce(String queue, String key) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("SELECT seq, id, state, debounce_until FROM messages "
+                + "WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) ORDER BY seq DESC"))) {
+            ps.setString(1, queue);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (leases.live(rs.getLong(1)) == null) {
+                        return new PendingDebounce(rs.getLong(1), rs.getString(2), queue, MessageState.fromCode(rs.getInt(3)),
+                                Instant.ofEpochMilli(rs.getLong(4)));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The later send's payload and headers into the pending message, and its new start. */
+    private void mergeInto(PendingDebounce pending, NewMessage later, Transition into) throws SQLException {
+        TransitionUpdate update = TransitionUpdate.shapedLike(Dialect.SQLITE, into, 0);
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE messages SET " + update.set()
+                + ", payload = ?, headers = ?, limit_key = ? WHERE seq = ?")) {
+            int i = update.bind(ps, 1, into);
+            ps.setString(i++, later.payloadJson());
+            ps.setString(i++, later.headers().isEmpty() ? null : json.writeHeaders(later.headers()));
+            ps.setString(i++, LimitKeys.of(queues.get(later.queue()).policy(), later.headers(), later.orderingKey()));
+            ps.setLong(i, pending.seq);
+            ps.executeUpdate();
+        }
+        counters.move(pending.queue, pending.state, into.to());
+        readyBuffer.invalidate(pending.queue);
+    }
+
+    private void writeSendKeys(NewMessage m) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE messages SET unique_key = ?, debounce_key = ?, debounce_until = ? WHERE seq = ?")) {
+            ps.setString(1, m.uniqueKey());
+            ps.setString(2, m.debounceKey());
+            setNullableLong(ps, 3, m.debounceUntil() == null ? null : m.debounceUntil().toEpochMilli());
+            ps.setLong(4, MessageIds.sequenceOf(m.id()));
+            ps.executeUpdate();
+        }
     }
 
     private SendOutcome findIdempotent(String queue, String key) throws SQLException {
