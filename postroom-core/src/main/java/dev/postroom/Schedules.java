@@ -5,6 +5,9 @@ import dev.postroom.engine.EngineContext;
 import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.ScheduleRuns;
 import dev.postroom.store.MessageStore;
+import dev.postroom.store.NewMessage;
+import dev.postroom.store.SendBatch;
+import dev.postroom.store.SendOutcome;
 import dev.postroom.store.SchedulePlanner;
 import dev.postroom.store.SchedulePut;
 import dev.postroom.store.ScheduleToggle;
@@ -53,6 +56,8 @@ public final class Schedules {
     public static final String SCHEDULE_HEADER = ScheduleRuns.SCHEDULE_HEADER;
     /** The header giving the run time (RFC 3339, UTC) on every run's message. */
     public static final String RUN_AT_HEADER = ScheduleRuns.RUN_AT_HEADER;
+    /** The header of a run an operator asked for with {@link #runNow}, outside the cron. */
+    public static final String MANUAL_HEADER = "postroom.manual";
 
     private final MessageStore store;
     private final SchedulePlanner runner;
@@ -160,6 +165,32 @@ public final class Schedules {
      */
     public Schedule resume(String name) {
         return toggle(name, false);
+    }
+
+    /**
+     * Sends the schedule's message now, outside its cron: its queue, payload and headers, with the
+     * run headers ({@value #SCHEDULE_HEADER}, and {@value #RUN_AT_HEADER} set to now) and
+     * {@value #MANUAL_HEADER}. The schedule itself is untouched: its next run, last run and pause
+     * stay as they were. For "run the nightly report now", paused or not.
+     *
+     * @throws ScheduleNotFoundException when there is none
+     * @throws QueueNotFoundException    when its queue no longer exists
+     */
+    public SendResult runNow(String name) {
+        engine.requireOpen();
+        Schedule schedule = get(name);
+        StoredQueue queue = engine.catalog().require(schedule.queue());
+        Instant now = engine.clock().instant();
+        Map<String, String> headers = new LinkedHashMap<>(schedule.headers());
+        headers.put(SCHEDULE_HEADER, name);
+        headers.put(RUN_AT_HEADER, now.toString());
+        headers.put(MANUAL_HEADER, "true");
+        NewMessage message = engine.factory().create(schedule.queue(), queue.policy(), new RawJson(schedule.payloadJson()),
+                SendOptions.builder().headers(headers).build(), now, "");
+        SendOutcome outcome = Futures.join(store.send(new SendBatch(List.of(message), now, engine.node()))).getFirst();
+        engine.signals().changed(schedule.queue());
+        engine.listener().sent(schedule.queue(), outcome.id(), outcome.state(), false);
+        return new SendResult(outcome.id(), outcome.state(), false);
     }
 
     private Schedule toggle(String name, boolean paused) {

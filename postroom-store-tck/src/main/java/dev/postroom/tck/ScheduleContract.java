@@ -96,6 +96,28 @@ public abstract class ScheduleContract extends ContractSupport {
     }
 
     @Test
+    void runNowSendsTheMessageAtOnceAndLeavesTheScheduleAsItWas() {
+        createQueue(QUEUE);
+        schedules().put(schedule("nightly", "0 2 * * *").header("tenant", "t-1").build());
+        schedules().pause("nightly");
+        Schedule before = schedules().get("nightly");
+        clock.advance(java.time.Duration.ofMinutes(5));
+
+        dev.postroom.SendResult sent = schedules().runNow("nightly");
+
+        Message run = message(sent.id());
+        track(List.of(sent.id()));
+        assertSameJson(run.payloadJson(), Map.of("job", "nightly"));
+        assertThat(run.state()).isEqualTo(MessageState.READY);
+        assertThat(run.headers()).containsEntry("tenant", "t-1").containsEntry(Schedules.SCHEDULE_HEADER, "nightly")
+                .containsEntry(Schedules.RUN_AT_HEADER, clock.instant().toString()).containsEntry(Schedules.MANUAL_HEADER, "true");
+        assertThat(schedules().get("nightly")).isEqualTo(before);
+        assertThat(schedules().runNow("nightly").id()).as("each run now is a message of its own").isNotEqualTo(sent.id());
+        track(messagesOf(QUEUE).stream().map(Message::id).toList());
+        assertThatThrownBy(() -> schedules().runNow("no-such-schedule")).isInstanceOf(dev.postroom.ScheduleNotFoundException.class);
+    }
+
+    @Test
     void eachRunIsSentInTurn() {
         createQueue(QUEUE);
         schedules().put(schedule("ten-minutes", "*/10 * * * *").build());

@@ -91,6 +91,7 @@ public final class Console implements Site {
         new MessagePages(postroom, templates, audit).register(routes);
         new BatchPages(postroom, templates).register(routes);
         new WorkflowPages(postroom, templates, audit, clock).register(routes);
+        new SendPages(postroom, templates, audit).register(routes);
         new AuditPages(auditLog, templates).register(routes);
         new QueuePages(postroom, templates, audit).register(routes);
         new UserPages(auth, sessions, templates, audit, clock).register(routes);

@@ -1,8 +1,6 @@
 package dev.postroom.server.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Message;
@@ -12,7 +10,6 @@ import dev.postroom.MessageQuery;
 import dev.postroom.MessageState;
 import dev.postroom.Postroom;
 import dev.postroom.QueueInfo;
-import dev.postroom.RawJson;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
 import dev.postroom.server.auth.Role;
@@ -115,38 +112,19 @@ final class MessagePages {
         String queue = String.valueOf(ctx.formParam("queue"));
         String payload = String.valueOf(ctx.formParam("payload"));
         String headers = String.valueOf(ctx.formParam("headers"));
-        String problem = null;
-        JsonNode payloadJson = null;
-        Map<String, String> headerMap = Map.of();
-        try {
-            payloadJson = json.readTree(payload);
-            if (payloadJson == null || payloadJson.isMissingNode()) {
-                problem = "Payload: enter a JSON value.";
-            }
-        } catch (JsonProcessingException e) {
-            problem = "Payload is not valid JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ").";
-        }
-        if (problem == null) {
-            try {
-                headerMap = headers.isBlank() ? Map.of() : json.readValue(headers, new TypeReference<LinkedHashMap<String, String>>() {
-                });
-            } catch (JsonProcessingException e) {
-                problem = "Headers must be a JSON object of strings, e.g. {\"tenant\": \"acme\"}.";
-            }
-        }
-        if (problem != null) {
+        ComposeForm form = ComposeForm.read(payload, headers);
+        if (form.problem() != null) {
             ctx.status(422);
-            resendForm(ctx, session, original, queue, payload, headers, problem);
+            resendForm(ctx, session, original, queue, payload, headers, form.problem());
             return;
         }
-        Map<String, String> linked = new LinkedHashMap<>(headerMap);
+        Map<String, String> linked = new LinkedHashMap<>(form.headers());
         linked.put(RESENT_FROM, original.id());
         SendResult sent;
         try {
-            sent = postroom.send(queue, new RawJson(json.writeValueAsString(payloadJson)),
+            sent = postroom.send(queue, form.payloadJson(),
                     SendOptions.builder().headers(linked).priority(original.priority()).build()).join();
-        } catch (InvalidMessageException | JsonProcessingException e) {
+        } catch (InvalidMessageException e) {
             ctx.status(422);
             resendForm(ctx, session, original, queue, payload, headers, e.getMessage());
             return;

@@ -37,6 +37,7 @@ final class SchedulePages {
         routes.post("/console/schedules/{name}/pause", ctx -> pause(ctx, true));
         routes.post("/console/schedules/{name}/resume", ctx -> pause(ctx, false));
         routes.post("/console/schedules/{name}/delete", this::delete);
+        routes.post("/console/schedules/{name}/run", this::runNow);
     }
 
     private void list(Context ctx) {
@@ -92,6 +93,15 @@ final class SchedulePages {
         session.flash(paused ? "Paused schedule " + name + ": it sends nothing until it is resumed."
                 : "Resumed schedule " + name + "; next run " + Format.time(schedule.nextRunAt()) + ".");
         ctx.redirect("/console/schedules", HttpStatus.SEE_OTHER);
+    }
+
+    private void runNow(Context ctx) {
+        Session session = ConsoleGuard.require(ctx, Role.OPERATOR);
+        String name = ctx.pathParam("name");
+        dev.postroom.SendResult sent = postroom.schedules().runNow(name);
+        audit.record(ctx, session, "schedule.run", "schedule", name, Map.of("messageId", sent.id()));
+        session.flash("Ran schedule " + name + " now: sent " + sent.id() + ". Its next run is unchanged.");
+        ctx.redirect("/console/messages/" + Format.url(sent.id()), HttpStatus.SEE_OTHER);
     }
 
     private void delete(Context ctx) {

@@ -60,6 +60,7 @@ final class ScheduleRoutes {
         routes.delete("/api/v1/schedules/{name}", this::delete);
         routes.post("/api/v1/schedules/{name}/pause", ctx -> pause(ctx, true));
         routes.post("/api/v1/schedules/{name}/resume", ctx -> pause(ctx, false));
+        routes.post("/api/v1/schedules/{name}/run", this::runNow);
     }
 
     private void put(Context ctx) throws IOException {
@@ -116,5 +117,14 @@ final class ScheduleRoutes {
         Schedule schedule = paused ? postroom.schedules().pause(name) : postroom.schedules().resume(name);
         audit.record(ctx, paused ? "schedule.pause" : "schedule.resume", "schedule", name, null);
         ctx.json(View.of(schedule));
+    }
+
+    /** Sends the schedule's message now, outside its cron; the schedule is unchanged. */
+    private void runNow(Context ctx) {
+        Access.require(ctx, Scope.Kind.OPERATE);
+        String name = ctx.pathParam("name");
+        dev.postroom.SendResult sent = postroom.schedules().runNow(name);
+        audit.record(ctx, "schedule.run", "schedule", name, java.util.Map.of("messageId", sent.id()));
+        ctx.status(201).json(dev.postroom.server.http.Views.Sent.of(sent));
     }
 }

@@ -50,6 +50,10 @@ class ConsoleAccessTest {
         ROUTES.put("GET /console/batches", Role.VIEWER);
         ROUTES.put("GET /console/batches/{id}", Role.VIEWER);
         ROUTES.put("GET /console/batches/{id}/live", Role.VIEWER);
+        ROUTES.put("GET /console/send", Role.OPERATOR);
+        ROUTES.put("POST /console/send", Role.OPERATOR);
+        ROUTES.put("POST /console/publish", Role.OPERATOR);
+        ROUTES.put("POST /console/schedules/{name}/run", Role.OPERATOR);
         ROUTES.put("GET /console/workflows", Role.VIEWER);
         ROUTES.put("GET /console/workflows/{id}", Role.VIEWER);
         ROUTES.put("GET /console/workflows/{id}/live", Role.VIEWER);

@@ -175,6 +175,23 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anOperatorSendsFromTheConsoleAfterFixingThePayload() {
+        String queue = ConsoleFixture.uniqueQueue("bsend");
+        console.postroom().createQueue(queue);
+        browser.signIn("operator");
+        browser.open("/console/send?queue=" + queue);
+        browser.script("document.querySelector('#send-form textarea[name=payload]').value = arguments[0];", "{\"refund\": 19.99,\n oops}");
+        browser.click("#send-form button[type=submit]");
+        browser.waitForText("#send-error", "line 2, column");
+
+        browser.script("document.querySelector('#send-form textarea[name=payload]').value = arguments[0];", "{\"refund\": 1999}");
+        browser.click("#send-form button[type=submit]");
+        browser.waitForPath("/console/messages/");
+        browser.waitForText(".flash", "Sent");
+        browser.waitForText("#payload", "1999");
+    }
+
+    @Test
     void deletingAsksFirstAndCancellingTheQuestionKeepsTheMessage() {
         String id = dead(ConsoleFixture.uniqueQueue("delete"), "{\"n\":1}", "boom");
         browser.signIn("operator");

@@ -180,6 +180,8 @@ class AccessTest {
                     () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/pause", null));
             case "POST /api/v1/schedules/{name}/resume" -> new Case(OPERATE, NOT_OPERATE,
                     () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/resume", null));
+            case "POST /api/v1/schedules/{name}/run" -> new Case(OPERATE, NOT_OPERATE,
+                    () -> new Call("POST", "/api/v1/schedules/" + newSchedule() + "/run", null));
             case "GET /api/v1/batches" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/batches?limit=5", null));
             case "GET /api/v1/batches/{id}" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
                     () -> new Call("GET", "/api/v1/batches/" + newBatch(), null), 404);

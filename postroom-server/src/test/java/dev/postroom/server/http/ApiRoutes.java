@@ -60,6 +60,7 @@ final class ApiRoutes {
             new Route("DELETE", "/api/v1/schedules/{name}"),
             new Route("POST", "/api/v1/schedules/{name}/pause"),
             new Route("POST", "/api/v1/schedules/{name}/resume"),
+            new Route("POST", "/api/v1/schedules/{name}/run"),
             new Route("GET", "/api/v1/batches"),
             new Route("GET", "/api/v1/batches/{id}"),
             new Route("GET", "/api/v1/batches/{id}/messages"),

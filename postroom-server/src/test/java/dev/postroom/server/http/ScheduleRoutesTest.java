@@ -34,6 +34,25 @@ class ScheduleRoutesTest {
     }
 
     @Test
+    void runSendsTheMessageNowAndIsAudited() {
+        String queue = newQueue();
+        String name = uniqueQueue("nightly");
+        assertThat(put(name, "{\"cron\": \"0 2 * * *\", \"queue\": \"" + queue + "\", \"payload\": {\"report\": 1}}").status()).isEqualTo(201);
+
+        Reply run = server.post("/api/v1/schedules/" + name + "/run", server.admin, null);
+
+        assertThat(run.status()).as("%s", run).isEqualTo(201);
+        com.fasterxml.jackson.databind.JsonNode message = server.message(run.json().get("id").asText());
+        assertThat(message.get("payload").get("report").asInt()).isEqualTo(1);
+        assertThat(message.get("headers").get("postroom.manual").asText()).isEqualTo("true");
+        assertThat(server.get("/api/v1/schedules/" + name, server.admin).json().get("lastRunAt").isNull()).isTrue();
+        assertThat(server.audit().browse(dev.postroom.server.audit.AuditQuery.builder().target(name).build()).entries())
+                .extracting(dev.postroom.server.audit.AuditEntry::action).contains("schedule.run");
+        TestServer.assertProblem(server.post("/api/v1/schedules/no-such-schedule/run", server.admin, null), 404);
+        TestServer.assertProblem(server.post("/api/v1/schedules/" + name + "/run", server.token("read"), null), 403);
+    }
+
+    @Test
     void putCreatesWith201ShowingTheNextRunInItsZoneThenReplacesWith200() {
         String queue = newQueue();
         String name = uniqueQueue("nightly");
