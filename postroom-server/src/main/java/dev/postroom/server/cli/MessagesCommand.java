@@ -17,7 +17,7 @@ import java.util.List;
  */
 @Command(name = "messages", sortOptions = false,
         description = "Show, retry or cancel one message.",
-        subcommands = {MessagesCommand.Get.class, MessagesCommand.Retry.class, MessagesCommand.Cancel.class})
+        subcommands = {MessagesCommand.Get.class, MessagesCommand.Retry.class, MessagesCommand.Cancel.class, MessagesCommand.Snooze.class})
 public final class MessagesCommand extends GroupCommand {
 
     static String path(String id) {
@@ -125,6 +125,34 @@ public final class MessagesCommand extends GroupCommand {
                 printJson(m);
             } else {
                 out().println("cancelled " + id + " (now " + text(m, "state") + ")");
+            }
+        }
+    }
+
+    /** {@code messages snooze ID --lease LEASE --seconds N}: puts a message received with {@code receive} back, no attempt spent. */
+    @Command(name = "snooze", sortOptions = false,
+            description = "Put a message you hold (from receive) back for a while without spending its attempt.")
+    public static final class Snooze extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = "--lease", paramLabel = "LEASE_ID", required = true, description = "The lease id receive printed.")
+        String leaseId;
+
+        @Option(names = "--seconds", paramLabel = "SECONDS", required = true, description = "How long until it is ready again; 0 for at once.")
+        java.math.BigDecimal seconds;
+
+        @Override
+        void execute(ApiClient client) {
+            com.fasterxml.jackson.databind.node.ObjectNode body = ApiClient.JSON.createObjectNode();
+            body.put("leaseId", leaseId);
+            body.put("seconds", seconds);
+            JsonNode m = client.post(path(id) + "/snooze", body).body();
+            if (json()) {
+                printJson(m);
+            } else {
+                out().println("snoozed " + id + " (now " + text(m, "state") + ", snoozed " + text(m, "snoozes") + " times, attempt "
+                        + text(m, "attempt") + ")");
             }
         }
     }

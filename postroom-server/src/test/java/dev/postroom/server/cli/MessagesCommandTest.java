@@ -86,6 +86,17 @@ class MessagesCommandTest {
     }
 
     @Test
+    void snoozeSendsTheLeaseAndSecondsAndReportsTheCount() {
+        server.answer("POST", "/api/v1/messages/m1/snooze", 200, "{\"id\":\"m1\",\"state\":\"SCHEDULED\",\"snoozes\":2,\"attempt\":0}");
+
+        CliRun run = CliRun.run(new MessagesCommand(), "snooze", "m1", "--lease", "l-9", "--seconds", "300", "--url", server.url());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).isEqualTo("snoozed m1 (now SCHEDULED, snoozed 2 times, attempt 0)\n");
+        assertThat(server.only("POST", "/api/v1/messages/m1/snooze").json().toString()).isEqualTo("{\"leaseId\":\"l-9\",\"seconds\":300}");
+    }
+
+    @Test
     void retryReportsTheNewState() {
         server.answer("POST", "/api/v1/messages/m1/retry", 200, "{\"id\":\"m1\",\"state\":\"READY\"}");
 
