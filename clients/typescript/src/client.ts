@@ -24,6 +24,11 @@ import type {
     SendRequest,
     SendResult,
     SettleResult,
+    Workflow,
+    WorkflowPage,
+    WorkflowQuery,
+    WorkflowRequest,
+    WorkflowStarted,
 } from "./types.js";
 
 /** How to reach a Postroom server. */
@@ -211,6 +216,15 @@ export class PostroomClient {
         return unwrap(this.api.POST("/api/v1/messages/{id}/extend", { params: { path: { id: lease.id } }, body: { leaseId: lease.leaseId, leaseSeconds } }));
     }
 
+    /**
+     * "Not yet": puts a held message back for `seconds` (0: ready at once) without spending its
+     * attempt; the snooze is counted, and one past the queue's `maxSnoozes` ends it DEAD. 409 when
+     * the lease is not current.
+     */
+    async snooze(lease: Lease, seconds: number): Promise<Message> {
+        return (await unwrap(this.api.POST("/api/v1/messages/{id}/snooze", { params: { path: { id: lease.id } }, body: { leaseId: lease.leaseId, seconds } }))) as Message;
+    }
+
     /** Reports a running handler's progress (percent 0–100 and a note), shown with the message. */
     async progress(lease: Lease, update: ProgressUpdate): Promise<Progress> {
         return unwrap(this.api.POST("/api/v1/messages/{id}/progress", { params: { path: { id: lease.id } }, body: { ...update, leaseId: lease.leaseId } }));
@@ -245,6 +259,37 @@ export class PostroomClient {
     /** Deletes a message in any state. */
     async deleteMessage(id: string): Promise<void> {
         await unwrap(this.api.DELETE("/api/v1/messages/{id}", { params: { path: { id } } }));
+    }
+
+    // ---- workflows
+
+    /**
+     * Starts a workflow: every step's message is stored at once; a step with `after` waits until
+     * those steps succeeded and then receives their results (`workflow.results` on its message).
+     * A repeat of an `idempotencyKey` answers the first workflow with `duplicate: true`.
+     */
+    async startWorkflow(request: WorkflowRequest): Promise<WorkflowStarted> {
+        return unwrap(this.api.POST("/api/v1/workflows", { body: request }));
+    }
+
+    /** The workflow and each step's state. */
+    async getWorkflow(id: string): Promise<Workflow> {
+        return unwrap(this.api.GET("/api/v1/workflows/{id}", { params: { path: { id } } }));
+    }
+
+    /** A page of workflows, newest first; pass `next` as `after` for the following page. */
+    async listWorkflows(query: WorkflowQuery = {}): Promise<WorkflowPage> {
+        return unwrap(this.api.GET("/api/v1/workflows", { params: { query } }));
+    }
+
+    /** Cancels every unfinished step; nothing more is released. Needs `operate`. */
+    async cancelWorkflow(id: string): Promise<Workflow> {
+        return unwrap(this.api.POST("/api/v1/workflows/{id}/cancel", { params: { path: { id } } }));
+    }
+
+    /** Retries every DEAD step, so that a FAILED workflow runs on. Needs `operate`. */
+    async retryWorkflow(id: string): Promise<Workflow> {
+        return unwrap(this.api.POST("/api/v1/workflows/{id}/retry", { params: { path: { id } } }));
     }
 
     // ---- live events

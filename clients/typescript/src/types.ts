@@ -97,3 +97,28 @@ export type NackOptions =
 
 /** The error a nack records: a one-line message and an optional detail such as a stack trace. */
 export type NackError = { message: string; detail?: string };
+
+/** A workflow to start: steps, each a message to a queue, and the steps each one follows. */
+export type WorkflowRequest = Schemas["WorkflowRequest"];
+
+/** One step of a {@link WorkflowRequest}. */
+export type WorkflowStepInput = Schemas["WorkflowStepInput"];
+
+/** A workflow and each step's state (`WAITING` until the steps it follows succeeded). */
+export type Workflow = Schemas["Workflow"];
+
+/** One step of a {@link Workflow}. */
+export type WorkflowStep = Schemas["WorkflowStep"];
+
+/** The answer to a start: the workflow, and whether an earlier start with the same idempotency key stored it. */
+export type WorkflowStarted = Schemas["WorkflowStarted"];
+
+/** A page of workflows, newest first. */
+export type WorkflowPage = Schemas["WorkflowList"];
+
+/** Filters and paging of {@link PostroomClient.listWorkflows}. */
+export type WorkflowQuery = NonNullable<operations["listWorkflows"]["parameters"]["query"]>;
+
+/** What a workflow step's message says of its workflow: its id, the step, and the results of the steps it followed. */
+export type StepOf = Schemas["StepOf"];
+

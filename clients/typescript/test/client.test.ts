@@ -34,6 +34,66 @@ describe("PostroomClient", () => {
         assert.equal(shown.payload.order, "o-42");
     });
 
+    test("a workflow releases each step once the one before it was acked, with its result", TIMEOUT, async () => {
+        const sessions = await freshQueue(client, "wf-sessions");
+        const refunds = await freshQueue(client, "wf-refunds");
+        const started = await client.startWorkflow({
+            name: "close-account",
+            steps: [
+                { name: "revoke", queue: sessions, payload: { customer: 7 } },
+                { name: "refund", queue: refunds, payload: { customer: 7 }, after: ["revoke"] },
+            ],
+        });
+        assert.equal(started.state, "RUNNING");
+        assert.deepEqual(started.steps?.map((s) => s.state), ["READY", "WAITING"]);
+
+        const [revoke] = await client.receive(sessions, { waitSeconds: 5 });
+        assert.ok(revoke);
+        assert.equal(revoke.workflow?.step, "revoke");
+        await client.ack(revoke, { sessions: 3 });
+        const [refund] = await client.receive(refunds, { waitSeconds: 10 });
+        assert.ok(refund);
+        assert.equal(refund.workflow?.id, started.id);
+        assert.deepEqual(refund.workflow?.results?.["revoke"], { sessions: 3 });
+        await client.ack(refund);
+
+        let workflow = await client.getWorkflow(started.id ?? "");
+        for (let i = 0; i < 50 && workflow.state !== "SUCCEEDED"; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            workflow = await client.getWorkflow(started.id ?? "");
+        }
+        assert.equal(workflow.state, "SUCCEEDED");
+        const page = await client.listWorkflows({ name: "close-account", limit: 500 });
+        assert.ok(page.workflows?.some((w) => w.id === started.id));
+    });
+
+    test("a snoozed message comes back with its attempt not spent", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "snooze");
+        const sent = await client.send(queue, "later");
+        const [first] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(first);
+
+        const snoozed = await client.snooze(first, 0);
+
+        assert.equal(snoozed.state, "READY");
+        assert.equal(snoozed.snoozes, 1);
+        const [again] = await client.receive(queue, { waitSeconds: 5 });
+        assert.equal(again?.id, sent.id);
+        assert.equal(again?.attempt, 1);
+    });
+
+    test("a debounced send goes into the pending message and a held unique key is a 409 naming it", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "keys");
+        const first = await client.send(queue, { edit: 1 }, { debounceKey: "catalogue", debounceSeconds: 60 });
+        const second = await client.send(queue, { edit: 2 }, { debounceKey: "catalogue", debounceSeconds: 60 });
+        assert.equal(second.id, first.id);
+        assert.equal(second.debounced, true);
+
+        const held = await client.send(queue, "export", { uniqueKey: "export-7" });
+        await assert.rejects(client.send(queue, "again", { uniqueKey: "export-7" }), (e: unknown) =>
+            e instanceof PostroomProblem && e.status === 409 && e.detail.includes(held.id));
+    });
+
     test("a batch is sent in order and its messages are received together", TIMEOUT, async () => {
         const queue = await freshQueue(client, "batch");
         const results = await client.sendBatch(queue, [{ payload: 1 }, { payload: 2, priority: 0 }, { payload: 3 }]);
