@@ -4,6 +4,7 @@ import dev.postroom.Postroom;
 import dev.postroom.SendResult;
 import dev.postroom.StateCounts;
 import dev.postroom.store.sqlite.SqliteMessageStore;
+import dev.postroom.tck.DurableLog;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package dev.postroom.store.sqlite.crash;
+package dev.postroom.tck;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * tail off: nobody was told it was written (its future never completed), and a truncated line
  * like {@code m-1-2} (from {@code m-1-23}) would otherwise claim a record that never happened.
  */
-final class DurableLog implements AutoCloseable {
+public final class DurableLog implements AutoCloseable {
     private record Entry(byte[] line, CompletableFuture<Void> done) {
     }
 
@@ -40,7 +40,7 @@ final class DurableLog implements AutoCloseable {
     }
 
     /** Opens (creating) the log, dropping a partial last line; {@code onFailure} hears of any I/O error. */
-    static DurableLog open(Path path, Consumer<Throwable> onFailure) throws IOException {
+    public static DurableLog open(Path path, Consumer<Throwable> onFailure) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long end = completeLinesEnd(channel);
         if (end < channel.size()) {
@@ -66,7 +66,7 @@ final class DurableLog implements AutoCloseable {
     }
 
     /** Queues {@code line}; the future completes once it is on disk. */
-    CompletableFuture<Void> append(String line) {
+    public CompletableFuture<Void> append(String line) {
         if (line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("one line only: " + line);
         }
