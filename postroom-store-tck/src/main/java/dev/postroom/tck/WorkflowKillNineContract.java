@@ -30,8 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Workflows survive {@code kill -9}: a child JVM starts diamond workflows (a; b and c after a; d
@@ -55,7 +53,7 @@ public abstract class WorkflowKillNineContract {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     protected Path tmp;
 
-    private Process child;
+    private ChildJvm child;
 
     /** The class whose {@code main(String[])} opens the store from {@link #storeArguments()} and calls {@link #runChild}. */
     protected abstract Class<?> childClass();
@@ -68,9 +66,8 @@ public abstract class WorkflowKillNineContract {
 
     @AfterEach
     void killLeftoverChild() throws InterruptedException {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
+        if (child != null) {
+            child.close();
         }
     }
 
@@ -79,34 +76,14 @@ public abstract class WorkflowKillNineContract {
         long seed = Long.getLong("postroom.seed", new SecureRandom().nextLong());
         log.info("seed={} (replay with -Dpostroom.seed={}) dir={}", seed, seed, tmp);
         Random random = new Random(seed);
-        Files.writeString(tmp.resolve("logback-child.xml"), """
-                <configuration>
-                  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
-                    <target>System.err</target>
-                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} %msg%n</pattern></encoder>
-                  </appender>
-                  <root level="WARN"><appender-ref ref="STDERR"/></root>
-                </configuration>
-                """);
         for (int cycle = 1; cycle <= KILLS; cycle++) {
             child = start(cycle, "run");
-            awaitReady(cycle);
-            int millis = MIN_RUN_MILLIS + random.nextInt(MAX_RUN_MILLIS - MIN_RUN_MILLIS + 1);
-            if (child.waitFor(millis, TimeUnit.MILLISECONDS)) {
-                fail("child of cycle " + cycle + " exited by itself with status " + child.exitValue() + report(cycle));
-            }
-            child.destroyForcibly(); // SIGKILL on Linux
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child of cycle %d stopped", cycle).isTrue();
-            assertThat(child.exitValue()).as("exit status of cycle %d (128 + SIGKILL) with seed %d%s", cycle, seed, report(cycle))
-                    .isEqualTo(128 + 9);
+            child.awaitReady(READY, Duration.ofSeconds(60));
+            int status = child.runThenKill(MIN_RUN_MILLIS + random.nextInt(MAX_RUN_MILLIS - MIN_RUN_MILLIS + 1));
+            assertThat(status).as("exit status of cycle %d (128 + SIGKILL) with seed %d%s", cycle, seed, child.report()).isEqualTo(128 + 9);
         }
-        int drain = KILLS + 1;
-        child = start(drain, "drain");
-        if (!child.waitFor(150, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            fail("draining child did not finish" + report(drain));
-        }
-        assertThat(child.exitValue()).as("drain exit status with seed %d%s", seed, report(drain)).isZero();
+        child = start(KILLS + 1, "drain");
+        child.awaitSuccess(Duration.ofSeconds(150));
 
         List<String> started = Files.readAllLines(startedLog());
         assertThat(started).as("workflows started before the kills").hasSizeGreaterThan(KILLS);
@@ -191,39 +168,10 @@ public abstract class WorkflowKillNineContract {
         return tmp.resolve("started.log");
     }
 
-    private Process start(int cycle, String mode) throws IOException {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=" + tmp.resolve("logback-child.xml"),
-                "-cp", System.getProperty("java.class.path"), childClass().getName()));
-        command.addAll(storeArguments());
-        command.add(startedLog().toString());
-        command.add(mode);
-        return new ProcessBuilder(command)
-                .redirectOutput(tmp.resolve("child-" + cycle + ".out").toFile())
-                .redirectError(tmp.resolve("child-" + cycle + ".err").toFile())
-                .start();
-    }
-
-    private void awaitReady(int cycle) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> !child.isAlive()
-                || Files.readString(tmp.resolve("child-" + cycle + ".out")).contains(READY));
-        if (!child.isAlive()) {
-            fail("child of cycle " + cycle + " exited before it was ready" + report(cycle));
-        }
-    }
-
-    private String report(int cycle) {
-        return "\n--- stdout:\n" + read(tmp.resolve("child-" + cycle + ".out")) + "\n--- stderr:\n" + read(tmp.resolve("child-" + cycle + ".err"));
-    }
-
-    private static String read(Path file) {
-        try {
-            String text = Files.exists(file) ? Files.readString(file) : "(none)";
-            return text.length() > 20_000 ? "…" + text.substring(text.length() - 20_000) : text;
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+    private ChildJvm start(int cycle, String mode) throws IOException {
+        List<String> args = new ArrayList<>(storeArguments());
+        args.add(startedLog().toString());
+        args.add(mode);
+        return ChildJvm.start(tmp, "child-" + cycle, "WARN", childClass(), args);
     }
 }

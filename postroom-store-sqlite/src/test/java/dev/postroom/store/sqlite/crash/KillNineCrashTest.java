@@ -4,7 +4,7 @@ import dev.postroom.QueuePolicy;
 import dev.postroom.StateCounts;
 import dev.postroom.store.MessageStore;
 import dev.postroom.store.sqlite.SqliteMessageStore;
-import org.awaitility.core.ConditionTimeoutException;
+import dev.postroom.tck.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -23,14 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Kills a process that is sending to and handling from the SQLite store with SIGKILL, several
@@ -55,13 +53,12 @@ class KillNineCrashTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // on failure the logs and the database stay for a look
     Path tmp;
 
-    private Process child;
+    private ChildJvm child;
 
     @AfterEach
     void killLeftoverChild() throws InterruptedException {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
+        if (child != null) {
+            child.close();
         }
     }
 
@@ -78,37 +75,24 @@ class KillNineCrashTest {
     }
 
     private void run(Random random) throws Exception {
-        Files.writeString(logbackConfig(), LOGBACK);
         Files.createDirectories(dataDir());
 
         List<Integer> runMillis = new ArrayList<>();
         for (int cycle = 1; cycle <= KILLS; cycle++) {
             child = start(cycle, "run");
-            awaitReady(cycle);
+            child.awaitReady(CrashChild.READY, READY_TIMEOUT);
             int millis = MIN_RUN_MILLIS + random.nextInt(MAX_RUN_MILLIS - MIN_RUN_MILLIS + 1);
             runMillis.add(millis);
             // The one deliberate wait: how long the child runs before it is killed.
-            if (child.waitFor(millis, TimeUnit.MILLISECONDS)) {
-                fail("child of cycle " + cycle + " exited by itself with status " + child.exitValue() + report(cycle));
-            }
-            child.destroyForcibly(); // SIGKILL on Linux
-            if (!child.waitFor(30, TimeUnit.SECONDS)) {
-                fail("child of cycle " + cycle + " survived SIGKILL" + report(cycle));
-            }
-            assertThat(child.exitValue()).as("exit status of the killed child of cycle %d (128 + SIGKILL)%s", cycle, report(cycle))
+            int status = child.runThenKill(millis);
+            assertThat(status).as("exit status of the killed child of cycle %d (128 + SIGKILL)%s", cycle, child.report())
                     .isEqualTo(128 + 9);
         }
 
         int drainCycle = KILLS + 1;
         child = start(drainCycle, "drain");
-        if (!child.waitFor(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            fail("draining child did not finish within " + DRAIN_TIMEOUT_SECONDS + " s" + report(drainCycle));
-        }
-        if (child.exitValue() != 0) {
-            fail("draining child exited with status " + child.exitValue() + report(drainCycle));
-        }
-        assertThat(Files.readString(stdout(drainCycle))).as("drain output").contains(CrashChild.DRAINED);
+        child.awaitSuccess(Duration.ofSeconds(DRAIN_TIMEOUT_SECONDS));
+        assertThat(child.stdout()).as("drain output").contains(CrashChild.DRAINED);
 
         check(drainCycle, runMillis);
     }
@@ -202,48 +186,10 @@ class KillNineCrashTest {
         return cycles.stream().collect(Collectors.groupingBy(c -> c, TreeMap::new, Collectors.counting()));
     }
 
-    private Process start(int cycle, String mode) throws IOException {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=" + logbackConfig(),
-                "-cp", System.getProperty("java.class.path"),
-                CrashChild.class.getName(),
-                dataDir().toString(), handledLog().toString(), ackedLog().toString(), Integer.toString(cycle), mode);
-        return new ProcessBuilder(command)
-                .redirectOutput(stdout(cycle).toFile())
-                .redirectError(stderr(cycle).toFile())
-                .start();
-    }
-
-    private void awaitReady(int cycle) throws IOException {
-        try {
-            await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !child.isAlive() || Files.readString(stdout(cycle)).contains(CrashChild.READY));
-        } catch (ConditionTimeoutException e) {
-            fail("child of cycle " + cycle + " was not ready within " + READY_TIMEOUT + report(cycle));
-        }
-        if (!Files.readString(stdout(cycle)).contains(CrashChild.READY)) {
-            fail("child of cycle " + cycle + " exited before it was ready, status "
-                    + (child.isAlive() ? "?" : child.exitValue()) + report(cycle));
-        }
-    }
-
-    /** The child's output, for failure messages. */
-    private String report(int cycle) {
-        return "\n--- child " + cycle + " stdout:\n" + tail(stdout(cycle)) + "\n--- child " + cycle + " stderr:\n" + tail(stderr(cycle));
-    }
-
-    private static String tail(Path file) {
-        try {
-            String text = Files.exists(file) ? Files.readString(file) : "(none)";
-            return text.length() > 20_000 ? "…" + text.substring(text.length() - 20_000) : text;
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+    private ChildJvm start(int cycle, String mode) throws IOException {
+        // Child logs go to stderr at INFO, so stdout carries only the ready and drained lines.
+        return ChildJvm.start(tmp, "child-" + cycle, "INFO", CrashChild.class,
+                List.of(dataDir().toString(), handledLog().toString(), ackedLog().toString(), Integer.toString(cycle), mode));
     }
 
     private Path dataDir() {
@@ -257,27 +203,4 @@ class KillNineCrashTest {
     private Path ackedLog() {
         return tmp.resolve("acked.log");
     }
-
-    private Path logbackConfig() {
-        return tmp.resolve("logback-child.xml");
-    }
-
-    private Path stdout(int cycle) {
-        return tmp.resolve("child-" + cycle + ".out");
-    }
-
-    private Path stderr(int cycle) {
-        return tmp.resolve("child-" + cycle + ".err");
-    }
-
-    /** Child logs go to stderr at INFO, so stdout carries only the ready and drained lines. */
-    private static final String LOGBACK = """
-            <configuration>
-              <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
-                <target>System.err</target>
-                <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} %msg%n</pattern></encoder>
-              </appender>
-              <root level="INFO"><appender-ref ref="STDERR"/></root>
-            </configuration>
-            """;
 }
