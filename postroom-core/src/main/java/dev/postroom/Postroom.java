@@ -574,6 +574,42 @@ public final class Postroom implements AutoCloseable {
     }
 
     /**
+     * Runs {@code handler} for the queue's messages inside the store's database transaction: what
+     * it writes through the connection it is given commits together with the message's ack, or not
+     * at all — exactly-once effects in the same database (see {@link TransactionalHandler}). A
+     * handler that throws rolls its writes back and the attempt is retried as usual; a process
+     * killed before the commit leaves nothing, and the message comes back when its lease ends.
+     * <pre>{@code
+     * postroom.handleInTransaction("refunds", Refund.class, (delivery, connection) -> {
+     *     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO app.refunds (order_id, cents) VALUES (?, ?)")) {
+     *         insert.setString(1, delivery.payload().orderId());
+     *         insert.setLong(2, delivery.payload().cents());
+     *         insert.executeUpdate();
+     *     }
+     *     return null;
+     * });
+     * }</pre>
+     *
+     * @throws TransactionalHandlerUnsupportedException when the store cannot (the embedded store keeps
+     *                                                  its messages in a file of its own)
+     * @throws IllegalStateException                    when the queue already has a handler
+     */
+    public <T> void handleInTransaction(String queue, Class<T> payloadType, TransactionalHandler<T> handler) {
+        checkOpen();
+        Objects.requireNonNull(handler, "handler");
+        if (!store.runsInTransaction()) {
+            throw new TransactionalHandlerUnsupportedException(store + " keeps its messages outside the application's database, so a "
+                    + "handler's writes cannot commit with its ack; use handle() with an idempotent handler, or the PostgreSQL store");
+        }
+        StoredQueue target = catalog.require(QueueNames.require("queue", queue));
+        Dispatcher<T> dispatcher = new Dispatcher<>(queue, payloadType, handler, target.policy().concurrency(), engine);
+        if (dispatchers.putIfAbsent(queue, dispatcher) != null) {
+            throw new IllegalStateException("queue " + queue + " already has a handler");
+        }
+        dispatcher.start();
+    }
+
+    /**
      * {@link #handle(String, Type, Handler)} for work that has no result: returning acks the
      * message, throwing fails the attempt.
      * <pre>{@code

@@ -39,6 +39,8 @@ public final class Dispatcher<T> implements Runnable {
     private final String queue;
     private final Type payloadType;
     private final Handler<T> handler;
+    /** Set for {@link dev.postroom.Postroom#handleInTransaction}: the handler runs, and its message is acked, in one store transaction. */
+    private final dev.postroom.TransactionalHandler<T> inTransaction;
     private final EngineContext engine;
     private final Semaphore slots;
     private final int slotCount;
@@ -47,9 +49,20 @@ public final class Dispatcher<T> implements Runnable {
     private volatile Thread thread;
 
     public Dispatcher(String queue, Type payloadType, Handler<T> handler, int slots, EngineContext engine) {
+        this(queue, payloadType, handler, null, slots, engine);
+    }
+
+    /** A dispatcher whose handler runs in the store's transaction with its message's ack (exactly-once effects). */
+    public Dispatcher(String queue, Type payloadType, dev.postroom.TransactionalHandler<T> inTransaction, int slots, EngineContext engine) {
+        this(queue, payloadType, null, inTransaction, slots, engine);
+    }
+
+    private Dispatcher(String queue, Type payloadType, Handler<T> handler, dev.postroom.TransactionalHandler<T> inTransaction, int slots,
+                       EngineContext engine) {
         this.queue = queue;
         this.payloadType = payloadType;
         this.handler = handler;
+        this.inTransaction = inTransaction;
         this.engine = engine;
         this.slotCount = slots;
         this.slots = new Semaphore(slots);
@@ -181,7 +194,7 @@ public final class Dispatcher<T> implements Runnable {
             Object result;
             try (Tracing.Scope trace = engine.tracing().process(queue, message.id(), message.attempt(), message.headers())) {
                 try {
-                    result = handler.handle(run);
+                    result = inTransaction == null ? handler.handle(run) : handleAndAckInTransaction(run, message);
                 } catch (Throwable e) {
                     trace.failed(e);
                     throw e;
@@ -213,6 +226,11 @@ public final class Dispatcher<T> implements Runnable {
                 return;
             }
             Thread.interrupted();
+            if (result == ACKED_IN_TRANSACTION) {
+                // Committed with the handler's writes: settled, whatever the clock says now.
+                track(message, started, CompletableFuture.completedFuture(new dev.postroom.store.Settlement(queue, dev.postroom.MessageState.SUCCEEDED)));
+                return;
+            }
             if (run.timedOutAfter() != null) { // it returned, but too late: the attempt has failed
                 settleTimedOut(message, started, run.timedOutAfter(), null);
                 return;
@@ -241,6 +259,33 @@ public final class Dispatcher<T> implements Runnable {
             MDC.clear();
             slots.release();
         }
+    }
+
+    /** What {@link #handleAndAckInTransaction} returns: the message is settled, by the transaction that committed. */
+    private static final Object ACKED_IN_TRANSACTION = new Object();
+
+    /**
+     * Runs the handler and acks its message in one store transaction. A snooze, a timeout or an
+     * oversized result throws, so that the handler's writes roll back with everything else; the
+     * catch of the caller settles the attempt as usual.
+     */
+    private Object handleAndAckInTransaction(HandlerRun<T> run, ClaimedMessage message) throws Exception {
+        return engine.store().inTransaction(connection -> {
+            Object result = inTransaction.handle(run, connection);
+            if (run.snoozeFor() != null) {
+                throw new IllegalStateException("snoozed: the handler's writes were rolled back");
+            }
+            if (run.timedOutAfter() != null) {
+                throw new java.util.concurrent.TimeoutException("ran past the queue's maxRun; the handler's writes were rolled back");
+            }
+            String resultJson = result == null ? null : engine.codec().encode("result", result);
+            if (resultJson != null) {
+                engine.limits().requireWithinPayload("result", resultJson);
+            }
+            engine.store().ackInTransaction(connection, new Completion(message.id(), message.leaseId(), resultJson,
+                    engine.clock().instant(), engine.node()));
+            return ACKED_IN_TRANSACTION;
+        });
     }
 
     private void settle(ClaimedMessage message, long started, String text, Throwable error, HandlerFailures.Verdict verdict) {

@@ -106,6 +106,36 @@ public interface MessageStore extends AutoCloseable {
         throw new TransactionalSendUnsupportedException(this + " keeps its messages outside the caller's database");
     }
 
+    /** Whether {@link #inTransaction} and {@link #ackInTransaction} work on this store; false by default. */
+    default boolean runsInTransaction() {
+        return false;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a connection of the store's own database and commits
+     * it; rolls back and rethrows what {@code work} throws. With {@link #ackInTransaction} inside
+     * {@code work}, a handler's own writes and its message's ack commit together or not at all
+     * ({@link dev.postroom.Postroom#handleInTransaction}). Runs on the caller's thread.
+     *
+     * <p>The default, for a store whose messages do not live in a database the application writes
+     * to, throws {@link dev.postroom.TransactionalHandlerUnsupportedException} and runs nothing.
+     *
+     * @throws StoreUnavailableException when the connection or the commit fails
+     */
+    default <R> R inTransaction(TransactionWork<R> work) throws Exception {
+        throw new dev.postroom.TransactionalHandlerUnsupportedException(this + " cannot run a handler in its own transaction");
+    }
+
+    /**
+     * Acks a leased message through {@code transaction} (from {@link #inTransaction}), as
+     * {@link #ack} does, without committing: it is durable when that transaction commits.
+     *
+     * @throws dev.postroom.StaleLeaseException when the lease is not current; the caller must roll back
+     */
+    default void ackInTransaction(Connection transaction, Completion completion) {
+        throw new dev.postroom.TransactionalHandlerUnsupportedException(this + " cannot ack in a caller's transaction");
+    }
+
     /**
      * Leases up to {@code max} deliverable messages: highest priority first, then oldest; at most
      * one in flight per ordering key and only the oldest unfinished message of a key; none from a

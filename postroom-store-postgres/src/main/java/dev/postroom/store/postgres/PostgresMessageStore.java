@@ -448,6 +448,52 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public boolean runsInTransaction() {
+        return true;
+    }
+
+    /**
+     * On a pool connection (its search path the store's schema), in one transaction: commits what
+     * {@code work} wrote, or rolls it all back when it throws. Not retried on a lost session: the
+     * work is the application's, and only it knows whether running it again is right; the message
+     * comes back when its lease ends.
+     */
+    @Override
+    public <R> R inTransaction(dev.postroom.store.TransactionWork<R> work) throws Exception {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false); // the pool restores it when the connection is returned
+            R result;
+            try {
+                result = work.run(c);
+            } catch (Exception e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } catch (Error e) {
+                rollbackQuietly(c, new RuntimeException(e));
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                throw new StoreUnavailableException("PostgreSQL commit failed: " + e.getMessage(), e);
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("PostgreSQL transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void ackInTransaction(Connection transaction, Completion completion) {
+        try {
+            writes.ack(transaction, completion);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("ack failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public CompletableFuture<Settlement> snooze(dev.postroom.store.Snooze snooze) {
         return submit(c -> writes.snooze(c, snooze));
     }
