@@ -1114,6 +1114,8 @@ export interface components {
             maxRunSeconds?: number | null;
             /** @description How often one message may be snoozed; one more ends it DEAD ("snoozed too often"). Default 100. null restores the default. */
             maxSnoozes?: number | null;
+            /** @description JSON Pointers into payloads (e.g. /card/number) whose values are shown as "***" to tokens without operate or receive: on the queue (and to console viewers). null removes them. */
+            sensitiveFields?: string[] | null;
         };
         Policy: {
             maxAttempts: number;
@@ -1147,6 +1149,8 @@ export interface components {
             maxRunSeconds: number | null;
             /** @description How often one message may be snoozed; one more ends it DEAD ("snoozed too often"). Default 100. */
             maxSnoozes?: number;
+            /** @description JSON Pointers into payloads (e.g. /card/number) whose values are shown as "***" to tokens without operate or receive: on the queue (and to console viewers). */
+            sensitiveFields?: string[];
         };
         Counts: {
             scheduled: number;

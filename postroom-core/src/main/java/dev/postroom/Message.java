@@ -58,4 +58,11 @@ public record Message(
         this(id, queue, state, payloadJson, headers, priority, orderingKey, idempotencyKey, attempt, maxAttempts,
                 enqueuedAt, notBefore, expiresAt, leaseExpiresAt, resultJson, progress, errors, timeline, null, 0);
     }
+
+    /** This message with its payload's sensitive fields masked for a reader ({@link Redaction#mask}). */
+    public Message masked(List<String> sensitiveFields) {
+        return sensitiveFields.isEmpty() ? this : new Message(id, queue, state, Redaction.mask(payloadJson, sensitiveFields), headers,
+                priority, orderingKey, idempotencyKey, attempt, maxAttempts, enqueuedAt, notBefore, expiresAt, leaseExpiresAt, resultJson,
+                progress, errors, timeline, batchId, snoozes);
+    }
 }

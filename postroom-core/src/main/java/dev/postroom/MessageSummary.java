@@ -42,4 +42,10 @@ public record MessageSummary(
                           int maxAttempts, Instant enqueuedAt, Instant updatedAt, String payloadPreview, String lastError) {
         this(id, queue, state, priority, orderingKey, attempt, maxAttempts, enqueuedAt, updatedAt, payloadPreview, lastError, null);
     }
+
+    /** This summary with its preview masked for a reader ({@link Redaction#maskPreview}). */
+    public MessageSummary masked(java.util.List<String> sensitiveFields) {
+        return sensitiveFields.isEmpty() ? this : new MessageSummary(id, queue, state, priority, orderingKey, attempt, maxAttempts,
+                enqueuedAt, updatedAt, Redaction.maskPreview(payloadPreview, sensitiveFields), lastError, batchId);
+    }
 }

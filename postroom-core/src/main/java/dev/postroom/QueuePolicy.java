@@ -26,6 +26,9 @@ import java.time.Duration;
  * @param maxSnoozes          how often one message may be {@linkplain Delivery#snooze snoozed}
  *                            (1–{@link #MAX_SNOOZES}); one more snooze ends it DEAD. Null for the
  *                            default, {@value #DEFAULT_MAX_SNOOZES}; see {@link #snoozeLimit()}
+ * @param sensitiveFields     JSON Pointers into the payload (such as {@code /card/number}) whose values
+ *                            are shown as {@value Redaction#MASK} to those who may only read (viewers,
+ *                            {@code read} tokens); null or empty for none. See {@link Redaction}
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -37,7 +40,8 @@ public record QueuePolicy(
         RateLimit rateLimit,
         KeyLimit perKey,
         Duration maxRun,
-        Integer maxSnoozes) {
+        Integer maxSnoozes,
+        java.util.List<String> sensitiveFields) {
 
     /** How often a message may be snoozed when the policy does not say. */
     public static final int DEFAULT_MAX_SNOOZES = 100;
@@ -60,6 +64,18 @@ public record QueuePolicy(
         this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, null, null, null, null);
     }
 
+    public QueuePolicy {
+        // Nulls kept, for the validator to name: List.copyOf would throw without saying which field.
+        sensitiveFields = sensitiveFields == null ? java.util.List.of()
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(sensitiveFields));
+    }
+
+    /** A policy with no sensitive fields. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun, Integer maxSnoozes) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, null);
+    }
+
     /** A policy with the default snooze limit. */
     public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
                        Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun) {
@@ -73,47 +89,53 @@ public record QueuePolicy(
     }
 
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     /** This policy with a queue rate limit, or none for null. */
     public QueuePolicy withRateLimit(RateLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes, sensitiveFields);
     }
 
     /** This policy with per-key limits, or none for null. */
     public QueuePolicy withPerKey(KeyLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes, sensitiveFields);
     }
 
     /** This policy with a maximum run time per attempt, or none for null. */
     public QueuePolicy withMaxRun(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes, sensitiveFields);
     }
 
     /** This policy allowing {@code value} snoozes per message, or the default for null. */
     public QueuePolicy withMaxSnoozes(Integer value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value, sensitiveFields);
+    }
+
+    /** This policy masking the payload fields at {@code pointers} (JSON Pointers) for readers; none for null or empty. */
+    public QueuePolicy withSensitiveFields(java.util.List<String> pointers) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
+                pointers);
     }
 
     /** The snoozes one message may take: {@link #maxSnoozes}, or {@value #DEFAULT_MAX_SNOOZES} when it is null. */

@@ -40,6 +40,7 @@ public final class PolicyValidator {
         between("retention", policy.retention(), Duration.ZERO, MAX_RETENTION);
         between("deadRetention", policy.deadRetention(), Duration.ZERO, MAX_RETENTION);
         rate("rateLimit", policy.rateLimit());
+        dev.postroom.Redaction.validate(policy.sensitiveFields());
         if (policy.maxSnoozes() != null && (policy.maxSnoozes() < 1 || policy.maxSnoozes() > QueuePolicy.MAX_SNOOZES)) {
             throw new InvalidMessageException("maxSnoozes", "must be 1–" + QueuePolicy.MAX_SNOOZES + ", was " + policy.maxSnoozes());
         }

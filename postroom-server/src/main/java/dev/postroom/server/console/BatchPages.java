@@ -53,7 +53,7 @@ final class BatchPages {
         Map<String, Object> params = new HashMap<>();
         params.put("page", Page.of(session, "Batch " + batch.id(), "batches"));
         params.put("batch", batch);
-        params.put("members", members.messages());
+        params.put("members", Masking.summaries(postroom, session, members.messages()));
         params.put("next", members.next());
         params.put("after", after);
         templates.page(ctx, "batch.jte", params);
@@ -61,13 +61,13 @@ final class BatchPages {
 
     /** The counts and the page of members shown, polled while the batch is not complete. */
     private void live(Context ctx) {
-        ConsoleGuard.session(ctx);
+        Session session = ConsoleGuard.session(ctx);
         BatchStatus batch = postroom.batches().get(ctx.pathParam("id"));
         String after = blankToNull(ctx.queryParam("after"));
         MessagePage members = postroom.batches().members(batch.id(), after, PAGE);
         Map<String, Object> params = new HashMap<>();
         params.put("batch", batch);
-        params.put("members", members.messages());
+        params.put("members", Masking.summaries(postroom, session, members.messages()));
         params.put("next", members.next());
         params.put("after", after);
         ctx.html(templates.render("batchLive.jte", params));

@@ -70,7 +70,7 @@ final class MessagePages {
         params.put("filter", filter);
         params.put("queues", postroom.queues().stream().map(QueueInfo::name).toList());
         params.put("states", List.of(MessageState.values()));
-        params.put("messages", page.messages());
+        params.put("messages", Masking.summaries(postroom, session, page.messages()));
         params.put("next", page.next());
         params.put("millis", millis);
         templates.page(ctx, "messages.jte", params);
@@ -78,7 +78,7 @@ final class MessagePages {
 
     private void show(Context ctx) {
         Session session = ConsoleGuard.session(ctx);
-        Message message = find(ctx.pathParam("id"));
+        Message message = Masking.message(postroom, session, find(ctx.pathParam("id")));
         templates.page(ctx, "message.jte", Map.of("page", Page.of(session, "Message " + message.id(), "messages"),
                 "message", message, "resentFrom", String.valueOf(message.headers().getOrDefault(RESENT_FROM, ""))));
     }

@@ -61,7 +61,8 @@ final class QueuePages {
         params.put("form", form);
         params.put("error", error);
         params.put("errorField", errorField == null ? "" : errorField);
-        params.put("messages", postroom.browse(MessageQuery.builder().queue(queue.name()).limit(NEWEST).build()).messages());
+        params.put("messages", Masking.summaries(postroom, session,
+                postroom.browse(MessageQuery.builder().queue(queue.name()).limit(NEWEST).build()).messages()));
         params.put("series", "/console/series.json?window=15m&queue=" + Format.url(queue.name()));
         templates.page(ctx, "queue.jte", params);
     }
@@ -111,8 +112,8 @@ final class QueuePages {
         PolicyForm form = PolicyForm.from(ctx);
         QueuePolicy policy;
         try {
-            // The form has no snooze limit field yet: the queue keeps the one it has.
-            policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes());
+            // The form has no snooze limit or sensitive fields yet: the queue keeps what it has.
+            policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes()).withSensitiveFields(queue.policy().sensitiveFields());
             postroom.createQueue(queue.name(), policy);
         } catch (InvalidMessageException e) {
             ctx.status(422);

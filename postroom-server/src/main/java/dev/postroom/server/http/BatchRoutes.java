@@ -90,7 +90,8 @@ final class BatchRoutes {
     private void members(Context ctx) {
         BatchStatus batch = visible(ctx);
         MessagePage page = postroom.batches().members(batch.id(), ctx.queryParam("after"), Paging.limit(ctx));
-        ctx.json(new Views.Page(page.messages().stream().map(Views.Summary::of).toList(), page.next()));
+        ctx.json(new Views.Page(new Redactions(postroom).summaries(Access.token(ctx), page.messages()).stream()
+                .map(Views.Summary::of).toList(), page.next()));
     }
 
     /** The batch, when the token may see its queue; else 404 like an unknown id. */

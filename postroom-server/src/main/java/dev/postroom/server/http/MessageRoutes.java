@@ -42,6 +42,7 @@ final class MessageRoutes {
     private final WaiterLimit longPolls;
     private final AuditTrail audit;
     private final WorkflowRefs workflows;
+    private final Redactions redactions;
 
     MessageRoutes(Postroom postroom, ObjectMapper mapper, FinalStates finalStates, WaiterLimit longPolls, AuditTrail audit) {
         this.postroom = postroom;
@@ -50,6 +51,7 @@ final class MessageRoutes {
         this.longPolls = longPolls;
         this.audit = audit;
         this.workflows = new WorkflowRefs(postroom, mapper);
+        this.redactions = new Redactions(postroom);
     }
 
     /** The message's full view, with its workflow when it is a step. */
@@ -300,7 +302,7 @@ final class MessageRoutes {
                 message = finalStates.await(id, wait);
             }
         }
-        ctx.json(full(message));
+        ctx.json(full(redactions.message(token, message)));
     }
 
     /** A decimal number of seconds, 0–30 ({@code Double.parseDouble} would also take "NaN", "5d" and hex). */
@@ -341,7 +343,8 @@ final class MessageRoutes {
             }
         }
         dev.postroom.MessagePage page = postroom.browse(query.build());
-        ctx.json(new Views.Page(page.messages().stream().map(Views.Summary::of).toList(), page.next()));
+        ctx.json(new Views.Page(redactions.summaries(Access.token(ctx), page.messages()).stream().map(Views.Summary::of).toList(),
+                page.next()));
     }
 
     static java.time.Instant instant(String field, String text) {

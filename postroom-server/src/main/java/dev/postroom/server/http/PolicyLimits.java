@@ -29,7 +29,7 @@ final class PolicyLimits {
         byte[] body = ctx.bodyAsBytes();
         if (body.length > 0) {
             JsonNode tree = mapper.readTree(body);
-            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds", "maxSnoozes"}) {
+            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds", "maxSnoozes", "sensitiveFields"}) {
                 if (tree.has(field) && tree.get(field).isNull()) {
                     nulled.add(field);
                 }
@@ -54,6 +54,11 @@ final class PolicyLimits {
             policy = policy.withMaxSnoozes(null);
         } else if (body.maxSnoozes() != null) {
             policy = policy.withMaxSnoozes(body.maxSnoozes());
+        }
+        if (nulled.contains("sensitiveFields")) {
+            policy = policy.withSensitiveFields(null);
+        } else if (body.sensitiveFields() != null) {
+            policy = policy.withSensitiveFields(body.sensitiveFields());
         }
         if (nulled.contains("perKey")) {
             policy = policy.withPerKey(null);
