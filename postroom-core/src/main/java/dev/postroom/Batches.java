@@ -95,6 +95,7 @@ public final class Batches {
         StoredQueue target = engine.catalog().require(queue);
         Instant now = engine.clock().instant();
         List<NewMessage> members = new ArrayList<>(messages.size());
+        java.util.Set<String> uniqueKeys = new java.util.HashSet<>();
         for (int i = 0; i < messages.size(); i++) {
             OutgoingMessage message = messages.get(i);
             String prefix = "messages[" + i + "].";
@@ -105,6 +106,9 @@ public final class Batches {
             if (message.options().debounce() != null) {
                 throw new InvalidMessageException(prefix + "debounce",
                         "not allowed in a batch: a debounced send would go into another message, not be a member");
+            }
+            if (message.options().uniqueKey() != null && !uniqueKeys.add(message.options().uniqueKey())) {
+                throw new InvalidMessageException(prefix + "uniqueKey", "repeats a unique key of this batch");
             }
             members.add(engine.factory().create(queue, target.policy(), message.payload(), message.options(), now, prefix));
         }

@@ -590,6 +590,10 @@ public final class Postroom implements AutoCloseable {
      * });
      * }</pre>
      *
+     * <p>At most {@link dev.postroom.store.MessageStore#maxConcurrentTransactions()} handlers run at
+     * once on this node (on PostgreSQL, half the pool: size the pool for it), since each holds a
+     * connection until it commits.
+     *
      * @throws TransactionalHandlerUnsupportedException when the store cannot (the embedded store keeps
      *                                                  its messages in a file of its own)
      * @throws IllegalStateException                    when the queue already has a handler
@@ -602,7 +606,9 @@ public final class Postroom implements AutoCloseable {
                     + "handler's writes cannot commit with its ack; use handle() with an idempotent handler, or the PostgreSQL store");
         }
         StoredQueue target = catalog.require(QueueNames.require("queue", queue));
-        Dispatcher<T> dispatcher = new Dispatcher<>(queue, payloadType, handler, target.policy().concurrency(), engine);
+        // Each running handler holds a connection of the store's pool until it commits.
+        int slots = Math.min(target.policy().concurrency(), store.maxConcurrentTransactions());
+        Dispatcher<T> dispatcher = new Dispatcher<>(queue, payloadType, handler, slots, engine);
         if (dispatchers.putIfAbsent(queue, dispatcher) != null) {
             throw new IllegalStateException("queue " + queue + " already has a handler");
         }

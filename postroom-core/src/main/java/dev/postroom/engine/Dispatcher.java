@@ -222,7 +222,10 @@ public final class Dispatcher<T> implements Runnable {
                 } else {
                     log.info("handler failed messageId={} queue={} attempt={} error={}", message.id(), queue, message.attempt(), e.toString());
                 }
-                settle(message, started, errorText(e), e, engine.failures().judge(e));
+                // An oversized result comes back on every retry: dead at once, as outside a transaction.
+                HandlerFailures.Verdict verdict = e instanceof MessageTooLargeException && inTransaction != null
+                        ? new HandlerFailures.Verdict(true, null) : engine.failures().judge(e);
+                settle(message, started, errorText(e), e, verdict);
                 return;
             }
             Thread.interrupted();

@@ -106,6 +106,14 @@ public interface MessageStore extends AutoCloseable {
         throw new TransactionalSendUnsupportedException(this + " keeps its messages outside the caller's database");
     }
 
+    /**
+     * How many {@link #inTransaction} calls may run at once without starving the store's own work:
+     * each holds a connection for as long as its handler runs. Unbounded by default.
+     */
+    default int maxConcurrentTransactions() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Whether {@link #inTransaction} and {@link #ackInTransaction} work on this store; false by default. */
     default boolean runsInTransaction() {
         return false;

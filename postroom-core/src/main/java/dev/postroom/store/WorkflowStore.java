@@ -37,8 +37,9 @@ public interface WorkflowStore {
     List<WorkflowStatus> list(WorkflowQuery query);
 
     /**
-     * Advances up to {@code pass.limit()} workflows that are RUNNING, or FAILED with a step message
-     * SCHEDULED (not held), READY or IN_FLIGHT again (an operator retried it): in one transaction,
+     * Advances the RUNNING and FAILED workflows with a step message that changed since
+     * {@code pass.changedSince()} (up to {@code pass.limit()}), and a page of the others in turn (a
+     * sweep, for what no change shows: a step message deleted): in one transaction,
      * reads each one's steps, asks {@link WorkflowProgress} what follows, records the results of
      * the steps each released one followed ({@link #inputs}), releases it (READY now, a timeline
      * entry saying so) and writes the workflow's state when it changed. A store shared by several

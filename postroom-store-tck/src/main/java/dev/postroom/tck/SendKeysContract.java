@@ -143,6 +143,20 @@ public abstract class SendKeysContract extends ContractSupport {
     }
 
     @Test
+    void aMessageWaitingToBeRetriedHasRunAndIsNotDebouncedInto() {
+        createQueue(QUEUE, dev.postroom.QueuePolicy.DEFAULT.withMaxAttempts(3));
+        String first = send(QUEUE, 1, debounce("catalogue", null)).id();
+        clock.advance(WINDOW);
+        assertThat(receiveAndNack(QUEUE, first)).isEqualTo(MessageState.SCHEDULED);
+
+        SendResult next = send(QUEUE, 2, debounce("catalogue", null));
+
+        assertThat(next.id()).isNotEqualTo(first);
+        assertThat(next.debounced()).isFalse();
+        assertSameJson(message(first).payloadJson(), 1);
+    }
+
+    @Test
     void aDueMessageNotHandedOutYetIsStillDebouncedAndWaitsAgain() {
         createQueue(QUEUE);
         String id = send(QUEUE, 1, debounce("catalogue", null)).id();

@@ -270,6 +270,74 @@ public abstract class WorkflowContract extends ContractSupport {
     }
 
     @Test
+    void aRetriedStepAckedBeforeTheNextPassStillReleasesTheStepsAfterIt() {
+        createQueues();
+        StartedWorkflow started = start(closeAccount());
+        receiveAndNack(SESSIONS, started.messageId("revoke"));
+        postroom.runMaintenance();
+        assertThat(workflows().get(started.id()).state()).isEqualTo(WorkflowState.FAILED);
+
+        postroom.retry(started.messageId("revoke"));
+        ackStep(SESSIONS, started.messageId("revoke"), null);
+        clock.advance(java.time.Duration.ofSeconds(1));
+        postroom.runMaintenance();
+
+        assertThat(workflows().get(started.id()).state()).isEqualTo(WorkflowState.RUNNING);
+        assertThat(stepState(started, "refund")).isEqualTo(WorkflowStepState.READY);
+    }
+
+    @Test
+    void aPassReachesAWorkflowBehindAHundredThatDoNotMove() {
+        createQueues();
+        for (int i = 0; i < 101; i++) {
+            start(Workflow.named("idle").step("revoke", SESSIONS, i).step("refund", REFUNDS, i, Workflow.after("revoke")));
+        }
+        StartedWorkflow moving = start(Workflow.named("moving").step("notify", EMAILS, 1).step("refund", REFUNDS, 1, Workflow.after("notify")));
+        clock.advance(java.time.Duration.ofMinutes(1));
+        postroom.runMaintenance();
+
+        ackStep(EMAILS, moving.messageId("notify"), null);
+        postroom.runMaintenance();
+
+        assertThat(stepState(moving, "refund")).isEqualTo(WorkflowStepState.READY);
+    }
+
+    @Test
+    void aStepMessageDeletedLongAfterItsLastChangeIsFoundByTheSweep() {
+        createQueues();
+        StartedWorkflow started = start(closeAccount());
+        clock.advance(java.time.Duration.ofHours(1));
+        postroom.runMaintenance();
+
+        assertThat(Futures.join(store.delete(started.messageId("revoke"), null))).isTrue();
+        for (int i = 0; i < 10; i++) {
+            postroom.runMaintenance();
+        }
+
+        WorkflowStatus failed = workflows().get(started.id());
+        assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
+        assertThat(failed.step("revoke").orElseThrow().state()).isEqualTo(WorkflowStepState.DELETED);
+    }
+
+    @Test
+    void retentionKeepsTheFinishedStepsOfAWorkflowUntilItIsSettled() {
+        createQueues();
+        StartedWorkflow started = start(closeAccount());
+        ackStep(SESSIONS, started.messageId("revoke"), "revoked");
+        postroom.runMaintenance();
+
+        assertThat(Futures.join(store.purgeFinished(SESSIONS, MessageState.SUCCEEDED, clock.instant().plusSeconds(1)))).isZero();
+        assertThat(stateOf(started.messageId("revoke"))).isEqualTo(MessageState.SUCCEEDED);
+
+        ackStep(REFUNDS, started.messageId("refund"), null);
+        postroom.runMaintenance();
+        ackStep(EMAILS, started.messageId("goodbye"), null);
+        postroom.runMaintenance();
+        assertThat(workflows().get(started.id()).state()).isEqualTo(WorkflowState.SUCCEEDED);
+        assertThat(Futures.join(store.purgeFinished(SESSIONS, MessageState.SUCCEEDED, clock.instant().plusSeconds(1)))).isEqualTo(1);
+    }
+
+    @Test
     void retryingTheWorkflowRetriesEveryDeadStep() {
         createQueues();
         StartedWorkflow started = start(Workflow.named("two-roots")

@@ -30,6 +30,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, "Forbidden", detail, null);
     }
 
+    public static ApiException conflict(String field, String message) {
+        return new ApiException(409, "Conflict", field + ": " + message, List.of(new Problem.FieldError(field, message)));
+    }
+
     public static ApiException notFound(String detail) {
         return new ApiException(404, "Not found", detail, null);
     }

@@ -92,6 +92,12 @@ final class WorkflowRoutes {
             workflow = workflow.step(step.name(), step.queue(), new RawJson(step.payload() == null ? "null" : step.payload().json()), options);
         }
         StartedWorkflow started = Futures.join(postroom.workflows().start(workflow));
+        ApiToken token = Access.token(ctx);
+        if (started.duplicate() && !token.grants(Scope.Kind.READ, null)
+                && !started.workflow().steps().stream().allMatch(step -> Access.maySee(token, step.queue()))) {
+            // The key is taken by a workflow this token may not see: say so without showing it.
+            throw ApiException.conflict("idempotencyKey", "is already used by another workflow");
+        }
         ctx.status(started.duplicate() ? 200 : 201).json(Started.of(started));
     }
 

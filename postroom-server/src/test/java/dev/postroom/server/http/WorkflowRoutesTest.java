@@ -111,6 +111,19 @@ class WorkflowRoutesTest {
     }
 
     @Test
+    void anIdempotencyKeyTakenByAWorkflowTheTokenCannotSeeIs409WithoutShowingIt() {
+        String theirs = queue("wtheirs", "{}");
+        String mine = queue("wmine", "{}");
+        String key = "\"idempotencyKey\": \"shared-" + theirs + "\",";
+        assertThat(server.post("/api/v1/workflows", server.admin, closeAccount(theirs, theirs, theirs, key)).status()).isEqualTo(201);
+
+        Reply refused = server.post("/api/v1/workflows", server.token("send:" + mine), closeAccount(mine, mine, mine, key));
+
+        assertThat(assertProblem(refused, 409, "idempotencyKey").toString()).doesNotContain(theirs);
+        assertThat(server.counts(mine).get("ready").asInt()).isZero();
+    }
+
+    @Test
     void badWorkflowsAreRefusedAndStoreNothing() {
         String sessions = queue("wsessions", "{}");
         String cyclic = """

@@ -28,6 +28,13 @@ import java.util.Map;
 public final class WorkflowRows {
     /** {@code available_at} of a held step message, in epoch milliseconds. */
     public static final long HELD = WorkflowStore.HELD.toEpochMilli();
+    /**
+     * A condition for retention's DELETE: a finished step message of a workflow that is still
+     * RUNNING or FAILED stays, since the steps after it need its outcome (and its result) to be
+     * released. It goes with the rest once the workflow is settled.
+     */
+    public static final String KEEPS_UNSETTLED_STEPS = " AND (workflow_id IS NULL OR workflow_id NOT IN "
+            + "(SELECT id FROM workflows WHERE state IN ('RUNNING', 'FAILED')))";
     /** The workflow columns every read selects after the id, in this order. */
     public static final String COLUMNS = "name, state, created_at, updated_at, ended_at";
 

@@ -325,6 +325,7 @@ final class MessageWrites {
             findIdempotent(c, entry.getKey(), entry.getValue(), retained);
         }
 
+        lockSendKeys(c, batch);
         List<SendOutcome> outcomes = new ArrayList<>(batch.messages().size());
         List<NewMessage> toInsert = new ArrayList<>(batch.messages().size());
         for (NewMessage m : batch.messages()) {
@@ -335,14 +336,12 @@ final class MessageWrites {
                 continue;
             }
             if (m.uniqueKey() != null) {
-                lockSendKey(c, m.queue(), "unique", m.uniqueKey());
                 String holder = unfinishedWithUniqueKey(c, m.queue(), m.uniqueKey());
                 if (holder != null) {
                     throw new UniqueKeyConflictException(m.queue(), m.uniqueKey(), holder);
                 }
             }
             if (m.debounceKey() != null) {
-                lockSendKey(c, m.queue(), "debounce", m.debounceKey());
                 SendOutcome merged = mergeIntoPending(c, m, batch, policies.get(m.queue()));
                 if (merged != null) {
                     outcomes.add(merged);
@@ -386,13 +385,28 @@ final class MessageWrites {
     }
 
     /**
-     * Serialises the sends of one unique or debounce key across every node until this transaction
-     * ends: the look for a holder and the write that follows must not interleave with another's.
+     * Serialises the sends of each unique or debounce key of the batch across every node until this
+     * transaction ends: the look for a holder and the write that follows must not interleave with
+     * another's. Taken in one sorted order, so two batches with the same keys never deadlock.
      */
-    private static void lockSendKey(Connection c, String queue, String kind, String key) throws SQLException {
+    private static void lockSendKeys(Connection c, SendBatch batch) throws SQLException {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        for (NewMessage m : batch.messages()) {
+            if (m.uniqueKey() != null) {
+                keys.add(m.queue() + '\u001f' + "unique" + '\u001f' + m.uniqueKey());
+            }
+            if (m.debounceKey() != null) {
+                keys.add(m.queue() + '\u001f' + "debounce" + '\u001f' + m.debounceKey());
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            ps.setString(1, queue + '\u001f' + kind + '\u001f' + key);
-            ps.execute();
+            for (String key : keys) {
+                ps.setString(1, key);
+                ps.execute();
+            }
         }
     }
 
@@ -408,14 +422,17 @@ final class MessageWrites {
     }
 
     /**
-     * The key's message that has not started (SCHEDULED or READY; a leased one is IN_FLIGHT here),
+     * The key's message that has not started (SCHEDULED or READY, never handed out: no attempt, no
+     * snooze; a leased one is IN_FLIGHT here),
      * locked, takes {@code later}'s payload and headers and its new start; null when there is none.
      */
     private SendOutcome mergeIntoPending(Connection c, NewMessage later, SendBatch batch, QueuePolicy policy) throws SQLException {
         UUID id;
         Instant until;
-        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id, debounce_until FROM " + messagesTable
-                + " WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) ORDER BY id DESC LIMIT 1 FOR UPDATE"))) {
+        String orderingKey;
+        try (PreparedStatement ps = c.prepareStatement(StateSql.expand("SELECT id, debounce_until, ordering_key FROM " + messagesTable
+                + " WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) AND attempt = 0 AND snoozes = 0"
+                + " ORDER BY id DESC LIMIT 1 FOR UPDATE"))) {
             ps.setString(1, later.queue());
             ps.setString(2, later.debounceKey());
             try (ResultSet rs = ps.executeQuery()) {
@@ -424,6 +441,7 @@ final class MessageWrites {
                 }
                 id = rs.getObject(1, UUID.class);
                 until = Instant.ofEpochMilli(rs.getLong(2));
+                orderingKey = rs.getString(3);
             }
         }
         Instant start = later.availableAt().isAfter(until) ? until : later.availableAt();
@@ -434,7 +452,7 @@ final class MessageWrites {
             int i = update.bind(ps, 1, into);
             ps.setString(i++, later.payloadJson());
             ps.setString(i++, json.writeHeaders(later.headers()));
-            ps.setString(i++, LimitKeys.of(policy, later.headers(), later.orderingKey()));
+            ps.setString(i++, LimitKeys.of(policy, later.headers(), orderingKey));
             ps.setObject(i, id);
             ps.executeUpdate();
         }
@@ -960,7 +978,7 @@ final class MessageWrites {
         // Ids are in send-time order; anything that finished before the cutoff was sent before it.
         long cutoff = MessageIds.firstSequenceAt(before.plusMillis(1));
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM messages WHERE queue = ? AND id < ? AND state = ? AND updated_at < ?")) {
+                "DELETE FROM messages WHERE queue = ? AND id < ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS)) {
             ps.setString(1, queue);
             ps.setObject(2, IdBounds.lowest(cutoff));
             ps.setShort(3, (short) state.code());

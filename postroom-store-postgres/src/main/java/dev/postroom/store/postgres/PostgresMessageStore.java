@@ -452,6 +452,12 @@ public final class PostgresMessageStore implements MessageStore {
         return true;
     }
 
+    /** Half the pool: the other half stays free for claims, acks, sends and maintenance while handlers run. */
+    @Override
+    public int maxConcurrentTransactions() {
+        return Math.max(1, connections.poolSize() / 2);
+    }
+
     /**
      * On a pool connection (its search path the store's schema), in one transaction: commits what
      * {@code work} wrote, or rolls it all back when it throws. Not retried on a lost session: the

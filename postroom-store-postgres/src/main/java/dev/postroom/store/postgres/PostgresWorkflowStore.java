@@ -46,21 +46,30 @@ final class PostgresWorkflowStore implements WorkflowStore {
             SELECT s.name, s.queue, s.message_id::text, s.follows, s.run_on_failure, m.state, m.available_at
             FROM workflow_steps s LEFT JOIN messages m ON m.id = s.message_id
             WHERE s.workflow_id = ? ORDER BY s.position""";
-    /** Running workflows, and failed ones whose step was handed out again (see messages_workflow_active, V8). */
+    /**
+     * Unsettled workflows with a step message changed since parameter 1 (see messages_workflow_changed,
+     * V11) or among the sweep's page (parameter 2), locked, skipping those another node's pass holds.
+     */
     private static final String TO_ADVANCE = """
             SELECT id::text, state FROM workflows
-            WHERE state IN ('RUNNING', 'FAILED') AND id IN (
-                SELECT id FROM workflows WHERE state = 'RUNNING'
-                UNION
-                SELECT workflow_id FROM messages
-                WHERE workflow_id IS NOT NULL AND state IN (0, 1, 2) AND available_at < 253402300799999)
+            WHERE state IN ('RUNNING', 'FAILED') AND (
+                id IN (SELECT workflow_id FROM messages WHERE workflow_id IS NOT NULL AND updated_at >= ?)
+                OR id = ANY (?))
             ORDER BY id LIMIT ?
             FOR UPDATE SKIP LOCKED""";
+    /** The next page of unsettled workflows after the sweep's cursor (parameter 1, null to start). */
+    private static final String SWEEP = """
+            SELECT id FROM workflows WHERE state IN ('RUNNING', 'FAILED') AND (?::uuid IS NULL OR id > ?::uuid)
+            ORDER BY id LIMIT ?""";
+    /** Workflows a sweep takes per pass: every unsettled one is looked at now and then, whatever changed. */
+    private static final int SWEEP_PAGE = 25;
 
     private final PostgresMessageStore transactions;
     private final DataSource pool;
     private final MessageWrites writes;
     private final PostgresJson json;
+    /** The last workflow this node's sweep looked at, or null to start over. */
+    private volatile UUID sweptTo;
 
     PostgresWorkflowStore(PostgresMessageStore transactions, DataSource pool, MessageWrites writes, PostgresJson json) {
         this.transactions = transactions;
@@ -73,6 +82,11 @@ final class PostgresWorkflowStore implements WorkflowStore {
     public CompletableFuture<WorkflowCreated> create(NewWorkflow workflow) {
         return transactions.submit(c -> {
             if (workflow.idempotencyKey() != null) {
+                // Two starts with one key on two nodes: the second waits here, then finds the first's row.
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                    lock.setString(1, "workflow\u001f" + workflow.idempotencyKey());
+                    lock.execute();
+                }
                 try (PreparedStatement ps = c.prepareStatement("SELECT id::text FROM workflows WHERE idempotency_key = ?")) {
                     ps.setString(1, workflow.idempotencyKey());
                     try (ResultSet rs = ps.executeQuery()) {
@@ -128,9 +142,23 @@ final class PostgresWorkflowStore implements WorkflowStore {
     @Override
     public CompletableFuture<List<WorkflowAdvance>> advance(WorkflowPass pass) {
         return transactions.submit(c -> {
+            List<UUID> swept = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SWEEP)) {
+                ps.setObject(1, sweptTo);
+                ps.setObject(2, sweptTo);
+                ps.setInt(3, SWEEP_PAGE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        swept.add(rs.getObject(1, UUID.class));
+                    }
+                }
+            }
+            sweptTo = swept.size() < SWEEP_PAGE ? null : swept.getLast();
             Map<String, WorkflowState> workflows = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(TO_ADVANCE)) {
-                ps.setInt(1, pass.limit());
+                ps.setLong(1, pass.changedSince().toEpochMilli());
+                ps.setArray(2, c.createArrayOf("uuid", swept.toArray()));
+                ps.setInt(3, pass.limit() + SWEEP_PAGE);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         workflows.put(rs.getString(1), WorkflowState.valueOf(rs.getString(2)));

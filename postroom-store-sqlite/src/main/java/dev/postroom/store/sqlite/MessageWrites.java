@@ -317,20 +317,23 @@ final class MessageWrites {
     }
 
     /** A debounced message not handed out yet. */
-    private record PendingDebounce(long seq, String id, String queue, MessageState state, Instant until) {
+    private record PendingDebounce(long seq, String id, String queue, MessageState state, Instant until, String orderingKey) {
     }
 
-    /** The key's message that has not started: SCHEDULED or READY and not leased (leases live in memory). */
+    /**
+     * The key's message that has not started: SCHEDULED or READY, never handed out (no attempt, no
+     * snooze: a message waiting out a retry or a snooze has run), and not leased (leases live in memory).
+     */
     private PendingDebounce pendingDebounce(String queue, String key) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("SELECT seq, id, state, debounce_until FROM messages "
-                + "WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) ORDER BY seq DESC"))) {
+        try (PreparedStatement ps = connection.prepareStatement(StateSql.expand("SELECT seq, id, state, debounce_until, ordering_key FROM messages "
+                + "WHERE queue = ? AND debounce_key = ? AND state IN ({WAITING}) AND attempt = 0 AND snoozes = 0 ORDER BY seq DESC"))) {
             ps.setString(1, queue);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (leases.live(rs.getLong(1)) == null) {
                         return new PendingDebounce(rs.getLong(1), rs.getString(2), queue, MessageState.fromCode(rs.getInt(3)),
-                                Instant.ofEpochMilli(rs.getLong(4)));
+                                Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
                     }
                 }
             }
@@ -346,7 +349,7 @@ final class MessageWrites {
             int i = update.bind(ps, 1, into);
             ps.setString(i++, later.payloadJson());
             ps.setString(i++, later.headers().isEmpty() ? null : json.writeHeaders(later.headers()));
-            ps.setString(i++, LimitKeys.of(queues.get(later.queue()).policy(), later.headers(), later.orderingKey()));
+            ps.setString(i++, LimitKeys.of(queues.get(later.queue()).policy(), later.headers(), pending.orderingKey));
             ps.setLong(i, pending.seq);
             ps.executeUpdate();
         }
@@ -799,7 +802,7 @@ final class MessageWrites {
         // Rows are in id (send-time) order; anything that finished before the cutoff was sent before it.
         long maxSeq = (before.toEpochMilli() + 1) << 21;
         try (PreparedStatement ps = connection.prepareStatement(
-                "DELETE FROM messages WHERE seq < ? AND queue = ? AND state = ? AND updated_at < ?")) {
+                "DELETE FROM messages WHERE seq < ? AND queue = ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS)) {
             ps.setLong(1, maxSeq);
             ps.setString(2, queue);
             ps.setInt(3, state.code());

@@ -33,18 +33,21 @@ import java.util.Optional;
  * before it counts). One writer runs every pass, so a step is released once.
  */
 final class WorkflowWrites {
-    /** Running workflows, and failed ones whose step was handed out again (see messages_workflow_active, V8). */
-    private static final String TO_ADVANCE = """
-            SELECT id, state FROM workflows WHERE state = 'RUNNING'
-            UNION
-            SELECT w.id, w.state FROM workflows w WHERE w.state = 'FAILED' AND w.id IN (
-                SELECT workflow_id FROM messages
-                WHERE workflow_id IS NOT NULL AND state IN (0, 1) AND available_at < 253402300799999)
+    /** Unsettled workflows with a step message changed since the parameter (see messages_workflow_changed, V11). */
+    private static final String CHANGED = """
+            SELECT id, state FROM workflows WHERE state IN ('RUNNING', 'FAILED') AND id IN (
+                SELECT workflow_id FROM messages WHERE workflow_id IS NOT NULL AND updated_at >= ?)
             ORDER BY id LIMIT ?""";
+    /** The next page of unsettled workflows after the sweep's cursor. */
+    private static final String SWEEP = "SELECT id, state FROM workflows WHERE state IN ('RUNNING', 'FAILED') AND id > ? ORDER BY id LIMIT ?";
+    /** Workflows a sweep takes per pass: every unsettled one is looked at now and then, whatever changed. */
+    private static final int SWEEP_PAGE = 25;
 
     private final Connection connection;
     private final StoredJson json;
     private final WorkflowReads reads;
+    /** The last workflow the sweep looked at; "" to start over. Only the writer thread uses it. */
+    private String sweptTo = "";
 
     WorkflowWrites(Connection connection, StoredJson json, WorkflowReads reads) {
         this.connection = connection;
@@ -106,14 +109,19 @@ final class WorkflowWrites {
 
     List<WorkflowAdvance> advance(MessageWrites writes, WorkflowPass pass) throws SQLException {
         Map<String, WorkflowState> workflows = new LinkedHashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(TO_ADVANCE)) {
-            ps.setInt(1, pass.limit());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    workflows.put(rs.getString(1), WorkflowState.valueOf(rs.getString(2)));
-                }
-            }
+        try (PreparedStatement ps = connection.prepareStatement(CHANGED)) {
+            ps.setLong(1, pass.changedSince().toEpochMilli());
+            ps.setInt(2, pass.limit());
+            read(ps, workflows);
         }
+        Map<String, WorkflowState> swept = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(SWEEP)) {
+            ps.setString(1, sweptTo);
+            ps.setInt(2, SWEEP_PAGE);
+            read(ps, swept);
+        }
+        sweptTo = swept.size() < SWEEP_PAGE ? "" : swept.keySet().stream().reduce((first, last) -> last).orElse("");
+        swept.forEach(workflows::putIfAbsent);
         if (workflows.isEmpty()) {
             return List.of();
         }
@@ -152,6 +160,14 @@ final class WorkflowWrites {
                 writeState(workflowId, state, now);
             }
         });
+    }
+
+    private static void read(PreparedStatement ps, Map<String, WorkflowState> into) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.put(rs.getString(1), WorkflowState.valueOf(rs.getString(2)));
+            }
+        }
     }
 
     Optional<WorkflowStatus> cancel(MessageWrites writes, String id, Instant now, String node) throws SQLException {
