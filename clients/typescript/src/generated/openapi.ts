@@ -1043,6 +1043,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Previews (dryRun) or starts an erasure of every matching message, in any queue and state
+         * @description A dry run answers 200 with the count and the oldest ids and changes nothing; otherwise 202 with the erasure, which runs in the background. Audited with the filter and the counts, never with what was erased.
+         */
+        post: operations["erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/erasures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The erasure id. */
+                id: components["parameters"]["erasureId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Shows an erasure's progress
+         * @description Erasures are remembered by the server that ran them until it restarts.
+         */
+        get: operations["getErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1717,6 +1760,41 @@ export interface components {
             /** @description How long until it is READY again; 0 for at once. */
             seconds: number;
         };
+        ErasurePayload: {
+            /** @description A JSON Pointer into the payload, e.g. /customer/id. */
+            pointer?: string;
+            /** @description A string, number or boolean, compared as text. */
+            value?: unknown;
+        };
+        /** @description Every condition given must match; at least one is required. */
+        ErasureFilter: {
+            orderingKey?: string;
+            headers?: {
+                [key: string]: string;
+            };
+            payload?: components["schemas"]["ErasurePayload"];
+        };
+        ErasureRequest: {
+            filter: components["schemas"]["ErasureFilter"];
+            dryRun?: boolean;
+        };
+        ErasurePreview: {
+            count?: number;
+            /** @description The oldest matching message ids, at most 10. */
+            sample?: string[];
+        };
+        Erasure: {
+            id?: string;
+            /** @enum {string} */
+            state?: "RUNNING" | "SUCCEEDED" | "FAILED";
+            matched?: number;
+            erased?: number;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            endedAt?: string | null;
+            error?: string | null;
+        };
     };
     responses: {
         /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. On any route: a malformed path (a percent-escape that is not UTF-8, an encoded NUL or `/`). */
@@ -1852,6 +1930,8 @@ export interface components {
         batchId: string;
         /** @description The workflow id. */
         workflowId: string;
+        /** @description The erasure id. */
+        erasureId: string;
     };
     requestBodies: never;
     headers: never;
@@ -3717,6 +3797,74 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             507: components["responses"]["StorageFull"];
+            default: components["responses"]["Error"];
+        };
+    };
+    erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description The dry run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePreview"];
+                };
+            };
+            /** @description Started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The erasure id. */
+                id: components["parameters"]["erasureId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

@@ -117,6 +117,7 @@ public final class Postroom implements AutoCloseable {
     private final Schedules schedules;
     private final Batches batches;
     private final Workflows workflows;
+    private final Erasures erasures;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -175,6 +176,7 @@ public final class Postroom implements AutoCloseable {
         this.maintenance = new Maintenance(engine, heartbeat, scheduleRunner, new BatchCompleter(engine, factory), advancer);
         this.batches = new Batches(engine);
         this.workflows = new Workflows(engine, advancer);
+        this.erasures = new Erasures(engine);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         this.topics = new Topics(engine);
@@ -288,6 +290,11 @@ public final class Postroom implements AutoCloseable {
         int count = Futures.join(store.redrive(queue, clock.instant(), node));
         signals.changed(queue);
         return count;
+    }
+
+    /** Erasures: remove every message matching a filter ("forget customer 7"); see {@link Erasures}. */
+    public Erasures erasures() {
+        return erasures;
     }
 
     /** Workflows: steps that follow steps; see {@link Workflows}. */

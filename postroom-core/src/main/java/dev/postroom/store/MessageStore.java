@@ -224,6 +224,12 @@ public interface MessageStore extends AutoCloseable {
      */
     MessagePage browse(MessageQuery query);
 
+    /** How many stored messages, of any queue and state, match {@code filter} (validated). A read. */
+    long countMatching(dev.postroom.ErasureFilter filter);
+
+    /** Up to {@code limit} ids of stored messages matching {@code filter}, oldest first. A read. */
+    List<String> idsMatching(dev.postroom.ErasureFilter filter, int limit);
+
     // ---- maintenance (the engine calls these on a timer) ----
     // A store that several nodes share may run each task on one node at a time: a node that finds
     // another running it skips the pass and completes with 0 (its next pass comes soon).

@@ -149,6 +149,7 @@ public final class ApiServer implements AutoCloseable {
             new ScheduleRoutes(postroom, mapper, trail).register(routes);
             new BatchRoutes(postroom).register(routes);
             new WorkflowRoutes(postroom, mapper, trail).register(routes);
+            new ErasureRoutes(postroom, mapper, trail).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             new BackupRoutes(postroom, auth.database(), clock, trail).register(routes);

@@ -41,6 +41,30 @@ final class AuditTrail {
         }
     }
 
+    /**
+     * Records later, for work that ends after its request (a background erasure): who asked and
+     * from where are read now, while the request is still there.
+     */
+    Later later(Context ctx) {
+        ApiToken token = Access.token(ctx);
+        String actor = AuditLog.token(token.name(), token.id());
+        String address = ctx.ip();
+        return (action, targetType, target, detail) -> {
+            try {
+                audit.record(actor, action, targetType, target, detail, address);
+            } catch (RuntimeException e) {
+                log.error("audit entry not recorded actor={} action={} targetType={} target={} detail={} address={}",
+                        actor, action, targetType, target, detail, address, e);
+            }
+        };
+    }
+
+    /** An entry to record after the request that started it. */
+    @FunctionalInterface
+    interface Later {
+        void record(String action, String targetType, String target, Map<String, ?> detail);
+    }
+
     /** The fields a request body set, without the ones it left out (null), as a detail. */
     static Map<String, Object> fieldsSet(ObjectMapper mapper, Object body) {
         return withoutNulls(mapper.convertValue(body, new TypeReference<LinkedHashMap<String, Object>>() {

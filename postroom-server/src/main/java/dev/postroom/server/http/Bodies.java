@@ -235,6 +235,15 @@ final class Bodies {
     record OnComplete(String queue, JsonText payload, Map<String, String> headers) {
     }
 
+    record NewErasure(ErasureFilter filter, Boolean dryRun) {
+    }
+
+    record ErasureFilter(String orderingKey, Map<String, String> headers, ErasurePayload payload) {
+    }
+
+    record ErasurePayload(String pointer, com.fasterxml.jackson.databind.JsonNode value) {
+    }
+
     record NewWorkflow(String name, String idempotencyKey, List<Step> steps) {
     }
 

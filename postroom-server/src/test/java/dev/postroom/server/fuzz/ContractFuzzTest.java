@@ -82,6 +82,7 @@ class ContractFuzzTest {
             baseUrl = "http://127.0.0.1:" + api.port();
             String admin = auth.createToken("fuzz-admin", List.of(Scope.parse("admin")), Instant.now()).secret();
             String weak = auth.createToken("fuzz-weak", List.of(Scope.parse("send:nothing-*")), Instant.now()).secret();
+            postroomOf.set(postroom);
             Run run = new Run(new Random(seed), Contract.load(json), admin, weak, new StateFingerprint(postroom, auth, audit), postroom);
             run.setUp();
             long started = System.nanoTime();
@@ -119,6 +120,19 @@ class ContractFuzzTest {
         }
         return Files.createTempDirectory("postroom-fuzz");
     }
+
+    /**
+     * An erasure runs in the background, the one thing that changes the state outside a request: the
+     * fuzzer waits for it (its end is audited before it shows as ended) before the next fingerprint.
+     */
+    private void awaitErasure(ResponseCheck.Answer answer) throws IOException {
+        String id = json.readTree(answer.body()).path("id").asText();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> postroomOf.get().erasures().get(id).map(e -> e.state() != dev.postroom.Erasure.State.RUNNING).orElse(true));
+    }
+
+    /** The Postroom under test, for {@link #awaitErasure}. */
+    private final java.util.concurrent.atomic.AtomicReference<Postroom> postroomOf = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** One run: its random source, what it knows of the server, and what it found. */
     private final class Run {
@@ -222,6 +236,9 @@ class ContractFuzzTest {
                 }
                 int status = answer.status();
                 statuses.merge(status, 1, Integer::sum);
+                if (status == 202 && op.toString().equals("POST /api/v1/erasures")) {
+                    awaitErasure(answer);
+                }
                 if (status >= 400 && status < 500) {
                     rejectionsChecked++;
                     String after = fingerprint.global();

@@ -187,6 +187,12 @@ class AccessTest {
                     () -> new Call("GET", "/api/v1/batches/" + newBatch(), null), 404);
             case "GET /api/v1/batches/{id}/messages" -> new Case(READ, List.of("send:other-*", "receive:other-*"),
                     () -> new Call("GET", "/api/v1/batches/" + newBatch() + "/messages", null), 404);
+            case "POST /api/v1/erasures" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/erasures",
+                    "{\"filter\":{\"orderingKey\":\"nobody\"},\"dryRun\":true}"));
+            case "GET /api/v1/erasures/{id}" -> new Case(ADMIN, NOT_ADMIN, () -> {
+                Reply started = server.post("/api/v1/erasures", server.admin, "{\"filter\":{\"orderingKey\":\"nobody\"}}");
+                return new Call("GET", "/api/v1/erasures/" + started.json().get("id").asText(), null);
+            });
             case "POST /api/v1/workflows" -> new Case(SEND, NOT_SEND, () -> new Call("POST", "/api/v1/workflows",
                     "{\"steps\":[{\"name\":\"a\",\"queue\":\"" + newQueue() + "\"}]}"));
             case "GET /api/v1/workflows" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/workflows?limit=5", null));

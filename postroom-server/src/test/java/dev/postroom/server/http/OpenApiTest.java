@@ -214,6 +214,11 @@ class OpenApiTest {
         records.put("Batch", BatchRoutes.BatchView.class);
         records.put("BatchList", BatchRoutes.BatchList.class);
         records.put("WorkflowRequest", Bodies.NewWorkflow.class);
+        records.put("ErasureRequest", Bodies.NewErasure.class);
+        records.put("ErasureFilter", Bodies.ErasureFilter.class);
+        records.put("ErasurePayload", Bodies.ErasurePayload.class);
+        records.put("ErasurePreview", ErasureRoutes.Preview.class);
+        records.put("Erasure", ErasureRoutes.View.class);
         records.put("WorkflowStepInput", Bodies.Step.class);
         records.put("Workflow", WorkflowRoutes.View.class);
         records.put("WorkflowStep", WorkflowRoutes.StepView.class);

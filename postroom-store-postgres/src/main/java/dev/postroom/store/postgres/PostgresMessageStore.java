@@ -540,6 +540,16 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public long countMatching(dev.postroom.ErasureFilter filter) {
+        return dev.postroom.store.jdbc.ErasureSql.count(pool, dev.postroom.store.jdbc.Dialect.POSTGRES, filter);
+    }
+
+    @Override
+    public List<String> idsMatching(dev.postroom.ErasureFilter filter, int limit) {
+        return dev.postroom.store.jdbc.ErasureSql.ids(pool, dev.postroom.store.jdbc.Dialect.POSTGRES, filter, "id::text", "id", limit);
+    }
+
+    @Override
     public Optional<Message> get(String id) {
         return reads.get(id);
     }

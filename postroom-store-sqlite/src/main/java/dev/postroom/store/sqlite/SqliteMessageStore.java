@@ -310,6 +310,16 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public long countMatching(dev.postroom.ErasureFilter filter) {
+        return dev.postroom.store.jdbc.ErasureSql.count(readers, dev.postroom.store.jdbc.Dialect.SQLITE, filter);
+    }
+
+    @Override
+    public List<String> idsMatching(dev.postroom.ErasureFilter filter, int limit) {
+        return dev.postroom.store.jdbc.ErasureSql.ids(readers, dev.postroom.store.jdbc.Dialect.SQLITE, filter, "id", "seq", limit);
+    }
+
+    @Override
     public Optional<Message> get(String id) {
         return reads.get(id);
     }
