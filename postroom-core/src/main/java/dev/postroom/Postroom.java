@@ -292,6 +292,14 @@ public final class Postroom implements AutoCloseable {
         return count;
     }
 
+    /**
+     * The payload fields {@code queue}'s policy marks as sensitive ({@link QueuePolicy#sensitiveFields}),
+     * none for a queue that does not exist: from the queue catalog, so cheap enough for every page shown.
+     */
+    public List<String> sensitiveFields(String queue) {
+        return catalog.sensitiveFields(queue);
+    }
+
     /** Erasures: remove every message matching a filter ("forget customer 7"); see {@link Erasures}. */
     public Erasures erasures() {
         return erasures;
@@ -829,7 +837,7 @@ public final class Postroom implements AutoCloseable {
      */
     public MessageState snooze(String id, String leaseId, Duration delay) {
         checkOpen();
-        requireSnoozeDelay(delay);
+        dev.postroom.store.Snooze.requireDelay(delay);
         Settlement settlement = Futures.join(store.snooze(snoozeOf(requireId(id), requireLease(leaseId), delay)));
         if (settlement.state() == MessageState.DEAD) {
             listener.failed(settlement.queue(), id, settlement.state());
@@ -839,15 +847,7 @@ public final class Postroom implements AutoCloseable {
 
     /** A snooze of a held message, with each queue's snooze limit as the catalog knows it. */
     private dev.postroom.store.Snooze snoozeOf(String id, String leaseId, Duration delay) {
-        return new dev.postroom.store.Snooze(id, leaseId, delay,
-                queue -> catalog.find(queue).map(q -> q.policy().snoozeLimit()).orElse(QueuePolicy.DEFAULT_MAX_SNOOZES),
-                clock.instant(), node);
-    }
-
-    static void requireSnoozeDelay(Duration delay) {
-        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofDays(3653)) > 0) {
-            throw new InvalidMessageException("delay", "must be 0 to 10 years, was " + delay);
-        }
+        return new dev.postroom.store.Snooze(id, leaseId, delay, catalog::snoozeLimit, clock.instant(), node);
     }
 
     /** Extends a lease to {@code duration} from now; returns the new expiry. */

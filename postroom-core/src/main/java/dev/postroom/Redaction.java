@@ -89,6 +89,15 @@ public final class Redaction {
     }
 
     /**
+     * The summaries with their previews masked by their queue's fields ({@code fieldsOf}, read once
+     * per queue): for whoever may only read them.
+     */
+    public static List<MessageSummary> maskSummaries(List<MessageSummary> summaries, java.util.function.Function<String, List<String>> fieldsOf) {
+        java.util.Map<String, List<String>> byQueue = new java.util.HashMap<>();
+        return summaries.stream().map(s -> s.masked(byQueue.computeIfAbsent(s.queue(), fieldsOf))).toList();
+    }
+
+    /**
      * Checks a policy's pointers.
      *
      * @throws InvalidMessageException naming {@code sensitiveFields[i]} for one that is not a JSON

@@ -303,7 +303,7 @@ public final class Dispatcher<T> implements Runnable {
         log.info("handler snoozed messageId={} queue={} attempt={} delaySeconds={}", message.id(), queue, message.attempt(),
                 delay.toMillis() / 1000.0);
         track(message, started, engine.store().snooze(new dev.postroom.store.Snooze(message.id(), message.leaseId(), delay,
-                q -> engine.catalog().find(q).map(s -> s.policy().snoozeLimit()).orElse(dev.postroom.QueuePolicy.DEFAULT_MAX_SNOOZES),
+                engine.catalog()::snoozeLimit,
                 engine.clock().instant(), engine.node())), true);
     }
 

@@ -46,9 +46,7 @@ public final class HandlerRun<T> implements Delivery<T> {
 
     @Override
     public void snooze(Duration delay) {
-        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofDays(3653)) > 0) {
-            throw new dev.postroom.InvalidMessageException("delay", "must be 0 to 10 years, was " + delay);
-        }
+        dev.postroom.store.Snooze.requireDelay(delay);
         snoozeFor = delay;
     }
 

@@ -53,4 +53,14 @@ public final class QueueCatalog {
     public Iterable<StoredQueue> all() {
         return queues.values();
     }
+
+    /** The snoozes a message of {@code queue} may take ({@link dev.postroom.QueuePolicy#snoozeLimit()}), the default for an unknown queue. */
+    public int snoozeLimit(String queue) {
+        return find(queue).map(q -> q.policy().snoozeLimit()).orElse(dev.postroom.QueuePolicy.DEFAULT_MAX_SNOOZES);
+    }
+
+    /** The payload fields {@code queue}'s policy marks as sensitive; none for an unknown queue. */
+    public java.util.List<String> sensitiveFields(String queue) {
+        return find(queue).map(q -> q.policy().sensitiveFields()).orElse(java.util.List.of());
+    }
 }

@@ -16,9 +16,4 @@ public record NewStep(String name, List<String> after, boolean runOnFailure, New
     public NewStep {
         after = List.copyOf(after);
     }
-
-    /** Whether the step waits for others: its message is stored held. */
-    public boolean held() {
-        return !after.isEmpty();
-    }
 }

@@ -3,16 +3,14 @@ package dev.postroom.server.console;
 import dev.postroom.Message;
 import dev.postroom.MessageSummary;
 import dev.postroom.Postroom;
-import dev.postroom.QueueInfo;
+import dev.postroom.Redaction;
 import dev.postroom.server.auth.Role;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The queues' sensitive fields ({@link dev.postroom.Redaction}) masked for viewers: operators and
- * admins, who act on messages, see payloads whole.
+ * The queues' sensitive fields ({@link Redaction}) masked for viewers: operators and admins, who
+ * act on messages, see payloads whole.
  */
 final class Masking {
     private Masking() {
@@ -25,20 +23,11 @@ final class Masking {
 
     /** The message as {@code session} may see it. */
     static Message message(Postroom postroom, Session session, Message message) {
-        return seesSensitive(session) ? message : message.masked(fields(postroom, message.queue()));
+        return seesSensitive(session) ? message : message.masked(postroom.sensitiveFields(message.queue()));
     }
 
-    /** The summaries as {@code session} may see them; each queue's policy is read once. */
+    /** The summaries as {@code session} may see them. */
     static List<MessageSummary> summaries(Postroom postroom, Session session, List<MessageSummary> summaries) {
-        if (seesSensitive(session)) {
-            return summaries;
-        }
-        Map<String, List<String>> byQueue = new HashMap<>();
-        return summaries.stream().map(s -> s.masked(byQueue.computeIfAbsent(s.queue(), q -> fields(postroom, q)))).toList();
-    }
-
-    private static List<String> fields(Postroom postroom, String queue) {
-        return postroom.queues().stream().filter(q -> q.name().equals(queue)).findFirst().map(QueueInfo::policy)
-                .map(dev.postroom.QueuePolicy::sensitiveFields).orElse(List.of());
+        return seesSensitive(session) ? summaries : Redaction.maskSummaries(summaries, postroom::sensitiveFields);
     }
 }

@@ -1,5 +1,6 @@
 package dev.postroom.server.console;
 
+import dev.postroom.Futures;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Postroom;
 import dev.postroom.PublishResult;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 
 /**
  * Sending from the console ({@code /console/send}, operators and up): a message to a queue — JSON
@@ -76,7 +76,7 @@ final class SendPages {
         SendResult sent;
         try {
             SendOptions options = options(fields, form, true);
-            sent = join(() -> postroom.send(fields.target(), form.payloadJson(), options).join());
+            sent = Futures.join(postroom.send(fields.target(), form.payloadJson(), options));
         } catch (InvalidMessageException e) {
             refuse(ctx, session, fields, SendFields.empty(null), WireNames.message(e) + ". Nothing was sent.", WireNames.field(e), false);
             return;
@@ -103,7 +103,7 @@ final class SendPages {
         PublishResult published;
         try {
             SendOptions options = options(fields, form, false);
-            published = join(() -> postroom.topics().publish(fields.target(), form.payloadJson(), options).join());
+            published = Futures.join(postroom.topics().publish(fields.target(), form.payloadJson(), options));
         } catch (InvalidMessageException e) {
             refuse(ctx, session, SendFields.empty(null), fields, WireNames.message(e) + ". Nothing was published.", WireNames.field(e), true);
             return;
@@ -152,15 +152,6 @@ final class SendPages {
             return Duration.ofMillis(seconds.movePointRight(3).longValue());
         } catch (NumberFormatException e) {
             throw new InvalidMessageException("delay", "must be a number of seconds, was " + text);
-        }
-    }
-
-    /** A send's own exception, not the future's wrapper. */
-    private static <T> T join(java.util.function.Supplier<T> send) {
-        try {
-            return send.get();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 }

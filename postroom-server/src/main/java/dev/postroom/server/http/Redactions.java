@@ -3,16 +3,15 @@ package dev.postroom.server.http;
 import dev.postroom.Message;
 import dev.postroom.MessageSummary;
 import dev.postroom.Postroom;
+import dev.postroom.Redaction;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.Scope;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Masks the queues' sensitive fields ({@link dev.postroom.Redaction}) in what the API shows a token
- * that may only read: one without {@code operate} and without {@code receive:} on the message's queue.
+ * Masks the queues' sensitive fields ({@link Redaction}) in what the API shows a token that may
+ * only read: one without {@code operate} and without {@code receive:} on the message's queue.
  * Consumers and operators see payloads whole; so does the sender, in the answer to its own send.
  */
 final class Redactions {
@@ -29,21 +28,11 @@ final class Redactions {
 
     /** The message as {@code token} may see it. */
     Message message(ApiToken token, Message message) {
-        return seesSensitive(token, message.queue()) ? message : message.masked(fields(message.queue()));
+        return seesSensitive(token, message.queue()) ? message : message.masked(postroom.sensitiveFields(message.queue()));
     }
 
-    /** The summaries as {@code token} may see them; each queue's policy is read once. */
+    /** The summaries as {@code token} may see them. */
     List<MessageSummary> summaries(ApiToken token, List<MessageSummary> summaries) {
-        Map<String, List<String>> byQueue = new HashMap<>();
-        return summaries.stream().map(s -> seesSensitive(token, s.queue()) ? s
-                : s.masked(byQueue.computeIfAbsent(s.queue(), this::fields))).toList();
-    }
-
-    private List<String> fields(String queue) {
-        try {
-            return postroom.queue(queue).policy().sensitiveFields();
-        } catch (dev.postroom.QueueNotFoundException e) {
-            return List.of();
-        }
+        return Redaction.maskSummaries(summaries, queue -> seesSensitive(token, queue) ? List.of() : postroom.sensitiveFields(queue));
     }
 }

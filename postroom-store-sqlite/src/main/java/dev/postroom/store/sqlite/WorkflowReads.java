@@ -1,6 +1,5 @@
 package dev.postroom.store.sqlite;
 
-import dev.postroom.WorkflowState;
 import dev.postroom.WorkflowStatus;
 import dev.postroom.WorkflowStep;
 import dev.postroom.store.StepInputs;
@@ -81,16 +80,6 @@ final class WorkflowReads {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new StepInputs(rs.getString(1), rs.getString(2), json.readResults(rs.getString(3))))
                         : Optional.empty();
-            }
-        }
-    }
-
-    /** The stored state of a workflow, or null. */
-    static WorkflowState state(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM workflows WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? WorkflowState.valueOf(rs.getString(1)) : null;
             }
         }
     }
