@@ -3,6 +3,9 @@ package dev.postroom.server;
 import dev.postroom.server.console.Console;
 import dev.postroom.InvalidMessageException;
 import dev.postroom.Postroom;
+import dev.postroom.server.alert.Alerts;
+import dev.postroom.server.alert.DeadLetterFeed;
+import dev.postroom.server.alert.WebhookStore;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.AuthDatabase;
 import dev.postroom.server.auth.AuthStore;
@@ -182,13 +185,15 @@ public final class ServerCommand implements Callable<Integer> {
         }
         AuditLog audit = AuditLog.open(authDatabase, clock);
         ApiServer api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
+        // Deaths caused here are heard on the settling path and alerted from the alerts thread.
+        DeadLetterFeed deadLetters = new DeadLetterFeed(api.listener());
         Postroom.Builder builder = Postroom.builder();
         if (node != null) {
             builder.node(node);
         }
         Postroom postroom = builder
                 .store(messageStore)
-                .listener(api.listener())
+                .listener(deadLetters)
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
                 .build();
         Thread sender = null;
@@ -197,6 +202,7 @@ public final class ServerCommand implements Callable<Integer> {
             office.install(postroom);
             sender = Thread.ofPlatform().daemon().name("demo-sender").start(() -> office.sendLoop(postroom, demoRate));
         }
+        Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), deadLetters, Alerts.Settings.DEFAULT);
         api.start(postroom, host, port);
         out.printf("Postroom listening on http://%s:%d (%s)%s%n", host, api.port(), where,
                 demo ? ", demo work running" : "");
@@ -217,6 +223,7 @@ public final class ServerCommand implements Callable<Integer> {
                     finalSender.interrupt();
                 }
                 api.close();
+                alerts.close();
                 postroom.close();
                 audit.close();
                 auth.close();

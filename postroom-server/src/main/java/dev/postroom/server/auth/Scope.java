@@ -68,7 +68,7 @@ public record Scope(Kind kind, String glob) {
      * work by glob length × name length whatever the glob (a regex of several {@code .*} may
      * backtrack far more).
      */
-    static boolean globMatches(String glob, String name) {
+    public static boolean globMatches(String glob, String name) {
         int g = 0;
         int n = 0;
         int lastStar = -1;

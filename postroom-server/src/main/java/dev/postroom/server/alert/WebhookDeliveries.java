@@ -1,0 +1,125 @@
+package dev.postroom.server.alert;
+
+import dev.postroom.Backoff;
+import dev.postroom.Delivery;
+import dev.postroom.GiveUpException;
+import dev.postroom.Postroom;
+import dev.postroom.QueuePolicy;
+import dev.postroom.SendOptions;
+import dev.postroom.SendResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Deliveries of alerts through Postroom's own queue {@value #QUEUE}: one message per alert and
+ * webhook, whose handler POSTs the body with a fresh {@link Signature}. A non-2xx answer or an I/O
+ * error fails the attempt, so the queue's backoff retries it, and after its last attempt it is DEAD
+ * like any message: listed, redrivable, kept for the queue's dead retention. The message holds the
+ * webhook's name and the body, never the secret: URL and secret are read when the delivery runs, so
+ * a rotated secret or a moved URL applies to deliveries already queued, and those of a deleted
+ * webhook are acked with {@code {"dropped": ...}} instead of sent.
+ */
+public final class WebhookDeliveries implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebhookDeliveries.class);
+    /** The queue of deliveries; its messages never raise {@code message.dead} themselves (an alert about an alert could loop). */
+    public static final String QUEUE = "postroom.webhooks";
+    /**
+     * Twelve attempts 10 s apart at first, doubling up to an hour: about eight hours before a
+     * delivery is DEAD, long enough to ride out a receiver's deploy or a night-time outage.
+     */
+    public static final QueuePolicy POLICY = QueuePolicy.DEFAULT
+            .withMaxAttempts(12)
+            .withBackoff(new Backoff(Duration.ofSeconds(10), Duration.ofHours(1), 2.0))
+            .withLease(Duration.ofSeconds(60))
+            .withConcurrency(16);
+    /** Receivers should answer at once and work later; a slow one holds a handler, not the monitor. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A delivery message's payload: which webhook, which event, and the body to post. */
+    public record Call(String webhook, String event, String body) {
+    }
+
+    private final Postroom postroom;
+    private final WebhookStore webhooks;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER) // a redirect is a misconfigured URL: fail visibly, do not re-sign elsewhere
+            .build();
+
+    WebhookDeliveries(Postroom postroom, WebhookStore webhooks) {
+        this.postroom = postroom;
+        this.webhooks = webhooks;
+    }
+
+    /**
+     * Creates {@value #QUEUE} with {@code policy} when it does not exist (an operator's later change
+     * to its policy is kept across restarts) and starts handling it on this node.
+     */
+    void start(QueuePolicy policy) {
+        if (postroom.queues().stream().noneMatch(q -> q.name().equals(QUEUE))) {
+            postroom.createQueue(QUEUE, policy);
+        }
+        postroom.handle(QUEUE, Call.class, this::deliver);
+    }
+
+    /**
+     * Queues {@code alert} for {@code webhook}. {@code idempotencyKey}, when not null, makes a
+     * repeat (the same death seen twice, or by two nodes) return the first delivery instead.
+     */
+    CompletableFuture<SendResult> enqueue(Webhook webhook, Alert alert, String idempotencyKey) {
+        Call call = new Call(webhook.name(), alert.event().wireName(), alert.body(webhook.format(), postroom.json()));
+        SendOptions.Builder options = SendOptions.builder()
+                .header("webhook", webhook.name())
+                .header("event", alert.event().wireName());
+        if (idempotencyKey != null) {
+            options.idempotencyKey(idempotencyKey);
+        }
+        return postroom.send(QUEUE, call, options.build());
+    }
+
+    private Object deliver(Delivery<Call> delivery) throws Exception {
+        Call call = delivery.payload();
+        Optional<WebhookStore.Target> target = webhooks.target(call.webhook());
+        if (target.isEmpty()) {
+            log.info("webhook delivery dropped messageId={} webhook={} reason=deleted", delivery.id(), call.webhook());
+            return Map.of("dropped", "webhook " + call.webhook() + " was deleted");
+        }
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(target.get().url()))
+                    .timeout(REQUEST_TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Postroom-Webhooks")
+                    .header("Postroom-Event", call.event())
+                    // the same on every attempt: a receiver that saw it already can ignore a repeat
+                    .header("Postroom-Delivery", delivery.id())
+                    .header(Signature.HEADER, Signature.sign(target.get().secret(), postroom.clock().instant(), call.body()))
+                    .POST(HttpRequest.BodyPublishers.ofString(call.body()))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new GiveUpException("webhook " + call.webhook() + " has an unusable URL: " + e.getMessage());
+        }
+        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            throw new IllegalStateException("webhook " + call.webhook() + " answered HTTP " + status);
+        }
+        return Map.of("status", status);
+    }
+
+    /** Stops the client without waiting: requests already sent finish, and a handler still running then fails and is retried. */
+    @Override
+    public void close() {
+        http.shutdown();
+    }
+}
