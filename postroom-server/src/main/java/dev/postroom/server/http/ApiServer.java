@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.MessageListener;
 import dev.postroom.Postroom;
 import dev.postroom.server.activity.Activity;
+import dev.postroom.server.alert.WebhookStore;
 import dev.postroom.server.audit.AuditLog;
 import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
@@ -151,6 +152,7 @@ public final class ApiServer implements AutoCloseable {
             new WorkflowRoutes(postroom, mapper, trail).register(routes);
             new ErasureRoutes(postroom, mapper, trail).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
+            new WebhookRoutes(new WebhookStore(auth.database()), mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             new BackupRoutes(postroom, auth.database(), clock, trail).register(routes);
             routes.before("/api/v1/events", ctx -> {

@@ -235,6 +235,11 @@ final class Bodies {
     record OnComplete(String queue, JsonText payload, Map<String, String> headers) {
     }
 
+    /** {@code PUT /webhooks/{name}}: see {@link dev.postroom.server.alert.WebhookSpec#of} for the rules and defaults. */
+    record WebhookInput(String url, List<String> events, List<String> queues, String format, Long staleSeconds,
+                        Long unconsumedSeconds, Boolean rotateSecret) {
+    }
+
     record NewErasure(ErasureFilter filter, Boolean dryRun) {
     }
 

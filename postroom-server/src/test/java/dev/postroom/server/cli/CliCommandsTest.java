@@ -24,7 +24,7 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "batches", "workflows", "schedules", "erase", "tokens", "users", "audit", "backup");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "batches", "workflows", "schedules", "erase", "tokens", "users", "webhooks", "audit", "backup");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "show", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("topics").getSubcommands().keySet())
@@ -34,6 +34,7 @@ class CliCommandsTest {
                 .containsExactly("list", "show", "put", "delete", "pause", "resume");
         assertThat(root.getSubcommands().get("tokens").getSubcommands().keySet()).containsExactly("create", "list", "revoke");
         assertThat(root.getSubcommands().get("users").getSubcommands().keySet()).containsExactly("add", "passwd", "remove");
+        assertThat(root.getSubcommands().get("webhooks").getSubcommands().keySet()).containsExactly("set", "list", "delete");
         assertThat(root.getSubcommands().get("batches").getSubcommands().keySet()).containsExactly("send", "show", "list");
         assertThat(root.getSubcommands().get("workflows").getSubcommands().keySet()).containsExactly("start", "show", "list", "cancel", "retry");
     }
@@ -42,7 +43,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(44).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(47).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

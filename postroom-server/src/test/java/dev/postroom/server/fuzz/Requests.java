@@ -69,6 +69,9 @@ final class Requests {
                     yield !fresh && known != null && known.startsWith(earlier.get("topic") + "/")
                             ? known.substring(known.indexOf('/') + 1) : values.name();
                 }
+                if (path.startsWith("/api/v1/webhooks/")) {
+                    yield fresh ? values.name() : values.pick(world.webhooks, values.name());
+                }
                 yield fresh ? values.name() : values.pick(world.schedules, values.name());
             }
             case "id" -> {

@@ -94,6 +94,7 @@ final class ValidValues {
             case "waitSeconds" -> NODES.numberNode(random.nextInt(6) == 0 ? 0.01 : 0); // a valid wait blocks the run for that long
             case "cron" -> NODES.textNode(CRONS.get(random.nextInt(CRONS.size())));
             case "timezone" -> NODES.textNode(ZONES.get(random.nextInt(ZONES.size())));
+            case "url" -> NODES.textNode("http://127.0.0.1:9/hook/" + random.nextInt(100));
             case "role" -> NODES.textNode(List.of("viewer", "operator", "admin").get(random.nextInt(3)));
             case "password" -> NODES.textNode(chars("abcdefghijkXYZ0123456789!", 10 + random.nextInt(20)));
             case "scopes" -> {

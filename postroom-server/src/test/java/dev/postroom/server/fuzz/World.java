@@ -28,6 +28,7 @@ final class World {
     /** Ids of tokens the fuzzer created over the API: the only ones it may revoke (not its own). */
     final Pool tokens = new Pool();
     final Pool users = new Pool();
+    final Pool webhooks = new Pool();
     /** The current lease of each message the fuzzer holds, by message id. */
     final Map<String, String> leases = new LinkedHashMap<>();
 
@@ -75,6 +76,8 @@ final class World {
             case "DELETE /api/v1/users/{username}" -> users.remove(path.get("username"));
             case "PUT /api/v1/schedules/{name}" -> schedules.add(path.get("name"));
             case "DELETE /api/v1/schedules/{name}" -> schedules.remove(path.get("name"));
+            case "PUT /api/v1/webhooks/{name}" -> webhooks.add(path.get("name"));
+            case "DELETE /api/v1/webhooks/{name}" -> webhooks.remove(path.get("name"));
             default -> {
                 // reads and state changes of known things: nothing new to learn
             }

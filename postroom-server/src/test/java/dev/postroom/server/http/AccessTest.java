@@ -213,6 +213,14 @@ class AccessTest {
             case "PUT /api/v1/users/{username}/password" -> new Case(ADMIN, NOT_ADMIN,
                     () -> new Call("PUT", "/api/v1/users/" + newUser() + "/password", "{\"password\":\"9876543210\"}"));
             case "DELETE /api/v1/users/{username}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("DELETE", "/api/v1/users/" + newUser(), null));
+            case "PUT /api/v1/webhooks/{name}" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("PUT", "/api/v1/webhooks/" + uniqueQueue("acc-w"),
+                    "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"message.dead\"]}"));
+            case "GET /api/v1/webhooks" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/webhooks", null));
+            case "DELETE /api/v1/webhooks/{name}" -> new Case(ADMIN, NOT_ADMIN, () -> {
+                String name = uniqueQueue("acc-w");
+                server.put("/api/v1/webhooks/" + name, server.admin, "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"node.down\"]}");
+                return new Call("DELETE", "/api/v1/webhooks/" + name, null);
+            });
             case "GET /api/v1/audit" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/audit?limit=5", null));
             case "POST /api/v1/backups" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("POST", "/api/v1/backups", null));
             case "GET /api/v1/events" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/events", null));

@@ -225,6 +225,10 @@ class OpenApiTest {
         records.put("WorkflowStarted", WorkflowRoutes.Started.class);
         records.put("WorkflowList", WorkflowRoutes.WorkflowList.class);
         records.put("StepOf", Views.StepOf.class);
+        records.put("WebhookInput", Bodies.WebhookInput.class);
+        records.put("Webhook", WebhookRoutes.View.class);
+        records.put("SavedWebhook", WebhookRoutes.Saved.class);
+        records.put("WebhookList", WebhookRoutes.Webhooks.class);
         records.put("Problem", Problem.class);
         records.put("FieldError", Problem.FieldError.class);
 
