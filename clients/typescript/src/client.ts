@@ -23,7 +23,10 @@ import type {
     SendOptions,
     SendRequest,
     SendResult,
+    SavedWebhook,
     SettleResult,
+    Webhook,
+    WebhookInput,
     Workflow,
     WorkflowPage,
     WorkflowQuery,
@@ -290,6 +293,27 @@ export class PostroomClient {
     /** Retries every DEAD step, so that a FAILED workflow runs on. Needs `operate`. */
     async retryWorkflow(id: string): Promise<Workflow> {
         return unwrap(this.api.POST("/api/v1/workflows/{id}/retry", { params: { path: { id } } }));
+    }
+
+    // ---- webhooks
+
+    /**
+     * Registers a webhook for alerts (`message.dead`, `queue.stale`, `queue.unconsumed`,
+     * `node.down`), or replaces its settings. A new webhook's answer holds its signing `secret`,
+     * shown this once; a replaced one keeps its secret (`secret` null) unless `rotateSecret`. Needs `admin`.
+     */
+    async putWebhook(name: string, webhook: WebhookInput): Promise<SavedWebhook> {
+        return unwrap(this.api.PUT("/api/v1/webhooks/{name}", { params: { path: { name } }, body: webhook }));
+    }
+
+    /** Every webhook, by name, never with its secret. Needs `admin`. */
+    async listWebhooks(): Promise<Webhook[]> {
+        return (await unwrap(this.api.GET("/api/v1/webhooks"))).webhooks;
+    }
+
+    /** Deletes a webhook; deliveries still queued for it are dropped. 404 when unknown. Needs `admin`. */
+    async deleteWebhook(name: string): Promise<void> {
+        await unwrap(this.api.DELETE("/api/v1/webhooks/{name}", { params: { path: { name } } }));
     }
 
     // ---- live events

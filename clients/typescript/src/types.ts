@@ -122,3 +122,11 @@ export type WorkflowQuery = NonNullable<operations["listWorkflows"]["parameters"
 /** What a workflow step's message says of its workflow: its id, the step, and the results of the steps it followed. */
 export type StepOf = Schemas["StepOf"];
 
+/** What `putWebhook` sends: the URL, the events, and optional queue globs, format and thresholds. */
+export type WebhookInput = Schemas["WebhookInput"];
+
+/** A registered webhook, without its secret. */
+export type Webhook = Schemas["Webhook"];
+
+/** What `putWebhook` answers: the webhook, and its signing secret when this call issued one. */
+export type SavedWebhook = Schemas["SavedWebhook"];

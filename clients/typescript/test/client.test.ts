@@ -34,6 +34,21 @@ describe("PostroomClient", () => {
         assert.equal(shown.payload.order, "o-42");
     });
 
+    test("a webhook shows its secret once, is listed without it and is deleted", TIMEOUT, async () => {
+        const name = `ts-hook-${Date.now()}`;
+        const saved = await client.putWebhook(name, { url: "http://127.0.0.1:9/hook", events: ["message.dead", "node.down"], format: "slack" });
+        assert.match(saved.secret ?? "", /^whsec_/);
+        assert.deepEqual(saved.events, ["message.dead", "node.down"]);
+
+        const listed = (await client.listWebhooks()).find((w) => w.name === name);
+        assert.ok(listed);
+        assert.equal("secret" in listed, false);
+        assert.equal(listed.format, "slack");
+
+        await client.deleteWebhook(name);
+        await assert.rejects(client.deleteWebhook(name), (e: unknown) => e instanceof PostroomProblem && e.status === 404);
+    });
+
     test("a workflow releases each step once the one before it was acked, with its result", TIMEOUT, async () => {
         const sessions = await freshQueue(client, "wf-sessions");
         const refunds = await freshQueue(client, "wf-refunds");

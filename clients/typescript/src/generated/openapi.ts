@@ -1086,6 +1086,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists webhooks, never their secrets */
+        get: operations["listWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's name (an invalid one is 422 naming `name`). */
+                name: components["parameters"]["webhookName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Registers a webhook for alerts, or replaces its settings
+         * @description Each alert is a message on the queue `postroom.webhooks` whose handler POSTs the body with the header `Postroom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the secret's UTF-8 bytes, plus `Postroom-Event` and `Postroom-Delivery` (the same on every attempt). A non-2xx answer or no answer is retried with the queue's backoff; a delivery out of attempts is DEAD and can be redriven like any message. A new webhook gets a secret, shown in this answer only; replacing one keeps its secret unless `rotateSecret`. Invalid fields are 422 naming the field.
+         */
+        put: operations["putWebhook"];
+        post?: never;
+        /** Deletes a webhook; its queued deliveries are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1795,6 +1836,60 @@ export interface components {
             endedAt?: string | null;
             error?: string | null;
         };
+        WebhookInput: {
+            /** @description Absolute http or https URL without user or password; alerts are POSTed to it. */
+            url: string;
+            /** @description What to alert on; see docs/data.md, Alerts. */
+            events: ("message.dead" | "queue.stale" | "queue.unconsumed" | "node.down")[];
+            /** @description Globs (`*` any run of characters) of the queues whose events are sent; absent or empty for every queue. `node.down` ignores them. */
+            queues?: string[];
+            /**
+             * @description `json` (default): `{event, at, queue?, messageId?, node?, summary, detail}`; `slack`: `{text}`, one readable line.
+             * @enum {string}
+             */
+            format?: "json" | "slack";
+            /** @description `queue.stale` once the oldest READY message has waited this long; default 300. */
+            staleSeconds?: number;
+            /** @description `queue.unconsumed` once a queue with READY messages saw none in flight and none finish for this long; default 300. */
+            unconsumedSeconds?: number;
+            /** @description On an existing webhook, issue a new secret (in this answer only); deliveries already queued are signed with it. */
+            rotateSecret?: boolean;
+        };
+        Webhook: {
+            name: string;
+            url: string;
+            events: ("message.dead" | "queue.stale" | "queue.unconsumed" | "node.down")[];
+            /** @description Queue globs; empty for every queue. */
+            queues: string[];
+            /** @enum {string} */
+            format: "json" | "slack";
+            staleSeconds: number;
+            unconsumedSeconds: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SavedWebhook: {
+            name: string;
+            url: string;
+            events: ("message.dead" | "queue.stale" | "queue.unconsumed" | "node.down")[];
+            /** @description Queue globs; empty for every queue. */
+            queues: string[];
+            /** @enum {string} */
+            format: "json" | "slack";
+            staleSeconds: number;
+            unconsumedSeconds: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret when this PUT issued one (a new webhook, or `rotateSecret`): shown here only. Null otherwise. */
+            secret: string | null;
+        };
+        WebhookList: {
+            webhooks: components["schemas"]["Webhook"][];
+        };
     };
     responses: {
         /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. On any route: a malformed path (a percent-escape that is not UTF-8, an encoded NUL or `/`). */
@@ -1932,6 +2027,8 @@ export interface components {
         workflowId: string;
         /** @description The erasure id. */
         erasureId: string;
+        /** @description The webhook's name (an invalid one is 422 naming `name`). */
+        webhookName: string;
     };
     requestBodies: never;
     headers: never;
@@ -3860,6 +3957,99 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Erasure"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every webhook, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's name (an invalid one is 422 naming `name`). */
+                name: components["parameters"]["webhookName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced; `secret` is null unless `rotateSecret` issued a new one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedWebhook"];
+                };
+            };
+            /** @description Created; `secret` holds the signing secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's name (an invalid one is 422 naming `name`). */
+                name: components["parameters"]["webhookName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
