@@ -19,7 +19,7 @@ public final class CliCommands {
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
                 QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, BatchesCommand.class, WorkflowsCommand.class, SchedulesCommand.class,
-                EraseCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class, BackupCommand.class};
+                EraseCommand.class, EncryptionCommand.class, TokensCommand.class, UsersCommand.class, AuditCommand.class, BackupCommand.class};
     }
 
     /** Adds every command of {@link #all()} as a subcommand of {@code root}; returns {@code root}. */

@@ -150,6 +150,7 @@ public final class ApiServer implements AutoCloseable {
             new BatchRoutes(postroom).register(routes);
             new WorkflowRoutes(postroom, mapper, trail).register(routes);
             new ErasureRoutes(postroom, mapper, trail).register(routes);
+            new EncryptionRoutes(postroom, trail, clock).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);
             new BackupRoutes(postroom, auth.database(), clock, trail).register(routes);
