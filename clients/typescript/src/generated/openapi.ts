@@ -1086,6 +1086,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/encryption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shows the encryption key ids, the encrypted queues and the last re-encryption */
+        get: operations["getEncryption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/encryption/reencrypt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-encrypts stored messages with the encrypting key, in the background
+         * @description Seals what encrypted queues hold in plain (sent before encryption was turned on) and what an older key sealed, so that the old key can be dropped afterwards. Messages stay available. One at a time per server; audited at start and end with the counts. 409 when no key is configured or one is running.
+         */
+        post: operations["reencrypt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1200,6 +1237,8 @@ export interface components {
             maxSnoozes?: number | null;
             /** @description JSON Pointers into payloads (e.g. /card/number) whose values are shown as "***" to tokens without operate or receive: on the queue (and to console viewers). null removes them. */
             sensitiveFields?: string[] | null;
+            /** @description Store payloads and results of new messages encrypted. Needs a key (--encryption-key-file or POSTROOM_ENCRYPTION_KEY); without one: 422 naming this field. */
+            encrypted?: boolean | null;
         };
         Policy: {
             maxAttempts: number;
@@ -1235,6 +1274,8 @@ export interface components {
             maxSnoozes?: number;
             /** @description JSON Pointers into payloads (e.g. /card/number) whose values are shown as "***" to tokens without operate or receive: on the queue (and to console viewers). */
             sensitiveFields?: string[];
+            /** @description Whether payloads and results of new messages are stored encrypted (AES-256-GCM) with the server's encryption key. */
+            encrypted?: boolean;
         };
         Counts: {
             scheduled: number;
@@ -1830,6 +1871,27 @@ export interface components {
             state?: "RUNNING" | "SUCCEEDED" | "FAILED";
             matched?: number;
             erased?: number;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            endedAt?: string | null;
+            error?: string | null;
+        };
+        Encryption: {
+            /** @description The configured key ids, the encrypting one first; never the keys. */
+            keyIds?: string[];
+            encryptingKeyId?: string | null;
+            encryptedQueues?: string[];
+            /** @description This server's last re-encryption, if any since it started. */
+            reencryption?: components["schemas"]["Reencryption"] | null;
+        };
+        Reencryption: {
+            /** @enum {string} */
+            state?: "RUNNING" | "SUCCEEDED" | "FAILED";
+            examined?: number;
+            rewritten?: number;
+            /** @description Messages that changed while being rewritten; run again to take them. */
+            skipped?: number;
             /** Format: date-time */
             startedAt?: string;
             /** Format: date-time */
@@ -3962,6 +4024,56 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getEncryption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Encryption at rest. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Encryption"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    reencrypt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started; follow it with GET /api/v1/encryption. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Encryption"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             default: components["responses"]["Error"];
         };
     };

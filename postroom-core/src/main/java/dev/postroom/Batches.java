@@ -182,7 +182,7 @@ public final class Batches {
     public MessagePage members(String id, String after, int limit) {
         checkPaging("after", after, limit);
         get(id);
-        List<MessageSummary> found = store.members(id, after, limit + 1);
+        List<MessageSummary> found = engine.sealing().openPreviews(store.members(id, after, limit + 1), engine.store()::get);
         List<MessageSummary> page = found.size() > limit ? found.subList(0, limit) : found;
         return new MessagePage(page, found.size() > limit ? page.getLast().id() : null);
     }

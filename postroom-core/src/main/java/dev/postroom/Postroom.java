@@ -21,6 +21,8 @@ import dev.postroom.engine.QueueNames;
 import dev.postroom.engine.QueueSignals;
 import dev.postroom.engine.RetrySchedule;
 import dev.postroom.engine.RunningDeliveries;
+import dev.postroom.engine.Sealing;
+import dev.postroom.engine.EncryptionCheck;
 import dev.postroom.engine.ScheduleRunner;
 import dev.postroom.engine.Tracing;
 import dev.postroom.store.ClaimRequest;
@@ -118,6 +120,7 @@ public final class Postroom implements AutoCloseable {
     private final Batches batches;
     private final Workflows workflows;
     private final Erasures erasures;
+    private final Sealing sealing;
     private volatile boolean closed;
 
     private Postroom(Builder builder) {
@@ -128,7 +131,8 @@ public final class Postroom implements AutoCloseable {
         this.limits = builder.limits;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.codec = new JsonCodec(builder.codec != null ? builder.codec : PayloadCodec.jackson(builder.mapper), builder.mapper);
-        this.replies = new PendingReplies(store, codec, builder.maxPendingRequests);
+        this.sealing = new Sealing(builder.encryptionKeys);
+        this.replies = new PendingReplies(store, codec, builder.maxPendingRequests, sealing);
         MessageListener user = builder.listener;
         // Replies hear final states first: the user's listener must not throw, but if it does, no waiter misses out.
         this.listener = user == MessageListener.NONE ? replies : new MessageListener() {
@@ -161,12 +165,13 @@ public final class Postroom implements AutoCloseable {
         Tracing tracing = Tracing.detect();
         MessageIds ids = new MessageIds(clock);
         store.latestMessageId().ifPresent(ids::advancePast);
-        this.factory = new MessageFactory(limits, codec, ids, tracing, builder.carrySenderMdc);
+        this.factory = new MessageFactory(limits, codec, ids, tracing, builder.carrySenderMdc, sealing);
         this.catalog = new QueueCatalog(store);
+        EncryptionCheck.atStart(store, catalog, sealing);
         this.retries = new RetrySchedule(catalog, builder.random);
         this.engine = new EngineContext(store, clock, node, signals, catalog, codec, retries,
                 new HandlerFailures(builder.nonRetryable), running, handlerExecutor, listener, tracing,
-                limits, factory, ids, this::checkOpen);
+                limits, factory, sealing, ids, this::checkOpen);
         this.heartbeat = new NodeHeartbeat(store, node, clock.instant());
         // Registered before the first send, so other nodes list this one from the start.
         heartbeat.beat(clock.instant(), true);
@@ -208,6 +213,9 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         QueueNames.require("queue", name);
         PolicyValidator.validate(policy);
+        if (policy.encrypted() && !sealing.hasKeys()) {
+            throw new InvalidMessageException("encrypted", "needs an encryption key, and none is configured");
+        }
         boolean created = Futures.join(store.upsertQueue(name, policy, clock.instant()));
         catalog.invalidate(name);
         return created;
@@ -674,7 +682,7 @@ public final class Postroom implements AutoCloseable {
             List<ClaimedMessage> claimed = Futures.join(store.claim(new ClaimRequest(queue, options.max(), lease, clock.instant(), node)));
             if (!claimed.isEmpty()) {
                 claimed.forEach(m -> listener.changed(queue, m.id(), MessageState.IN_FLIGHT));
-                return claimed.stream().map(this::received).toList();
+                return sealing.openClaimed(claimed).stream().map(this::received).toList();
             }
             long left = deadline - System.nanoTime();
             if (left <= 0 || closed) {
@@ -703,7 +711,7 @@ public final class Postroom implements AutoCloseable {
         if (resultJson != null) {
             limits.requireWithinPayload("result", resultJson);
         }
-        settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), resultJson, clock.instant(), node))));
+        settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), sealResult(id, resultJson), clock.instant(), node))));
     }
 
     /**
@@ -721,7 +729,7 @@ public final class Postroom implements AutoCloseable {
             if (resultJson != null) {
                 limits.requireWithinPayload("result", resultJson);
             }
-            return store.ack(new Completion(requireId(ack.id()), requireLease(ack.leaseId()), resultJson, clock.instant(), node));
+            return store.ack(new Completion(requireId(ack.id()), requireLease(ack.leaseId()), sealResult(ack.id(), resultJson), clock.instant(), node));
         });
     }
 
@@ -901,6 +909,29 @@ public final class Postroom implements AutoCloseable {
         Futures.join(store.progress(new ProgressReport(requireId(id), requireLease(leaseId), percent, note, clock.instant())));
     }
 
+    /**
+     * The result sealed when the message's queue is encrypted. A receiver's ack names no queue, so
+     * it is looked up, but only while some queue is encrypted at all.
+     */
+    private String sealResult(String id, String resultJson) {
+        if (resultJson == null || !anyQueueEncrypted() || !MessageIds.isValid(id)) {
+            return resultJson;
+        }
+        return store.get(id)
+                .flatMap(m -> catalog.find(m.queue()))
+                .map(q -> sealing.seal(q.policy(), resultJson))
+                .orElse(resultJson);
+    }
+
+    private boolean anyQueueEncrypted() {
+        for (StoredQueue queue : catalog.all()) {
+            if (queue.policy().encrypted()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** As current as the catalog: a queue this node receives from is in it, with its policy as of the last refresh. */
     private boolean anyQueueLimitsRuns() {
         for (StoredQueue queue : catalog.all()) {
@@ -925,7 +956,7 @@ public final class Postroom implements AutoCloseable {
         if (!MessageIds.isValid(id)) {
             return Optional.empty();
         }
-        return store.get(id);
+        return store.get(id).map(sealing::open);
     }
 
     /**
@@ -943,7 +974,28 @@ public final class Postroom implements AutoCloseable {
         if (query.queue() != null) {
             catalog.require(query.queue());
         }
-        return store.browse(query);
+        return sealing.open(store.browse(query), store::get);
+    }
+
+    /**
+     * Rewrites stored messages so that every payload and result of an encrypted queue is sealed
+     * with the encrypting key ({@link EncryptionKeys#primaryId()}): plain ones sent before the
+     * queue was encrypted, and ones sealed with an older key. Run it after putting a new key first;
+     * once it has finished, the old key may be dropped. Messages stay available throughout; one
+     * changed while being rewritten is skipped, and a second run takes it. Workflow step inputs
+     * recorded before keep the key they were recorded with until the workflow is forgotten.
+     *
+     * @param progress hears the counts after every page
+     * @throws EncryptionKeyException when no key is configured
+     */
+    public Reencryption reencrypt(java.util.function.Consumer<Reencryption> progress) {
+        checkOpen();
+        return new dev.postroom.engine.Reencryptor(store, catalog, sealing).run(progress);
+    }
+
+    /** The ids of the configured encryption keys, the encrypting one first; empty when none is configured. */
+    public List<String> encryptionKeyIds() {
+        return sealing.keys().map(EncryptionKeys::ids).orElse(List.of());
     }
 
     /**
@@ -1127,6 +1179,7 @@ public final class Postroom implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private MessageListener listener = MessageListener.NONE;
         private int maxPendingRequests = 10_000;
+        private EncryptionKeys encryptionKeys;
 
         private Builder() {
         }
@@ -1159,6 +1212,17 @@ public final class Postroom implements AutoCloseable {
         /** Whether {@link Postroom#close()} closes the store too; default true. */
         public Builder closeStore(boolean closeStore) {
             this.closeStore = closeStore;
+            return this;
+        }
+
+        /**
+         * The keys that encrypt the payloads and results of {@linkplain QueuePolicy#encrypted encrypted
+         * queues}; default none, and then no queue may be encrypted. Start fails with
+         * {@link EncryptionKeyException} when a queue is encrypted and no key is given, or when a
+         * stored encrypted message does not open with the keys given.
+         */
+        public Builder encryptionKeys(EncryptionKeys keys) {
+            this.encryptionKeys = keys;
             return this;
         }
 

@@ -29,6 +29,9 @@ import java.time.Duration;
  * @param sensitiveFields     JSON Pointers into the payload (such as {@code /card/number}) whose values
  *                            are shown as {@value Redaction#MASK} to those who may only read (viewers,
  *                            {@code read} tokens); null or empty for none. See {@link Redaction}
+ * @param encrypted           whether payloads and results of new messages are stored encrypted (AES-GCM
+ *                            with the key given to {@link Postroom.Builder#encryptionKeys}); a queue
+ *                            cannot be made encrypted without a key
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -41,7 +44,8 @@ public record QueuePolicy(
         KeyLimit perKey,
         Duration maxRun,
         Integer maxSnoozes,
-        java.util.List<String> sensitiveFields) {
+        java.util.List<String> sensitiveFields,
+        boolean encrypted) {
 
     /** How often a message may be snoozed when the policy does not say. */
     public static final int DEFAULT_MAX_SNOOZES = 100;
@@ -70,6 +74,14 @@ public record QueuePolicy(
                 : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(sensitiveFields));
     }
 
+    /** A policy whose messages are stored as sent, not encrypted. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun, Integer maxSnoozes,
+                       java.util.List<String> sensitiveFields) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
+                sensitiveFields, false);
+    }
+
     /** A policy with no sensitive fields. */
     public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
                        Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun, Integer maxSnoozes) {
@@ -89,53 +101,59 @@ public record QueuePolicy(
     }
 
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     /** This policy with a queue rate limit, or none for null. */
     public QueuePolicy withRateLimit(RateLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     /** This policy with per-key limits, or none for null. */
     public QueuePolicy withPerKey(KeyLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes, sensitiveFields, encrypted);
     }
 
     /** This policy with a maximum run time per attempt, or none for null. */
     public QueuePolicy withMaxRun(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes, sensitiveFields, encrypted);
     }
 
     /** This policy allowing {@code value} snoozes per message, or the default for null. */
     public QueuePolicy withMaxSnoozes(Integer value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value, sensitiveFields);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value, sensitiveFields, encrypted);
     }
 
     /** This policy masking the payload fields at {@code pointers} (JSON Pointers) for readers; none for null or empty. */
     public QueuePolicy withSensitiveFields(java.util.List<String> pointers) {
         return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
-                pointers);
+                pointers, encrypted);
+    }
+
+    /** This policy with new messages' payloads and results stored encrypted, or not. */
+    public QueuePolicy withEncrypted(boolean value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
+                sensitiveFields, value);
     }
 
     /** The snoozes one message may take: {@link #maxSnoozes}, or {@value #DEFAULT_MAX_SNOOZES} when it is null. */

@@ -287,6 +287,6 @@ public final class Workflows {
         if (!MessageIds.isValid(messageId)) {
             return Optional.empty();
         }
-        return store.inputs(messageId).map(in -> new WorkflowContext(in.workflowId(), in.step(), in.resultsJson(), engine.codec().codec()));
+        return engine.sealing().inputs(store, messageId).map(in -> new WorkflowContext(in.workflowId(), in.step(), in.resultsJson(), engine.codec().codec()));
     }
 }

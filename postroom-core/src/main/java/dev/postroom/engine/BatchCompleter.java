@@ -88,7 +88,7 @@ public final class BatchCompleter {
         headers.put(Batches.CANCELLED_HEADER, Long.toString(batch.counts().cancelled()));
         headers.put(Batches.DELETED_HEADER, Long.toString(Math.max(0, batch.total() - batch.counts().stored())));
         try {
-            return factory.create(onComplete.queue(), target.get().policy(), new RawJson(onComplete.payloadJson()),
+            return factory.create(onComplete.queue(), target.get().policy(), new RawJson(engine.sealing().open(onComplete.payloadJson())),
                     SendOptions.builder().headers(headers).build(), now, "onComplete.");
         } catch (RuntimeException e) {
             // Validated at send; only shrunken limits (or a bug) get here. Throwing would fail this

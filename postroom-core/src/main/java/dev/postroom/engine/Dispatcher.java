@@ -126,8 +126,8 @@ public final class Dispatcher<T> implements Runnable {
                 Duration lease;
                 try { // the slots taken above go back on any failure, the policy lookup's included
                     lease = engine.catalog().require(queue).policy().lease();
-                    claimed = Futures.join(store.claim(
-                            new ClaimRequest(queue, asked, lease, engine.clock().instant(), engine.node(), freedSince)));
+                    claimed = engine.sealing().openClaimed(Futures.join(store.claim(
+                            new ClaimRequest(queue, asked, lease, engine.clock().instant(), engine.node(), freedSince))));
                 } catch (RuntimeException e) {
                     slots.release(wanted.get());
                     if (!running) {
@@ -188,7 +188,8 @@ public final class Dispatcher<T> implements Runnable {
                 settle(message, started, error, e, new HandlerFailures.Verdict(true, null));
                 return;
             }
-            run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease, engine.codec().codec());
+            run = new HandlerRun<>(message, payload, engine.store(), engine.clock(), lease, engine.codec().codec(),
+                    engine.sealing());
             run.bindThread(Thread.currentThread());
             engine.running().add(run);
             Object result;
@@ -252,7 +253,8 @@ public final class Dispatcher<T> implements Runnable {
                     return;
                 }
             }
-            track(message, started, engine.store().ack(new Completion(message.id(), message.leaseId(), resultJson, engine.clock().instant(), engine.node())));
+            track(message, started, engine.store().ack(new Completion(message.id(), message.leaseId(), sealed(resultJson),
+                    engine.clock().instant(), engine.node())));
         } catch (RuntimeException e) {
             log.error("could not settle messageId={} queue={}", message.id(), queue, e);
         } finally {
@@ -262,6 +264,11 @@ public final class Dispatcher<T> implements Runnable {
             MDC.clear();
             slots.release();
         }
+    }
+
+    /** A result as its queue keeps it: sealed when the queue is encrypted. */
+    private String sealed(String resultJson) {
+        return resultJson == null ? null : engine.catalog().find(queue).map(q -> engine.sealing().seal(q.policy(), resultJson)).orElse(resultJson);
     }
 
     /** What {@link #handleAndAckInTransaction} returns: the message is settled, by the transaction that committed. */
@@ -285,7 +292,7 @@ public final class Dispatcher<T> implements Runnable {
             if (resultJson != null) {
                 engine.limits().requireWithinPayload("result", resultJson);
             }
-            engine.store().ackInTransaction(connection, new Completion(message.id(), message.leaseId(), resultJson,
+            engine.store().ackInTransaction(connection, new Completion(message.id(), message.leaseId(), sealed(resultJson),
                     engine.clock().instant(), engine.node()));
             return ACKED_IN_TRANSACTION;
         });

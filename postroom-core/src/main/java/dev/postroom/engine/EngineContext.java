@@ -28,6 +28,7 @@ public record EngineContext(
         Tracing tracing,
         Limits limits,
         MessageFactory factory,
+        Sealing sealing,
         MessageIds ids,
         Runnable checkOpen) {
 

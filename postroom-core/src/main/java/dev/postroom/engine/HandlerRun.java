@@ -26,6 +26,7 @@ public final class HandlerRun<T> implements Delivery<T> {
     private final Duration lease;
     private final PayloadCodec codec;
     private final Instant startedAt;
+    private final Sealing sealing;
     private volatile Instant leaseExpiresAt;
     private volatile Thread thread;
     /** Set when the handler asked for a snooze: the message is snoozed instead of settled. */
@@ -33,7 +34,9 @@ public final class HandlerRun<T> implements Delivery<T> {
     /** Set when the run outlived its queue's maxRun: the attempt fails with a timeout, whatever the handler does. */
     private volatile Duration timedOutAfter;
 
-    HandlerRun(ClaimedMessage message, T payload, MessageStore store, InstantSource clock, Duration lease, PayloadCodec codec) {
+    HandlerRun(ClaimedMessage message, T payload, MessageStore store, InstantSource clock, Duration lease, PayloadCodec codec,
+               Sealing sealing) {
+        this.sealing = sealing;
         this.message = message;
         this.codec = codec;
         this.payload = payload;
@@ -60,7 +63,7 @@ public final class HandlerRun<T> implements Delivery<T> {
         if (!message.headers().containsKey(Workflows.ID_HEADER)) {
             return Optional.empty();
         }
-        return store.workflows().inputs(message.id())
+        return sealing.inputs(store.workflows(), message.id())
                 .map(in -> new WorkflowContext(in.workflowId(), in.step(), in.resultsJson(), codec));
     }
 

@@ -24,11 +24,13 @@ public final class MessageFactory {
     private final MessageIds ids;
     private final Tracing tracing;
     private final boolean carryMdc;
+    private final Sealing sealing;
 
     /**
      * @param carryMdc whether a send carries the sender's MDC to the handler, see {@link SenderContext}
      */
-    public MessageFactory(Limits limits, JsonCodec codec, MessageIds ids, Tracing tracing, boolean carryMdc) {
+    public MessageFactory(Limits limits, JsonCodec codec, MessageIds ids, Tracing tracing, boolean carryMdc, Sealing sealing) {
+        this.sealing = sealing;
         this.carryMdc = carryMdc;
         this.limits = limits;
         this.codec = codec;
@@ -87,7 +89,8 @@ public final class MessageFactory {
         if (carryMdc) {
             headers = SenderContext.capture(headers, limits.maxHeaders(), limits.maxHeaderValueChars());
         }
-        return new NewMessage(id, queue, json, headers, options.priority(), availableAt, expiresAt,
+        // Sealed last: limits apply to what the sender sent, not to its ciphertext.
+        return new NewMessage(id, queue, sealing.seal(policy, json), headers, options.priority(), availableAt, expiresAt,
                 options.orderingKey(), options.idempotencyKey(), policy.maxAttempts(), options.uniqueKey(),
                 debounce == null ? null : debounce.key(), debounceUntil);
     }

@@ -60,6 +60,7 @@ public final class PendingReplies implements MessageListener {
 
     private final MessageStore store;
     private final JsonCodec codec;
+    private final Sealing sealing;
     private final int capacity;
     private final Semaphore free;
     private final ConcurrentHashMap<String, Set<Waiter<?>>> byId = new ConcurrentHashMap<>();
@@ -67,7 +68,8 @@ public final class PendingReplies implements MessageListener {
     private ScheduledExecutorService rechecker;
     private volatile boolean closed;
 
-    public PendingReplies(MessageStore store, JsonCodec codec, int capacity) {
+    public PendingReplies(MessageStore store, JsonCodec codec, int capacity, Sealing sealing) {
+        this.sealing = sealing;
         this.store = store;
         this.codec = codec;
         this.capacity = capacity;
@@ -145,7 +147,7 @@ public final class PendingReplies implements MessageListener {
         }
         Optional<Message> message;
         try {
-            message = store.get(id);
+            message = store.get(id).map(sealing::open);
         } catch (RuntimeException e) {
             // The next re-check reads it again; the waiter's future is not the place for a passing store error.
             log.debug("reading an awaited message failed messageId={} error={}", id, e.toString());
@@ -175,7 +177,7 @@ public final class PendingReplies implements MessageListener {
             }
             Optional<Message> message;
             try {
-                message = store.get(id);
+                message = store.get(id).map(sealing::open);
             } catch (RuntimeException e) {
                 if (!closed) {
                     log.debug("re-reading an awaited message failed messageId={} error={}", id, e.toString());

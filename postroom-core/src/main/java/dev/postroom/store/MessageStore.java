@@ -224,6 +224,13 @@ public interface MessageStore extends AutoCloseable {
      */
     MessagePage browse(MessageQuery query);
 
+    /**
+     * Replaces a message's payload and result when both are still as expected; true if it did.
+     * A message gone or changed meanwhile is left alone (false). Its state, lease and timeline are
+     * untouched.
+     */
+    CompletableFuture<Boolean> rewriteBodies(BodyRewrite rewrite);
+
     /** How many stored messages, of any queue and state, match {@code filter} (validated). A read. */
     long countMatching(dev.postroom.ErasureFilter filter);
 

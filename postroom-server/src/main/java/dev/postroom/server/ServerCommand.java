@@ -22,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.postroom.EncryptionKeyException;
+import dev.postroom.EncryptionKeys;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,6 +90,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--durability", description = "FULL (fsync every commit) or RELAXED (default: ${DEFAULT-VALUE}).")
     SqliteOptions.Durability durability;
 
+    @Option(names = "--encryption-key-file", description = "File holding the key(s) that encrypt the messages of queues with "
+            + "encrypted: true: the base64 of 32 random bytes, or keyId:base64 entries separated by commas, the first one "
+            + "encrypting. Or give the same text in POSTROOM_ENCRYPTION_KEY. Never stored in the database.")
+    Path encryptionKeyFile;
+
     @Option(names = "--demo", description = "Also create demo queues with handlers and a stream of sample work.")
     boolean demo;
 
@@ -125,6 +132,12 @@ public final class ServerCommand implements Callable<Integer> {
                 return fail(1, "cannot create data directory " + data.toAbsolutePath() + ": "
                         + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString()));
             }
+        }
+        EncryptionKeys keys;
+        try {
+            keys = encryptionKeys();
+        } catch (EncryptionKeyException e) {
+            return fail(2, e.getMessage());
         }
         MessageStore messageStore;
         AuthDatabase authDatabase;
@@ -191,11 +204,21 @@ public final class ServerCommand implements Callable<Integer> {
         if (node != null) {
             builder.node(node);
         }
-        Postroom postroom = builder
-                .store(messageStore)
-                .listener(deadLetters)
-                .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
-                .build();
+        Postroom postroom;
+        try {
+            postroom = builder
+                    .store(messageStore)
+                    .encryptionKeys(keys)
+                    .listener(deadLetters)
+                    .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
+                    .build();
+        } catch (EncryptionKeyException e) {
+            audit.close();
+            auth.close();
+            authDatabase.close();
+            messageStore.close();
+            return fail(1, e.getMessage());
+        }
         Thread sender = null;
         if (demo) {
             DemoCommand.BackOffice office = new DemoCommand.BackOffice();
@@ -243,6 +266,23 @@ public final class ServerCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** The keys from --encryption-key-file or POSTROOM_ENCRYPTION_KEY; null when neither is given. */
+    private EncryptionKeys encryptionKeys() {
+        String fromEnvironment = System.getenv("POSTROOM_ENCRYPTION_KEY");
+        if (encryptionKeyFile != null && fromEnvironment != null) {
+            throw new EncryptionKeyException("give the encryption key either in --encryption-key-file or in POSTROOM_ENCRYPTION_KEY, not both");
+        }
+        if (encryptionKeyFile == null) {
+            return fromEnvironment == null ? null : EncryptionKeys.parse(fromEnvironment);
+        }
+        try {
+            return EncryptionKeys.parse(Files.readString(encryptionKeyFile));
+        } catch (java.io.IOException e) {
+            throw new EncryptionKeyException("cannot read --encryption-key-file " + encryptionKeyFile + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
     }
 
     /** One line on stderr, no usage: the operator fixes the setting or the database, not the command. */

@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
 record ServerExit(int code, String stdout, String stderr) {
 
     /** Starts {@code postroom server --data DATA --port 0} and waits for it to exit. */
-    static ServerExit of(Path data) throws Exception {
+    static ServerExit of(Path data, String... moreArguments) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--data", data.toString(), "--port", "0"));
+        command.addAll(List.of(moreArguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("POSTROOM_ADMIN_TOKEN", "pr_server_exit_token_0123456789");
         builder.environment().put("POSTROOM_ADMIN_PASSWORD", "server-exit-test-password");

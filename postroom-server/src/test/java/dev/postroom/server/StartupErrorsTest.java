@@ -65,6 +65,32 @@ class StartupErrorsTest {
                 .startsWith("postroom server: cannot open SQLite store in " + data.toAbsolutePath() + ": postroom.db is damaged (SQLITE_CORRUPT");
     }
 
+    @Test
+    void aKeyFileThatHoldsNoKeyIsOneLineAndExitCodeTwo() throws Exception {
+        Path data = storeIn("short-key");
+        Path keyFile = Files.writeString(dir.resolve("key"), "c2hvcnQ=\n");
+
+        ServerExit exit = ServerExit.of(data, "--encryption-key-file", keyFile.toString());
+
+        assertThat(exit.code()).as("exit code; stderr:%n%s", exit.stderr()).isEqualTo(2);
+        assertThat(exit.errorLines()).as("stderr").containsExactly("postroom server: encryption key 1 must be 32 bytes (AES-256), "
+                + "was 5; make one with: openssl rand -base64 32");
+    }
+
+    @Test
+    void anEncryptedQueueWithoutItsKeyIsOneLineAndExitCodeOne() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("encrypted"));
+        try (dev.postroom.Postroom postroom = dev.postroom.Postroom.builder().store(SqliteMessageStore.open(data))
+                .encryptionKeys(dev.postroom.EncryptionKeys.of("k1", new byte[32])).build()) {
+            postroom.createQueue("vault", dev.postroom.QueuePolicy.DEFAULT.withEncrypted(true));
+        }
+
+        ServerExit exit = ServerExit.of(data);
+
+        assertThat(exit.code()).as("exit code; stderr:%n%s", exit.stderr()).isEqualTo(1);
+        assertThat(exit.errorLines()).as("stderr").containsExactly("postroom server: queue 'vault' is encrypted and no encryption key is configured");
+    }
+
     /** A copy of the store in a directory of its own; the store was closed, so its log is empty. */
     private Path storeIn(String name) throws Exception {
         Path data = Files.createDirectories(dir.resolve(name));

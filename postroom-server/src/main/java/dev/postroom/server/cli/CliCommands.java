@@ -15,11 +15,11 @@ public final class CliCommands {
     private CliCommands() {
     }
 
-    /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, batches, workflows, schedules, erase, tokens, users, webhooks, audit, backup. */
+    /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, batches, workflows, schedules, erase, encryption, tokens, users, webhooks, audit, backup. */
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
                 QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, BatchesCommand.class, WorkflowsCommand.class, SchedulesCommand.class,
-                EraseCommand.class, TokensCommand.class, UsersCommand.class, WebhooksCommand.class, AuditCommand.class, BackupCommand.class};
+                EraseCommand.class, EncryptionCommand.class, TokensCommand.class, UsersCommand.class, WebhooksCommand.class, AuditCommand.class, BackupCommand.class};
     }
 
     /** Adds every command of {@link #all()} as a subcommand of {@code root}; returns {@code root}. */

@@ -112,8 +112,9 @@ final class QueuePages {
         PolicyForm form = PolicyForm.from(ctx);
         QueuePolicy policy;
         try {
-            // The form has no snooze limit or sensitive fields yet: the queue keeps what it has.
-            policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes()).withSensitiveFields(queue.policy().sensitiveFields());
+            // The form has no snooze limit, sensitive fields or encryption: the queue keeps what it has.
+            policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes()).withSensitiveFields(queue.policy().sensitiveFields())
+                    .withEncrypted(queue.policy().encrypted());
             postroom.createQueue(queue.name(), policy);
         } catch (InvalidMessageException e) {
             ctx.status(422);

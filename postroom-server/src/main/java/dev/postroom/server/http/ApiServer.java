@@ -151,6 +151,7 @@ public final class ApiServer implements AutoCloseable {
             new BatchRoutes(postroom).register(routes);
             new WorkflowRoutes(postroom, mapper, trail).register(routes);
             new ErasureRoutes(postroom, mapper, trail).register(routes);
+            new EncryptionRoutes(postroom, trail, clock).register(routes);
             new AdminRoutes(auth, mapper, clock, trail).register(routes);
             new WebhookRoutes(new WebhookStore(auth.database()), mapper, clock, trail).register(routes);
             new AuditRoutes(audit).register(routes);

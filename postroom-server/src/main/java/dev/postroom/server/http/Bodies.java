@@ -138,7 +138,7 @@ final class Bodies {
 
     record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
                        RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours,
-                       Double maxRunSeconds, Integer maxSnoozes, List<String> sensitiveFields) {
+                       Double maxRunSeconds, Integer maxSnoozes, List<String> sensitiveFields, Boolean encrypted) {
     }
 
     /**

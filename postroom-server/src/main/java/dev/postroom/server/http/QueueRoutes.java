@@ -76,6 +76,9 @@ final class QueueRoutes {
         if (body.deadRetentionHours() != null) {
             policy = policy.withDeadRetention(seconds("deadRetentionHours", body.deadRetentionHours() * 3600));
         }
+        if (body.encrypted() != null) {
+            policy = policy.withEncrypted(body.encrypted());
+        }
         return policy;
     }
 

@@ -67,7 +67,8 @@ final class ConsoleFixture implements AutoCloseable, BeforeAllCallback, AfterAll
         }
         audit = AuditLog.open(dir, clock);
         api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
-        postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
+        postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener())
+                .encryptionKeys(dev.postroom.EncryptionKeys.of("console", new byte[32])).build();
         api.start(postroom, "127.0.0.1", 0);
     }
 

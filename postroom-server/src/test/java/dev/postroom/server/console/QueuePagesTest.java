@@ -245,6 +245,22 @@ class QueuePagesTest {
                 Duration.ofHours(2), Duration.ofMinutes(30)));
         ConsoleClient.Page page = admin.get("/console/queues/" + queue);
         assertThat(page.text()).contains("Policy saved", "Max attempts 9", "Backoff 0.5 s, ×1.5 per attempt, at most 90 s");
+        assertThat(page.text()).contains("At rest stored as sent");
+    }
+
+    @Test
+    void anEncryptedQueueSaysSoAndKeepsItsEncryptionWhenThePolicyFormIsSaved() {
+        String queue = ConsoleFixture.uniqueQueue("vault");
+        postroom().createQueue(queue, QueuePolicy.DEFAULT.withEncrypted(true));
+        ConsoleClient admin = console.signIn("admin");
+        assertThat(admin.get("/console/queues/" + queue).text()).contains("At rest payloads and results encrypted (AES-256-GCM)");
+
+        admin.post("/console/queues/" + queue + "/policy", policyForm(Map.of(
+                "maxAttempts", "9", "backoff.initialSeconds", "0.5", "backoff.maxSeconds", "90", "backoff.multiplier", "1.5",
+                "leaseSeconds", "120", "concurrency", "3", "retentionHours", "2", "deadRetentionHours", "0.5")));
+
+        assertThat(postroom().queue(queue).policy().encrypted()).isTrue();
+        assertThat(postroom().queue(queue).policy().maxAttempts()).isEqualTo(9);
     }
 
     @Test

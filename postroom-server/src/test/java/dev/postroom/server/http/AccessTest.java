@@ -193,6 +193,13 @@ class AccessTest {
                 Reply started = server.post("/api/v1/erasures", server.admin, "{\"filter\":{\"orderingKey\":\"nobody\"}}");
                 return new Call("GET", "/api/v1/erasures/" + started.json().get("id").asText(), null);
             });
+            case "GET /api/v1/encryption" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/encryption", null));
+            case "POST /api/v1/encryption/reencrypt" -> new Case(ADMIN, NOT_ADMIN, () -> {
+                // One runs at a time: wait out any earlier one, so that this one may start.
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                        server.get("/api/v1/encryption", server.admin).json().get("reencryption").path("state").asText("").equals("RUNNING") == false);
+                return new Call("POST", "/api/v1/encryption/reencrypt", null);
+            });
             case "POST /api/v1/workflows" -> new Case(SEND, NOT_SEND, () -> new Call("POST", "/api/v1/workflows",
                     "{\"steps\":[{\"name\":\"a\",\"queue\":\"" + newQueue() + "\"}]}"));
             case "GET /api/v1/workflows" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/workflows?limit=5", null));

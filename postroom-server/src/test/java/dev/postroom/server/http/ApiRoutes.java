@@ -66,6 +66,8 @@ final class ApiRoutes {
             new Route("GET", "/api/v1/batches/{id}/messages"),
             new Route("POST", "/api/v1/erasures"),
             new Route("GET", "/api/v1/erasures/{id}"),
+            new Route("GET", "/api/v1/encryption"),
+            new Route("POST", "/api/v1/encryption/reencrypt"),
             new Route("POST", "/api/v1/workflows"),
             new Route("GET", "/api/v1/workflows"),
             new Route("GET", "/api/v1/workflows/{id}"),

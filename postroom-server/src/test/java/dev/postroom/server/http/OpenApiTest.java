@@ -219,6 +219,8 @@ class OpenApiTest {
         records.put("ErasurePayload", Bodies.ErasurePayload.class);
         records.put("ErasurePreview", ErasureRoutes.Preview.class);
         records.put("Erasure", ErasureRoutes.View.class);
+        records.put("Encryption", EncryptionRoutes.View.class);
+        records.put("Reencryption", EncryptionRoutes.ReencryptionView.class);
         records.put("WorkflowStepInput", Bodies.Step.class);
         records.put("Workflow", WorkflowRoutes.View.class);
         records.put("WorkflowStep", WorkflowRoutes.StepView.class);

@@ -84,7 +84,8 @@ final class TestServer implements BeforeAllCallback, AfterAllCallback {
         auth = AuthStore.open(dir);
         audit = AuditLog.open(dir, InstantSource.system());
         api = new ApiServer(auth, audit, InstantSource.system(), Console.site(auth, audit, InstantSource.system()));
-        postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener()).build();
+        postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(api.listener())
+                .encryptionKeys(dev.postroom.EncryptionKeys.of("test", new byte[32])).build();
         api.start(postroom, "127.0.0.1", 0);
         admin = token("admin");
     }

@@ -927,6 +927,25 @@ final class MessageWrites {
         }
     }
 
+    boolean rewriteBodies(Connection c, dev.postroom.store.BodyRewrite rewrite) throws SQLException {
+        UUID id;
+        try {
+            id = UUID.fromString(rewrite.id());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE messages SET payload = ?, result = ?
+                WHERE id = ? AND payload = ? AND result IS NOT DISTINCT FROM ?""")) {
+            ps.setString(1, rewrite.payload());
+            ps.setString(2, rewrite.result());
+            ps.setObject(3, id);
+            ps.setString(4, rewrite.expectedPayload());
+            ps.setString(5, rewrite.expectedResult());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     int purge(Connection c, String queue, Set<MessageState> states) throws SQLException {
         requireQueue(c, queue);
         if (states.isEmpty()) {

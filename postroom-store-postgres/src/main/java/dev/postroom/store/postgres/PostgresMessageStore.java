@@ -540,6 +540,11 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Boolean> rewriteBodies(dev.postroom.store.BodyRewrite rewrite) {
+        return submit(c -> writes.rewriteBodies(c, rewrite));
+    }
+
+    @Override
     public long countMatching(dev.postroom.ErasureFilter filter) {
         return dev.postroom.store.jdbc.ErasureSql.count(pool, dev.postroom.store.jdbc.Dialect.POSTGRES, filter);
     }

@@ -762,6 +762,33 @@ final class MessageWrites {
         return total;
     }
 
+    boolean rewriteBodies(dev.postroom.store.BodyRewrite rewrite) throws SQLException {
+        long seq;
+        try {
+            seq = MessageIds.sequenceOf(rewrite.id());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("""
+                UPDATE messages SET payload = ?, result = ?
+                WHERE seq = ? AND id = ? AND payload = ? AND result IS ? RETURNING queue""")) {
+            ps.setString(1, rewrite.payload());
+            ps.setString(2, rewrite.result());
+            ps.setLong(3, seq);
+            ps.setString(4, rewrite.id());
+            ps.setString(5, rewrite.expectedPayload());
+            ps.setString(6, rewrite.expectedResult());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                // The buffer holds READY rows with their payloads: the next claim must read the new one.
+                readyBuffer.invalidate(rs.getString(1));
+                return true;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ maintenance
 
     int expireLeases(Instant now, RetryPlanner planner, String node) throws SQLException {

@@ -310,6 +310,11 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Boolean> rewriteBodies(dev.postroom.store.BodyRewrite rewrite) {
+        return committer.submit(w -> w.rewriteBodies(rewrite));
+    }
+
+    @Override
     public long countMatching(dev.postroom.ErasureFilter filter) {
         return dev.postroom.store.jdbc.ErasureSql.count(readers, dev.postroom.store.jdbc.Dialect.SQLITE, filter);
     }

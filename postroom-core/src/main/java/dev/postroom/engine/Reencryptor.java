@@ -1,0 +1,86 @@
+package dev.postroom.engine;
+
+import dev.postroom.Futures;
+import dev.postroom.Message;
+import dev.postroom.MessagePage;
+import dev.postroom.MessageQuery;
+import dev.postroom.MessageSummary;
+import dev.postroom.Reencryption;
+import dev.postroom.store.BodyRewrite;
+import dev.postroom.store.MessageStore;
+import dev.postroom.store.StoredQueue;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Rewrites stored payloads and results so that each is as its queue's policy and the keys say
+ * now: sealed with the encrypting key when the queue is encrypted (plain ones included, and ones
+ * sealed with an older key), and sealed ones of queues no longer encrypted re-sealed too, so that
+ * an old key can then be dropped. Page by page, newest first, each message rewritten only if
+ * nothing changed it since it was read.
+ */
+public final class Reencryptor {
+    private static final int PAGE = 200;
+
+    private final MessageStore store;
+    private final QueueCatalog catalog;
+    private final Sealing sealing;
+
+    public Reencryptor(MessageStore store, QueueCatalog catalog, Sealing sealing) {
+        this.store = store;
+        this.catalog = catalog;
+        this.sealing = sealing;
+    }
+
+    public Reencryption run(Consumer<Reencryption> progress) {
+        String primary = sealing.keys().orElseThrow(() -> new dev.postroom.EncryptionKeyException(
+                "no encryption key is configured: there is nothing to re-encrypt with")).primaryId();
+        catalog.refresh();
+        long examined = 0;
+        long rewritten = 0;
+        long skipped = 0;
+        for (StoredQueue queue : catalog.all()) {
+            boolean encrypted = queue.policy().encrypted();
+            MessageQuery query = MessageQuery.builder().queue(queue.name()).limit(PAGE).build();
+            while (query != null) {
+                MessagePage page = store.browse(query);
+                for (MessageSummary summary : page.messages()) {
+                    examined++;
+                    if (!encrypted && !Sealing.isSealed(summary.payloadPreview())) {
+                        continue; // a plain queue's plain message; its result is sealed only if its payload is
+                    }
+                    Message message = store.get(summary.id()).orElse(null);
+                    if (message == null) {
+                        continue;
+                    }
+                    String payload = current(message.payloadJson(), primary);
+                    String result = current(message.resultJson(), primary);
+                    if (Objects.equals(payload, message.payloadJson()) && Objects.equals(result, message.resultJson())) {
+                        continue;
+                    }
+                    if (Futures.join(store.rewriteBodies(new BodyRewrite(message.id(), message.payloadJson(), payload,
+                            message.resultJson(), result)))) {
+                        rewritten++;
+                    } else {
+                        skipped++;
+                    }
+                }
+                progress.accept(new Reencryption(examined, rewritten, skipped));
+                query = page.next() == null ? null : query.withAfter(page.next());
+            }
+        }
+        return new Reencryption(examined, rewritten, skipped);
+    }
+
+    /** The text sealed with the encrypting key: a plain one sealed, one under another key re-sealed. */
+    private String current(String text, String primary) {
+        if (text == null) {
+            return null;
+        }
+        if (Sealing.isSealed(text) && Sealing.keyId(text).equals(primary)) {
+            return text;
+        }
+        return sealing.seal(sealing.open(text));
+    }
+}
