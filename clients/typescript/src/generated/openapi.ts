@@ -1164,6 +1164,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists archived messages newest first, with the filters of GET /api/v1/messages
+         * @description Finished messages of queues with archiveHours, moved here when their retention ended. IN_FLIGHT, READY and SCHEDULED match nothing. Sensitive fields are masked as in GET /api/v1/messages.
+         */
+        get: operations["browseArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archive/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /** Shows an archived message: payload, headers, result and last error (its timeline holds the final state only) */
+        get: operations["getArchivedMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the replays this server remembers, newest first */
+        get: operations["listReplays"];
+        put?: never;
+        /**
+         * Previews (dryRun) or starts a replay: finished messages, live or archived, sent again as new messages
+         * @description A dry run answers 200 with the count and the oldest ids and changes nothing; otherwise 202 with the replay, which sends copies oldest first in the background. Each copy has its original's payload, headers and ordering key and the header postroom-replay-of. At most 100,000 messages per replay (422 naming filter otherwise). Audited at start and end with the filter and counts.
+         */
+        post: operations["replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replay id. */
+                id: components["parameters"]["replayId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Shows a replay's progress
+         * @description Replays are remembered by the server that ran them until it restarts.
+         */
+        get: operations["getReplay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1239,6 +1323,8 @@ export interface components {
             sensitiveFields?: string[] | null;
             /** @description Store payloads and results of new messages encrypted. Needs a key (--encryption-key-file or POSTROOM_ENCRYPTION_KEY); without one: 422 naming this field. */
             encrypted?: boolean | null;
+            /** @description Keep finished messages in the archive for this many hours once their retention (or dead retention) ends, instead of deleting them: 1 minute to 3,650 days. null removes the archive (and empties it at the next pass). */
+            archiveHours?: number | null;
         };
         Policy: {
             maxAttempts: number;
@@ -1276,6 +1362,8 @@ export interface components {
             sensitiveFields?: string[];
             /** @description Whether payloads and results of new messages are stored encrypted (AES-256-GCM) with the server's encryption key. */
             encrypted?: boolean;
+            /** @description How long finished messages are kept in the archive once their retention ends; null: no archive (they are deleted). */
+            archiveHours?: number | null;
         };
         Counts: {
             scheduled: number;
@@ -1952,6 +2040,54 @@ export interface components {
         WebhookList: {
             webhooks: components["schemas"]["Webhook"][];
         };
+        ReplayRequest: {
+            filter: components["schemas"]["ReplayFilter"];
+            /** @description Where the copies go; default the filter's queue. */
+            toQueue?: string | null;
+            dryRun?: boolean | null;
+        };
+        ReplayFilter: {
+            queue: string;
+            /**
+             * @description Default: all three finished states.
+             * @enum {string|null}
+             */
+            state?: "SUCCEEDED" | "DEAD" | "CANCELLED" | null;
+            /**
+             * Format: date-time
+             * @description Sent at or after.
+             */
+            since?: string | null;
+            /**
+             * Format: date-time
+             * @description Sent before.
+             */
+            until?: string | null;
+            /** @description Free text in payload or headers. */
+            q?: string | null;
+            orderingKey?: string | null;
+        };
+        ReplayPreview: {
+            count?: number;
+            /** @description The oldest ids, in the order they would be sent. */
+            sample?: string[];
+        };
+        Replay: {
+            id?: string;
+            /** @enum {string} */
+            state?: "RUNNING" | "SUCCEEDED" | "FAILED";
+            toQueue?: string;
+            matched?: number;
+            replayed?: number;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            endedAt?: string | null;
+            error?: string | null;
+        };
+        ReplayList: {
+            replays?: components["schemas"]["Replay"][];
+        };
     };
     responses: {
         /** @description Malformed request: not JSON, a JSON null or non-object body, a wrong type, a fraction for a whole number, an unknown field, trailing garbage, invalid UTF-8, or a body on a GET or DELETE. `errors` names the field by its path. On any route: a malformed path (a percent-escape that is not UTF-8, an encoded NUL or `/`). */
@@ -2091,6 +2227,8 @@ export interface components {
         erasureId: string;
         /** @description The webhook's name (an invalid one is 422 naming `name`). */
         webhookName: string;
+        /** @description The replay id. */
+        replayId: string;
     };
     requestBodies: never;
     headers: never;
@@ -4162,6 +4300,170 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    browseArchive: {
+        parameters: {
+            query?: {
+                /** @description Only this queue. */
+                queue?: string;
+                /** @description Only this state. */
+                state?: "SCHEDULED" | "READY" | "IN_FLIGHT" | "SUCCEEDED" | "DEAD" | "CANCELLED";
+                /** @description Only this ordering key. */
+                orderingKey?: string;
+                /** @description Free text in payload and headers (a bounded scan: a page may come back short with a next cursor). */
+                q?: string;
+                /** @description Sent at or after (RFC 3339). */
+                since?: string;
+                /** @description Sent before (RFC 3339). */
+                until?: string;
+                /** @description The next cursor of the previous page. */
+                after?: string;
+                /** @description Page size, 1–500 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page; next is null on the last. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getArchivedMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archived message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listReplays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replays. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description The dry run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayPreview"];
+                };
+            };
+            /** @description Started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replay id. */
+                id: components["parameters"]["replayId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

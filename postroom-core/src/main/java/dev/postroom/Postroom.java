@@ -120,6 +120,8 @@ public final class Postroom implements AutoCloseable {
     private final Batches batches;
     private final Workflows workflows;
     private final Erasures erasures;
+    private final Archive archive;
+    private final Replays replays;
     private final Sealing sealing;
     private volatile boolean closed;
 
@@ -182,6 +184,8 @@ public final class Postroom implements AutoCloseable {
         this.batches = new Batches(engine);
         this.workflows = new Workflows(engine, advancer);
         this.erasures = new Erasures(engine);
+        this.archive = new Archive(engine);
+        this.replays = new Replays(this, engine);
         // Other nodes' sends and freed keys, on a shared store: wake this node's idle consumers.
         this.queueWatch = store.watchQueues(signals::changed);
         this.topics = new Topics(engine);
@@ -306,6 +310,16 @@ public final class Postroom implements AutoCloseable {
      */
     public List<String> sensitiveFields(String queue) {
         return catalog.sensitiveFields(queue);
+    }
+
+    /** The archive of finished messages of queues that keep one ({@link QueuePolicy#archive}); see {@link Archive}. */
+    public Archive archive() {
+        return archive;
+    }
+
+    /** Replays: send finished messages, live or archived, again; see {@link Replays}. */
+    public Replays replays() {
+        return replays;
     }
 
     /** Erasures: remove every message matching a filter ("forget customer 7"); see {@link Erasures}. */

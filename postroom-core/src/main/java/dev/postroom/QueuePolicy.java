@@ -32,6 +32,10 @@ import java.time.Duration;
  * @param encrypted           whether payloads and results of new messages are stored encrypted (AES-GCM
  *                            with the key given to {@link Postroom.Builder#encryptionKeys}); a queue
  *                            cannot be made encrypted without a key
+ * @param archive             how long finished messages are kept in the queue's archive once their
+ *                            retention (or dead retention) ends, instead of being deleted
+ *                            ({@link #MIN_ARCHIVE}–{@link #MAX_ARCHIVE}); null (the default) for no
+ *                            archive. See {@link Postroom#archive()}
  */
 public record QueuePolicy(
         int maxAttempts,
@@ -45,7 +49,8 @@ public record QueuePolicy(
         Duration maxRun,
         Integer maxSnoozes,
         java.util.List<String> sensitiveFields,
-        boolean encrypted) {
+        boolean encrypted,
+        Duration archive) {
 
     /** How often a message may be snoozed when the policy does not say. */
     public static final int DEFAULT_MAX_SNOOZES = 100;
@@ -56,6 +61,10 @@ public record QueuePolicy(
     public static final Duration MIN_LEASE = Duration.ofSeconds(1);
     /** The longest lease a queue, a receive or an extension may ask for. */
     public static final Duration MAX_LEASE = Duration.ofHours(12);
+    /** The shortest archive a queue may keep. */
+    public static final Duration MIN_ARCHIVE = Duration.ofMinutes(1);
+    /** The longest archive a queue may keep. */
+    public static final Duration MAX_ARCHIVE = Duration.ofDays(3650);
     /** The longest {@link #maxRun} a queue may set. */
     public static final Duration MAX_RUN = Duration.ofDays(7);
 
@@ -79,7 +88,15 @@ public record QueuePolicy(
                        Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun, Integer maxSnoozes,
                        java.util.List<String> sensitiveFields) {
         this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
-                sensitiveFields, false);
+                sensitiveFields, false, null);
+    }
+
+    /** A policy without an archive. */
+    public QueuePolicy(int maxAttempts, Backoff backoff, Duration lease, int concurrency, Duration retention,
+                       Duration deadRetention, RateLimit rateLimit, KeyLimit perKey, Duration maxRun, Integer maxSnoozes,
+                       java.util.List<String> sensitiveFields, boolean encrypted) {
+        this(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
+                sensitiveFields, encrypted, null);
     }
 
     /** A policy with no sensitive fields. */
@@ -101,59 +118,68 @@ public record QueuePolicy(
     }
 
     public QueuePolicy withMaxAttempts(int value) {
-        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(value, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     public QueuePolicy withBackoff(Backoff value) {
-        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, value, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     public QueuePolicy withLease(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, value, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     public QueuePolicy withConcurrency(int value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, value, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     public QueuePolicy withRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, value, deadRetention, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     public QueuePolicy withDeadRetention(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, value, rateLimit, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     /** This policy with a queue rate limit, or none for null. */
     public QueuePolicy withRateLimit(RateLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, value, perKey, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     /** This policy with per-key limits, or none for null. */
     public QueuePolicy withPerKey(KeyLimit value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, value, maxRun, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     /** This policy with a maximum run time per attempt, or none for null. */
     public QueuePolicy withMaxRun(Duration value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, value, maxSnoozes, sensitiveFields, encrypted, archive);
     }
 
     /** This policy allowing {@code value} snoozes per message, or the default for null. */
     public QueuePolicy withMaxSnoozes(Integer value) {
-        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value, sensitiveFields, encrypted);
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, value, sensitiveFields, encrypted, archive);
     }
 
     /** This policy masking the payload fields at {@code pointers} (JSON Pointers) for readers; none for null or empty. */
     public QueuePolicy withSensitiveFields(java.util.List<String> pointers) {
         return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
-                pointers, encrypted);
+                pointers, encrypted, archive);
     }
 
     /** This policy with new messages' payloads and results stored encrypted, or not. */
     public QueuePolicy withEncrypted(boolean value) {
         return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
-                sensitiveFields, value);
+                sensitiveFields, value, archive);
+    }
+
+    /**
+     * This policy with finished messages moved to the archive when their retention ends, and kept
+     * there for {@code value}; null for none (they are deleted, and the queue's archive emptied).
+     */
+    public QueuePolicy withArchive(Duration value) {
+        return new QueuePolicy(maxAttempts, backoff, lease, concurrency, retention, deadRetention, rateLimit, perKey, maxRun, maxSnoozes,
+                sensitiveFields, encrypted, value);
     }
 
     /** The snoozes one message may take: {@link #maxSnoozes}, or {@value #DEFAULT_MAX_SNOOZES} when it is null. */

@@ -123,14 +123,27 @@ public final class Maintenance {
         }
     }
 
+    /** Finished messages of {@code state} past retention: moved to the archive if the queue keeps one, else deleted. */
+    private int endRetention(String queue, QueuePolicy policy, MessageState state, Instant before, Instant now) {
+        return Futures.join(policy.archive() == null
+                ? engine.store().purgeFinished(queue, state, before)
+                : engine.store().archiveFinished(queue, state, before, now));
+    }
+
     private void purgeRetained(Instant now) {
         for (StoredQueue queue : engine.catalog().all()) {
             QueuePolicy policy = queue.policy();
-            int purged = Futures.join(engine.store().purgeFinished(queue.name(), MessageState.SUCCEEDED, now.minus(policy.retention())))
-                    + Futures.join(engine.store().purgeFinished(queue.name(), MessageState.CANCELLED, now.minus(policy.retention())))
-                    + Futures.join(engine.store().purgeFinished(queue.name(), MessageState.DEAD, now.minus(policy.deadRetention())));
+            int purged = endRetention(queue.name(), policy, MessageState.SUCCEEDED, now.minus(policy.retention()), now)
+                    + endRetention(queue.name(), policy, MessageState.CANCELLED, now.minus(policy.retention()), now)
+                    + endRetention(queue.name(), policy, MessageState.DEAD, now.minus(policy.deadRetention()), now);
             if (purged > 0) {
-                log.info("retention purge queue={} purged={}", queue.name(), purged);
+                log.info("retention {} queue={} count={}", policy.archive() == null ? "purge" : "archived", queue.name(), purged);
+            }
+            // Without an archive (or with it just turned off) whatever the queue has archived goes.
+            int forgotten = Futures.join(engine.store().archive().purge(queue.name(),
+                    policy.archive() == null ? now.plusMillis(1) : now.minus(policy.archive())));
+            if (forgotten > 0) {
+                log.info("archive purge queue={} purged={}", queue.name(), forgotten);
             }
         }
     }

@@ -49,6 +49,11 @@ public final class PolicyValidator {
             throw new InvalidMessageException("maxRun", "must be " + QueuePolicy.MIN_LEASE.toSeconds() + "–"
                     + QueuePolicy.MAX_RUN.toSeconds() + " seconds, was " + seconds(policy.maxRun()));
         }
+        if (policy.archive() != null && (policy.archive().compareTo(QueuePolicy.MIN_ARCHIVE) < 0
+                || policy.archive().compareTo(QueuePolicy.MAX_ARCHIVE) > 0)) {
+            throw new InvalidMessageException("archive", "must be " + QueuePolicy.MIN_ARCHIVE.toMinutes() + " minute to "
+                    + QueuePolicy.MAX_ARCHIVE.toHours() + " hours, was " + seconds(policy.archive()) + " s");
+        }
         KeyLimit perKey = policy.perKey();
         if (perKey != null) {
             if (perKey.maxInFlight() == null && perKey.rateLimit() == null) {

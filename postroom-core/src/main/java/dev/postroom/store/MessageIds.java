@@ -96,6 +96,18 @@ public final class MessageIds {
         return millis > maxMillis ? Long.MAX_VALUE : millis << COUNTER_BITS;
     }
 
+    /**
+     * The smallest id with {@code sequence}, as text: ids (lower-case UUIDs) compare as their
+     * sequences do, so {@code id < lowestIdOf(s)} exactly when {@code sequenceOf(id) < s}.
+     */
+    public static String lowestIdOf(long sequence) {
+        long millis = sequence >>> COUNTER_BITS;
+        long counter = sequence & ((1L << COUNTER_BITS) - 1);
+        long msb = (millis << 16) | 0x7000L | (counter >>> 9);
+        long lsb = 0x8000_0000_0000_0000L | ((counter & 0x1FF) << 53);
+        return new UUID(msb, lsb).toString();
+    }
+
     /** Whether {@code id} is well-formed, without throwing. */
     public static boolean isValid(String id) {
         try {

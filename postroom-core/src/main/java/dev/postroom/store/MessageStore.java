@@ -256,6 +256,16 @@ public interface MessageStore extends AutoCloseable {
     /** Deletes messages of {@code queue} in {@code state} that reached it before {@code before}. */
     CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before);
 
+    /**
+     * As {@link #purgeFinished}, but each row is moved to the {@linkplain #archive() archive},
+     * stamped {@code now}, in the same transaction: a message is live or archived, never both or
+     * neither.
+     */
+    CompletableFuture<Integer> archiveFinished(String queue, MessageState state, Instant before, Instant now);
+
+    /** The archive of finished messages. */
+    ArchiveStore archive();
+
     /** The greatest message id stored, so that new ids sort after it after a restart. */
     Optional<String> latestMessageId();
 

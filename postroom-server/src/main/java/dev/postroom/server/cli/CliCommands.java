@@ -15,10 +15,10 @@ public final class CliCommands {
     private CliCommands() {
     }
 
-    /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, batches, workflows, schedules, erase, encryption, tokens, users, webhooks, audit, backup. */
+    /** The top-level command classes: send, receive, tail, stats, queues, topics, messages, archive, replay, batches, workflows, schedules, erase, encryption, tokens, users, webhooks, audit, backup. */
     public static Class<?>[] all() {
         return new Class<?>[] {SendCommand.class, ReceiveCommand.class, TailCommand.class, StatsCommand.class,
-                QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, BatchesCommand.class, WorkflowsCommand.class, SchedulesCommand.class,
+                QueuesCommand.class, TopicsCommand.class, MessagesCommand.class, ArchiveCommand.class, ReplayCommand.class, BatchesCommand.class, WorkflowsCommand.class, SchedulesCommand.class,
                 EraseCommand.class, EncryptionCommand.class, TokensCommand.class, UsersCommand.class, WebhooksCommand.class, AuditCommand.class, BackupCommand.class};
     }
 

@@ -145,6 +145,7 @@ public final class ApiServer implements AutoCloseable {
             new QueueRoutes(postroom, mapper, trail).register(routes);
             MessageRoutes messages = new MessageRoutes(postroom, mapper, finalStates, longPolls, trail);
             messages.register(routes);
+            new ArchiveRoutes(postroom, mapper, trail, messages).register(routes);
             new SettleRoutes(postroom, mapper).register(routes);
             new TopicRoutes(postroom, mapper, messages, trail).register(routes);
             new ScheduleRoutes(postroom, mapper, trail).register(routes);

@@ -138,7 +138,8 @@ final class Bodies {
 
     record QueuePolicy(Integer maxAttempts, Backoff backoff, Double leaseSeconds, Integer concurrency,
                        RateLimit rateLimit, PerKey perKey, Double retentionHours, Double deadRetentionHours,
-                       Double maxRunSeconds, Integer maxSnoozes, List<String> sensitiveFields, Boolean encrypted) {
+                       Double maxRunSeconds, Integer maxSnoozes, List<String> sensitiveFields, Boolean encrypted,
+                       Double archiveHours) {
     }
 
     /**
@@ -241,6 +242,13 @@ final class Bodies {
     }
 
     record NewErasure(ErasureFilter filter, Boolean dryRun) {
+    }
+
+    record NewReplay(ReplayFilter filter, String toQueue, Boolean dryRun) {
+    }
+
+    /** Times as RFC 3339 text and the state by name, read as {@code GET /api/v1/messages} reads its parameters. */
+    record ReplayFilter(String queue, String state, String since, String until, String q, String orderingKey) {
     }
 
     record ErasureFilter(String orderingKey, Map<String, String> headers, ErasurePayload payload) {

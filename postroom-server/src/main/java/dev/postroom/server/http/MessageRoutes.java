@@ -55,7 +55,7 @@ final class MessageRoutes {
     }
 
     /** The message's full view, with its workflow when it is a step. */
-    private Views.FullMessage full(Message message) {
+    Views.FullMessage full(Message message) {
         return Views.FullMessage.of(message, workflows.of(message.id(), message.headers()));
     }
 
@@ -321,6 +321,13 @@ final class MessageRoutes {
 
     private void browse(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
+        dev.postroom.MessagePage page = postroom.browse(query(ctx));
+        ctx.json(new Views.Page(redactions.summaries(Access.token(ctx), page.messages()).stream().map(Views.Summary::of).toList(),
+                page.next()));
+    }
+
+    /** The filters of {@code GET /api/v1/messages} (and of the archive) from the query string. */
+    static dev.postroom.MessageQuery query(Context ctx) {
         dev.postroom.MessageQuery.Builder query = dev.postroom.MessageQuery.builder()
                 .queue(ctx.queryParam("queue"))
                 .orderingKey(ctx.queryParam("orderingKey"))
@@ -342,9 +349,7 @@ final class MessageRoutes {
                 throw ApiException.badRequest("limit", "must be a whole number");
             }
         }
-        dev.postroom.MessagePage page = postroom.browse(query.build());
-        ctx.json(new Views.Page(redactions.summaries(Access.token(ctx), page.messages()).stream().map(Views.Summary::of).toList(),
-                page.next()));
+        return query.build();
     }
 
     static java.time.Instant instant(String field, String text) {

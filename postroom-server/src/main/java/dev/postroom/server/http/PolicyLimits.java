@@ -29,7 +29,7 @@ final class PolicyLimits {
         byte[] body = ctx.bodyAsBytes();
         if (body.length > 0) {
             JsonNode tree = mapper.readTree(body);
-            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds", "maxSnoozes", "sensitiveFields"}) {
+            for (String field : new String[]{"rateLimit", "perKey", "maxRunSeconds", "maxSnoozes", "sensitiveFields", "archiveHours"}) {
                 if (tree.has(field) && tree.get(field).isNull()) {
                     nulled.add(field);
                 }
@@ -59,6 +59,9 @@ final class PolicyLimits {
             policy = policy.withSensitiveFields(null);
         } else if (body.sensitiveFields() != null) {
             policy = policy.withSensitiveFields(body.sensitiveFields());
+        }
+        if (nulled.contains("archiveHours")) {
+            policy = policy.withArchive(null);
         }
         if (nulled.contains("perKey")) {
             policy = policy.withPerKey(null);

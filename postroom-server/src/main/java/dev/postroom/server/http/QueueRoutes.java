@@ -79,6 +79,9 @@ final class QueueRoutes {
         if (body.encrypted() != null) {
             policy = policy.withEncrypted(body.encrypted());
         }
+        if (body.archiveHours() != null) {
+            policy = policy.withArchive(seconds("archiveHours", body.archiveHours() * 3600));
+        }
         return policy;
     }
 

@@ -27,13 +27,13 @@ final class Views {
     /** {@code rateLimit}, {@code perKey} and {@code maxRunSeconds} are null when the queue has none. */
     record Policy(int maxAttempts, Backoff backoff, double leaseSeconds, int concurrency, RateLimit rateLimit,
                   PerKey perKey, double retentionHours, double deadRetentionHours, Double maxRunSeconds, int maxSnoozes,
-                  List<String> sensitiveFields, boolean encrypted) {
+                  List<String> sensitiveFields, boolean encrypted, Double archiveHours) {
         static Policy of(QueuePolicy p) {
             return new Policy(p.maxAttempts(), new Backoff(seconds(p.backoff().initial()), seconds(p.backoff().max()),
                     p.backoff().multiplier()), seconds(p.lease()), p.concurrency(), RateLimit.of(p.rateLimit()),
                     PerKey.of(p.perKey()), seconds(p.retention()) / 3600, seconds(p.deadRetention()) / 3600,
                     p.maxRun() == null ? null : seconds(p.maxRun()), p.snoozeLimit(), p.sensitiveFields(),
-                    p.encrypted());
+                    p.encrypted(), p.archive() == null ? null : seconds(p.archive()) / 3600);
         }
     }
 

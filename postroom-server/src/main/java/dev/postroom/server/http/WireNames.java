@@ -21,6 +21,7 @@ public final class WireNames {
             Map.entry("retryAfter", "retryAfterSeconds"),
             Map.entry("maxRun", "maxRunSeconds"),
             Map.entry("retention", "retentionHours"),
+            Map.entry("archive", "archiveHours"),
             Map.entry("deadRetention", "deadRetentionHours"),
             Map.entry("backoff.initial", "backoff.initialSeconds"),
             Map.entry("backoff.max", "backoff.maxSeconds"),

@@ -24,7 +24,7 @@ class CliCommandsTest {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
         assertThat(root.getSubcommands().keySet())
-                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "batches", "workflows", "schedules", "erase", "encryption", "tokens", "users", "webhooks", "audit", "backup");
+                .containsExactly("send", "receive", "tail", "stats", "queues", "topics", "messages", "archive", "replay", "batches", "workflows", "schedules", "erase", "encryption", "tokens", "users", "webhooks", "audit", "backup");
         assertThat(root.getSubcommands().get("queues").getSubcommands().keySet())
                 .containsExactly("create", "show", "pause", "resume", "purge", "redrive");
         assertThat(root.getSubcommands().get("topics").getSubcommands().keySet())
@@ -43,7 +43,7 @@ class CliCommandsTest {
     void everyApiCommandHasTheCommonOptions() {
         CommandLine root = CliCommands.addTo(new CommandLine(new Root()));
 
-        assertThat(leaves(root)).hasSize(48).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
+        assertThat(leaves(root)).hasSize(50).allSatisfy(command -> assertThat(command.getCommandSpec().optionsMap())
                 .containsKeys("--url", "--token", "--json", "--help"));
     }
 

@@ -131,6 +131,13 @@ class ContractFuzzTest {
                 .until(() -> postroomOf.get().erasures().get(id).map(e -> e.state() != dev.postroom.Erasure.State.RUNNING).orElse(true));
     }
 
+    /** As {@link #awaitErasure}, for a replay. */
+    private void awaitReplay(ResponseCheck.Answer answer) throws IOException {
+        String id = json.readTree(answer.body()).path("id").asText();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> postroomOf.get().replays().get(id).map(r -> r.state() != dev.postroom.Replay.State.RUNNING).orElse(true));
+    }
+
     /** The Postroom under test, for {@link #awaitErasure}. */
     private final java.util.concurrent.atomic.AtomicReference<Postroom> postroomOf = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -153,8 +160,19 @@ class ContractFuzzTest {
         int rejectionsChecked;
         /** The request sent before, for a report on a connection that failed. */
         String previous = "-";
+        final String admin;
+
+        /** A re-encryption runs in the background too; its end is audited before it shows as ended. */
+        void awaitReencryption() {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/encryption"))
+                        .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+                return !json.readTree(status.body()).path("reencryption").path("state").asText().equals("RUNNING");
+            });
+        }
 
         Run(Random random, Contract contract, String admin, String weak, StateFingerprint fingerprint, Postroom postroom) {
+            this.admin = admin;
             this.random = random;
             this.contract = contract;
             this.requests = new Requests(contract, world, random, admin);
@@ -238,6 +256,12 @@ class ContractFuzzTest {
                 statuses.merge(status, 1, Integer::sum);
                 if (status == 202 && op.toString().equals("POST /api/v1/erasures")) {
                     awaitErasure(answer);
+                }
+                if (status == 202 && op.toString().equals("POST /api/v1/replays")) {
+                    awaitReplay(answer);
+                }
+                if (status == 202 && op.toString().equals("POST /api/v1/encryption/reencrypt")) {
+                    awaitReencryption();
                 }
                 if (status >= 400 && status < 500) {
                     rejectionsChecked++;

@@ -194,6 +194,16 @@ class AccessTest {
                 return new Call("GET", "/api/v1/erasures/" + started.json().get("id").asText(), null);
             });
             case "GET /api/v1/encryption" -> new Case(ADMIN, NOT_ADMIN, () -> new Call("GET", "/api/v1/encryption", null));
+            case "GET /api/v1/archive" -> new Case(READ, NOT_READ, () -> new Call("GET", "/api/v1/archive?limit=5", null));
+            case "GET /api/v1/archive/{id}" -> new Case(READ, NOT_READ,
+                    () -> new Call("GET", "/api/v1/archive/" + server.archived(uniqueQueue("acc"), "{}", "1"), null));
+            case "POST /api/v1/replays" -> new Case(OPERATE, NOT_OPERATE, () -> new Call("POST", "/api/v1/replays",
+                    "{\"filter\":{\"queue\":\"" + newQueue() + "\"},\"dryRun\":true}"));
+            case "GET /api/v1/replays" -> new Case(OPERATE, NOT_OPERATE, () -> new Call("GET", "/api/v1/replays", null));
+            case "GET /api/v1/replays/{id}" -> new Case(OPERATE, NOT_OPERATE, () -> {
+                Reply started = server.post("/api/v1/replays", server.admin, "{\"filter\":{\"queue\":\"" + newQueue() + "\"}}");
+                return new Call("GET", "/api/v1/replays/" + started.json().get("id").asText(), null);
+            });
             case "POST /api/v1/encryption/reencrypt" -> new Case(ADMIN, NOT_ADMIN, () -> {
                 // One runs at a time: wait out any earlier one, so that this one may start.
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->

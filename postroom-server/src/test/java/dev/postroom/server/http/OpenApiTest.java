@@ -220,6 +220,11 @@ class OpenApiTest {
         records.put("ErasurePreview", ErasureRoutes.Preview.class);
         records.put("Erasure", ErasureRoutes.View.class);
         records.put("Encryption", EncryptionRoutes.View.class);
+        records.put("ReplayRequest", Bodies.NewReplay.class);
+        records.put("ReplayFilter", Bodies.ReplayFilter.class);
+        records.put("ReplayPreview", ArchiveRoutes.Preview.class);
+        records.put("Replay", ArchiveRoutes.View.class);
+        records.put("ReplayList", ArchiveRoutes.Replays.class);
         records.put("Reencryption", EncryptionRoutes.ReencryptionView.class);
         records.put("WorkflowStepInput", Bodies.Step.class);
         records.put("Workflow", WorkflowRoutes.View.class);

@@ -153,6 +153,29 @@ final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return audit;
     }
 
+    /**
+     * A message of {@code queue} (created here with no retention and a day of archive) sent,
+     * acked with {@code resultJson} and moved to the archive by a forced maintenance pass; its id.
+     */
+    String archived(String queue, String payloadJson, String resultJson) {
+        postroom.createQueue(queue, dev.postroom.QueuePolicy.DEFAULT.withRetention(java.time.Duration.ZERO)
+                .withArchive(java.time.Duration.ofDays(1)));
+        String id = send(queue, payloadJson);
+        try {
+            dev.postroom.ReceivedMessage received = postroom.receive(queue, dev.postroom.ReceiveOptions.DEFAULTS).getFirst();
+            postroom.ack(id, received.leaseId(), new dev.postroom.RawJson(resultJson));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        // Finished messages leave at the first pass past the millisecond they finished in.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            postroom.runMaintenance();
+            return postroom.archive().get(id).isPresent();
+        });
+        return id;
+    }
+
     /** The Postroom behind the server, e.g. to register a handler. */
     Postroom postroom() {
         return postroom;

@@ -79,12 +79,13 @@ public record ErasureSql(String condition, List<Object> parameters) {
         return i;
     }
 
-    /** How many rows of {@code messages} match {@code filter}, read on a connection of {@code readers}. */
+    /** How many rows of {@code messages} and of the archive match {@code filter}, read on a connection of {@code readers}. */
     public static long count(javax.sql.DataSource readers, Dialect dialect, ErasureFilter filter) {
         ErasureSql where = of(dialect, filter);
         try (java.sql.Connection c = readers.getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE " + where.condition())) {
-            where.bind(ps, 1);
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT (SELECT count(*) FROM messages WHERE " + where.condition()
+                     + ") + (SELECT count(*) FROM archived_messages WHERE " + where.condition() + ")")) {
+            where.bind(ps, where.bind(ps, 1));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -96,7 +97,7 @@ public record ErasureSql(String condition, List<Object> parameters) {
 
     /**
      * Up to {@code limit} ids of matching rows, oldest first: {@code idColumn} selected as text,
-     * ordered by {@code orderColumn} (the stores' row keys differ).
+     * ordered by {@code orderColumn} (the stores' row keys differ); then archived ones.
      */
     public static List<String> ids(javax.sql.DataSource readers, Dialect dialect, ErasureFilter filter, String idColumn, String orderColumn,
                                    int limit) {
@@ -109,6 +110,17 @@ public record ErasureSql(String condition, List<Object> parameters) {
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getString(1));
+                }
+            }
+            if (ids.size() < limit) {
+                try (java.sql.PreparedStatement archived = c.prepareStatement("SELECT id FROM archived_messages WHERE "
+                        + where.condition() + " ORDER BY id LIMIT ?")) {
+                    archived.setInt(where.bind(archived, 1), limit - ids.size());
+                    try (java.sql.ResultSet rs = archived.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
                 }
             }
             return ids;

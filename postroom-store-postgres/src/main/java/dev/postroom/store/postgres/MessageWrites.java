@@ -906,7 +906,7 @@ final class MessageWrites {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return false;
+                    return onlyIn == null && dev.postroom.store.jdbc.JdbcArchive.delete(c, idText);
                 }
                 freed(c, rs.getString(1), rs.getString(2));
                 return true;
@@ -993,15 +993,31 @@ final class MessageWrites {
         }
     }
 
-    int purgeFinished(Connection c, String queue, MessageState state, Instant before) throws SQLException {
+    /** The rows {@link #purgeFinished} deletes; its parameters bound by {@link #bindFinished}. */
+    private static final String FINISHED = "queue = ? AND id < ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS;
+
+    private static void bindFinished(PreparedStatement ps, int index, String queue, MessageState state, Instant before) throws SQLException {
         // Ids are in send-time order; anything that finished before the cutoff was sent before it.
         long cutoff = MessageIds.firstSequenceAt(before.plusMillis(1));
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM messages WHERE queue = ? AND id < ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS)) {
-            ps.setString(1, queue);
-            ps.setObject(2, IdBounds.lowest(cutoff));
-            ps.setShort(3, (short) state.code());
-            ps.setLong(4, before.toEpochMilli());
+        ps.setString(index, queue);
+        ps.setObject(index + 1, IdBounds.lowest(cutoff));
+        ps.setShort(index + 2, (short) state.code());
+        ps.setLong(index + 3, before.toEpochMilli());
+    }
+
+    int purgeFinished(Connection c, String queue, MessageState state, Instant before) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE " + FINISHED)) {
+            bindFinished(ps, 1, queue, state, before);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** As {@link #purgeFinished}, the rows moved to the archive by one statement. */
+    int archiveFinished(Connection c, String queue, MessageState state, Instant before, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dev.postroom.store.jdbc.JdbcArchive.moveStatement(
+                dev.postroom.store.jdbc.Dialect.POSTGRES, FINISHED))) {
+            bindFinished(ps, 1, queue, state, before);
+            ps.setLong(5, now.toEpochMilli());
             return ps.executeUpdate();
         }
     }

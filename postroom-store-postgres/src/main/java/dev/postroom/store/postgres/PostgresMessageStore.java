@@ -104,6 +104,7 @@ public final class PostgresMessageStore implements MessageStore {
     /** One shared read per set of states asked for: at most 64 sets. */
     private final Map<Set<MessageState>, CoalescingRead<Map<String, StateCounts>>> countReads = new ConcurrentHashMap<>();
     private final JdbcTopics topics;
+    private final dev.postroom.store.jdbc.JdbcArchive archive;
     private final JdbcSchedules schedules;
     private final PostgresBatchStore batches;
     private final PostgresWorkflowStore workflows;
@@ -141,6 +142,7 @@ public final class PostgresMessageStore implements MessageStore {
                 }
             };
             this.topics = new JdbcTopics(access, Dialect.POSTGRES, json);
+            this.archive = new dev.postroom.store.jdbc.JdbcArchive(access, Dialect.POSTGRES, json);
             this.schedules = new JdbcSchedules(access, Dialect.POSTGRES, json, writes::send);
             this.listener = connections.listener(channel, () -> reads.queues().stream().map(StoredQueue::name).toList());
             this.batches = new PostgresBatchStore(this, pool, writes, json);
@@ -586,6 +588,16 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
         return submit(c -> MaintenanceLock.PURGE_FINISHED.tryLock(c) ? writes.purgeFinished(c, queue, state, before) : 0);
+    }
+
+    @Override
+    public CompletableFuture<Integer> archiveFinished(String queue, MessageState state, Instant before, Instant now) {
+        return submit(c -> MaintenanceLock.PURGE_FINISHED.tryLock(c) ? writes.archiveFinished(c, queue, state, before, now) : 0);
+    }
+
+    @Override
+    public dev.postroom.store.ArchiveStore archive() {
+        return archive;
     }
 
     @Override

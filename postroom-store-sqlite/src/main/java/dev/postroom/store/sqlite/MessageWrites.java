@@ -710,7 +710,7 @@ final class MessageWrites {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return false;
+                    return onlyIn == null && dev.postroom.store.jdbc.JdbcArchive.delete(connection, id);
                 }
                 MessageState state = MessageState.fromCode(rs.getInt(2));
                 Leases.Lease lease = leases.live(seq);
@@ -825,15 +825,32 @@ final class MessageWrites {
         return rows.size();
     }
 
-    int purgeFinished(String queue, MessageState state, Instant before) throws SQLException {
+    /** The rows {@link #purgeFinished} deletes; its parameters bound by {@link #bindFinished}. */
+    private static final String FINISHED = "seq < ? AND queue = ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS;
+
+    private static int bindFinished(PreparedStatement ps, int index, String queue, MessageState state, Instant before) throws SQLException {
         // Rows are in id (send-time) order; anything that finished before the cutoff was sent before it.
-        long maxSeq = (before.toEpochMilli() + 1) << 21;
-        try (PreparedStatement ps = connection.prepareStatement(
-                "DELETE FROM messages WHERE seq < ? AND queue = ? AND state = ? AND updated_at < ?" + WorkflowRows.KEEPS_UNSETTLED_STEPS)) {
-            ps.setLong(1, maxSeq);
-            ps.setString(2, queue);
-            ps.setInt(3, state.code());
-            ps.setLong(4, before.toEpochMilli());
+        ps.setLong(index, (before.toEpochMilli() + 1) << 21);
+        ps.setString(index + 1, queue);
+        ps.setInt(index + 2, state.code());
+        ps.setLong(index + 3, before.toEpochMilli());
+        return index + 4;
+    }
+
+    /** The finished rows {@link #purgeFinished} would delete, copied to the archive first; on this one writer nothing changes between. */
+    int archiveFinished(String queue, MessageState state, Instant before, Instant now) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dev.postroom.store.jdbc.JdbcArchive.moveStatement(
+                dev.postroom.store.jdbc.Dialect.SQLITE, FINISHED))) {
+            ps.setLong(1, now.toEpochMilli());
+            bindFinished(ps, 2, queue, state, before);
+            ps.executeUpdate();
+        }
+        return purgeFinished(queue, state, before);
+    }
+
+    int purgeFinished(String queue, MessageState state, Instant before) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM messages WHERE " + FINISHED)) {
+            bindFinished(ps, 1, queue, state, before);
             int count = ps.executeUpdate();
             counters.add(queue, state, -count);
             return count;

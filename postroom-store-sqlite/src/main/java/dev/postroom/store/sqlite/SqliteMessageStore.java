@@ -80,6 +80,7 @@ public final class SqliteMessageStore implements MessageStore {
     private final MessageBrowser browser;
     private final Checkpointer checkpointer;
     private final JdbcTopics topics;
+    private final dev.postroom.store.jdbc.JdbcArchive archive;
     private final JdbcSchedules schedules;
     private final SqliteBatchStore batches;
     private final SqliteWorkflowStore workflows;
@@ -148,6 +149,7 @@ public final class SqliteMessageStore implements MessageStore {
             }
         };
         this.topics = new JdbcTopics(access, Dialect.SQLITE, json);
+        this.archive = new dev.postroom.store.jdbc.JdbcArchive(access, Dialect.SQLITE, json);
         this.schedules = new JdbcSchedules(access, Dialect.SQLITE, json, (c, batch) -> writes.send(batch));
         this.batches = new SqliteBatchStore(committer, new BatchWrites(writer, json), readers, json, leases);
         WorkflowReads workflowReads = new WorkflowReads(json, leases);
@@ -352,6 +354,16 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Integer> purgeFinished(String queue, MessageState state, Instant before) {
         return committer.submit(w -> w.purgeFinished(queue, state, before));
+    }
+
+    @Override
+    public CompletableFuture<Integer> archiveFinished(String queue, MessageState state, Instant before, Instant now) {
+        return committer.submit(w -> w.archiveFinished(queue, state, before, now));
+    }
+
+    @Override
+    public dev.postroom.store.ArchiveStore archive() {
+        return archive;
     }
 
     /** True from a commit that failed with {@code SQLITE_FULL} until space is freed; see {@link GroupCommitter}. */
