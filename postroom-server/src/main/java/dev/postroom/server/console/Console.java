@@ -89,6 +89,7 @@ public final class Console implements Site {
             live.connect(client, () -> sessions.isLive(session, clock.instant()), slot);
         });
         new MessagePages(postroom, templates, audit).register(routes);
+        new ArchivePages(postroom, templates, audit).register(routes);
         new BatchPages(postroom, templates).register(routes);
         new WorkflowPages(postroom, templates, audit, clock).register(routes);
         new SendPages(postroom, templates, audit).register(routes);

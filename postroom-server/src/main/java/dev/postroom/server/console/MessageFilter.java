@@ -56,7 +56,12 @@ public record MessageFilter(String queue, String state, String key, String text,
 
     /** The browser URL for these filters with paging cursor {@code cursor} (null for the first page). */
     public String link(String cursor) {
-        StringBuilder url = new StringBuilder("/console/messages?queue=").append(Format.url(queue))
+        return link("/console/messages", cursor);
+    }
+
+    /** As {@link #link(String)}, for the list at {@code path} (the archive's filters are the same). */
+    public String link(String path, String cursor) {
+        StringBuilder url = new StringBuilder(path).append("?queue=").append(Format.url(queue))
                 .append("&state=").append(Format.url(state)).append("&key=").append(Format.url(key))
                 .append("&q=").append(Format.url(text)).append("&since=").append(Format.url(since))
                 .append("&until=").append(Format.url(until));

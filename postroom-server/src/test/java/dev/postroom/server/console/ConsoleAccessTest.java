@@ -54,6 +54,10 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/send", Role.OPERATOR);
         ROUTES.put("POST /console/publish", Role.OPERATOR);
         ROUTES.put("POST /console/schedules/{name}/run", Role.OPERATOR);
+        ROUTES.put("GET /console/archive", Role.VIEWER);
+        ROUTES.put("GET /console/archive/{id}", Role.VIEWER);
+        ROUTES.put("POST /console/replays", Role.OPERATOR);
+        ROUTES.put("GET /console/replays/{id}", Role.VIEWER);
         ROUTES.put("GET /console/workflows", Role.VIEWER);
         ROUTES.put("GET /console/workflows/{id}", Role.VIEWER);
         ROUTES.put("GET /console/workflows/{id}/live", Role.VIEWER);
