@@ -77,10 +77,16 @@ final class ArchivePages {
         if (form.queue().isEmpty()) {
             throw ConsoleException.badRequest("choose the queue whose messages to replay");
         }
-        MessageQuery query = form.query();
-        ReplayFilter filter = new ReplayFilter(query.queue(), query.state(), query.since(), query.until(), query.text(), query.orderingKey());
+        ReplayFilter filter;
+        ReplayPreview preview;
+        try {
+            MessageQuery query = form.query();
+            filter = new ReplayFilter(query.queue(), query.state(), query.since(), query.until(), query.text(), query.orderingKey());
+            preview = postroom.replays().preview(filter);
+        } catch (dev.postroom.InvalidMessageException e) {
+            throw ConsoleException.invalid(e);
+        }
         if (!"yes".equals(Params.form(ctx, "confirm"))) {
-            ReplayPreview preview = postroom.replays().preview(filter);
             templates.page(ctx, "replayPreview.jte", Map.of("page", Page.of(session, "Replay " + form.queue(), "archive"),
                     "filter", form, "toQueue", toQueue, "preview", preview));
             return;

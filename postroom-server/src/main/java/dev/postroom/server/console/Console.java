@@ -90,6 +90,7 @@ public final class Console implements Site {
         });
         new MessagePages(postroom, templates, audit).register(routes);
         new ArchivePages(postroom, templates, audit).register(routes);
+        new ErasurePages(postroom, templates, audit).register(routes);
         new BatchPages(postroom, templates).register(routes);
         new WorkflowPages(postroom, templates, audit, clock).register(routes);
         new SendPages(postroom, templates, audit).register(routes);

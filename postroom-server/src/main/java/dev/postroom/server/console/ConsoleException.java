@@ -24,4 +24,9 @@ final class ConsoleException extends RuntimeException {
     static ConsoleException badRequest(String message) {
         return new ConsoleException(400, message);
     }
+
+    /** A form the engine refused: 422 with its message, which names the field. */
+    static ConsoleException invalid(dev.postroom.InvalidMessageException e) {
+        return new ConsoleException(422, e.getMessage());
+    }
 }
