@@ -5,6 +5,10 @@ import type { components, paths } from "./generated/openapi.js";
 import { PostroomProblem } from "./problem.js";
 import { awaitResult, type RequestOptions } from "./request.js";
 import type {
+    Encryption,
+    Erasure,
+    ErasurePreview,
+    ErasureRequest,
     Lease,
     LeaseExpiry,
     Message,
@@ -20,6 +24,9 @@ import type {
     ReceiveOptions,
     ReceivedMessage,
     RedriveFilter,
+    Replay,
+    ReplayPreview,
+    ReplayRequest,
     SendOptions,
     SendRequest,
     SendResult,
@@ -293,6 +300,58 @@ export class PostroomClient {
     /** Retries every DEAD step, so that a FAILED workflow runs on. Needs `operate`. */
     async retryWorkflow(id: string): Promise<Workflow> {
         return unwrap(this.api.POST("/api/v1/workflows/{id}/retry", { params: { path: { id } } }));
+    }
+
+    // ---- archive, replays, erasures, encryption
+
+    /** A page of archived messages (finished ones kept past retention), newest first, with the filters of `listMessages`. */
+    async listArchive(query: MessageQuery = {}): Promise<MessagePage> {
+        return unwrap(this.api.GET("/api/v1/archive", { params: { query } }));
+    }
+
+    /** An archived message: payload, headers, result and last error. */
+    async getArchivedMessage<P = unknown, R = unknown>(id: string): Promise<Message<P, R>> {
+        return (await unwrap(this.api.GET("/api/v1/archive/{id}", { params: { path: { id } } }))) as Message<P, R>;
+    }
+
+    /**
+     * Counts (`dryRun: true`) or starts a replay: finished messages of a queue, live or archived,
+     * sent again as new messages with a `postroom-replay-of` header. Needs `operate`.
+     */
+    async replay(request: ReplayRequest & { dryRun: true }): Promise<ReplayPreview>;
+    async replay(request: ReplayRequest): Promise<Replay>;
+    async replay(request: ReplayRequest): Promise<ReplayPreview | Replay> {
+        return unwrap(this.api.POST("/api/v1/replays", { body: request }));
+    }
+
+    /** A replay's progress, from the server that runs it. Needs `operate`. */
+    async getReplay(id: string): Promise<Replay> {
+        return unwrap(this.api.GET("/api/v1/replays/{id}", { params: { path: { id } } }));
+    }
+
+    /**
+     * Counts (`dryRun: true`) or starts an erasure of every message, live or archived, matching
+     * the filter: "forget customer 7". Needs `admin`.
+     */
+    async erase(request: ErasureRequest & { dryRun: true }): Promise<ErasurePreview>;
+    async erase(request: ErasureRequest): Promise<Erasure>;
+    async erase(request: ErasureRequest): Promise<ErasurePreview | Erasure> {
+        return unwrap(this.api.POST("/api/v1/erasures", { body: request }));
+    }
+
+    /** An erasure's progress, from the server that runs it. Needs `admin`. */
+    async getErasure(id: string): Promise<Erasure> {
+        return unwrap(this.api.GET("/api/v1/erasures/{id}", { params: { path: { id } } }));
+    }
+
+    /** The encryption key ids (never keys), the encrypted queues and the last re-encryption. Needs `admin`. */
+    async getEncryption(): Promise<Encryption> {
+        return unwrap(this.api.GET("/api/v1/encryption"));
+    }
+
+    /** Starts re-encrypting stored messages with the encrypting key; follow it with `getEncryption`. Needs `admin`. */
+    async reencrypt(): Promise<Encryption> {
+        return unwrap(this.api.POST("/api/v1/encryption/reencrypt"));
     }
 
     // ---- webhooks

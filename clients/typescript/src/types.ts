@@ -122,6 +122,27 @@ export type WorkflowQuery = NonNullable<operations["listWorkflows"]["parameters"
 /** What a workflow step's message says of its workflow: its id, the step, and the results of the steps it followed. */
 export type StepOf = Schemas["StepOf"];
 
+/** What `replay` sends: which finished messages of a queue to send again, where, and whether only to count them. */
+export type ReplayRequest = Schemas["ReplayRequest"];
+
+/** What a dry-run `replay` answers: how many messages match, and the oldest ids. */
+export type ReplayPreview = Schemas["ReplayPreview"];
+
+/** A replay's progress. */
+export type Replay = Schemas["Replay"];
+
+/** What `erase` sends: the filter (ordering key, headers, a payload field) and whether only to count. */
+export type ErasureRequest = Schemas["ErasureRequest"];
+
+/** What a dry-run `erase` answers: how many messages match, and the oldest ids. */
+export type ErasurePreview = Schemas["ErasurePreview"];
+
+/** An erasure's progress. */
+export type Erasure = Schemas["Erasure"];
+
+/** The encryption key ids (never keys), the encrypted queues and the last re-encryption. */
+export type Encryption = Schemas["Encryption"];
+
 /** What `putWebhook` sends: the URL, the events, and optional queue globs, format and thresholds. */
 export type WebhookInput = Schemas["WebhookInput"];
 

@@ -34,6 +34,33 @@ describe("PostroomClient", () => {
         assert.equal(shown.payload.order, "o-42");
     });
 
+    test("finished messages are counted, then replayed as new messages naming their originals", TIMEOUT, async () => {
+        const queue = await freshQueue(client, "ts-replay");
+        const { id } = await client.send(queue, { order: "o-9" });
+        const [leased] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(leased);
+        await client.ack(leased, { refunded: true });
+
+        const preview = await client.replay({ filter: { queue, state: "SUCCEEDED" }, dryRun: true });
+        assert.equal(preview.count, 1);
+        assert.deepEqual(preview.sample, [id]);
+        const started = await client.replay({ filter: { queue, state: "SUCCEEDED" } });
+        assert.ok(started.id);
+        let replay = started;
+        for (let i = 0; i < 100 && replay.state === "RUNNING"; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            replay = await client.getReplay(started.id);
+        }
+        assert.equal(replay.state, "SUCCEEDED");
+        assert.equal(replay.replayed, 1);
+        const [copy] = await client.receive(queue, { waitSeconds: 5 });
+        assert.ok(copy);
+        assert.equal(copy.headers?.["postroom-replay-of"], id);
+        assert.deepEqual((await client.listArchive({ queue })).messages, []);
+        const erasure = await client.erase({ filter: { orderingKey: `nobody-${queue}` }, dryRun: true });
+        assert.equal(erasure.count, 0);
+    });
+
     test("a webhook shows its secret once, is listed without it and is deleted", TIMEOUT, async () => {
         const name = `ts-hook-${Date.now()}`;
         const saved = await client.putWebhook(name, { url: "http://127.0.0.1:9/hook", events: ["message.dead", "node.down"], format: "slack" });
