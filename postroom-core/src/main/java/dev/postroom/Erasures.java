@@ -1,6 +1,7 @@
 package dev.postroom;
 
 import dev.postroom.engine.EngineContext;
+import dev.postroom.engine.SealedMatches;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -45,7 +46,10 @@ public final class Erasures {
     public ErasurePreview preview(ErasureFilter filter) {
         engine.requireOpen();
         filter.validate();
-        return new ErasurePreview(engine.store().countMatching(filter), engine.store().idsMatching(filter, SAMPLE));
+        List<String> sealed = SealedMatches.ids(engine, filter, Integer.MAX_VALUE);
+        List<String> sample = new java.util.ArrayList<>(engine.store().idsMatching(filter, SAMPLE));
+        sealed.stream().limit(Math.max(0, SAMPLE - sample.size())).forEach(sample::add);
+        return new ErasurePreview(engine.store().countMatching(filter) + sealed.size(), sample);
     }
 
     /**
@@ -57,7 +61,7 @@ public final class Erasures {
     public Erasure start(ErasureFilter filter, Consumer<Erasure> ended) {
         engine.requireOpen();
         filter.validate();
-        long matched = engine.store().countMatching(filter);
+        long matched = engine.store().countMatching(filter) + SealedMatches.ids(engine, filter, Integer.MAX_VALUE).size();
         Erasure erasure = new Erasure(engine.ids().next(), filter, Erasure.State.RUNNING, matched, 0, engine.clock().instant(), null, null);
         remember(erasure);
         CompletableFuture.runAsync(() -> run(erasure, ended), engine.handlerExecutor());
@@ -90,6 +94,19 @@ public final class Erasures {
                     }
                 }
                 remember(with(started, Erasure.State.RUNNING, erased, null, null));
+            }
+            // Encrypted payloads the store's SQL could not look into.
+            while (!(ids = SealedMatches.ids(engine, started.filter(), PAGE)).isEmpty()) {
+                long before = erased;
+                for (String id : ids) {
+                    if (Futures.join(engine.store().delete(id, null))) {
+                        erased++;
+                    }
+                }
+                remember(with(started, Erasure.State.RUNNING, erased, null, null));
+                if (erased == before) {
+                    break; // none of them could be deleted: do not loop on them
+                }
             }
             end = with(started, Erasure.State.SUCCEEDED, erased, engine.clock().instant(), null);
         } catch (RuntimeException e) {

@@ -225,6 +225,25 @@ public abstract class EncryptionContract extends ContractSupport {
     }
 
     @Test
+    void anErasureByPayloadFieldFindsEncryptedPayloadsToo() throws Exception {
+        createQueues();
+        String sealed = sendId(VAULT, Map.of("customer", 7, "card", SECRET));
+        String plain = sendId(PLAIN, Map.of("customer", 7));
+        String other = sendId(VAULT, Map.of("customer", 8, "card", SECRET));
+
+        dev.postroom.ErasurePreview preview = postroom.erasures().preview(dev.postroom.ErasureFilter.payload("/customer", "7"));
+        assertThat(preview.count()).isEqualTo(2);
+        assertThat(preview.sample()).containsExactlyInAnyOrder(sealed, plain);
+        java.util.concurrent.CompletableFuture<dev.postroom.Erasure> ended = new java.util.concurrent.CompletableFuture<>();
+        postroom.erasures().start(dev.postroom.ErasureFilter.payload("/customer", "7"), ended::complete);
+
+        assertThat(ended.get(30, java.util.concurrent.TimeUnit.SECONDS).erased()).isEqualTo(2);
+        assertThat(postroom.get(sealed)).isEmpty();
+        assertThat(postroom.get(plain)).isEmpty();
+        assertThat(postroom.get(other)).isPresent();
+    }
+
+    @Test
     void keysAreParsedWithClearErrors() {
         assertThatThrownBy(() -> EncryptionKeys.parse("c2hvcnQ=")).isInstanceOf(EncryptionKeyException.class)
                 .hasMessageContaining("must be 32 bytes");
