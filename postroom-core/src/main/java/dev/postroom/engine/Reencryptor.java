@@ -11,14 +11,17 @@ import dev.postroom.store.MessageStore;
 import dev.postroom.store.StoredQueue;
 
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Rewrites stored payloads and results so that each is as its queue's policy and the keys say
  * now: sealed with the encrypting key when the queue is encrypted (plain ones included, and ones
  * sealed with an older key), and sealed ones of queues no longer encrypted re-sealed too, so that
- * an old key can then be dropped. Page by page, newest first, each message rewritten only if
- * nothing changed it since it was read.
+ * an old key can then be dropped. Live messages and archived ones, page by page, newest first,
+ * each rewritten only if nothing changed it since it was read.
  */
 public final class Reencryptor {
     private static final int PAGE = 200;
@@ -37,40 +40,56 @@ public final class Reencryptor {
         String primary = sealing.keys().orElseThrow(() -> new dev.postroom.EncryptionKeyException(
                 "no encryption key is configured: there is nothing to re-encrypt with")).primaryId();
         catalog.refresh();
-        long examined = 0;
-        long rewritten = 0;
-        long skipped = 0;
+        Counts counts = new Counts();
         for (StoredQueue queue : catalog.all()) {
             boolean encrypted = queue.policy().encrypted();
-            MessageQuery query = MessageQuery.builder().queue(queue.name()).limit(PAGE).build();
-            while (query != null) {
-                MessagePage page = store.browse(query);
-                for (MessageSummary summary : page.messages()) {
-                    examined++;
-                    if (!encrypted && !Sealing.isSealed(summary.payloadPreview())) {
-                        continue; // a plain queue's plain message; its result is sealed only if its payload is
-                    }
-                    Message message = store.get(summary.id()).orElse(null);
-                    if (message == null) {
-                        continue;
-                    }
-                    String payload = current(message.payloadJson(), primary);
-                    String result = current(message.resultJson(), primary);
-                    if (Objects.equals(payload, message.payloadJson()) && Objects.equals(result, message.resultJson())) {
-                        continue;
-                    }
-                    if (Futures.join(store.rewriteBodies(new BodyRewrite(message.id(), message.payloadJson(), payload,
-                            message.resultJson(), result)))) {
-                        rewritten++;
-                    } else {
-                        skipped++;
-                    }
-                }
-                progress.accept(new Reencryption(examined, rewritten, skipped));
-                query = page.next() == null ? null : query.withAfter(page.next());
-            }
+            MessageQuery first = MessageQuery.builder().queue(queue.name()).limit(PAGE).build();
+            walk(first, store::browse, store::get, store::rewriteBodies, encrypted, primary, counts, progress);
+            walk(first, store.archive()::browse, store.archive()::get, store.archive()::rewriteBodies, encrypted, primary, counts, progress);
         }
-        return new Reencryption(examined, rewritten, skipped);
+        return counts.now();
+    }
+
+    /** The counts so far, across live and archived messages. */
+    private static final class Counts {
+        long examined;
+        long rewritten;
+        long skipped;
+
+        Reencryption now() {
+            return new Reencryption(examined, rewritten, skipped);
+        }
+    }
+
+    private void walk(MessageQuery first, Function<MessageQuery, MessagePage> browse, Function<String, Optional<Message>> get,
+                      Function<BodyRewrite, CompletableFuture<Boolean>> rewrite, boolean encrypted, String primary, Counts counts,
+                      Consumer<Reencryption> progress) {
+        MessageQuery query = first;
+        while (query != null) {
+            MessagePage page = browse.apply(query);
+            for (MessageSummary summary : page.messages()) {
+                counts.examined++;
+                if (!encrypted && !Sealing.isSealed(summary.payloadPreview())) {
+                    continue; // a plain queue's plain message; its result is sealed only if its payload is
+                }
+                Message message = get.apply(summary.id()).orElse(null);
+                if (message == null) {
+                    continue;
+                }
+                String payload = current(message.payloadJson(), primary);
+                String result = current(message.resultJson(), primary);
+                if (Objects.equals(payload, message.payloadJson()) && Objects.equals(result, message.resultJson())) {
+                    continue;
+                }
+                if (Futures.join(rewrite.apply(new BodyRewrite(message.id(), message.payloadJson(), payload, message.resultJson(), result)))) {
+                    counts.rewritten++;
+                } else {
+                    counts.skipped++;
+                }
+            }
+            progress.accept(counts.now());
+            query = page.next() == null ? null : query.withAfter(page.next());
+        }
     }
 
     /** The text sealed with the encrypting key: a plain one sealed, one under another key re-sealed. */

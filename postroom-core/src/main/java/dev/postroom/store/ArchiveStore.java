@@ -23,6 +23,9 @@ public interface ArchiveStore {
      */
     Optional<Message> get(String id);
 
+    /** As {@link MessageStore#rewriteBodies}, for an archived message: its payload and result replaced if still as read. */
+    CompletableFuture<Boolean> rewriteBodies(BodyRewrite rewrite);
+
     /** Deletes the archived messages of {@code queue} archived before {@code before}; how many. */
     CompletableFuture<Integer> purge(String queue, Instant before);
 }

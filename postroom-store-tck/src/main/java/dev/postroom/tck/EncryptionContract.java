@@ -212,6 +212,27 @@ public abstract class EncryptionContract extends ContractSupport {
     }
 
     @Test
+    void archivedMessagesStayEncryptedAndAreReencryptedToo() {
+        createQueue(VAULT, QueuePolicy.DEFAULT.withEncrypted(true).withRetention(Duration.ofHours(1)).withArchive(Duration.ofDays(30)));
+        String id = sendId(VAULT, Map.of("card", SECRET));
+        ReceivedMessage leased = receiveOne(VAULT);
+        postroom.ack(id, leased.leaseId(), Map.of("receipt", SECRET));
+        clock.advance(Duration.ofHours(2));
+        postroom.runMaintenance();
+        assertSealed(store.archive().get(id).orElseThrow().payloadJson());
+        assertSealed(store.archive().get(id).orElseThrow().resultJson());
+        assertSameJson(postroom.archive().get(id).orElseThrow().payloadJson(), Map.of("card", SECRET));
+
+        rebuild(b -> b.encryptionKeys(BOTH));
+        assertThat(postroom.reencrypt(p -> { }).rewritten()).isEqualTo(1);
+
+        assertThat(store.archive().get(id).orElseThrow().payloadJson()).contains("\"1.new.");
+        assertThat(store.archive().get(id).orElseThrow().resultJson()).contains("\"1.new.");
+        rebuild(b -> b.encryptionKeys(NEW));
+        assertSameJson(postroom.archive().get(id).orElseThrow().resultJson(), Map.of("receipt", SECRET));
+    }
+
+    @Test
     void turningEncryptionOnAndReencryptingEncryptsWhatWasSentBefore() {
         createQueue(VAULT);
         String id = sendId(VAULT, Map.of("card", SECRET));

@@ -155,6 +155,22 @@ public final class JdbcArchive implements ArchiveStore {
     }
 
     @Override
+    public CompletableFuture<Boolean> rewriteBodies(dev.postroom.store.BodyRewrite rewrite) {
+        String sameResult = dialect == Dialect.POSTGRES ? "result IS NOT DISTINCT FROM ?" : "result IS ?";
+        return access.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE archived_messages SET payload = ?, result = ? "
+                    + "WHERE id = ? AND payload = ? AND " + sameResult)) {
+                ps.setString(1, rewrite.payload());
+                ps.setString(2, rewrite.result());
+                ps.setString(3, rewrite.id());
+                ps.setString(4, rewrite.expectedPayload());
+                ps.setString(5, rewrite.expectedResult());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<Integer> purge(String queue, Instant before) {
         return access.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM archived_messages WHERE queue = ? AND archived_at < ?")) {
