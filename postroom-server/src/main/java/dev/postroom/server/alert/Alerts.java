@@ -31,8 +31,9 @@ public final class Alerts implements AutoCloseable {
      * @param interval       time between monitor passes; also bounds how late an alert is raised
      * @param deliveryPolicy the policy {@value WebhookDeliveries#QUEUE} is created with when it does not exist
      * @param deadLookback   at start, how far back deaths are looked for (those seen before are dropped by key)
+     * @param deliveryTimeout how long one delivery may take, the receiver's whole answer included; past it the attempt fails
      */
-    public record Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback) {
+    public record Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback, Duration deliveryTimeout) {
         /** Every 5 s: alerts a few seconds late cost nothing, and a pass is a handful of reads. */
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), WebhookDeliveries.POLICY, Duration.ofMinutes(10));
 
@@ -40,9 +41,18 @@ public final class Alerts implements AutoCloseable {
             Objects.requireNonNull(interval, "interval");
             Objects.requireNonNull(deliveryPolicy, "deliveryPolicy");
             Objects.requireNonNull(deadLookback, "deadLookback");
+            Objects.requireNonNull(deliveryTimeout, "deliveryTimeout");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("interval must be positive, was " + interval);
             }
+            if (deliveryTimeout.isNegative() || deliveryTimeout.isZero()) {
+                throw new IllegalArgumentException("deliveryTimeout must be positive, was " + deliveryTimeout);
+            }
+        }
+
+        /** Settings with the default delivery timeout, {@link WebhookDeliveries#REQUEST_TIMEOUT}. */
+        public Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback) {
+            this(interval, deliveryPolicy, deadLookback, WebhookDeliveries.REQUEST_TIMEOUT);
         }
     }
 
@@ -53,7 +63,7 @@ public final class Alerts implements AutoCloseable {
     private boolean failing;
 
     private Alerts(Postroom postroom, WebhookStore webhooks, DeadLetterFeed feed, Settings settings) {
-        this.deliveries = new WebhookDeliveries(postroom, webhooks);
+        this.deliveries = new WebhookDeliveries(postroom, webhooks, settings.deliveryTimeout());
         this.monitor = new AlertMonitor(postroom, webhooks, deliveries, feed, settings.interval(), settings.deadLookback(), postroom::nodes);
     }
 
