@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * DeadLetterFeed feed = new DeadLetterFeed(api.listener());
  * Postroom postroom = Postroom.builder().store(store).listener(feed).build();
- * try (Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), feed, Alerts.Settings.DEFAULT)) {
- *     ...
- * }
+ * Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), feed, Alerts.Settings.DEFAULT);
+ * ...
+ * alerts.close();            // the monitor
+ * postroom.close();          // lets running deliveries finish
+ * alerts.closeDeliveries();  // their HTTP client
  * }</pre>
  */
 public final class Alerts implements AutoCloseable {
@@ -88,8 +90,9 @@ public final class Alerts implements AutoCloseable {
                 failing = false;
                 log.info("alert pass recovered");
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // The store or the auth database is away: the next pass retries; say so once per outage, not every few seconds.
+            // Nothing may escape: a task that throws is never run again by its executor, and alerts would stop in silence.
             if (!failing) {
                 failing = true;
                 log.warn("alert pass failed, retrying every pass: {}", e.toString(), e);
@@ -97,7 +100,11 @@ public final class Alerts implements AutoCloseable {
         }
     }
 
-    /** Stops the monitor; deliveries already sent finish, queued ones wait in the queue for the next start. Idempotent. */
+    /**
+     * Stops the monitor only. Deliveries go on: their handler stops with the {@link Postroom}, which
+     * lets the ones running finish, so close it next and then call {@link #closeDeliveries()}.
+     * Idempotent.
+     */
     @Override
     public void close() {
         thread.shutdownNow();
@@ -106,6 +113,13 @@ public final class Alerts implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Stops the deliveries' HTTP client, once {@link Postroom#close()} has drained their handler:
+     * closed earlier, a delivery in flight would fail and spend an attempt. Idempotent.
+     */
+    public void closeDeliveries() {
         deliveries.close();
     }
 }

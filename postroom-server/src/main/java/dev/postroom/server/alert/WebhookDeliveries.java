@@ -4,6 +4,7 @@ import dev.postroom.Backoff;
 import dev.postroom.Delivery;
 import dev.postroom.GiveUpException;
 import dev.postroom.Postroom;
+import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,6 +62,7 @@ public final class WebhookDeliveries implements AutoCloseable {
     private final WebhookStore webhooks;
     private final Duration timeout;
     private final HttpClient http;
+    private volatile QueuePolicy policy = POLICY;
 
     WebhookDeliveries(Postroom postroom, WebhookStore webhooks) {
         this(postroom, webhooks, REQUEST_TIMEOUT);
@@ -81,6 +84,7 @@ public final class WebhookDeliveries implements AutoCloseable {
      * to its policy is kept across restarts) and starts handling it on this node.
      */
     void start(QueuePolicy policy) {
+        this.policy = policy;
         if (postroom.queues().stream().noneMatch(q -> q.name().equals(QUEUE))) {
             postroom.createQueue(QUEUE, policy);
         }
@@ -92,6 +96,19 @@ public final class WebhookDeliveries implements AutoCloseable {
      * repeat (the same death seen twice, or by two nodes) return the first delivery instead.
      */
     CompletableFuture<SendResult> enqueue(Webhook webhook, Alert alert, String idempotencyKey) {
+        return send(webhook, alert, idempotencyKey).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (!(cause instanceof QueueNotFoundException missing) || !QUEUE.equals(missing.queue())) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            // An operator deleted it: alerts need it, so it comes back with the policy it started with.
+            log.warn("webhook deliveries queue {} was deleted: creating it again", QUEUE);
+            postroom.createQueue(QUEUE, policy);
+            return send(webhook, alert, idempotencyKey);
+        });
+    }
+
+    private CompletableFuture<SendResult> send(Webhook webhook, Alert alert, String idempotencyKey) {
         Call call = new Call(webhook.name(), alert.event().wireName(), alert.body(webhook.format(), postroom.json()));
         SendOptions.Builder options = SendOptions.builder()
                 .header("webhook", webhook.name())
@@ -99,7 +116,11 @@ public final class WebhookDeliveries implements AutoCloseable {
         if (idempotencyKey != null) {
             options.idempotencyKey(idempotencyKey);
         }
-        return postroom.send(QUEUE, call, options.build());
+        try {
+            return postroom.send(QUEUE, call, options.build());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private Object deliver(Delivery<Call> delivery) throws Exception {

@@ -66,7 +66,7 @@ class AlertMonitorTest {
     }
 
     @Test
-    void staleQueueAlertsOncePerEpisodeAndAgainAfterItClears() {
+    void staleQueueAlertsOncePerEpisodeAndAgainAfterItClearedForTheCoolDown() {
         put("ops", List.of("queue.stale"), null, "json", 60L, null);
         postroom.createQueue("reports");
         postroom.send("reports", "{}").join();
@@ -92,9 +92,95 @@ class AlertMonitorTest {
         assertThat(webhooks.episodes()).isEmpty();
 
         postroom.send("reports", "{}").join();
-        clock.advance(Duration.ofSeconds(61));
+        clock.advance(AlertMonitor.COOL_DOWN);
         monitor.pass();
         assertThat(queued()).hasSize(2);
+    }
+
+    @Test
+    void aConditionBackWithinTheCoolDownContinuesItsEpisodeWithoutAlertingAgain() {
+        put("ops", List.of("queue.stale"), null, "json", 60L, null);
+        postroom.createQueue("reports");
+        postroom.send("reports", "{}").join();
+        clock.advance(Duration.ofSeconds(61));
+        monitor.pass();
+        assertThat(queued()).hasSize(1);
+
+        // another node, or this one at the threshold's edge, sees it cleared, then it holds again: one episode
+        for (int flap = 0; flap < 3; flap++) {
+            postroom.purge("reports", Set.of(MessageState.READY));
+            monitor.pass();
+            assertThat(webhooks.episodes()).as("ended").isEmpty();
+            postroom.send("reports", "{}").join();
+            clock.advance(Duration.ofSeconds(61));
+            monitor.pass();
+            assertThat(webhooks.episodes()).as("reopened").hasSize(1);
+        }
+
+        assertThat(queued()).hasSize(1);
+    }
+
+    @Test
+    void anEpisodeMarkedWhoseDeliveryWasLostIsQueuedByTheNextPassOnlyOnce() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+        WebhookStore.Episode episode = new WebhookStore.Episode("ops", AlertEvent.NODE_DOWN, "web-2");
+        // as if a node had committed the mark and crashed before its delivery was queued
+        assertThat(webhooks.startEpisode(episode, clock.instant(), AlertMonitor.COOL_DOWN)).isTrue();
+        assertThat(queued()).isEmpty();
+
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+
+        assertThat(queued()).singleElement().satisfies(call -> assertThat(body(call).get("node").asText()).isEqualTo("web-2"));
+    }
+
+    @Test
+    void readyMessagesTakenCountAsConsumptionEvenWhenRetentionPurgedWhatFinished() throws InterruptedException {
+        put("ops", List.of("queue.unconsumed"), null, "json", null, 60L);
+        postroom.createQueue("orders");
+        for (int i = 0; i < 3; i++) {
+            postroom.send("orders", "{}").join();
+        }
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(30));
+        ReceivedMessage taken = postroom.receive("orders", ReceiveOptions.DEFAULTS).getFirst();
+        postroom.ack(taken.id(), taken.leaseId(), null);
+        postroom.purge("orders", Set.of(MessageState.SUCCEEDED)); // what retention does between two passes
+
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(40));
+        monitor.pass();
+
+        assertThat(queued()).as("consumed 40 s ago, within the 60 s").isEmpty();
+    }
+
+    @Test
+    void aDeadDeliveryRaisesNoAlertEvenForAWebhookOfEveryQueue() throws InterruptedException {
+        put("all", List.of("message.dead"), null, "json", null, null);
+        postroom.createQueue(WebhookDeliveries.QUEUE, WebhookDeliveries.POLICY.withMaxAttempts(1));
+        monitor.pass();
+        kill(WebhookDeliveries.QUEUE, "receiver away");
+
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+
+        assertThat(postroom.queue(WebhookDeliveries.QUEUE).counts().dead()).isEqualTo(1);
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void aDeletedDeliveriesQueueIsCreatedAgainForTheNextAlert() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        postroom.deleteQueue(WebhookDeliveries.QUEUE, true);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+
+        monitor.pass();
+
+        assertThat(queued()).singleElement().satisfies(call -> assertThat(body(call).get("event").asText()).isEqualTo("node.down"));
     }
 
     @Test
@@ -153,9 +239,20 @@ class AlertMonitorTest {
             assertThat(body.has("queue")).isFalse();
         });
 
-        nodes.set(0, node("web-2", NodeStatus.State.ALIVE));
+        // alive again, but its heartbeat at the edge of the threshold: the episode goes on
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant().minusSeconds(10), "host-b", 42, NodeStatus.State.ALIVE));
+        monitor.pass();
+        assertThat(webhooks.episodes()).hasSize(1);
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant().minusSeconds(1), "host-b", 42, NodeStatus.State.ALIVE));
         monitor.pass();
         assertThat(webhooks.episodes()).isEmpty();
+        nodes.set(0, node("web-2", NodeStatus.State.DEAD));
+        monitor.pass();
+        assertThat(queued()).as("down again within the cool-down: the same episode").hasSize(1);
+
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant(), "host-b", 42, NodeStatus.State.ALIVE));
+        monitor.pass();
+        clock.advance(AlertMonitor.COOL_DOWN);
         nodes.set(0, node("web-2", NodeStatus.State.DEAD));
         monitor.pass();
 

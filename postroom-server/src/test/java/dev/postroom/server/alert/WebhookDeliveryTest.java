@@ -74,6 +74,9 @@ class WebhookDeliveryTest {
         if (postroom != null) {
             postroom.close();
         }
+        if (alerts != null) {
+            alerts.closeDeliveries();
+        }
         if (database != null) {
             database.close();
         }

@@ -94,7 +94,7 @@ class AuthDatabaseTest {
         assertThat(tables(options.schema())).contains("auth_users", "auth_tokens", "audit_log", "auth_schema_history",
                 "messages", "queues", "postroom_schema_history");
         assertThat(history(options.schema(), "postroom_schema_history")).isEqualTo(storeHistory);
-        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3");
+        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3", "4");
     }
 
     @Test
@@ -143,7 +143,7 @@ class AuthDatabaseTest {
             database.get(60, TimeUnit.SECONDS).close();
         }
 
-        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3");
+        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3", "4");
     }
 
     @Test
