@@ -3,6 +3,7 @@ package dev.postroom.server.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.server.auth.AuthDatabase;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -35,6 +36,8 @@ import java.util.Set;
  * {@link StoreUnavailableException}s.
  */
 public final class WebhookStore {
+    /** Registrations are bounded like every input: each one is matched against every queue on every pass. */
+    public static final int MAX_WEBHOOKS = 100;
     private static final String COLUMNS = "name, url, events, queues, format, stale_seconds, unconsumed_seconds, created_at, updated_at";
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
@@ -61,42 +64,71 @@ public final class WebhookStore {
 
     /**
      * Registers {@code spec}, or replaces the settings of the webhook of that name. A new webhook
-     * gets a new secret; an existing one keeps its secret unless {@code rotateSecret}.
+     * gets a new secret; an existing one keeps its secret unless {@code rotateSecret}. The episodes
+     * of an existing one start afresh only when what they depend on changed (URL, events, queues,
+     * thresholds): repeating a PUT does not alert again. The insert is an upsert, so two PUTs of a
+     * new name at once make one webhook (the second one's settings win) rather than a conflict.
+     *
+     * @throws InvalidMessageException naming {@code name} when {@value #MAX_WEBHOOKS} webhooks exist already
      */
     public Saved put(WebhookSpec spec, boolean rotateSecret, Instant now) {
         return transaction(connection -> {
-            Optional<Webhook> existing = find(connection, spec.name());
-            String secret = existing.isEmpty() || rotateSecret ? newSecret() : null;
             long at = now.toEpochMilli();
-            if (existing.isEmpty()) {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_webhooks (" + COLUMNS
-                        + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    bind(insert, spec);
-                    insert.setLong(8, at);
-                    insert.setLong(9, at);
-                    insert.setString(10, secret);
-                    insert.executeUpdate();
+            String issued = newSecret();
+            boolean created;
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_webhooks (" + COLUMNS
+                    + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                bind(insert, spec);
+                insert.setLong(8, at);
+                insert.setLong(9, at);
+                insert.setString(10, issued);
+                created = insert.executeUpdate() == 1;
+            }
+            if (created) {
+                if (count(connection) > MAX_WEBHOOKS) {
+                    throw new InvalidMessageException("name", "at most " + MAX_WEBHOOKS + " webhooks; delete one before registering another");
                 }
-            } else {
-                try (PreparedStatement update = connection.prepareStatement("UPDATE alert_webhooks SET url = ?, events = ?, queues = ?,"
-                        + " format = ?, stale_seconds = ?, unconsumed_seconds = ?, updated_at = ?, secret = COALESCE(?, secret) WHERE name = ?")) {
-                    update.setString(1, spec.url());
-                    update.setString(2, write(spec.events().stream().sorted().map(AlertEvent::wireName).toList()));
-                    update.setString(3, spec.queues().isEmpty() ? null : write(spec.queues()));
-                    update.setString(4, spec.format().wireName());
-                    update.setLong(5, spec.staleSeconds());
-                    update.setLong(6, spec.unconsumedSeconds());
-                    update.setLong(7, at);
-                    update.setString(8, secret);
-                    update.setString(9, spec.name());
-                    update.executeUpdate();
-                }
+                return new Saved(find(connection, spec.name()).orElseThrow(), issued, true);
+            }
+            Webhook before = find(connection, spec.name()).orElseThrow(() -> new StoreUnavailableException("webhooks: "
+                    + spec.name() + " was deleted while it was replaced; try again", null));
+            String secret = rotateSecret ? issued : null;
+            try (PreparedStatement update = connection.prepareStatement("UPDATE alert_webhooks SET url = ?, events = ?, queues = ?,"
+                    + " format = ?, stale_seconds = ?, unconsumed_seconds = ?, updated_at = ?, secret = COALESCE(?, secret) WHERE name = ?")) {
+                update.setString(1, spec.url());
+                update.setString(2, write(spec.events().stream().sorted().map(AlertEvent::wireName).toList()));
+                update.setString(3, spec.queues().isEmpty() ? null : write(spec.queues()));
+                update.setString(4, spec.format().wireName());
+                update.setLong(5, spec.staleSeconds());
+                update.setLong(6, spec.unconsumedSeconds());
+                update.setLong(7, at);
+                update.setString(8, secret);
+                update.setString(9, spec.name());
+                update.executeUpdate();
+            }
+            if (conditionsChanged(before, spec)) {
                 // New settings start afresh: a condition told under the old thresholds or URL may be told again.
                 deleteEpisodes(connection, spec.name());
             }
-            Webhook saved = find(connection, spec.name()).orElseThrow();
-            return new Saved(saved, secret, existing.isEmpty());
+            return new Saved(find(connection, spec.name()).orElseThrow(), secret, false);
         });
+    }
+
+    /** Whether what a webhook's episodes depend on differs between {@code before} and {@code spec}. */
+    private static boolean conditionsChanged(Webhook before, WebhookSpec spec) {
+        return !before.url().equals(spec.url())
+                || !before.events().equals(Set.copyOf(spec.events()))
+                || !new HashSet<>(before.queues()).equals(new HashSet<>(spec.queues()))
+                || before.staleSeconds() != spec.staleSeconds()
+                || before.unconsumedSeconds() != spec.unconsumedSeconds();
+    }
+
+    private static long count(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM alert_webhooks");
+             ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** Every webhook, by name. */

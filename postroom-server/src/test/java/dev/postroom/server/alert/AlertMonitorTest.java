@@ -272,6 +272,72 @@ class AlertMonitorTest {
     }
 
     @Test
+    void slackTextEscapesItsControlCharacters() throws InterruptedException {
+        put("chat", List.of("message.dead"), null, "slack", null, null);
+        postroom.createQueue("billing", QueuePolicy.DEFAULT.withMaxAttempts(1));
+        kill("billing", "<!channel> card & bank <declined>");
+
+        monitor.pass();
+
+        assertThat(body(queued().getFirst()).get("text").asText()).endsWith(": &lt;!channel&gt; card &amp; bank &lt;declined&gt;")
+                .doesNotContain("<").doesNotContain(">");
+    }
+
+    @Test
+    void repeatingAWebhooksSettingsKeepsItsEpisodesAndChangingThemStartsAfresh() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+        monitor.pass();
+        assertThat(queued()).hasSize(1);
+
+        put("ops", List.of("node.down"), null, "json", null, null);
+        webhooks.put(WebhookSpec.of("ops", "http://127.0.0.1:9/hook", List.of("node.down"), null, "json", null, null), true, clock.instant());
+        monitor.pass();
+        assertThat(webhooks.episodes()).hasSize(1);
+        assertThat(queued()).as("an unchanged PUT, a rotation: no new alert").hasSize(1);
+
+        put("ops", List.of("node.down"), null, "json", 600L, null);
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+        assertThat(queued()).as("new thresholds start afresh").hasSize(2);
+    }
+
+    @Test
+    void concurrentPutsOfANewNameMakeOneWebhook() throws Exception {
+        List<java.util.concurrent.Future<WebhookStore.Saved>> puts = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                puts.add(threads.submit(() -> {
+                    go.await();
+                    return webhooks.put(WebhookSpec.of("race", "http://127.0.0.1:9/hook", List.of("node.down"), null, null, null, null),
+                            false, clock.instant());
+                }));
+            }
+            go.countDown();
+        }
+        List<WebhookStore.Saved> saved = new ArrayList<>();
+        for (var put : puts) {
+            saved.add(put.get());
+        }
+        assertThat(saved).filteredOn(WebhookStore.Saved::created).singleElement().satisfies(s -> assertThat(s.secret()).startsWith("whsec_"));
+        assertThat(saved).filteredOn(s -> !s.created()).allSatisfy(s -> assertThat(s.secret()).isNull());
+        assertThat(webhooks.list()).extracting(Webhook::name).containsExactly("race");
+    }
+
+    @Test
+    void registrationsAreCapped() {
+        for (int i = 0; i < WebhookStore.MAX_WEBHOOKS; i++) {
+            put("hook-" + i, List.of("node.down"), null, "json", null, null);
+        }
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(dev.postroom.InvalidMessageException.class,
+                () -> put("one-too-many", List.of("node.down"), null, "json", null, null)).field()).isEqualTo("name");
+        put("hook-0", List.of("node.down", "queue.stale"), null, "json", null, null); // replacing one is fine
+        assertThat(webhooks.list()).hasSize(WebhookStore.MAX_WEBHOOKS);
+    }
+
+    @Test
     void aDeathHeardAndScannedIsOneAlertAndOnlyForMatchingQueues() throws InterruptedException {
         put("billing", List.of("message.dead"), List.of("billing.*"), "json", null, null);
         QueuePolicy once = QueuePolicy.DEFAULT.withMaxAttempts(1);
