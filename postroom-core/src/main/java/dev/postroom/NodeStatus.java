@@ -19,8 +19,9 @@ public record NodeStatus(String name, Instant startedAt, Instant heartbeatAt, St
         /** Its last heartbeat is recent (see {@link Postroom#nodes()}). */
         ALIVE,
         /**
-         * It has not reported in for a while: stopped, crashed or cut off from the database. Its
-         * leases stay until they expire; its row is forgotten after an hour.
+         * It has not reported in for a while: crashed, killed or cut off from the database (a node
+         * closed cleanly leaves the registry instead). Its leases stay until they expire; its row is
+         * forgotten after an hour.
          */
         DEAD
     }

@@ -1079,7 +1079,7 @@ public final class Postroom implements AutoCloseable {
      * The nodes serving this store, by name. On a store shared by several processes (PostgreSQL)
      * these are the nodes of its registry: each reports in every 5 s, is {@link NodeStatus.State#DEAD}
      * once it missed three heartbeats (15 s without one, judged on this node's clock) and is
-     * forgotten an hour later. This node is always listed and alive. On the embedded store, which
+     * forgotten an hour later; a node that {@link #close() closes} cleanly leaves the registry at once. This node is always listed and alive. On the embedded store, which
      * one process uses, this node is the only one.
      */
     public List<NodeStatus> nodes() {
@@ -1142,7 +1142,8 @@ public final class Postroom implements AutoCloseable {
 
     /**
      * Stops handing out leases, waits up to the shutdown timeout for running handlers and their
-     * acks, then closes the store (if it was built with {@code closeStore(true)}, the default).
+     * acks, takes this node out of the store's node registry (a node stopped cleanly is not listed
+     * dead), then closes the store (if it was built with {@code closeStore(true)}, the default).
      * Messages whose handlers did not finish stay IN_FLIGHT and are delivered again once their
      * lease expires (on the embedded store: at the next start). Idempotent.
      */
@@ -1171,6 +1172,11 @@ public final class Postroom implements AutoCloseable {
             timer.shutdownNow();
         }
         handlerExecutor.shutdownNow();
+        try {
+            heartbeat.leave(); // a clean stop is not a dead node
+        } catch (RuntimeException e) {
+            log.warn("could not leave the node registry node={}: listed dead until forgotten: {}", node, e.toString());
+        }
         if (ownsStore) {
             store.close();
         }

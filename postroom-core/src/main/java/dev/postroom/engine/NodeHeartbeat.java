@@ -29,6 +29,7 @@ public final class NodeHeartbeat {
     private final MessageStore store;
     private final NodeInfo self;
     private Instant lastBeat = Instant.MIN;
+    private boolean left;
 
     public NodeHeartbeat(MessageStore store, String node, Instant startedAt) {
         this.store = store;
@@ -45,11 +46,20 @@ public final class NodeHeartbeat {
 
     /** Reports in when {@link #EVERY} has passed since the last time, or when {@code force}. */
     public synchronized void beat(Instant now, boolean force) {
-        if (!force && Duration.between(lastBeat, now).compareTo(EVERY) < 0) {
+        if (left || (!force && Duration.between(lastBeat, now).compareTo(EVERY) < 0)) {
             return;
         }
         Futures.join(store.heartbeat(self.at(now)));
         lastBeat = now;
+    }
+
+    /**
+     * Takes this node out of the registry as it stops cleanly, so that it is not listed dead; no
+     * heartbeat is written after it, even by a maintenance pass still running.
+     */
+    public synchronized void leave() {
+        left = true;
+        Futures.join(store.leave(self));
     }
 
     /** Forgets nodes dead for longer than {@link #FORGET_AFTER}; completes with how many. */

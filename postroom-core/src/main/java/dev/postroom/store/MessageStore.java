@@ -334,6 +334,15 @@ public interface MessageStore extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Removes {@code node} from the registry as it stops cleanly, so that it is not listed (and
+     * alerted on) as dead: only the row of that start of it ({@code node.startedAt()}), never one a
+     * newer start under the same name wrote. The default, for a store without a registry, does nothing.
+     */
+    default CompletableFuture<Void> leave(NodeInfo node) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Forgets the nodes whose last heartbeat is before {@code before}; completes with how many. */
     default CompletableFuture<Integer> forgetNodes(Instant before) {
         return CompletableFuture.completedFuture(0);

@@ -247,7 +247,8 @@ public final class ServerCommand implements Callable<Integer> {
                 }
                 api.close();
                 alerts.close();
-                postroom.close();
+                postroom.close(); // drains the handlers, webhook deliveries included: their client closes after
+                alerts.closeDeliveries();
                 audit.close();
                 auth.close();
                 authDatabase.close();

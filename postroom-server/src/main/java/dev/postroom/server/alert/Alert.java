@@ -32,11 +32,20 @@ public record Alert(AlertEvent event, Instant at, String queue, String messageId
     record SlackBody(String text) {
     }
 
+    /**
+     * {@code text} as Slack's message text takes it: {@code &}, {@code <} and {@code >} are its
+     * control characters (links, mentions such as {@code <!channel>}), so an error message or a
+     * name must not carry them through.
+     */
+    static String slackEscaped(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     /** This alert as a delivery body in {@code format}. */
     String body(Webhook.Format format, ObjectMapper mapper) {
         Object body = switch (format) {
             case JSON -> new JsonBody(event.wireName(), at, queue, messageId, node, summary, detail);
-            case SLACK -> new SlackBody(":rotating_light: Postroom " + event.wireName() + ": " + summary);
+            case SLACK -> new SlackBody(":rotating_light: Postroom " + event.wireName() + ": " + slackEscaped(summary));
         };
         try {
             return mapper.writeValueAsString(body);

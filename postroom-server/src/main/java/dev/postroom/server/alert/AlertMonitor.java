@@ -42,9 +42,16 @@ import java.util.function.Supplier;
  * overlapping passes and several nodes all give one delivery.
  *
  * <p><b>Conditions</b> ({@code queue.stale}, {@code queue.unconsumed}, {@code node.down}) alert once
- * when they start: the node whose {@link WebhookStore#startEpisode} inserts the mark raises it. The
- * mark is removed only when a pass sees the condition cleared (not merely "not yet reached", which
- * another node, started later, may see for a while), and the next episode alerts again.
+ * when they start: the node whose {@link WebhookStore#startEpisode} writes the mark raises it, with
+ * the idempotency key {@code episode:<webhook>:<event>:<subject>:<started at>}. The mark and the
+ * delivery are two commits, so while an episode holds (for its first {@value #REPAIR_MINUTES}
+ * minutes) every pass queues its alert again under the same key: a delivery lost between the two
+ * commits (a crash, the store away) is queued by the next pass, and one that was queued is not
+ * repeated. The mark ends only when a pass sees the condition cleared (not merely "not yet
+ * reached", which another node, started later, may see for a while; a node is back only once its
+ * heartbeat is younger than half the dead threshold), and the condition alerts again only after a
+ * cool-down of {@value #COOL_DOWN_MINUTES} minutes since then: coming back sooner, it reopens the
+ * same episode, so nodes that judge a condition differently do not make it flap.
  *
  * <p>Not thread-safe: one pass at a time.
  */
@@ -54,6 +61,16 @@ final class AlertMonitor {
     private static final int DEAD_SCAN_PAGE = 200;
     /** Deaths stamped by other nodes' clocks, or while a pass ran, are looked for again: duplicates are dropped by key. */
     private static final Duration MIN_OVERLAP = Duration.ofMinutes(1);
+    static final int COOL_DOWN_MINUTES = 10;
+    /** How long after an episode ended before the condition alerts again. */
+    static final Duration COOL_DOWN = Duration.ofMinutes(COOL_DOWN_MINUTES);
+    static final int REPAIR_MINUTES = 60;
+    /** How long after it started an ongoing episode's delivery is queued again (idempotently) by every pass. */
+    static final Duration REPAIR_WINDOW = Duration.ofMinutes(REPAIR_MINUTES);
+    /** Ended marks older than this are deleted: long past their cool-down, they are as good as none. */
+    private static final Duration FORGET_ENDED = Duration.ofDays(1);
+    /** Half of the 15 s without a heartbeat that make a node DEAD ({@link Postroom#nodes()}): a node is back only within it. */
+    static final Duration NODE_BACK_WITHIN = Duration.ofMillis(7_500);
 
     private final Postroom postroom;
     private final WebhookStore webhooks;
@@ -80,6 +97,10 @@ final class AlertMonitor {
     /** One pass: every condition looked at, every new alert queued. Throws when the store or the auth database fails. */
     void pass() {
         Instant now = postroom.clock().instant();
+        List<QueueInfo> queues = postroom.queues();
+        observeConsumption(queues, now);
+        List<Webhook> all = webhooks.list();
+        // Drained only once the reads above passed: a pass that throws before here leaves them to the next one.
         List<DeadLetterFeed.Death> heard = new ArrayList<>(carried);
         carried.clear();
         if (feed != null) {
@@ -89,9 +110,6 @@ final class AlertMonitor {
                 log.warn("alert feed full deaths={} capacity={}: left to the scan of each queue's newest dead messages", overflowed, DeadLetterFeed.CAPACITY);
             }
         }
-        List<QueueInfo> queues = postroom.queues();
-        observeConsumption(queues, now);
-        List<Webhook> all = webhooks.list();
         if (all.isEmpty()) {
             queues.forEach(q -> deadCounts.put(q.name(), q.counts().dead()));
             deadWatermark = now.minus(overlap);
@@ -224,26 +242,58 @@ final class AlertMonitor {
                 }
             }
         }
-        Set<WebhookStore.Episode> told = webhooks.episodes();
+        Map<WebhookStore.Episode, WebhookStore.Mark> marks = webhooks.marks();
         Map<String, Webhook> webhooksByName = new HashMap<>();
         all.forEach(w -> webhooksByName.put(w.name(), w));
+        Duration repairWindow = repairWindow(byName.get(WebhookDeliveries.QUEUE));
         for (var entry : holding.entrySet()) {
             WebhookStore.Episode episode = entry.getKey();
-            if (told.contains(episode) || !webhooks.startEpisode(episode, now)) {
-                continue;
-            }
-            try {
-                deliveries.enqueue(webhooksByName.get(episode.webhook()), entry.getValue(), null).join();
-            } catch (RuntimeException e) {
-                webhooks.endEpisode(episode); // untold: the next pass tries again
-                throw e;
-            }
-        }
-        for (WebhookStore.Episode episode : told) {
-            if (!holding.containsKey(episode) && cleared(episode, webhooksByName.get(episode.webhook()), byName, nodes, now)) {
-                webhooks.endEpisode(episode);
+            Webhook webhook = webhooksByName.get(episode.webhook());
+            WebhookStore.Mark mark = marks.get(episode);
+            if (mark != null && mark.ongoing()) {
+                // Told already, unless the delivery was lost after the mark committed: the same key queues it at most once.
+                if (mark.startedAt().isAfter(now.minus(repairWindow))) {
+                    deliveries.enqueue(webhook, entry.getValue(), episodeKey(episode, mark.startedAt())).join();
+                }
+            } else if (webhooks.startEpisode(episode, now, COOL_DOWN)) {
+                deliveries.enqueue(webhook, entry.getValue(), episodeKey(episode, now)).join();
             }
         }
+        boolean forget = false;
+        for (WebhookStore.Mark mark : marks.values()) {
+            WebhookStore.Episode episode = mark.episode();
+            if (mark.ongoing()) {
+                if (!holding.containsKey(episode) && cleared(episode, webhooksByName.get(episode.webhook()), byName, nodes, now)) {
+                    webhooks.endEpisode(episode, now);
+                }
+            } else if (mark.endedAt().isBefore(now.minus(FORGET_ENDED))) {
+                forget = true;
+            }
+        }
+        if (forget) {
+            webhooks.forgetEpisodes(now.minus(FORGET_ENDED));
+        }
+    }
+
+    /** The idempotency key of an episode's one delivery: the same for every node and pass that queues it. */
+    static String episodeKey(WebhookStore.Episode episode, Instant startedAt) {
+        return "episode:" + episode.webhook() + ":" + episode.event().wireName() + ":" + episode.subject() + ":" + startedAt.toEpochMilli();
+    }
+
+    /**
+     * {@link #REPAIR_WINDOW}, or less when the deliveries queue keeps its finished messages for less
+     * time (finished or dead): past their retention an idempotency key no longer holds, and a repair would repeat a delivery.
+     */
+    private static Duration repairWindow(QueueInfo deliveriesQueue) {
+        Duration window = REPAIR_WINDOW;
+        if (deliveriesQueue != null) {
+            for (Duration kept : new Duration[]{deliveriesQueue.policy().retention(), deliveriesQueue.policy().deadRetention()}) {
+                if (kept != null && kept.compareTo(window) < 0) {
+                    window = kept;
+                }
+            }
+        }
+        return window;
     }
 
     /**
@@ -266,8 +316,11 @@ final class AlertMonitor {
                 yield queue == null || queue.paused() || queue.counts().ready() == 0 || (seen != null && seen.progressed);
             }
             case NODE_DOWN -> {
+                // Back only with a heartbeat well within the threshold: a node beating at its edge, or
+                // judged on clocks that disagree, does not end and start episodes by turns.
                 NodeStatus node = nodes.get(episode.subject());
-                yield node == null || node.state() == NodeStatus.State.ALIVE;
+                yield node == null || (node.state() == NodeStatus.State.ALIVE && (node.heartbeatAt() == null
+                        || Duration.between(node.heartbeatAt(), now).compareTo(NODE_BACK_WITHIN) < 0));
             }
             case MESSAGE_DEAD -> true;
         };
@@ -310,9 +363,11 @@ final class AlertMonitor {
     // ---------------------------------------------------------------- consumption
 
     /**
-     * Whether each queue is being consumed: a pass that sees a message of it in flight, or more of
-     * them finished (succeeded or dead) than the pass before, counts as progress. A queue is
-     * unconsumed while it has READY messages and no progress since {@link Consumption#idleSince}.
+     * Whether each queue is being consumed: a pass that sees a message of it in flight, more of them
+     * finished (succeeded or dead) than the pass before, fewer READY, or its oldest READY message
+     * younger than before, counts as progress (retention purges shrink the finished counts, so those
+     * alone would miss consumption). A queue is unconsumed while it has READY messages and no
+     * progress since {@link Consumption#idleSince}.
      */
     private void observeConsumption(List<QueueInfo> queues, Instant now) {
         Set<String> present = new HashSet<>();
@@ -325,18 +380,27 @@ final class AlertMonitor {
 
     private static final class Consumption {
         private long finished;
+        private long ready;
+        private Instant oldestReadyAt;
         private Instant idleSince;
         private boolean progressed;
 
         Consumption(QueueInfo first, Instant now) {
             this.finished = finishedOf(first);
+            this.ready = first.counts().ready();
+            this.oldestReadyAt = first.oldestReadyAt();
             this.idleSince = now; // nobody watched before: count from the first look
         }
 
         void observe(QueueInfo queue, Instant now) {
             long nowFinished = finishedOf(queue);
-            progressed = queue.counts().inFlight() > 0 || nowFinished > finished;
+            long nowReady = queue.counts().ready();
+            Instant nowOldest = queue.oldestReadyAt();
+            progressed = queue.counts().inFlight() > 0 || nowFinished > finished || nowReady < ready
+                    || (oldestReadyAt != null && nowOldest != null && nowOldest.isAfter(oldestReadyAt));
             finished = nowFinished;
+            ready = nowReady;
+            oldestReadyAt = nowOldest;
             if (progressed || queue.counts().ready() == 0) {
                 idleSince = now;
             }

@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * DeadLetterFeed feed = new DeadLetterFeed(api.listener());
  * Postroom postroom = Postroom.builder().store(store).listener(feed).build();
- * try (Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), feed, Alerts.Settings.DEFAULT)) {
- *     ...
- * }
+ * Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), feed, Alerts.Settings.DEFAULT);
+ * ...
+ * alerts.close();            // the monitor
+ * postroom.close();          // lets running deliveries finish
+ * alerts.closeDeliveries();  // their HTTP client
  * }</pre>
  */
 public final class Alerts implements AutoCloseable {
@@ -31,8 +33,9 @@ public final class Alerts implements AutoCloseable {
      * @param interval       time between monitor passes; also bounds how late an alert is raised
      * @param deliveryPolicy the policy {@value WebhookDeliveries#QUEUE} is created with when it does not exist
      * @param deadLookback   at start, how far back deaths are looked for (those seen before are dropped by key)
+     * @param deliveryTimeout how long one delivery may take, the receiver's whole answer included; past it the attempt fails
      */
-    public record Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback) {
+    public record Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback, Duration deliveryTimeout) {
         /** Every 5 s: alerts a few seconds late cost nothing, and a pass is a handful of reads. */
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), WebhookDeliveries.POLICY, Duration.ofMinutes(10));
 
@@ -40,9 +43,18 @@ public final class Alerts implements AutoCloseable {
             Objects.requireNonNull(interval, "interval");
             Objects.requireNonNull(deliveryPolicy, "deliveryPolicy");
             Objects.requireNonNull(deadLookback, "deadLookback");
+            Objects.requireNonNull(deliveryTimeout, "deliveryTimeout");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("interval must be positive, was " + interval);
             }
+            if (deliveryTimeout.isNegative() || deliveryTimeout.isZero()) {
+                throw new IllegalArgumentException("deliveryTimeout must be positive, was " + deliveryTimeout);
+            }
+        }
+
+        /** Settings with the default delivery timeout, {@link WebhookDeliveries#REQUEST_TIMEOUT}. */
+        public Settings(Duration interval, QueuePolicy deliveryPolicy, Duration deadLookback) {
+            this(interval, deliveryPolicy, deadLookback, WebhookDeliveries.REQUEST_TIMEOUT);
         }
     }
 
@@ -53,7 +65,7 @@ public final class Alerts implements AutoCloseable {
     private boolean failing;
 
     private Alerts(Postroom postroom, WebhookStore webhooks, DeadLetterFeed feed, Settings settings) {
-        this.deliveries = new WebhookDeliveries(postroom, webhooks);
+        this.deliveries = new WebhookDeliveries(postroom, webhooks, settings.deliveryTimeout());
         this.monitor = new AlertMonitor(postroom, webhooks, deliveries, feed, settings.interval(), settings.deadLookback(), postroom::nodes);
     }
 
@@ -78,8 +90,9 @@ public final class Alerts implements AutoCloseable {
                 failing = false;
                 log.info("alert pass recovered");
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // The store or the auth database is away: the next pass retries; say so once per outage, not every few seconds.
+            // Nothing may escape: a task that throws is never run again by its executor, and alerts would stop in silence.
             if (!failing) {
                 failing = true;
                 log.warn("alert pass failed, retrying every pass: {}", e.toString(), e);
@@ -87,7 +100,11 @@ public final class Alerts implements AutoCloseable {
         }
     }
 
-    /** Stops the monitor; deliveries already sent finish, queued ones wait in the queue for the next start. Idempotent. */
+    /**
+     * Stops the monitor only. Deliveries go on: their handler stops with the {@link Postroom}, which
+     * lets the ones running finish, so close it next and then call {@link #closeDeliveries()}.
+     * Idempotent.
+     */
     @Override
     public void close() {
         thread.shutdownNow();
@@ -96,6 +113,13 @@ public final class Alerts implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Stops the deliveries' HTTP client, once {@link Postroom#close()} has drained their handler:
+     * closed earlier, a delivery in flight would fail and spend an attempt. Idempotent.
+     */
+    public void closeDeliveries() {
         deliveries.close();
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A registered webhook, without its secret (which only {@link WebhookStore#secret} hands out, to
+ * A registered webhook, without its secret (which only {@link WebhookStore#target} hands out, to
  * sign a delivery).
  *
  * @param queues            globs ({@code *} for any run of characters) of the queues whose events it

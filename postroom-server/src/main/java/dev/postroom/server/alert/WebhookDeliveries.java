@@ -4,6 +4,7 @@ import dev.postroom.Backoff;
 import dev.postroom.Delivery;
 import dev.postroom.GiveUpException;
 import dev.postroom.Postroom;
+import dev.postroom.QueueNotFoundException;
 import dev.postroom.QueuePolicy;
 import dev.postroom.SendOptions;
 import dev.postroom.SendResult;
@@ -18,6 +19,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Deliveries of alerts through Postroom's own queue {@value #QUEUE}: one message per alert and
@@ -43,7 +48,11 @@ public final class WebhookDeliveries implements AutoCloseable {
             .withConcurrency(16);
     /** Receivers should answer at once and work later; a slow one holds a handler, not the monitor. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The whole exchange, from sending to the last byte of the answer: {@link HttpRequest#timeout}
+     * alone ends at the answer's headers, and a receiver trickling its body would hold a handler.
+     */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     /** A delivery message's payload: which webhook, which event, and the body to post. */
     public record Call(String webhook, String event, String body) {
@@ -51,14 +60,23 @@ public final class WebhookDeliveries implements AutoCloseable {
 
     private final Postroom postroom;
     private final WebhookStore webhooks;
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER) // a redirect is a misconfigured URL: fail visibly, do not re-sign elsewhere
-            .build();
+    private final Duration timeout;
+    private final HttpClient http;
+    private volatile QueuePolicy policy = POLICY;
 
     WebhookDeliveries(Postroom postroom, WebhookStore webhooks) {
+        this(postroom, webhooks, REQUEST_TIMEOUT);
+    }
+
+    /** @param timeout how long one delivery may take, answer body included; past it the attempt fails */
+    WebhookDeliveries(Postroom postroom, WebhookStore webhooks, Duration timeout) {
         this.postroom = postroom;
         this.webhooks = webhooks;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER) // a redirect is a misconfigured URL: fail visibly, do not re-sign elsewhere
+                .build();
     }
 
     /**
@@ -66,6 +84,7 @@ public final class WebhookDeliveries implements AutoCloseable {
      * to its policy is kept across restarts) and starts handling it on this node.
      */
     void start(QueuePolicy policy) {
+        this.policy = policy;
         if (postroom.queues().stream().noneMatch(q -> q.name().equals(QUEUE))) {
             postroom.createQueue(QUEUE, policy);
         }
@@ -77,6 +96,19 @@ public final class WebhookDeliveries implements AutoCloseable {
      * repeat (the same death seen twice, or by two nodes) return the first delivery instead.
      */
     CompletableFuture<SendResult> enqueue(Webhook webhook, Alert alert, String idempotencyKey) {
+        return send(webhook, alert, idempotencyKey).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (!(cause instanceof QueueNotFoundException missing) || !QUEUE.equals(missing.queue())) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            // An operator deleted it: alerts need it, so it comes back with the policy it started with.
+            log.warn("webhook deliveries queue {} was deleted: creating it again", QUEUE);
+            postroom.createQueue(QUEUE, policy);
+            return send(webhook, alert, idempotencyKey);
+        });
+    }
+
+    private CompletableFuture<SendResult> send(Webhook webhook, Alert alert, String idempotencyKey) {
         Call call = new Call(webhook.name(), alert.event().wireName(), alert.body(webhook.format(), postroom.json()));
         SendOptions.Builder options = SendOptions.builder()
                 .header("webhook", webhook.name())
@@ -84,7 +116,11 @@ public final class WebhookDeliveries implements AutoCloseable {
         if (idempotencyKey != null) {
             options.idempotencyKey(idempotencyKey);
         }
-        return postroom.send(QUEUE, call, options.build());
+        try {
+            return postroom.send(QUEUE, call, options.build());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private Object deliver(Delivery<Call> delivery) throws Exception {
@@ -97,7 +133,7 @@ public final class WebhookDeliveries implements AutoCloseable {
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(target.get().url()))
-                    .timeout(REQUEST_TIMEOUT)
+                    .timeout(timeout)
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "Postroom-Webhooks")
                     .header("Postroom-Event", call.event())
@@ -109,12 +145,31 @@ public final class WebhookDeliveries implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new GiveUpException("webhook " + call.webhook() + " has an unusable URL: " + e.getMessage());
         }
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = exchange(call.webhook(), request);
         int status = response.statusCode();
         if (status < 200 || status > 299) {
             throw new IllegalStateException("webhook " + call.webhook() + " answered HTTP " + status);
         }
         return Map.of("status", status);
+    }
+
+    /**
+     * Sends {@code request} and waits for the whole answer, body included, at most {@link #timeout}:
+     * past it the exchange is cancelled (its connection closed) and the attempt fails, to be retried.
+     */
+    private HttpResponse<Void> exchange(String webhook, HttpRequest request) throws Exception {
+        CompletableFuture<HttpResponse<Void>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        try {
+            return pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new IllegalStateException("webhook " + webhook + " did not answer within " + AlertMonitor.human(timeout));
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** Stops the client without waiting: requests already sent finish, and a handler still running then fails and is retried. */

@@ -3,6 +3,7 @@ package dev.postroom.server.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postroom.InvalidMessageException;
 import dev.postroom.server.auth.AuthDatabase;
 import dev.postroom.store.StoreUnavailableException;
 
@@ -11,11 +12,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,6 +36,8 @@ import java.util.Set;
  * {@link StoreUnavailableException}s.
  */
 public final class WebhookStore {
+    /** Registrations are bounded like every input: each one is matched against every queue on every pass. */
+    public static final int MAX_WEBHOOKS = 100;
     private static final String COLUMNS = "name, url, events, queues, format, stale_seconds, unconsumed_seconds, created_at, updated_at";
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
@@ -57,42 +64,71 @@ public final class WebhookStore {
 
     /**
      * Registers {@code spec}, or replaces the settings of the webhook of that name. A new webhook
-     * gets a new secret; an existing one keeps its secret unless {@code rotateSecret}.
+     * gets a new secret; an existing one keeps its secret unless {@code rotateSecret}. The episodes
+     * of an existing one start afresh only when what they depend on changed (URL, events, queues,
+     * thresholds): repeating a PUT does not alert again. The insert is an upsert, so two PUTs of a
+     * new name at once make one webhook (the second one's settings win) rather than a conflict.
+     *
+     * @throws InvalidMessageException naming {@code name} when {@value #MAX_WEBHOOKS} webhooks exist already
      */
     public Saved put(WebhookSpec spec, boolean rotateSecret, Instant now) {
         return transaction(connection -> {
-            Optional<Webhook> existing = find(connection, spec.name());
-            String secret = existing.isEmpty() || rotateSecret ? newSecret() : null;
             long at = now.toEpochMilli();
-            if (existing.isEmpty()) {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_webhooks (" + COLUMNS
-                        + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    bind(insert, spec);
-                    insert.setLong(8, at);
-                    insert.setLong(9, at);
-                    insert.setString(10, secret);
-                    insert.executeUpdate();
+            String issued = newSecret();
+            boolean created;
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_webhooks (" + COLUMNS
+                    + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                bind(insert, spec);
+                insert.setLong(8, at);
+                insert.setLong(9, at);
+                insert.setString(10, issued);
+                created = insert.executeUpdate() == 1;
+            }
+            if (created) {
+                if (count(connection) > MAX_WEBHOOKS) {
+                    throw new InvalidMessageException("name", "at most " + MAX_WEBHOOKS + " webhooks; delete one before registering another");
                 }
-            } else {
-                try (PreparedStatement update = connection.prepareStatement("UPDATE alert_webhooks SET url = ?, events = ?, queues = ?,"
-                        + " format = ?, stale_seconds = ?, unconsumed_seconds = ?, updated_at = ?, secret = COALESCE(?, secret) WHERE name = ?")) {
-                    update.setString(1, spec.url());
-                    update.setString(2, write(spec.events().stream().sorted().map(AlertEvent::wireName).toList()));
-                    update.setString(3, spec.queues().isEmpty() ? null : write(spec.queues()));
-                    update.setString(4, spec.format().wireName());
-                    update.setLong(5, spec.staleSeconds());
-                    update.setLong(6, spec.unconsumedSeconds());
-                    update.setLong(7, at);
-                    update.setString(8, secret);
-                    update.setString(9, spec.name());
-                    update.executeUpdate();
-                }
+                return new Saved(find(connection, spec.name()).orElseThrow(), issued, true);
+            }
+            Webhook before = find(connection, spec.name()).orElseThrow(() -> new StoreUnavailableException("webhooks: "
+                    + spec.name() + " was deleted while it was replaced; try again", null));
+            String secret = rotateSecret ? issued : null;
+            try (PreparedStatement update = connection.prepareStatement("UPDATE alert_webhooks SET url = ?, events = ?, queues = ?,"
+                    + " format = ?, stale_seconds = ?, unconsumed_seconds = ?, updated_at = ?, secret = COALESCE(?, secret) WHERE name = ?")) {
+                update.setString(1, spec.url());
+                update.setString(2, write(spec.events().stream().sorted().map(AlertEvent::wireName).toList()));
+                update.setString(3, spec.queues().isEmpty() ? null : write(spec.queues()));
+                update.setString(4, spec.format().wireName());
+                update.setLong(5, spec.staleSeconds());
+                update.setLong(6, spec.unconsumedSeconds());
+                update.setLong(7, at);
+                update.setString(8, secret);
+                update.setString(9, spec.name());
+                update.executeUpdate();
+            }
+            if (conditionsChanged(before, spec)) {
                 // New settings start afresh: a condition told under the old thresholds or URL may be told again.
                 deleteEpisodes(connection, spec.name());
             }
-            Webhook saved = find(connection, spec.name()).orElseThrow();
-            return new Saved(saved, secret, existing.isEmpty());
+            return new Saved(find(connection, spec.name()).orElseThrow(), secret, false);
         });
+    }
+
+    /** Whether what a webhook's episodes depend on differs between {@code before} and {@code spec}. */
+    private static boolean conditionsChanged(Webhook before, WebhookSpec spec) {
+        return !before.url().equals(spec.url())
+                || !before.events().equals(Set.copyOf(spec.events()))
+                || !new HashSet<>(before.queues()).equals(new HashSet<>(spec.queues()))
+                || before.staleSeconds() != spec.staleSeconds()
+                || before.unconsumedSeconds() != spec.unconsumedSeconds();
+    }
+
+    private static long count(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM alert_webhooks");
+             ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** Every webhook, by name. */
@@ -141,47 +177,95 @@ public final class WebhookStore {
     }
 
     /**
-     * Marks {@code episode} as told, unless it already is: true for the one caller (of every node)
-     * that made the mark and so must raise the alert.
+     * The mark of an episode: when it started (was told), and when a pass last saw it cleared, or
+     * null while it holds. An ended mark is kept for the cool-down, so that a condition that comes
+     * back soon (or that nodes judge differently) continues the episode instead of alerting again.
      */
-    public boolean startEpisode(Episode episode, Instant now) {
-        return withConnection(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_episodes (webhook, event, subject, started_at)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT (webhook, event, subject) DO NOTHING")) {
-                insert.setString(1, episode.webhook());
-                insert.setString(2, episode.event().wireName());
-                insert.setString(3, episode.subject());
-                insert.setLong(4, now.toEpochMilli());
-                return insert.executeUpdate() == 1;
+    public record Mark(Episode episode, Instant startedAt, Instant endedAt) {
+        public boolean ongoing() {
+            return endedAt == null;
+        }
+    }
+
+    /**
+     * Starts {@code episode} when it has no mark, or one that ended at least {@code coolDown} before
+     * {@code now}: true for the one caller (of every node) whose write took, which must raise the
+     * alert. A mark that ended more recently is reopened instead (false: the episode goes on, untold
+     * again); an ongoing one is left as it is (false).
+     */
+    public boolean startEpisode(Episode episode, Instant now, Duration coolDown) {
+        return transaction(connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO alert_episodes (webhook, event, subject, started_at, ended_at)"
+                    + " VALUES (?, ?, ?, ?, NULL) ON CONFLICT (webhook, event, subject) DO UPDATE SET started_at = excluded.started_at,"
+                    + " ended_at = NULL WHERE alert_episodes.ended_at IS NOT NULL AND alert_episodes.ended_at <= ?")) {
+                bindEpisode(upsert, episode);
+                upsert.setLong(4, now.toEpochMilli());
+                upsert.setLong(5, now.minus(coolDown).toEpochMilli());
+                if (upsert.executeUpdate() == 1) {
+                    return true;
+                }
+            }
+            try (PreparedStatement reopen = connection.prepareStatement("UPDATE alert_episodes SET ended_at = NULL"
+                    + " WHERE webhook = ? AND event = ? AND subject = ? AND ended_at IS NOT NULL")) {
+                bindEpisode(reopen, episode);
+                reopen.executeUpdate();
+            }
+            return false;
+        });
+    }
+
+    /** Records that an ongoing episode was seen cleared at {@code now}; its mark stays for the cool-down. */
+    public void endEpisode(Episode episode, Instant now) {
+        withConnection(connection -> {
+            try (PreparedStatement end = connection.prepareStatement(
+                    "UPDATE alert_episodes SET ended_at = ? WHERE webhook = ? AND event = ? AND subject = ? AND ended_at IS NULL")) {
+                end.setLong(1, now.toEpochMilli());
+                end.setString(2, episode.webhook());
+                end.setString(3, episode.event().wireName());
+                end.setString(4, episode.subject());
+                return end.executeUpdate();
             }
         });
     }
 
-    /** Clears the mark of an episode that ended (or whose alert could not be queued), so that the next one is told. */
-    public void endEpisode(Episode episode) {
-        withConnection(connection -> {
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM alert_episodes WHERE webhook = ? AND event = ? AND subject = ?")) {
-                delete.setString(1, episode.webhook());
-                delete.setString(2, episode.event().wireName());
-                delete.setString(3, episode.subject());
+    /** Deletes the marks of episodes that ended before {@code before}: past their cool-down, they are as good as none. */
+    public int forgetEpisodes(Instant before) {
+        return withConnection(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM alert_episodes WHERE ended_at IS NOT NULL AND ended_at < ?")) {
+                delete.setLong(1, before.toEpochMilli());
                 return delete.executeUpdate();
             }
         });
     }
 
-    /** Every condition marked as told. */
-    public Set<Episode> episodes() {
+    /** Every mark, ongoing or ended. */
+    public Map<Episode, Mark> marks() {
         return withConnection(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT webhook, event, subject FROM alert_episodes");
+            try (PreparedStatement select = connection.prepareStatement("SELECT webhook, event, subject, started_at, ended_at FROM alert_episodes");
                  ResultSet rows = select.executeQuery()) {
-                Set<Episode> episodes = new java.util.HashSet<>();
+                Map<Episode, Mark> marks = new HashMap<>();
                 while (rows.next()) {
-                    episodes.add(new Episode(rows.getString(1), AlertEvent.parse(rows.getString(2)), rows.getString(3)));
+                    Episode episode = new Episode(rows.getString(1), AlertEvent.parse(rows.getString(2)), rows.getString(3));
+                    Instant started = Instant.ofEpochMilli(rows.getLong(4));
+                    long ended = rows.getLong(5);
+                    marks.put(episode, new Mark(episode, started, rows.wasNull() ? null : Instant.ofEpochMilli(ended)));
                 }
-                return episodes;
+                return marks;
             }
         });
+    }
+
+    /** The conditions alerting now: the episodes whose mark is ongoing. */
+    public Set<Episode> episodes() {
+        Set<Episode> ongoing = new HashSet<>();
+        marks().values().stream().filter(Mark::ongoing).forEach(mark -> ongoing.add(mark.episode()));
+        return ongoing;
+    }
+
+    private static void bindEpisode(PreparedStatement statement, Episode episode) throws SQLException {
+        statement.setString(1, episode.webhook());
+        statement.setString(2, episode.event().wireName());
+        statement.setString(3, episode.subject());
     }
 
     private Optional<Webhook> find(Connection connection, String name) throws SQLException {

@@ -4,6 +4,7 @@ import dev.postroom.server.auth.ApiToken;
 import dev.postroom.server.auth.AuthStore;
 import dev.postroom.server.auth.Scope;
 import dev.postroom.InvalidMessageException;
+import dev.postroom.server.alert.WebhookDeliveries;
 import io.javalin.http.Context;
 
 import java.time.InstantSource;
@@ -52,12 +53,19 @@ final class Access {
     /**
      * Throws 403 unless the request's token grants {@code kind} (on {@code queue}, for send/receive).
      * The queue's name is checked first (422 naming {@code queue}): a name no queue can have is never
-     * matched against the token's globs, whatever its length.
+     * matched against the token's globs, whatever its length. Sending to or receiving from
+     * Postroom's own delivery queue {@value WebhookDeliveries#QUEUE} takes {@code admin}, whatever
+     * the token's globs: its messages are signed and posted to the webhooks as they are, so a
+     * sender could forge alerts and a receiver swallow them.
      */
     static ApiToken require(Context ctx, Scope.Kind kind, String queue) {
         ApiToken token = token(ctx);
         if (queue != null && !QUEUE_NAME.matcher(queue).matches()) {
             throw new InvalidMessageException("queue", "must match [A-Za-z0-9._-]{1,128}");
+        }
+        if (reserved(kind, queue) && !token.grants(Scope.Kind.ADMIN, null)) {
+            throw ApiException.forbidden("queue " + queue + " is Postroom's own (webhook deliveries): only a token with the scope admin may "
+                    + kind.name().toLowerCase() + " on it");
         }
         if (!token.grants(kind, queue)) {
             throw ApiException.forbidden("token \"" + token.name() + "\" lacks the scope "
@@ -68,7 +76,17 @@ final class Access {
 
     /** Whether {@code token} may read a message of {@code queue}: {@code read}, or send or receive on that queue. */
     static boolean maySee(ApiToken token, String queue) {
-        return token.grants(Scope.Kind.READ, null) || token.grants(Scope.Kind.SEND, queue) || token.grants(Scope.Kind.RECEIVE, queue);
+        return token.grants(Scope.Kind.READ, null) || grants(token, Scope.Kind.SEND, queue) || grants(token, Scope.Kind.RECEIVE, queue);
+    }
+
+    /** {@link ApiToken#grants}, except that send and receive on {@value WebhookDeliveries#QUEUE} take {@code admin}. */
+    static boolean grants(ApiToken token, Scope.Kind kind, String queue) {
+        return reserved(kind, queue) ? token.grants(Scope.Kind.ADMIN, null) : token.grants(kind, queue);
+    }
+
+    /** Whether {@code kind} on {@code queue} is kept for admins: sending to or receiving from the webhook deliveries. */
+    static boolean reserved(Scope.Kind kind, String queue) {
+        return (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) && WebhookDeliveries.QUEUE.equals(queue);
     }
 
     static ApiToken require(Context ctx, Scope.Kind kind) {

@@ -66,7 +66,7 @@ class AlertMonitorTest {
     }
 
     @Test
-    void staleQueueAlertsOncePerEpisodeAndAgainAfterItClears() {
+    void staleQueueAlertsOncePerEpisodeAndAgainAfterItClearedForTheCoolDown() {
         put("ops", List.of("queue.stale"), null, "json", 60L, null);
         postroom.createQueue("reports");
         postroom.send("reports", "{}").join();
@@ -92,9 +92,95 @@ class AlertMonitorTest {
         assertThat(webhooks.episodes()).isEmpty();
 
         postroom.send("reports", "{}").join();
-        clock.advance(Duration.ofSeconds(61));
+        clock.advance(AlertMonitor.COOL_DOWN);
         monitor.pass();
         assertThat(queued()).hasSize(2);
+    }
+
+    @Test
+    void aConditionBackWithinTheCoolDownContinuesItsEpisodeWithoutAlertingAgain() {
+        put("ops", List.of("queue.stale"), null, "json", 60L, null);
+        postroom.createQueue("reports");
+        postroom.send("reports", "{}").join();
+        clock.advance(Duration.ofSeconds(61));
+        monitor.pass();
+        assertThat(queued()).hasSize(1);
+
+        // another node, or this one at the threshold's edge, sees it cleared, then it holds again: one episode
+        for (int flap = 0; flap < 3; flap++) {
+            postroom.purge("reports", Set.of(MessageState.READY));
+            monitor.pass();
+            assertThat(webhooks.episodes()).as("ended").isEmpty();
+            postroom.send("reports", "{}").join();
+            clock.advance(Duration.ofSeconds(61));
+            monitor.pass();
+            assertThat(webhooks.episodes()).as("reopened").hasSize(1);
+        }
+
+        assertThat(queued()).hasSize(1);
+    }
+
+    @Test
+    void anEpisodeMarkedWhoseDeliveryWasLostIsQueuedByTheNextPassOnlyOnce() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+        WebhookStore.Episode episode = new WebhookStore.Episode("ops", AlertEvent.NODE_DOWN, "web-2");
+        // as if a node had committed the mark and crashed before its delivery was queued
+        assertThat(webhooks.startEpisode(episode, clock.instant(), AlertMonitor.COOL_DOWN)).isTrue();
+        assertThat(queued()).isEmpty();
+
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+
+        assertThat(queued()).singleElement().satisfies(call -> assertThat(body(call).get("node").asText()).isEqualTo("web-2"));
+    }
+
+    @Test
+    void readyMessagesTakenCountAsConsumptionEvenWhenRetentionPurgedWhatFinished() throws InterruptedException {
+        put("ops", List.of("queue.unconsumed"), null, "json", null, 60L);
+        postroom.createQueue("orders");
+        for (int i = 0; i < 3; i++) {
+            postroom.send("orders", "{}").join();
+        }
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(30));
+        ReceivedMessage taken = postroom.receive("orders", ReceiveOptions.DEFAULTS).getFirst();
+        postroom.ack(taken.id(), taken.leaseId(), null);
+        postroom.purge("orders", Set.of(MessageState.SUCCEEDED)); // what retention does between two passes
+
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(40));
+        monitor.pass();
+
+        assertThat(queued()).as("consumed 40 s ago, within the 60 s").isEmpty();
+    }
+
+    @Test
+    void aDeadDeliveryRaisesNoAlertEvenForAWebhookOfEveryQueue() throws InterruptedException {
+        put("all", List.of("message.dead"), null, "json", null, null);
+        postroom.createQueue(WebhookDeliveries.QUEUE, WebhookDeliveries.POLICY.withMaxAttempts(1));
+        monitor.pass();
+        kill(WebhookDeliveries.QUEUE, "receiver away");
+
+        monitor.pass();
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+
+        assertThat(postroom.queue(WebhookDeliveries.QUEUE).counts().dead()).isEqualTo(1);
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void aDeletedDeliveriesQueueIsCreatedAgainForTheNextAlert() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        postroom.deleteQueue(WebhookDeliveries.QUEUE, true);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+
+        monitor.pass();
+
+        assertThat(queued()).singleElement().satisfies(call -> assertThat(body(call).get("event").asText()).isEqualTo("node.down"));
     }
 
     @Test
@@ -153,9 +239,20 @@ class AlertMonitorTest {
             assertThat(body.has("queue")).isFalse();
         });
 
-        nodes.set(0, node("web-2", NodeStatus.State.ALIVE));
+        // alive again, but its heartbeat at the edge of the threshold: the episode goes on
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant().minusSeconds(10), "host-b", 42, NodeStatus.State.ALIVE));
+        monitor.pass();
+        assertThat(webhooks.episodes()).hasSize(1);
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant().minusSeconds(1), "host-b", 42, NodeStatus.State.ALIVE));
         monitor.pass();
         assertThat(webhooks.episodes()).isEmpty();
+        nodes.set(0, node("web-2", NodeStatus.State.DEAD));
+        monitor.pass();
+        assertThat(queued()).as("down again within the cool-down: the same episode").hasSize(1);
+
+        nodes.set(0, new NodeStatus("web-2", clock.instant(), clock.instant(), "host-b", 42, NodeStatus.State.ALIVE));
+        monitor.pass();
+        clock.advance(AlertMonitor.COOL_DOWN);
         nodes.set(0, node("web-2", NodeStatus.State.DEAD));
         monitor.pass();
 
@@ -172,6 +269,72 @@ class AlertMonitorTest {
         assertThat(body.size()).isEqualTo(1);
         assertThat(body.get("text").asText()).startsWith(":rotating_light: Postroom node.down: node web-2 (host-b, pid 42) missed its heartbeats")
                 .doesNotContain("\n");
+    }
+
+    @Test
+    void slackTextEscapesItsControlCharacters() throws InterruptedException {
+        put("chat", List.of("message.dead"), null, "slack", null, null);
+        postroom.createQueue("billing", QueuePolicy.DEFAULT.withMaxAttempts(1));
+        kill("billing", "<!channel> card & bank <declined>");
+
+        monitor.pass();
+
+        assertThat(body(queued().getFirst()).get("text").asText()).endsWith(": &lt;!channel&gt; card &amp; bank &lt;declined&gt;")
+                .doesNotContain("<").doesNotContain(">");
+    }
+
+    @Test
+    void repeatingAWebhooksSettingsKeepsItsEpisodesAndChangingThemStartsAfresh() {
+        put("ops", List.of("node.down"), null, "json", null, null);
+        nodes.add(node("web-2", NodeStatus.State.DEAD));
+        monitor.pass();
+        assertThat(queued()).hasSize(1);
+
+        put("ops", List.of("node.down"), null, "json", null, null);
+        webhooks.put(WebhookSpec.of("ops", "http://127.0.0.1:9/hook", List.of("node.down"), null, "json", null, null), true, clock.instant());
+        monitor.pass();
+        assertThat(webhooks.episodes()).hasSize(1);
+        assertThat(queued()).as("an unchanged PUT, a rotation: no new alert").hasSize(1);
+
+        put("ops", List.of("node.down"), null, "json", 600L, null);
+        clock.advance(Duration.ofSeconds(5));
+        monitor.pass();
+        assertThat(queued()).as("new thresholds start afresh").hasSize(2);
+    }
+
+    @Test
+    void concurrentPutsOfANewNameMakeOneWebhook() throws Exception {
+        List<java.util.concurrent.Future<WebhookStore.Saved>> puts = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                puts.add(threads.submit(() -> {
+                    go.await();
+                    return webhooks.put(WebhookSpec.of("race", "http://127.0.0.1:9/hook", List.of("node.down"), null, null, null, null),
+                            false, clock.instant());
+                }));
+            }
+            go.countDown();
+        }
+        List<WebhookStore.Saved> saved = new ArrayList<>();
+        for (var put : puts) {
+            saved.add(put.get());
+        }
+        assertThat(saved).filteredOn(WebhookStore.Saved::created).singleElement().satisfies(s -> assertThat(s.secret()).startsWith("whsec_"));
+        assertThat(saved).filteredOn(s -> !s.created()).allSatisfy(s -> assertThat(s.secret()).isNull());
+        assertThat(webhooks.list()).extracting(Webhook::name).containsExactly("race");
+    }
+
+    @Test
+    void registrationsAreCapped() {
+        for (int i = 0; i < WebhookStore.MAX_WEBHOOKS; i++) {
+            put("hook-" + i, List.of("node.down"), null, "json", null, null);
+        }
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(dev.postroom.InvalidMessageException.class,
+                () -> put("one-too-many", List.of("node.down"), null, "json", null, null)).field()).isEqualTo("name");
+        put("hook-0", List.of("node.down", "queue.stale"), null, "json", null, null); // replacing one is fine
+        assertThat(webhooks.list()).hasSize(WebhookStore.MAX_WEBHOOKS);
     }
 
     @Test

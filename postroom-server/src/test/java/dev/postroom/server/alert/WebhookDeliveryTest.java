@@ -45,6 +45,10 @@ class WebhookDeliveryTest {
     private Receiver receiver;
 
     private void start(int deliveryAttempts) {
+        start(deliveryAttempts, WebhookDeliveries.REQUEST_TIMEOUT);
+    }
+
+    private void start(int deliveryAttempts, Duration deliveryTimeout) {
         DeadLetterFeed feed = new DeadLetterFeed(dev.postroom.MessageListener.NONE);
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(feed)
                 .maintenanceInterval(Duration.ofMillis(50)).build();
@@ -52,7 +56,7 @@ class WebhookDeliveryTest {
         webhooks = new WebhookStore(database);
         QueuePolicy quick = WebhookDeliveries.POLICY.withMaxAttempts(deliveryAttempts)
                 .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), 2.0));
-        alerts = Alerts.start(postroom, webhooks, feed, new Alerts.Settings(Duration.ofMillis(100), quick, Duration.ofMinutes(10)));
+        alerts = Alerts.start(postroom, webhooks, feed, new Alerts.Settings(Duration.ofMillis(100), quick, Duration.ofMinutes(10), deliveryTimeout));
         postroom.createQueue("billing.refunds", QueuePolicy.DEFAULT.withMaxAttempts(1));
         postroom.handle("billing.refunds", JsonNode.class, delivery -> {
             throw new IllegalStateException("card declined");
@@ -69,6 +73,9 @@ class WebhookDeliveryTest {
         }
         if (postroom != null) {
             postroom.close();
+        }
+        if (alerts != null) {
+            alerts.closeDeliveries();
         }
         if (database != null) {
             database.close();
@@ -117,23 +124,47 @@ class WebhookDeliveryTest {
         Message delivery = postroom.get(deliveryId).orElseThrow();
         assertThat(delivery.attempt()).isEqualTo(4);
         assertThat(delivery.errors()).hasSize(3).allSatisfy(e -> assertThat(e.message()).contains("answered HTTP 500"));
-        // backoff: each retry waited its turn, none was handed out before its notBefore
-        assertThat(delivery.errors()).extracting(e -> e.at()).isSorted();
+        // backoff: each retry waited at least the queue's backoff after the failure before it (the
+        // store's timestamps, to the millisecond; the jitter scales a delay by 0.8 at the least)
+        Backoff backoff = postroom.queue(WebhookDeliveries.QUEUE).policy().backoff();
+        List<dev.postroom.AttemptError> errors = delivery.errors();
+        for (int i = 1; i < errors.size(); i++) {
+            long gap = Duration.between(errors.get(i - 1).at(), errors.get(i).at()).toMillis();
+            long least = Math.round(backoff.baseDelay(errors.get(i - 1).attempt()).toMillis() * 0.8) - 1;
+            assertThat(gap).as("gap after attempt %d", errors.get(i - 1).attempt()).isGreaterThanOrEqualTo(least);
+        }
     }
 
     @Test
     void aReceiverThatIsDownLosesNoAlert() throws Exception {
         start(50);
-        int port = Receiver.closedPort();
-        register(Receiver.url(port));
+        AtomicBoolean up = new AtomicBoolean(false);
+        receiver = Receiver.switchable(up);
+        register(receiver.url());
 
         String id = postroom.send("billing.refunds", "{}").join().id();
         await().until(() -> delivery().map(m -> m.errors().size() >= 2).orElse(false));
-        receiver = Receiver.on(port, n -> 200);
+        up.set(true);
 
-        await().until(() -> receiver.requests().size() == 1);
-        assertThat(JSON.readTree(receiver.requests().getFirst().body()).get("messageId").asText()).isEqualTo(id);
         await().until(() -> delivery().map(m -> m.state() == MessageState.SUCCEEDED).orElse(false));
+        Receiver.Request answered = receiver.requests().getLast();
+        assertThat(JSON.readTree(answered.body()).get("messageId").asText()).isEqualTo(id);
+        assertThat(receiver.requests()).extracting(r -> r.header("Postroom-Delivery")).containsOnly(answered.header("Postroom-Delivery"));
+    }
+
+    @Test
+    void aReceiverThatStallsItsAnswerFailsTheAttemptAtTheTimeout() throws Exception {
+        start(50, Duration.ofSeconds(1));
+        AtomicBoolean up = new AtomicBoolean(false);
+        receiver = Receiver.start(n -> up.get() ? 200 : Receiver.STALL);
+        register(receiver.url());
+
+        postroom.send("billing.refunds", "{}").join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery().map(m -> m.errors().size() >= 2).orElse(false));
+        assertThat(delivery().orElseThrow().errors()).allSatisfy(e -> assertThat(e.message()).contains("did not answer within 1s"));
+        up.set(true);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery().map(m -> m.state() == MessageState.SUCCEEDED).orElse(false));
     }
 
     @Test
@@ -157,7 +188,8 @@ class WebhookDeliveryTest {
     @Test
     void aDeletedWebhooksQueuedDeliveriesAreDropped() throws Exception {
         start(50);
-        register(Receiver.url(Receiver.closedPort()));
+        receiver = Receiver.switchable(new AtomicBoolean(false));
+        register(receiver.url());
 
         postroom.send("billing.refunds", "{}").join();
         await().until(() -> delivery().map(m -> m.errors().size() >= 1).orElse(false));

@@ -94,7 +94,31 @@ class AuthDatabaseTest {
         assertThat(tables(options.schema())).contains("auth_users", "auth_tokens", "audit_log", "auth_schema_history",
                 "messages", "queues", "postroom_schema_history");
         assertThat(history(options.schema(), "postroom_schema_history")).isEqualTo(storeHistory);
-        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3");
+        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3", "4");
+    }
+
+    @Test
+    void onPostgresWebhooksUpsertAndEpisodesEndAndReopenWithinTheCoolDown() {
+        PostgresOptions options = newSchema();
+        try (AuthDatabase database = AuthDatabase.postgres(options); AuthStore auth = AuthStore.open(database)) {
+            dev.postroom.server.alert.WebhookStore webhooks = new dev.postroom.server.alert.WebhookStore(database);
+            var spec = dev.postroom.server.alert.WebhookSpec.of("ops", "http://127.0.0.1:9/hook", List.of("node.down"), null, null, null, null);
+            assertThat(webhooks.put(spec, false, NOW).created()).isTrue();
+            assertThat(webhooks.put(spec, false, NOW).created()).isFalse();
+            var episode = new dev.postroom.server.alert.WebhookStore.Episode("ops", dev.postroom.server.alert.AlertEvent.NODE_DOWN, "web-2");
+            java.time.Duration coolDown = java.time.Duration.ofMinutes(10);
+
+            assertThat(webhooks.startEpisode(episode, NOW, coolDown)).isTrue();
+            assertThat(webhooks.startEpisode(episode, NOW.plusSeconds(5), coolDown)).isFalse();
+            webhooks.endEpisode(episode, NOW.plusSeconds(10));
+            assertThat(webhooks.episodes()).isEmpty();
+            assertThat(webhooks.startEpisode(episode, NOW.plusSeconds(20), coolDown)).as("back within the cool-down").isFalse();
+            assertThat(webhooks.episodes()).containsExactly(episode);
+            assertThat(webhooks.marks().get(episode).startedAt()).isEqualTo(NOW);
+            webhooks.endEpisode(episode, NOW.plusSeconds(30));
+            assertThat(webhooks.startEpisode(episode, NOW.plusSeconds(30).plus(coolDown), coolDown)).isTrue();
+            assertThat(webhooks.marks().get(episode).startedAt()).isEqualTo(NOW.plusSeconds(30).plus(coolDown));
+        }
     }
 
     @Test
@@ -143,7 +167,7 @@ class AuthDatabaseTest {
             database.get(60, TimeUnit.SECONDS).close();
         }
 
-        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3");
+        assertThat(history(options.schema(), "auth_schema_history")).containsExactly("0", "1", "2", "3", "4");
     }
 
     @Test

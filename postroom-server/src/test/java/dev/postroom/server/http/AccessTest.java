@@ -386,6 +386,34 @@ class AccessTest {
     }
 
     @Test
+    void onlyAnAdminMaySendToOrReceiveFromTheWebhookDeliveries() {
+        String deliveries = "postroom.webhooks";
+        server.createQueue(deliveries);
+        String mine = newQueue();
+        String wide = server.token("send:*", "receive:*");
+        String named = server.token("send:postroom.*", "receive:postroom.webhooks");
+        String forged = "{\"payload\":{\"webhook\":\"ops\",\"event\":\"node.down\",\"body\":\"{}\"}}";
+
+        for (String token : List.of(wide, named)) {
+            JsonNode refused = assertProblem(server.post("/api/v1/queues/" + deliveries + "/messages", token, forged), 403);
+            assertThat(refused.get("detail").asText()).contains("Postroom's own");
+            assertProblem(server.post("/api/v1/queues/" + deliveries + "/messages:batch", token, "{\"messages\":[" + forged + "]}"), 403);
+            assertProblem(server.post("/api/v1/queues/" + deliveries + "/receive", token, "{}"), 403);
+            assertProblem(server.post("/api/v1/queues/" + mine + "/messages:batch", token, "{\"messages\":[{\"payload\":1}],"
+                    + "\"batch\":{\"onComplete\":{\"queue\":\"" + deliveries + "\",\"payload\":{}}}}"), 403);
+            assertProblem(server.post("/api/v1/workflows", token, "{\"steps\":[{\"name\":\"a\",\"queue\":\"" + deliveries + "\",\"payload\":{}}]}"), 403);
+        }
+        String topic = uniqueQueue("acc-topic");
+        assertThat(server.put("/api/v1/topics/" + topic, server.admin, "{}").status()).isEqualTo(201);
+        assertProblem(server.put("/api/v1/topics/" + topic + "/subscriptions/hooks", server.admin, "{\"queue\":\"" + deliveries + "\"}"), 422, "queue");
+        assertThat(server.postroom().queue(deliveries).counts()).as("nothing reached the deliveries").isEqualTo(dev.postroom.StateCounts.EMPTY);
+
+        String id = server.post("/api/v1/queues/" + deliveries + "/messages", server.admin, forged).json().get("id").asText();
+        assertProblem(server.get("/api/v1/messages/" + id, wide), 404);
+        assertThat(server.post("/api/v1/queues/" + deliveries + "/receive", server.admin, "{}").json().get("messages")).hasSize(1);
+    }
+
+    @Test
     void operateImpliesReadButNotAdmin() {
         String operate = server.token("operate");
 

@@ -38,6 +38,16 @@ final class NodeRegistry {
         return null;
     }
 
+    /** Deletes the row of this start of {@code node}; a newer start's row (another started_at) stays. */
+    Void leave(Connection c, NodeInfo node) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM nodes WHERE name = ? AND started_at = ?")) {
+            ps.setString(1, node.name());
+            ps.setLong(2, node.startedAt().toEpochMilli());
+            ps.executeUpdate();
+        }
+        return null;
+    }
+
     Integer forget(Connection c, Instant before) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM nodes WHERE heartbeat_at < ?")) {
             ps.setLong(1, before.toEpochMilli());

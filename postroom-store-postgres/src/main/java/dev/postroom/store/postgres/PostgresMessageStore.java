@@ -645,6 +645,11 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Void> leave(NodeInfo node) {
+        return submit(c -> nodes.leave(c, node));
+    }
+
+    @Override
     public CompletableFuture<Integer> forgetNodes(Instant before) {
         return submit(c -> MaintenanceLock.FORGET_NODES.tryLock(c) ? nodes.forget(c, before) : 0);
     }

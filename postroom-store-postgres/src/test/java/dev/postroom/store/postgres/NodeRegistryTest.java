@@ -74,11 +74,9 @@ class NodeRegistryTest {
     }
 
     @Test
-    void aClosedNodeIsDeadOnceItMissedThreeHeartbeats() {
+    void aNodeThatStopsReportingIsDeadOnceItMissedThreeHeartbeats() {
         first = node("first");
-        second = node("second");
-        second.close();
-        second = null;
+        second = node("second"); // never runs maintenance: as if it had crashed after its start
 
         clock.advance(Duration.ofSeconds(15));
         first.runMaintenance();
@@ -94,9 +92,7 @@ class NodeRegistryTest {
     @Test
     void aDeadNodeIsForgottenAfterAnHour() {
         first = node("first");
-        second = node("second");
-        second.close();
-        second = null;
+        second = node("second"); // never reports in again
 
         clock.advance(Duration.ofMinutes(60));
         first.runMaintenance();
@@ -105,6 +101,33 @@ class NodeRegistryTest {
         clock.advance(Duration.ofMillis(1));
         first.runMaintenance();
         assertThat(first.nodes()).extracting(NodeStatus::name).containsExactly("first");
+    }
+
+    @Test
+    void aNodeClosedCleanlyLeavesTheRegistryAndIsNeverListedDead() {
+        first = node("first");
+        second = node("second");
+
+        second.close();
+        second = null;
+
+        assertThat(first.nodes()).extracting(NodeStatus::name).containsExactly("first");
+        clock.advance(Duration.ofMinutes(1));
+        first.runMaintenance();
+        assertThat(first.nodes()).extracting(NodeStatus::name, NodeStatus::state).containsExactly(tuple("first", NodeStatus.State.ALIVE));
+    }
+
+    @Test
+    void anOldStartClosingLateLeavesTheRowOfTheNewStartAlone() {
+        Postroom old = node("second");
+        clock.advance(Duration.ofMinutes(5));
+        second = node("second"); // restarted elsewhere while the old process was still shutting down
+        first = node("first");
+
+        old.close();
+
+        assertThat(first.nodes()).extracting(NodeStatus::name).containsExactly("first", "second");
+        assertThat(first.nodes().get(1).startedAt()).isEqualTo(FakeClock.START.plus(Duration.ofMinutes(5)));
     }
 
     @Test
