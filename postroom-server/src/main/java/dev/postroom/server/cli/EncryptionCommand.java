@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 
 /**
  * {@code postroom encryption}: the key ids and encrypted queues ({@code GET /api/v1/encryption}),
@@ -24,15 +23,9 @@ public final class EncryptionCommand extends ApiCommand {
     @Override
     void execute(ApiClient client) {
         JsonNode status = reencrypt ? client.post("/api/v1/encryption/reencrypt", null).body() : client.get("/api/v1/encryption").body();
-        long deadline = System.nanoTime() + Duration.ofMillis(timeoutSeconds.movePointRight(3).longValue()).toNanos();
-        while (reencrypt && "RUNNING".equals(status.path("reencryption").path("state").asText()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted while waiting for the re-encryption");
-            }
-            status = client.get("/api/v1/encryption").body();
+        if (reencrypt) {
+            status = JobPoll.untilEnded(client, status, "/api/v1/encryption", answer -> answer.path("reencryption"), timeoutSeconds,
+                    "the re-encryption");
         }
         if (json()) {
             printJson(status);

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -65,16 +64,7 @@ public final class EraseCommand extends ApiCommand {
         }
         JsonNode erasure = client.post("/api/v1/erasures", body).body();
         String id = text(erasure, "id");
-        long deadline = System.nanoTime() + Duration.ofMillis(timeoutSeconds.movePointRight(3).longValue()).toNanos();
-        while ("RUNNING".equals(text(erasure, "state")) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted while waiting for erasure " + id);
-            }
-            erasure = client.get("/api/v1/erasures/" + ApiClient.segment(id)).body();
-        }
+        erasure = JobPoll.untilEnded(client, erasure, "/api/v1/erasures/" + ApiClient.segment(id), job -> job, timeoutSeconds, "erasure " + id);
         if (json()) {
             printJson(erasure);
         } else {

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 
 /**
  * {@code postroom replay}: sends finished messages of a queue, live or archived, again as new
@@ -68,16 +67,7 @@ public final class ReplayCommand extends ApiCommand {
         }
         JsonNode replay = client.post("/api/v1/replays", body).body();
         String id = text(replay, "id");
-        long deadline = System.nanoTime() + Duration.ofMillis(timeoutSeconds.movePointRight(3).longValue()).toNanos();
-        while ("RUNNING".equals(text(replay, "state")) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted while waiting for replay " + id);
-            }
-            replay = client.get("/api/v1/replays/" + ApiClient.segment(id)).body();
-        }
+        replay = JobPoll.untilEnded(client, replay, "/api/v1/replays/" + ApiClient.segment(id), job -> job, timeoutSeconds, "replay " + id);
         if (json()) {
             printJson(replay);
         } else {
