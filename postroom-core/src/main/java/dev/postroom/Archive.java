@@ -22,7 +22,7 @@ public final class Archive {
 
     /**
      * One page of archived messages matching {@code query}, newest first, as {@link Postroom#browse}
-     * pages live ones. A queue deleted since still has its archive until the archive time ends.
+     * pages live ones. Deleting a queue deletes its archive.
      *
      * @throws InvalidMessageException for a bad filter, naming it
      */

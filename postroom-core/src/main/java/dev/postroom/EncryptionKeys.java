@@ -51,10 +51,12 @@ public final class EncryptionKeys {
             byte[] bytes = decode(i, colon < 0 ? entry : entry.substring(colon + 1));
             String id = colon < 0 ? derivedId(bytes) : entry.substring(0, colon).strip();
             if (!KEY_ID.matcher(id).matches()) {
-                throw new EncryptionKeyException("encryption key " + (i + 1) + ": its id must be 1–32 letters, digits, '-' or '_', was '" + id + "'");
+                // The id is not echoed: a key written before its id would land in the log.
+                throw new EncryptionKeyException("encryption key " + (i + 1) + ": its id must be 1–32 letters, digits, '-' or '_' "
+                        + "(the entry is keyId:base64), was " + id.length() + " characters");
             }
             if (keys.putIfAbsent(id, new SecretKeySpec(bytes, "AES")) != null) {
-                throw new EncryptionKeyException("encryption key " + (i + 1) + ": the id '" + id + "' is given twice");
+                throw new EncryptionKeyException("encryption key " + (i + 1) + ": its id is given twice");
             }
         }
         return new EncryptionKeys(keys);
@@ -96,7 +98,7 @@ public final class EncryptionKeys {
         try {
             bytes = Base64.getDecoder().decode(base64.strip());
         } catch (IllegalArgumentException e) {
-            throw new EncryptionKeyException("encryption key " + (index + 1) + " is not base64: " + e.getMessage());
+            throw new EncryptionKeyException("encryption key " + (index + 1) + " is not base64");
         }
         if (bytes.length != 32) {
             throw new EncryptionKeyException("encryption key " + (index + 1) + " must be 32 bytes (AES-256), was " + bytes.length

@@ -282,6 +282,8 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         catalog.require(QueueNames.require("queue", queue));
         Futures.join(store.deleteQueue(queue, force));
+        // Its archive goes with it: a queue created again under the name starts with none.
+        Futures.join(store.archive().purge(queue, Instant.ofEpochMilli(Long.MAX_VALUE)));
         catalog.invalidate(queue);
     }
 
@@ -696,7 +698,7 @@ public final class Postroom implements AutoCloseable {
             List<ClaimedMessage> claimed = Futures.join(store.claim(new ClaimRequest(queue, options.max(), lease, clock.instant(), node)));
             if (!claimed.isEmpty()) {
                 claimed.forEach(m -> listener.changed(queue, m.id(), MessageState.IN_FLIGHT));
-                return sealing.openClaimed(claimed).stream().map(this::received).toList();
+                return openEach(claimed);
             }
             long left = deadline - System.nanoTime();
             if (left <= 0 || closed) {
@@ -706,6 +708,24 @@ public final class Postroom implements AutoCloseable {
             // long-poll does not ask the store again and again.
             signals.awaitChange(queue, generation, IdleWait.nanos(store, queue, clock, Math.min(left, IdleWait.MAX_NANOS)));
         }
+    }
+
+    /**
+     * The claimed messages opened one by one; one that cannot be decrypted fails its attempt (and
+     * is retried or dead as any failure) instead of reaching the receiver or failing the others.
+     */
+    private List<ReceivedMessage> openEach(List<ClaimedMessage> claimed) {
+        List<ReceivedMessage> opened = new ArrayList<>(claimed.size());
+        for (ClaimedMessage m : claimed) {
+            try {
+                opened.add(received(sealing.open(m)));
+            } catch (EncryptionKeyException e) {
+                log.warn("payload cannot be decrypted, attempt failed messageId={} queue={} error={}", m.id(), m.queue(), e.getMessage());
+                settled(m.id(), Futures.join(store.nack(new Failure(m.id(), m.leaseId(), "payload cannot be decrypted: " + e.getMessage(),
+                        null, null, false, retries, clock.instant(), node))));
+            }
+        }
+        return opened;
     }
 
     private ReceivedMessage received(ClaimedMessage m) {
@@ -724,6 +744,7 @@ public final class Postroom implements AutoCloseable {
         String resultJson = result == null ? null : result instanceof RawJson raw ? raw.json() : codec.encode("result", result);
         if (resultJson != null) {
             limits.requireWithinPayload("result", resultJson);
+            Sealing.refuseReserved("result", resultJson);
         }
         settled(id, Futures.join(store.ack(new Completion(requireId(id), requireLease(leaseId), sealResult(id, resultJson), clock.instant(), node))));
     }
@@ -742,6 +763,7 @@ public final class Postroom implements AutoCloseable {
                     : ack.result() instanceof RawJson raw ? raw.json() : codec.encode("result", ack.result());
             if (resultJson != null) {
                 limits.requireWithinPayload("result", resultJson);
+                Sealing.refuseReserved("result", resultJson);
             }
             return store.ack(new Completion(requireId(ack.id()), requireLease(ack.leaseId()), sealResult(ack.id(), resultJson), clock.instant(), node));
         });

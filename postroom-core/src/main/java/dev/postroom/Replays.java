@@ -1,6 +1,7 @@
 package dev.postroom;
 
 import dev.postroom.engine.EngineContext;
+import dev.postroom.engine.Sealing;
 import dev.postroom.store.MessageStore;
 
 import java.time.Instant;
@@ -8,9 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Replays: finished messages — live or {@linkplain Archive archived} — sent again as new messages,
@@ -88,29 +92,58 @@ public final class Replays {
         }
     }
 
-    /** Every match's id, oldest first, with whether it is archived. */
+    /**
+     * Every match's id, oldest first, with whether it is archived. Free text is searched by the
+     * store in plain payloads and here in encrypted ones, whose stored text is ciphertext.
+     */
     private TreeMap<String, Boolean> matches(ReplayFilter filter) {
         filter.validate();
+        dev.postroom.engine.QueryValidator.validate(filter.query(null, PAGE), engine.limits());
         TreeMap<String, Boolean> matches = new TreeMap<>();
         MessageStore store = engine.store();
         for (MessageState state : filter.states()) {
-            MessageQuery query = filter.query(state, PAGE);
             for (boolean archived : new boolean[]{false, true}) {
-                MessageQuery page = query;
-                while (page != null) {
-                    MessagePage found = archived ? postroom.archive().browse(page) : postroom.browse(page);
-                    for (MessageSummary summary : found.messages()) {
-                        matches.put(summary.id(), archived);
-                        if (matches.size() > MAX_MESSAGES) {
-                            throw new InvalidMessageException("filter", "selects more than " + MAX_MESSAGES
-                                    + " messages; narrow it (since and until, state, text, orderingKey) and replay in parts");
-                        }
-                    }
-                    page = found.next() == null ? null : page.withAfter(found.next());
+                Function<MessageQuery, MessagePage> browse = archived ? store.archive()::browse : store::browse;
+                Function<String, Optional<Message>> get = archived ? store.archive()::get : store::get;
+                if (filter.text() == null) {
+                    collect(filter.query(state, PAGE), browse, summary -> true, archived, matches);
+                    continue;
+                }
+                // The store's search would match the ciphertext of encrypted payloads by chance: those are searched opened.
+                collect(filter.query(state, PAGE), browse, summary -> !Sealing.isSealed(summary.payloadPreview()), archived, matches);
+                if (engine.sealing().hasKeys()) {
+                    String text = filter.text().toLowerCase(Locale.ROOT);
+                    collect(filter.withText(null).query(state, PAGE), browse, summary -> Sealing.isSealed(summary.payloadPreview())
+                            && get.apply(summary.id()).map(m -> contains(m, text)).orElse(false), archived, matches);
                 }
             }
         }
         return matches;
+    }
+
+    private static void collect(MessageQuery first, Function<MessageQuery, MessagePage> browse, Predicate<MessageSummary> keep,
+                                boolean archived, TreeMap<String, Boolean> matches) {
+        MessageQuery page = first;
+        while (page != null) {
+            MessagePage found = browse.apply(page);
+            for (MessageSummary summary : found.messages()) {
+                if (keep.test(summary)) {
+                    matches.put(summary.id(), archived);
+                    if (matches.size() > MAX_MESSAGES) {
+                        throw new InvalidMessageException("filter", "selects more than " + MAX_MESSAGES
+                                + " messages; narrow it (since and until, state, text, orderingKey) and replay in parts");
+                    }
+                }
+            }
+            page = found.next() == null ? null : page.withAfter(found.next());
+        }
+    }
+
+    /** Whether the opened payload or the headers contain {@code lowerCaseText}, as the stores' free text search does. */
+    private boolean contains(Message message, String lowerCaseText) {
+        String payload = engine.sealing().open(message.payloadJson());
+        return payload.toLowerCase(Locale.ROOT).contains(lowerCaseText)
+                || message.headers().toString().toLowerCase(Locale.ROOT).contains(lowerCaseText);
     }
 
     private void run(Replay started, TreeMap<String, Boolean> matches, Consumer<Replay> ended) {
@@ -120,8 +153,8 @@ public final class Replays {
             for (Map.Entry<String, Boolean> match : matches.entrySet()) {
                 // Read now, whichever side it is on: retention may have archived it since it was listed.
                 Optional<Message> original = postroom.get(match.getKey()).or(() -> postroom.archive().get(match.getKey()));
-                if (original.isEmpty()) {
-                    continue; // erased or past its archive time meanwhile
+                if (original.isEmpty() || !original.get().state().isFinal()) {
+                    continue; // erased, past its archive time or retried meanwhile: only what is finished is replayed
                 }
                 Futures.join(postroom.send(started.toQueue(), new RawJson(original.get().payloadJson()), copyOptions(started, original.get())));
                 replayed++;

@@ -126,8 +126,8 @@ public final class Dispatcher<T> implements Runnable {
                 Duration lease;
                 try { // the slots taken above go back on any failure, the policy lookup's included
                     lease = engine.catalog().require(queue).policy().lease();
-                    claimed = engine.sealing().openClaimed(Futures.join(store.claim(
-                            new ClaimRequest(queue, asked, lease, engine.clock().instant(), engine.node(), freedSince))));
+                    claimed = Futures.join(store.claim(
+                            new ClaimRequest(queue, asked, lease, engine.clock().instant(), engine.node(), freedSince)));
                 } catch (RuntimeException e) {
                     slots.release(wanted.get());
                     if (!running) {
@@ -179,6 +179,14 @@ public final class Dispatcher<T> implements Runnable {
         }
         try {
             T payload;
+            try {
+                // Opened here, one message at a time: a key problem fails this message's attempt, not its batch's.
+                message = engine.sealing().open(message);
+            } catch (dev.postroom.EncryptionKeyException e) {
+                log.warn("payload cannot be decrypted, attempt failed messageId={} queue={} error={}", message.id(), queue, e.getMessage());
+                settle(message, started, "payload cannot be decrypted: " + e.getMessage(), e, HandlerFailures.Verdict.BACKOFF);
+                return;
+            }
             try {
                 payload = engine.codec().decode(message.payloadJson(), payloadType);
             } catch (Exception e) {
@@ -247,9 +255,10 @@ public final class Dispatcher<T> implements Runnable {
             if (resultJson != null) {
                 try {
                     engine.limits().requireWithinPayload("result", resultJson);
-                } catch (MessageTooLargeException tooLarge) {
+                    Sealing.refuseReserved("result", resultJson);
+                } catch (dev.postroom.InvalidMessageException refused) {
                     // The same result comes back on every retry: a bug in the handler, for an operator to see.
-                    settle(message, started, errorText(tooLarge), tooLarge, new HandlerFailures.Verdict(true, null));
+                    settle(message, started, errorText(refused), refused, new HandlerFailures.Verdict(true, null));
                     return;
                 }
             }
@@ -291,6 +300,7 @@ public final class Dispatcher<T> implements Runnable {
             String resultJson = result == null ? null : engine.codec().encode("result", result);
             if (resultJson != null) {
                 engine.limits().requireWithinPayload("result", resultJson);
+                Sealing.refuseReserved("result", resultJson);
             }
             engine.store().ackInTransaction(connection, new Completion(message.id(), message.leaseId(), sealed(resultJson),
                     engine.clock().instant(), engine.node()));

@@ -48,6 +48,7 @@ public final class MessageFactory {
         }
         String json = payload instanceof RawJson raw ? raw.json() : codec.encode(fieldPrefix + "payload", payload);
         limits.requireWithinPayload(fieldPrefix + "payload", json);
+        Sealing.refuseReserved(fieldPrefix + "payload", json);
         if (options.priority() < 0 || options.priority() > 9) {
             throw new InvalidMessageException(fieldPrefix + "priority", "must be 0–9, was " + options.priority());
         }

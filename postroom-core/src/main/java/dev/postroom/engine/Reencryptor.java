@@ -69,8 +69,8 @@ public final class Reencryptor {
             MessagePage page = browse.apply(query);
             for (MessageSummary summary : page.messages()) {
                 counts.examined++;
-                if (!encrypted && !Sealing.isSealed(summary.payloadPreview())) {
-                    continue; // a plain queue's plain message; its result is sealed only if its payload is
+                if (!encrypted && !Sealing.isSealed(summary.payloadPreview()) && summary.state() != dev.postroom.MessageState.SUCCEEDED) {
+                    continue; // plain, and without a result that the queue's policy at the time may have sealed
                 }
                 Message message = get.apply(summary.id()).orElse(null);
                 if (message == null) {

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The messages of encrypted queues, live or archived, that an erasure's payload condition
+ * The messages with encrypted payloads, live or archived, that an erasure's payload condition
  * matches: the store's SQL cannot see inside a sealed payload, so these are opened and matched
  * here, a page at a time. The other conditions (ordering key, headers) are plain and compared as
  * the stores compare them; a payload value as text.
@@ -37,10 +37,8 @@ public final class SealedMatches {
             return ids;
         }
         JsonPointer pointer = JsonPointer.compile(filter.payloadPointer());
+        // Every queue, not only those encrypted now: one may have been encrypted before.
         for (StoredQueue queue : engine.catalog().all()) {
-            if (!queue.policy().encrypted()) {
-                continue;
-            }
             MessageQuery first = MessageQuery.builder().queue(queue.name()).orderingKey(filter.orderingKey()).limit(PAGE).build();
             scan(first, engine.store()::browse, engine.store()::get, engine, filter, pointer, ids, limit);
             scan(first, engine.store().archive()::browse, engine.store().archive()::get, engine, filter, pointer, ids, limit);

@@ -71,15 +71,28 @@ public final class Sealing {
         return end < 0 ? "" : text.substring(start, end);
     }
 
-    /** {@code json} sealed if {@code policy} says so; already sealed text is left as it is. */
+    /** {@code json} sealed if {@code policy} says so. */
     public String seal(QueuePolicy policy, String json) {
         return policy.encrypted() ? seal(json) : json;
     }
 
-    /** {@code json} sealed with the encrypting key; already sealed text is left as it is, null stays null. */
+    /**
+     * Refuses a payload or result that a client sent looking like a sealed value: taken as is it
+     * would be stored unencrypted on an encrypted queue, and opened for whoever reads it back.
+     *
+     * @throws dev.postroom.InvalidMessageException naming {@code field}
+     */
+    public static void refuseReserved(String field, String json) {
+        if (isSealed(json)) {
+            throw new dev.postroom.InvalidMessageException(field, "must not start with " + PREFIX.substring(0, PREFIX.length() - 1)
+                    + ": that key is reserved for encrypted values");
+        }
+    }
+
+    /** {@code json} sealed with the encrypting key; null stays null. */
     public String seal(String json) {
-        if (json == null || isSealed(json)) {
-            return json;
+        if (json == null) {
+            return null;
         }
         if (keys == null) {
             throw new EncryptionKeyException("this queue is encrypted but no encryption key is configured");
@@ -135,14 +148,6 @@ public final class Sealing {
                 m.attempt(), m.maxAttempts(), m.leaseId(), m.leaseExpiresAt(), m.enqueuedAt());
     }
 
-    public List<ClaimedMessage> openClaimed(List<ClaimedMessage> claimed) {
-        if (keys == null) {
-            return claimed;
-        }
-        List<ClaimedMessage> opened = new ArrayList<>(claimed.size());
-        claimed.forEach(m -> opened.add(open(m)));
-        return opened;
-    }
 
     /**
      * Summaries whose preview is sealed, with the preview of the opened payload instead: a
@@ -155,7 +160,13 @@ public final class Sealing {
         List<MessageSummary> opened = new ArrayList<>(summaries.size());
         for (MessageSummary s : summaries) {
             if (isSealed(s.payloadPreview())) {
-                String payload = get.apply(s.id()).map(m -> open(m.payloadJson())).orElse("");
+                String payload;
+                try {
+                    payload = get.apply(s.id()).map(m -> open(m.payloadJson())).orElse("");
+                } catch (EncryptionKeyException e) {
+                    // A list stays readable; the message's own page says why it cannot be opened.
+                    payload = "(encrypted with key '" + keyId(s.payloadPreview()) + "', which cannot open it here)";
+                }
                 String preview = payload.length() > MessageSummary.PREVIEW_CHARS ? payload.substring(0, MessageSummary.PREVIEW_CHARS) : payload;
                 opened.add(new MessageSummary(s.id(), s.queue(), s.state(), s.priority(), s.orderingKey(), s.attempt(), s.maxAttempts(),
                         s.enqueuedAt(), s.updatedAt(), preview, s.lastError(), s.batchId()));

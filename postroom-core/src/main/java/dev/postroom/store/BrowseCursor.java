@@ -16,6 +16,7 @@ import java.util.Base64;
  */
 public final class BrowseCursor {
     private static final byte VERSION = 1;
+    private static final byte ID_VERSION = 2;
     private static final int BYTES = 1 + Long.BYTES;
 
     private BrowseCursor() {
@@ -36,6 +37,10 @@ public final class BrowseCursor {
      * @throws InvalidMessageException for {@code after} when {@code cursor} was not made by {@link #encode}
      */
     public static long decode(String cursor) {
+        java.util.Optional<String> exact = exactId(cursor);
+        if (exact.isPresent()) {
+            return MessageIds.sequenceOf(exact.get());
+        }
         if (cursor != null && cursor.length() <= 16) {
             try {
                 byte[] bytes = Base64.getUrlDecoder().decode(cursor);
@@ -50,6 +55,36 @@ public final class BrowseCursor {
             }
         }
         throw new InvalidMessageException("after", "is not a cursor returned as next by a previous page");
+    }
+
+    /**
+     * The cursor meaning "continue with ids below {@code id}", exactly: for a walk keyed by the id
+     * itself (the archive), where two ids of one sequence (two nodes, one millisecond) must not
+     * share a page boundary.
+     */
+    public static String encodeId(String id) {
+        java.util.UUID uuid = java.util.UUID.fromString(id);
+        ByteBuffer bytes = ByteBuffer.allocate(1 + 16).put(ID_VERSION).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    }
+
+    /** The id an {@link #encodeId} cursor continues below; empty for any other text. */
+    public static java.util.Optional<String> exactId(String cursor) {
+        if (cursor == null || cursor.length() != 23) {
+            return java.util.Optional.empty();
+        }
+        try {
+            byte[] bytes = Base64.getUrlDecoder().decode(cursor);
+            if (bytes.length == 17 && bytes[0] == ID_VERSION) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, 16);
+                String id = new java.util.UUID(buffer.getLong(), buffer.getLong()).toString();
+                return MessageIds.isValid(id) ? java.util.Optional.of(id) : java.util.Optional.empty();
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64url: not such a cursor
+        }
+        return java.util.Optional.empty();
     }
 
     /**

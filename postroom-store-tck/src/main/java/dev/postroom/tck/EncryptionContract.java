@@ -265,6 +265,55 @@ public abstract class EncryptionContract extends ContractSupport {
     }
 
     @Test
+    void aPayloadOrResultThatLooksEncryptedIsRefused() {
+        createQueues();
+        String forged = "{\"postroom.encrypted\":\"1.old.AAAA\"}";
+
+        assertThatThrownBy(() -> send(PLAIN, new dev.postroom.RawJson(forged)))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("payload"));
+        String id = sendId(VAULT, Map.of("card", SECRET));
+        ReceivedMessage leased = receiveOne(VAULT);
+        assertThatThrownBy(() -> postroom.ack(id, leased.leaseId(), new dev.postroom.RawJson(forged)))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.field()).isEqualTo("result"));
+        assertThat(message(id).state()).isEqualTo(MessageState.IN_FLIGHT);
+    }
+
+    @Test
+    void aMessageThatCannotBeDecryptedFailsItsOwnAttemptAndNoOther() {
+        createQueue(VAULT, QueuePolicy.DEFAULT.withEncrypted(true).withMaxAttempts(3));
+        String sealed = sendId(VAULT, Map.of("card", SECRET));
+        createQueue(VAULT, QueuePolicy.DEFAULT.withMaxAttempts(3));
+        List<String> plain = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            plain.add(sendId(VAULT, Map.of("n", i))); // the newest the start checks are plain: the start goes on
+        }
+
+        rebuild(b -> b.encryptionKeys(NEW));
+        List<ReceivedMessage> received = receive(VAULT, 30);
+
+        assertThat(ids(received)).containsExactlyInAnyOrderElementsOf(plain);
+        Message failed = stored(sealed);
+        assertThatThrownBy(() -> postroom.get(sealed)).as("read through Postroom: a clear error, not ciphertext")
+                .isInstanceOf(EncryptionKeyException.class);
+        assertThat(failed.state()).isEqualTo(MessageState.SCHEDULED);
+        assertThat(failed.errors().getLast().message()).contains("payload cannot be decrypted", "key 'old'");
+    }
+
+    @Test
+    void aReplaysTextFilterSearchesEncryptedPayloadsOpened() throws Exception {
+        createQueues();
+        for (String order : List.of("o-1", "o-2")) {
+            String id = sendId(VAULT, Map.of("order", order, "card", SECRET));
+            postroom.ack(id, receiveOne(VAULT).leaseId(), null);
+        }
+
+        dev.postroom.ReplayPreview preview = postroom.replays().preview(dev.postroom.ReplayFilter.of(VAULT).withText("O-1"));
+
+        assertThat(preview.count()).isEqualTo(1);
+        assertSameJson(message(preview.sample().getFirst()).payloadJson(), Map.of("order", "o-1", "card", SECRET));
+    }
+
+    @Test
     void keysAreParsedWithClearErrors() {
         assertThatThrownBy(() -> EncryptionKeys.parse("c2hvcnQ=")).isInstanceOf(EncryptionKeyException.class)
                 .hasMessageContaining("must be 32 bytes");

@@ -112,9 +112,10 @@ final class QueuePages {
         PolicyForm form = PolicyForm.from(ctx);
         QueuePolicy policy;
         try {
-            // The form has no snooze limit, sensitive fields or encryption: the queue keeps what it has.
+            // The form has no snooze limit, sensitive fields, encryption or archive: the queue keeps what it has
+            // (an archive dropped here would be emptied at the next retention pass).
             policy = form.toPolicy().withMaxSnoozes(queue.policy().maxSnoozes()).withSensitiveFields(queue.policy().sensitiveFields())
-                    .withEncrypted(queue.policy().encrypted());
+                    .withEncrypted(queue.policy().encrypted()).withArchive(queue.policy().archive());
             postroom.createQueue(queue.name(), policy);
         } catch (InvalidMessageException e) {
             ctx.status(422);

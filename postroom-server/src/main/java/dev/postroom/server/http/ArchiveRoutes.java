@@ -73,6 +73,11 @@ final class ArchiveRoutes {
             throw new InvalidMessageException("filter", "is required, e.g. {\"queue\": \"billing.refund\", \"state\": \"SUCCEEDED\"}");
         }
         ReplayFilter filter = filter(body.filter());
+        // A replay reads one queue and sends to another: Postroom's own queues stay admin-only that way too.
+        String target = body.toQueue() == null ? filter.queue() : body.toQueue();
+        if (Access.reserved(Scope.Kind.RECEIVE, filter.queue()) || Access.reserved(Scope.Kind.SEND, target)) {
+            Access.require(ctx, Scope.Kind.ADMIN);
+        }
         if (Boolean.TRUE.equals(body.dryRun())) {
             ReplayPreview preview = postroom.replays().preview(filter);
             ctx.json(new Preview(preview.count(), preview.sample()));

@@ -66,10 +66,13 @@ final class EncryptionRoutes {
                 started.error = e.getMessage() == null ? e.toString() : e.getMessage();
                 started.state = "FAILED";
             }
-            Reencryption counts = started.counts;
-            later.record("encryption.reencrypt.end", "encryption", keyId, Map.of("state", started.state,
-                    "examined", counts.examined(), "rewritten", counts.rewritten(), "skipped", counts.skipped()));
-            started.endedAt = clock.instant();
+            try {
+                Reencryption counts = started.counts;
+                later.record("encryption.reencrypt.end", "encryption", keyId, Map.of("state", started.state,
+                        "examined", counts.examined(), "rewritten", counts.rewritten(), "skipped", counts.skipped()));
+            } finally {
+                started.endedAt = clock.instant(); // ended whatever the audit write did, so another run may start
+            }
         });
         ctx.status(202).json(view());
     }

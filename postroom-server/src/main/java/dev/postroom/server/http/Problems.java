@@ -77,6 +77,8 @@ final class Problems {
         routes.exception(IllegalTransitionException.class, (e, ctx) -> write(ctx, mapper, 409, "Not allowed in this state", e.getMessage(), null));
         routes.exception(LastAdminException.class, (e, ctx) -> write(ctx, mapper, 409, "Last admin", e.getMessage(), null));
         routes.exception(dev.postroom.BackupUnsupportedException.class, (e, ctx) -> write(ctx, mapper, 422, "Backup unsupported", e.getMessage(), null));
+        // The server's keys cannot open a stored message: its configuration, not the request, is at fault; say which key.
+        routes.exception(dev.postroom.EncryptionKeyException.class, (e, ctx) -> write(ctx, mapper, 500, "Cannot decrypt", e.getMessage(), null));
         routes.exception(QueueNotEmptyException.class, (e, ctx) -> write(ctx, mapper, 409, "Queue not empty", e.getMessage(), null));
         routes.exception(JsonProcessingException.class, (e, ctx) -> {
             String field = e instanceof JsonMappingException m ? path(m) : "body";

@@ -249,9 +249,9 @@ class QueuePagesTest {
     }
 
     @Test
-    void anEncryptedQueueSaysSoAndKeepsItsEncryptionWhenThePolicyFormIsSaved() {
+    void anEncryptedQueueSaysSoAndKeepsItsEncryptionAndArchiveWhenThePolicyFormIsSaved() {
         String queue = ConsoleFixture.uniqueQueue("vault");
-        postroom().createQueue(queue, QueuePolicy.DEFAULT.withEncrypted(true));
+        postroom().createQueue(queue, QueuePolicy.DEFAULT.withEncrypted(true).withArchive(Duration.ofDays(30)));
         ConsoleClient admin = console.signIn("admin");
         assertThat(admin.get("/console/queues/" + queue).text()).contains("At rest payloads and results encrypted (AES-256-GCM)");
 
@@ -260,6 +260,8 @@ class QueuePagesTest {
                 "leaseSeconds", "120", "concurrency", "3", "retentionHours", "2", "deadRetentionHours", "0.5")));
 
         assertThat(postroom().queue(queue).policy().encrypted()).isTrue();
+        assertThat(postroom().queue(queue).policy().archive()).as("saving the form must not drop, and so empty, the archive")
+                .isEqualTo(Duration.ofDays(30));
         assertThat(postroom().queue(queue).policy().maxAttempts()).isEqualTo(9);
     }
 

@@ -78,6 +78,10 @@ class ArchiveRoutesTest {
         assertProblem(server.post("/api/v1/replays", server.admin, "{\"filter\": {\"queue\": \"" + queue + "\"}, \"toQueue\": \"nope-" + queue + "\"}"),
                 404);
         assertProblem(server.post("/api/v1/replays", server.token("read"), "{\"filter\": {\"queue\": \"" + queue + "\"}}"), 403);
+        assertProblem(server.post("/api/v1/replays", server.token("operate"), "{\"filter\": {\"queue\": \"" + queue + "\"}, "
+                + "\"toQueue\": \"postroom.webhooks\", \"dryRun\": true}"), 403);
+        assertProblem(server.post("/api/v1/replays", server.token("operate"), "{\"filter\": {\"queue\": \"postroom.webhooks\"}, \"dryRun\": true}"),
+                403);
         assertProblem(server.put("/api/v1/queues/" + queue, server.admin, "{\"archiveHours\": 0.001}"), 422, "archiveHours");
         assertProblem(server.get("/api/v1/replays/nope", server.admin), 404);
         assertProblem(server.get("/api/v1/archive/nope", server.admin), 404);

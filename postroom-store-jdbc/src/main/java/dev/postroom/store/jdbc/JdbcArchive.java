@@ -70,7 +70,7 @@ public final class JdbcArchive implements ArchiveStore {
         List<Object> parameters = new ArrayList<>();
         if (query.after() != null) {
             conditions.add("id < ?");
-            parameters.add(MessageIds.lowestIdOf(BrowseCursor.decode(query.after())));
+            parameters.add(BrowseCursor.exactId(query.after()).orElseGet(() -> MessageIds.lowestIdOf(BrowseCursor.decode(query.after()))));
         }
         if (query.queue() != null) {
             conditions.add("queue = ?");
@@ -120,7 +120,7 @@ public final class JdbcArchive implements ArchiveStore {
                 return new MessagePage(found, null);
             }
             List<MessageSummary> page = found.subList(0, query.limit());
-            return new MessagePage(List.copyOf(page), BrowseCursor.encode(MessageIds.sequenceOf(page.getLast().id())));
+            return new MessagePage(List.copyOf(page), BrowseCursor.encodeId(page.getLast().id()));
         } catch (SQLException e) {
             throw new StoreUnavailableException("archive read failed: " + e.getMessage(), e);
         }
