@@ -32,10 +32,9 @@ import java.util.UUID;
  * </ol>
  * The state is the row's: leases are in the rows, so there is no overlay to apply.
  *
- * <p>Cursors are sequences ({@link BrowseCursor}), turned into id bounds by {@link IdBounds}. Two
- * nodes can mint the same sequence in the same millisecond; a message sharing its sequence with
- * the last row of a page sorts below the cursor's bound and is skipped by the next page. That takes
- * two sends on two nodes in the same millisecond landing on a page boundary.
+ * <p>Cursors name the last row exactly ({@link BrowseCursor#encodeId}): two nodes can mint the
+ * same sequence in the same millisecond, and a bound by sequence would skip the other one. A
+ * sequence cursor (the embedded store's) is still read, turned into an id bound by {@link IdBounds}.
  */
 final class MessageBrowser {
     /** Rows a page may examine for a free-text filter; the SPI promises at least 1,000. Same as the embedded store. */
@@ -54,7 +53,16 @@ final class MessageBrowser {
         }
         List<Object> parameters = new ArrayList<>();
         StringBuilder where = new StringBuilder("true");
-        if (range.upper() != Long.MAX_VALUE) {
+        java.util.Optional<String> exact = BrowseCursor.exactId(query.after());
+        if (exact.isPresent()) {
+            // Below the last row itself, not below its sequence: a row of another node sharing it is not skipped.
+            where.append(" AND id < ?");
+            parameters.add(java.util.UUID.fromString(exact.get()));
+            if (query.until() != null) {
+                where.append(" AND id < ?");
+                parameters.add(IdBounds.lowest(MessageIds.firstSequenceAt(query.until())));
+            }
+        } else if (range.upper() != Long.MAX_VALUE) {
             where.append(" AND id < ?");
             parameters.add(IdBounds.lowest(range.upper()));
         }
@@ -114,11 +122,11 @@ final class MessageBrowser {
                 List<UUID> page;
                 if (hits.size() > query.limit()) {
                     page = hits.subList(0, query.limit());
-                    next = BrowseCursor.encode(MessageIds.sequenceOf(page.getLast().toString()));
+                    next = BrowseCursor.encodeId(page.getLast().toString());
                 } else {
                     page = hits;
                     next = rows == rowLimit && lastExamined != null
-                            ? BrowseCursor.encode(MessageIds.sequenceOf(lastExamined.toString())) : null;
+                            ? BrowseCursor.encodeId(lastExamined.toString()) : null;
                 }
                 return new MessagePage(fetch(c, page), next);
             } finally {

@@ -79,6 +79,23 @@ class PostgresMessageStoreTest {
         return node.claim(new ClaimRequest(QUEUE, max, LEASE, NOW, name)).join();
     }
 
+    /** Two nodes minting ids in one millisecond can give two messages one sequence: paging must not skip either. */
+    @Test
+    void pagesDoNotSkipAMessageSharingItsSequenceWithThePageBoundary() {
+        String lower = MessageIds.lowestIdOf(MessageIds.firstSequenceAt(NOW) + 7);
+        String higher = lower.substring(0, 24) + "123456789abc"; // the same sequence, other random bits
+        for (String id : List.of(lower, higher)) {
+            NewMessage message = new NewMessage(id, QUEUE, "{}", Map.of(), 0, NOW, null, null, null, 5);
+            (id.equals(lower) ? nodeA : nodeB).send(new SendBatch(List.of(message), NOW, "node")).join();
+        }
+
+        dev.postroom.MessagePage first = nodeA.browse(dev.postroom.MessageQuery.builder().queue(QUEUE).limit(1).build());
+        dev.postroom.MessagePage second = nodeA.browse(dev.postroom.MessageQuery.builder().queue(QUEUE).limit(1).after(first.next()).build());
+
+        assertThat(first.messages()).extracting(m -> m.id()).containsExactly(higher);
+        assertThat(second.messages()).extracting(m -> m.id()).containsExactly(lower);
+    }
+
     @Test
     void aSendOnOneNodeWakesTheWatchersOfAnother() {
         ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
