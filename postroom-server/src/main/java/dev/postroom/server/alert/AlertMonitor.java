@@ -277,7 +277,14 @@ final class AlertMonitor {
 
     /** The idempotency key of an episode's one delivery: the same for every node and pass that queues it. */
     static String episodeKey(WebhookStore.Episode episode, Instant startedAt) {
-        return "episode:" + episode.webhook() + ":" + episode.event().wireName() + ":" + episode.subject() + ":" + startedAt.toEpochMilli();
+        // Hashed: a long webhook name and a long queue name would pass the 256-character key limit.
+        String what = episode.webhook() + "\0" + episode.event().wireName() + "\0" + episode.subject();
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(what.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "episode:" + java.util.HexFormat.of().formatHex(digest) + ":" + startedAt.toEpochMilli();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     /**

@@ -77,10 +77,7 @@ final class ArchivePages {
         if (form.queue().isEmpty()) {
             throw ConsoleException.badRequest("choose the queue whose messages to replay");
         }
-        String webhooks = dev.postroom.server.alert.WebhookDeliveries.QUEUE;
-        if ((webhooks.equals(form.queue()) || webhooks.equals(toQueue)) && session.role() != Role.ADMIN) {
-            throw ConsoleException.forbidden("replays from or into Postroom's own queues are for admins");
-        }
+        ReservedQueues.requireAdminFor(session, form.queue(), toQueue);
         ReplayFilter filter;
         ReplayPreview preview;
         try {

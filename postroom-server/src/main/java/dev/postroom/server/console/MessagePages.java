@@ -110,6 +110,7 @@ final class MessagePages {
         Session session = ConsoleGuard.require(ctx, Role.OPERATOR);
         Message original = find(ctx.pathParam("id"));
         String queue = String.valueOf(ctx.formParam("queue"));
+        ReservedQueues.requireAdminFor(session, queue);
         String payload = String.valueOf(ctx.formParam("payload"));
         String headers = String.valueOf(ctx.formParam("headers"));
         ComposeForm form = ComposeForm.read(payload, headers);

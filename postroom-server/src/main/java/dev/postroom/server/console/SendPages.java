@@ -68,6 +68,7 @@ final class SendPages {
     private void send(Context ctx) {
         Session session = ConsoleGuard.require(ctx, Role.OPERATOR);
         SendFields fields = SendFields.from(ctx, "queue");
+        ReservedQueues.requireAdminFor(session, fields.target());
         ComposeForm form = ComposeForm.read(fields.payload(), fields.headers());
         if (form.problem() != null) {
             refuse(ctx, session, fields, SendFields.empty(null), form.problem(), "payload", false);

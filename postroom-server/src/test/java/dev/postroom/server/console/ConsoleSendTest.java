@@ -27,6 +27,30 @@ class ConsoleSendTest {
     }
 
     @Test
+    void onlyAnAdminSendsOrResendsIntoTheWebhookDeliveriesAndNoTopicSubscribesThem() {
+        String deliveries = dev.postroom.server.alert.WebhookDeliveries.QUEUE;
+        console.postroom().createQueue(deliveries);
+        String forged = "{\"webhook\": \"ops\", \"event\": \"message.dead\", \"body\": \"{}\"}";
+        ConsoleClient operator = console.signIn("operator");
+
+        assertThat(operator.post("/console/send", form(deliveries, forged, "{}")).status()).isEqualTo(403);
+        String queue = ConsoleFixture.uniqueQueue("csend-any");
+        console.postroom().createQueue(queue);
+        String original = console.postroom().send(queue, Map.of("n", 1)).join().id();
+        assertThat(operator.post("/console/messages/" + original + "/resend", Map.of("queue", deliveries, "payload", forged, "headers", "{}"))
+                .status()).isEqualTo(403);
+        assertThat(console.postroom().queue(deliveries).counts().ready()).as("nothing reached the deliveries").isZero();
+
+        String topic = ConsoleFixture.uniqueQueue("csend-topic");
+        console.postroom().topics().create(topic);
+        ConsoleClient admin = console.signIn("admin");
+        ConsoleClient.Page subscribed = admin.post("/console/topics/" + topic + "/subscriptions",
+                Map.of("name", "sneaky", "queue", deliveries, "filter", ""));
+        assertThat(subscribed.status()).isEqualTo(422);
+        assertThat(subscribed.text()).contains("cannot subscribe to a topic");
+    }
+
+    @Test
     void anOperatorSendsAMessageWithItsOptionsAndItIsAudited() {
         String queue = ConsoleFixture.uniqueQueue("csend");
         console.postroom().createQueue(queue);
