@@ -98,6 +98,30 @@ public final class Redaction {
     }
 
     /**
+     * The summaries a free-text search found that a masked reader may know of: those whose match
+     * is still there once the sensitive fields are masked. Without this a reader could learn a
+     * hidden value by searching for it ("does any message hold card 4111…?").
+     *
+     * @param text    the search text, matched case-insensitively in the payload and headers as the stores do
+     * @param fieldsOf a queue's sensitive fields, read once per queue
+     * @param get     the whole message of a summary (live or archived)
+     */
+    public static List<MessageSummary> visibleMatches(List<MessageSummary> summaries, String text,
+                                                      java.util.function.Function<String, List<String>> fieldsOf,
+                                                      java.util.function.Function<String, java.util.Optional<Message>> get) {
+        java.util.Map<String, List<String>> byQueue = new java.util.HashMap<>();
+        String needle = text.toLowerCase(java.util.Locale.ROOT);
+        return summaries.stream().filter(s -> {
+            List<String> fields = byQueue.computeIfAbsent(s.queue(), fieldsOf);
+            return fields.isEmpty() || get.apply(s.id()).map(m -> {
+                Message masked = m.masked(fields);
+                return masked.payloadJson().toLowerCase(java.util.Locale.ROOT).contains(needle)
+                        || masked.headers().toString().toLowerCase(java.util.Locale.ROOT).contains(needle);
+            }).orElse(false);
+        }).toList();
+    }
+
+    /**
      * Checks a policy's pointers.
      *
      * @throws InvalidMessageException naming {@code sensitiveFields[i]} for one that is not a JSON

@@ -55,7 +55,7 @@ final class ArchivePages {
         params.put("filter", filter);
         params.put("queues", postroom.queues().stream().map(QueueInfo::name).toList());
         params.put("states", FINISHED);
-        params.put("messages", Masking.summaries(postroom, session, page.messages()));
+        params.put("messages", Masking.found(postroom, session, page.messages(), filter.text(), postroom.archive()::get));
         params.put("next", page.next());
         params.put("replays", postroom.replays().list().stream().limit(5).toList());
         templates.page(ctx, "archive.jte", params);

@@ -26,6 +26,15 @@ final class Masking {
         return seesSensitive(session) ? message : message.masked(postroom.sensitiveFields(message.queue()));
     }
 
+    /** The summaries a search for {@code text} (null or empty for none) found, as {@code session} may see them: no match in a masked field. */
+    static List<MessageSummary> found(Postroom postroom, Session session, List<MessageSummary> summaries, String text,
+                                      java.util.function.Function<String, java.util.Optional<Message>> get) {
+        if (seesSensitive(session) || text == null || text.isEmpty()) {
+            return summaries(postroom, session, summaries);
+        }
+        return summaries(postroom, session, Redaction.visibleMatches(summaries, text, postroom::sensitiveFields, get));
+    }
+
     /** The summaries as {@code session} may see them. */
     static List<MessageSummary> summaries(Postroom postroom, Session session, List<MessageSummary> summaries) {
         return seesSensitive(session) ? summaries : Redaction.maskSummaries(summaries, postroom::sensitiveFields);

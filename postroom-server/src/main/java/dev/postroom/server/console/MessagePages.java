@@ -70,7 +70,7 @@ final class MessagePages {
         params.put("filter", filter);
         params.put("queues", postroom.queues().stream().map(QueueInfo::name).toList());
         params.put("states", List.of(MessageState.values()));
-        params.put("messages", Masking.summaries(postroom, session, page.messages()));
+        params.put("messages", Masking.found(postroom, session, page.messages(), filter.text(), postroom::get));
         params.put("next", page.next());
         params.put("millis", millis);
         templates.page(ctx, "messages.jte", params);

@@ -53,9 +53,10 @@ final class ArchiveRoutes {
 
     private void browse(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        MessagePage page = postroom.archive().browse(MessageRoutes.query(ctx));
-        ctx.json(new Views.Page(redactions.summaries(Access.token(ctx), page.messages()).stream().map(Views.Summary::of).toList(),
-                page.next()));
+        dev.postroom.MessageQuery query = MessageRoutes.query(ctx);
+        MessagePage page = postroom.archive().browse(query);
+        ctx.json(new Views.Page(redactions.found(Access.token(ctx), page.messages(), query.text(), postroom.archive()::get).stream()
+                .map(Views.Summary::of).toList(), page.next()));
     }
 
     private void get(Context ctx) {

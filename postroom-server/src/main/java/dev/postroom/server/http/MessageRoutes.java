@@ -321,9 +321,10 @@ final class MessageRoutes {
 
     private void browse(Context ctx) {
         Access.require(ctx, Scope.Kind.READ);
-        dev.postroom.MessagePage page = postroom.browse(query(ctx));
-        ctx.json(new Views.Page(redactions.summaries(Access.token(ctx), page.messages()).stream().map(Views.Summary::of).toList(),
-                page.next()));
+        dev.postroom.MessageQuery query = query(ctx);
+        dev.postroom.MessagePage page = postroom.browse(query);
+        ctx.json(new Views.Page(redactions.found(Access.token(ctx), page.messages(), query.text(), postroom::get).stream()
+                .map(Views.Summary::of).toList(), page.next()));
     }
 
     /** The filters of {@code GET /api/v1/messages} (and of the archive) from the query string. */

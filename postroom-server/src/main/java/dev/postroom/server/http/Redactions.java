@@ -31,6 +31,17 @@ final class Redactions {
         return seesSensitive(token, message.queue()) ? message : message.masked(postroom.sensitiveFields(message.queue()));
     }
 
+    /**
+     * The summaries a search for {@code text} (null for none) found, as {@code token} may see
+     * them: a reader who sees masked payloads learns of no match that lies in a masked field.
+     */
+    List<MessageSummary> found(ApiToken token, List<MessageSummary> summaries, String text,
+                               java.util.function.Function<String, java.util.Optional<Message>> get) {
+        List<MessageSummary> visible = text == null ? summaries
+                : Redaction.visibleMatches(summaries, text, queue -> seesSensitive(token, queue) ? List.of() : postroom.sensitiveFields(queue), get);
+        return summaries(token, visible);
+    }
+
     /** The summaries as {@code token} may see them. */
     List<MessageSummary> summaries(ApiToken token, List<MessageSummary> summaries) {
         return Redaction.maskSummaries(summaries, queue -> seesSensitive(token, queue) ? List.of() : postroom.sensitiveFields(queue));

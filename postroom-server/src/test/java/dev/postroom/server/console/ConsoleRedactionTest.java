@@ -15,6 +15,16 @@ class ConsoleRedactionTest {
     static final ConsoleFixture console = new ConsoleFixture();
 
     @Test
+    void aViewerSearchingForAHiddenValueDoesNotLearnWhichMessageHoldsIt() {
+        String queue = ConsoleFixture.uniqueQueue("creds");
+        console.postroom().createQueue(queue, QueuePolicy.DEFAULT.withSensitiveFields(List.of("/card/number")));
+        String id = console.postroom().send(queue, new RawJson("{\"order\":\"o-7\",\"card\":{\"number\":\"4111111111111111\"}}")).join().id();
+
+        assertThat(console.signIn("viewer").get("/console/messages?queue=" + queue + "&q=4111111111111111").body()).doesNotContain(id);
+        assertThat(console.signIn("operator").get("/console/messages?queue=" + queue + "&q=4111111111111111").body()).contains(id);
+    }
+
+    @Test
     void aViewerSeesSensitiveFieldsMaskedAndAnOperatorSeesThem() {
         String queue = ConsoleFixture.uniqueQueue("cred");
         console.postroom().createQueue(queue, QueuePolicy.DEFAULT.withSensitiveFields(List.of("/card/number")));

@@ -17,6 +17,20 @@ class RedactionRoutesTest {
     private static final String PAYLOAD = "{\"order\": \"o-7\", \"card\": {\"number\": \"4111111111111111\"}}";
 
     @Test
+    void aReaderSearchingForAHiddenValueFindsOnlyMessagesWhereItIsVisible() {
+        String queue = uniqueQueue("reds");
+        server.createQueue(queue, "{\"sensitiveFields\": [\"/card/number\"]}");
+        String hidden = server.send(queue, PAYLOAD);
+        String visible = server.send(queue, "{\"note\": \"customer quoted 4111111111111111 on the phone\"}");
+
+        JsonNode asReader = server.get("/api/v1/messages?queue=" + queue + "&q=4111111111111111", server.token("read")).json();
+        JsonNode asOperator = server.get("/api/v1/messages?queue=" + queue + "&q=4111111111111111", server.token("operate")).json();
+
+        assertThat(asReader.get("messages").findValuesAsText("id")).containsExactly(visible);
+        assertThat(asOperator.get("messages").findValuesAsText("id")).containsExactlyInAnyOrder(visible, hidden);
+    }
+
+    @Test
     void aReadOnlyTokenSeesTheSensitiveFieldsMaskedAndAConsumerSeesThemWhole() {
         String queue = uniqueQueue("red");
         server.createQueue(queue, "{\"sensitiveFields\": [\"/card/number\"]}");
