@@ -191,6 +191,9 @@ public abstract class ArchiveContract extends ContractSupport {
 
         assertThat(done.state()).isEqualTo(Replay.State.SUCCEEDED);
         assertThat(done.replayed()).isEqualTo(2);
+        // The end is heard before it shows: a listener audits it first.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> postroom.replays().get(started.id()).map(r -> r.state() != Replay.State.RUNNING).orElse(false));
         assertThat(postroom.replays().get(started.id())).contains(done);
         List<ReceivedMessage> copies = receive(AGAIN, 10);
         track(ids(copies));
