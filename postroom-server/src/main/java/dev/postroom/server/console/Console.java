@@ -91,6 +91,7 @@ public final class Console implements Site {
         new MessagePages(postroom, templates, audit).register(routes);
         new ArchivePages(postroom, templates, audit).register(routes);
         new ErasurePages(postroom, templates, audit).register(routes);
+        new WebhookPages(new dev.postroom.server.alert.WebhookStore(auth.database()), templates, audit, clock).register(routes);
         new BatchPages(postroom, templates).register(routes);
         new WorkflowPages(postroom, templates, audit, clock).register(routes);
         new SendPages(postroom, templates, audit).register(routes);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postroom.server.alert.AlertEvent;
 import dev.postroom.server.alert.Webhook;
 import dev.postroom.server.alert.WebhookSpec;
+import dev.postroom.server.alert.WebhookAudit;
 import dev.postroom.server.alert.WebhookStore;
 import dev.postroom.server.auth.Scope;
 import io.javalin.config.RoutesConfig;
@@ -38,7 +39,7 @@ final class WebhookRoutes {
     record View(String name, String url, List<String> events, List<String> queues, String format, long staleSeconds,
                 long unconsumedSeconds, Instant createdAt, Instant updatedAt) {
         static View of(Webhook w) {
-            return new View(w.name(), w.url(), eventNames(w), w.queues(), w.format().wireName(), w.staleSeconds(), w.unconsumedSeconds(),
+            return new View(w.name(), w.url(), WebhookAudit.eventNames(w), w.queues(), w.format().wireName(), w.staleSeconds(), w.unconsumedSeconds(),
                     w.createdAt(), w.updatedAt());
         }
     }
@@ -48,7 +49,7 @@ final class WebhookRoutes {
                  long unconsumedSeconds, Instant createdAt, Instant updatedAt, String secret) {
         static Saved of(WebhookStore.Saved saved) {
             Webhook w = saved.webhook();
-            return new Saved(w.name(), w.url(), eventNames(w), w.queues(), w.format().wireName(), w.staleSeconds(), w.unconsumedSeconds(),
+            return new Saved(w.name(), w.url(), WebhookAudit.eventNames(w), w.queues(), w.format().wireName(), w.staleSeconds(), w.unconsumedSeconds(),
                     w.createdAt(), w.updatedAt(), saved.secret());
         }
     }
@@ -79,26 +80,8 @@ final class WebhookRoutes {
         WebhookSpec spec = WebhookSpec.of(ctx.pathParam("name"), body.url(), body.events(), body.queues(), body.format(),
                 body.staleSeconds(), body.unconsumedSeconds());
         WebhookStore.Saved saved = webhooks.put(spec, Boolean.TRUE.equals(body.rotateSecret()), clock.instant());
-        Webhook w = saved.webhook();
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("origin", origin(w.url()));
-        detail.put("events", eventNames(w));
-        if (!w.queues().isEmpty()) {
-            detail.put("queues", w.queues());
-        }
-        detail.put("format", w.format().wireName());
-        detail.put("secretIssued", saved.secret() != null);
-        audit.record(ctx, saved.created() ? "webhook.create" : "webhook.update", "webhook", w.name(), detail);
+        audit.record(ctx, WebhookAudit.action(saved), "webhook", saved.webhook().name(), WebhookAudit.detail(saved));
         ctx.status(saved.created() ? 201 : 200).json(Saved.of(saved));
     }
 
-    private static List<String> eventNames(Webhook w) {
-        return w.events().stream().sorted().map(AlertEvent::wireName).toList();
-    }
-
-    /** Scheme, host and port: where alerts go, without a path or query that may hold a credential. */
-    private static String origin(String url) {
-        URI uri = URI.create(url);
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-    }
 }

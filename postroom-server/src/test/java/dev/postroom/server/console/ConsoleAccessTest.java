@@ -54,6 +54,9 @@ class ConsoleAccessTest {
         ROUTES.put("POST /console/send", Role.OPERATOR);
         ROUTES.put("POST /console/publish", Role.OPERATOR);
         ROUTES.put("POST /console/schedules/{name}/run", Role.OPERATOR);
+        ROUTES.put("GET /console/webhooks", Role.ADMIN);
+        ROUTES.put("POST /console/webhooks", Role.ADMIN);
+        ROUTES.put("POST /console/webhooks/{name}/delete", Role.ADMIN);
         ROUTES.put("GET /console/erasures", Role.ADMIN);
         ROUTES.put("POST /console/erasures", Role.ADMIN);
         ROUTES.put("GET /console/erasures/{id}", Role.ADMIN);
