@@ -10,6 +10,41 @@ public interface MessageListener {
     MessageListener NONE = new MessageListener() {
     };
 
+    /** Both listeners, {@code first} hearing each event before {@code second}. */
+    static MessageListener both(MessageListener first, MessageListener second) {
+        return new MessageListener() {
+            @Override
+            public void sent(String queue, String id, MessageState state, boolean duplicate) {
+                first.sent(queue, id, state, duplicate);
+                second.sent(queue, id, state, duplicate);
+            }
+
+            @Override
+            public void changed(String queue, String id, MessageState state) {
+                first.changed(queue, id, state);
+                second.changed(queue, id, state);
+            }
+
+            @Override
+            public void failed(String queue, String id, MessageState next) {
+                first.failed(queue, id, next);
+                second.failed(queue, id, next);
+            }
+
+            @Override
+            public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
+                first.handled(queue, outcome, nanosSinceSend, handleNanos);
+                second.handled(queue, outcome, nanosSinceSend, handleNanos);
+            }
+
+            @Override
+            public void storeFailed(String operation) {
+                first.storeFailed(operation);
+                second.storeFailed(operation);
+            }
+        };
+    }
+
     /** Messages were stored: {@code state} is READY or SCHEDULED (or the state a duplicate already had). */
     default void sent(String queue, String id, MessageState state, boolean duplicate) {
     }

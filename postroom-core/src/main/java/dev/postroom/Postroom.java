@@ -137,33 +137,7 @@ public final class Postroom implements AutoCloseable {
         this.replies = new PendingReplies(store, codec, builder.maxPendingRequests, sealing);
         MessageListener user = builder.listener;
         // Replies hear final states first: the user's listener must not throw, but if it does, no waiter misses out.
-        this.listener = user == MessageListener.NONE ? replies : new MessageListener() {
-            @Override
-            public void sent(String queue, String id, MessageState state, boolean duplicate) {
-                user.sent(queue, id, state, duplicate);
-            }
-
-            @Override
-            public void changed(String queue, String id, MessageState state) {
-                replies.changed(queue, id, state);
-                user.changed(queue, id, state);
-            }
-
-            @Override
-            public void failed(String queue, String id, MessageState next) {
-                user.failed(queue, id, next);
-            }
-
-            @Override
-            public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
-                user.handled(queue, outcome, nanosSinceSend, handleNanos);
-            }
-
-            @Override
-            public void storeFailed(String operation) {
-                user.storeFailed(operation);
-            }
-        };
+        this.listener = user == MessageListener.NONE ? replies : MessageListener.both(replies, user);
         Tracing tracing = Tracing.detect();
         MessageIds ids = new MessageIds(clock);
         store.latestMessageId().ifPresent(ids::advancePast);
@@ -282,8 +256,6 @@ public final class Postroom implements AutoCloseable {
         checkOpen();
         catalog.require(QueueNames.require("queue", queue));
         Futures.join(store.deleteQueue(queue, force));
-        // Its archive goes with it: a queue created again under the name starts with none.
-        Futures.join(store.archive().purge(queue, Instant.ofEpochMilli(Long.MAX_VALUE)));
         catalog.invalidate(queue);
     }
 

@@ -47,6 +47,7 @@ public interface MessageStore extends AutoCloseable {
     /**
      * Deletes a queue. Without {@code force} it must hold no message in a non-final state, else
      * {@link dev.postroom.QueueNotEmptyException}; with {@code force} its messages are deleted too.
+     * Its archive goes with it, in the same transaction.
      */
     CompletableFuture<Void> deleteQueue(String name, boolean force);
 

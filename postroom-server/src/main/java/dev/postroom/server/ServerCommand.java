@@ -199,7 +199,7 @@ public final class ServerCommand implements Callable<Integer> {
         AuditLog audit = AuditLog.open(authDatabase, clock);
         ApiServer api = new ApiServer(auth, audit, clock, Console.site(auth, audit, clock));
         // Deaths caused here are heard on the settling path and alerted from the alerts thread.
-        DeadLetterFeed deadLetters = new DeadLetterFeed(api.listener());
+        DeadLetterFeed deadLetters = new DeadLetterFeed();
         Postroom.Builder builder = Postroom.builder();
         if (node != null) {
             builder.node(node);
@@ -209,7 +209,7 @@ public final class ServerCommand implements Callable<Integer> {
             postroom = builder
                     .store(messageStore)
                     .encryptionKeys(keys)
-                    .listener(deadLetters)
+                    .listener(dev.postroom.MessageListener.both(api.listener(), deadLetters))
                     .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
                     .build();
         } catch (EncryptionKeyException e) {

@@ -144,6 +144,19 @@ public abstract class ArchiveContract extends ContractSupport {
     }
 
     @Test
+    void deletingAQueueDeletesItsArchive() {
+        createQueue(REFUNDS, KEEPS_ARCHIVE);
+        String refunded = finished("o-1", true);
+        pastRetention();
+
+        postroom.deleteQueue(REFUNDS, false);
+
+        assertThat(postroom.archive().get(refunded)).isEmpty();
+        createQueue(REFUNDS, KEEPS_ARCHIVE);
+        assertThat(postroom.archive().browse(MessageQuery.builder().queue(REFUNDS).build()).messages()).as("a new queue of the name starts empty").isEmpty();
+    }
+
+    @Test
     void theArchiveSurvivesARestart() {
         createQueue(REFUNDS, KEEPS_ARCHIVE);
         String refunded = finished("o-1", true);

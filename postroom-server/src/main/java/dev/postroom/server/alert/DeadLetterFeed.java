@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Hears the deaths this node causes (a handler's or receiver's last failed attempt, a dead-letter
  * by hand) and keeps their ids for the {@link AlertMonitor}'s next pass, so that a message that
- * dies long after it was sent is found however many newer messages of its queue are dead. Every
- * other event is passed on to {@code next} untouched. The listener runs on the path that settled
+ * dies long after it was sent is found however many newer messages of its queue are dead; it hears
+ * beside the server's own listener ({@link MessageListener#both}). The listener runs on the path that settled
  * the message, so it only appends to a bounded in-memory list: at most {@value #CAPACITY} ids wait,
  * further ones are counted and left to the monitor's scan of each queue's newest dead messages.
  */
@@ -26,15 +26,9 @@ public final class DeadLetterFeed implements MessageListener {
     record Death(String queue, String id) {
     }
 
-    private final MessageListener next;
     private final Queue<Death> deaths = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicLong overflowed = new AtomicLong();
-
-    /** A feed that hands every event on to {@code next} (the server's own listener). */
-    public DeadLetterFeed(MessageListener next) {
-        this.next = next;
-    }
 
     @Override
     public void failed(String queue, String id, MessageState state) {
@@ -46,7 +40,6 @@ public final class DeadLetterFeed implements MessageListener {
                 overflowed.incrementAndGet();
             }
         }
-        next.failed(queue, id, state);
     }
 
     /** The deaths heard since the last drain, and how many did not fit. */
@@ -63,25 +56,5 @@ public final class DeadLetterFeed implements MessageListener {
     /** How many deaths did not fit since the last call. */
     long overflowed() {
         return overflowed.getAndSet(0);
-    }
-
-    @Override
-    public void sent(String queue, String id, MessageState state, boolean duplicate) {
-        next.sent(queue, id, state, duplicate);
-    }
-
-    @Override
-    public void changed(String queue, String id, MessageState state) {
-        next.changed(queue, id, state);
-    }
-
-    @Override
-    public void handled(String queue, MessageState outcome, long nanosSinceSend, long handleNanos) {
-        next.handled(queue, outcome, nanosSinceSend, handleNanos);
-    }
-
-    @Override
-    public void storeFailed(String operation) {
-        next.storeFailed(operation);
     }
 }

@@ -143,7 +143,9 @@ public final class WebhookDeliveries implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofString(call.body()))
                     .build();
         } catch (IllegalArgumentException e) {
-            throw new GiveUpException("webhook " + call.webhook() + " has an unusable URL: " + e.getMessage());
+            // Not the JDK's message: it quotes the URL, whose path may be a credential (a Slack hook's is).
+            throw new GiveUpException("webhook " + call.webhook() + " has an unusable URL; set it again with PUT /api/v1/webhooks/"
+                    + call.webhook());
         }
         HttpResponse<Void> response = exchange(call.webhook(), request);
         int status = response.statusCode();

@@ -41,9 +41,8 @@ public final class EncryptionCommand extends ApiCommand {
                         text(run, "rewritten"), text(run, "skipped"));
             }
         }
-        JsonNode run = status.path("reencryption");
-        if (reencrypt && !"SUCCEEDED".equals(run.path("state").asText())) {
-            throw new CliException("re-encryption is " + run.path("state").asText() + (run.path("error").isNull() ? "" : ": " + run.path("error").asText()));
+        if (reencrypt) {
+            JobPoll.requireSucceeded(status.path("reencryption"), "re-encryption");
         }
     }
 }

@@ -52,14 +52,8 @@ public final class EraseCommand extends ApiCommand {
         }
         if (!yes) {
             body.put("dryRun", true);
-            JsonNode preview = client.post("/api/v1/erasures", body).body();
-            if (json()) {
-                printJson(preview);
-                return;
-            }
-            out().printf("would erase %s messages; the oldest: %s%n", text(preview, "count"),
-                    preview.path("sample").isEmpty() ? "-" : String.join(", ", preview.path("sample").valueStream().map(JsonNode::asText).toList()));
-            out().println("nothing was erased; run again with --yes to erase them");
+            JobPoll.printPreview(this, client.post("/api/v1/erasures", body).body(), "erase",
+                    "nothing was erased; run again with --yes to erase them");
             return;
         }
         JsonNode erasure = client.post("/api/v1/erasures", body).body();
@@ -71,9 +65,6 @@ public final class EraseCommand extends ApiCommand {
             out().printf("erasure %s %s: %s of %s matching messages erased%n", id, text(erasure, "state"), text(erasure, "erased"),
                     text(erasure, "matched"));
         }
-        if (!"SUCCEEDED".equals(text(erasure, "state"))) {
-            throw new CliException("erasure " + id + " is " + text(erasure, "state")
-                    + (erasure.path("error").isNull() ? "" : ": " + text(erasure, "error")));
-        }
+        JobPoll.requireSucceeded(erasure, "erasure " + id);
     }
 }

@@ -6,11 +6,33 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.function.Function;
 
-/** Follows a job the server runs in the background (an erasure, a replay, a re-encryption) until it is no longer RUNNING. */
+/** A job the server runs in the background (an erasure, a replay, a re-encryption): its dry run printed, followed until it is no longer RUNNING, its end checked. */
 final class JobPoll {
     private static final Duration EVERY = Duration.ofMillis(200);
 
     private JobPoll() {
+    }
+
+    /**
+     * A dry run's answer ({@code {count, sample}}) as the command prints it: JSON with {@code --json},
+     * else "would VERB n messages; the oldest: …" and {@code nothingDone}.
+     */
+    static void printPreview(ApiCommand command, JsonNode preview, String verb, String nothingDone) {
+        if (command.json()) {
+            command.printJson(preview);
+            return;
+        }
+        command.out().printf("would %s %s messages; the oldest: %s%n", verb, ApiCommand.text(preview, "count"),
+                preview.path("sample").isEmpty() ? "-" : String.join(", ", preview.path("sample").valueStream().map(JsonNode::asText).toList()));
+        command.out().println(nothingDone);
+    }
+
+    /** @throws CliException naming the job ({@code what}) and its error unless it SUCCEEDED */
+    static void requireSucceeded(JsonNode job, String what) {
+        String state = ApiCommand.text(job, "state");
+        if (!"SUCCEEDED".equals(state)) {
+            throw new CliException(what + " is " + state + (job.path("error").isNull() ? "" : ": " + ApiCommand.text(job, "error")));
+        }
     }
 
     /**

@@ -55,14 +55,8 @@ public final class ReplayCommand extends ApiCommand {
         putIfGiven(body, "toQueue", toQueue);
         if (!yes) {
             body.put("dryRun", true);
-            JsonNode preview = client.post("/api/v1/replays", body).body();
-            if (json()) {
-                printJson(preview);
-                return;
-            }
-            out().printf("would replay %s messages; the oldest: %s%n", text(preview, "count"),
-                    preview.path("sample").isEmpty() ? "-" : String.join(", ", preview.path("sample").valueStream().map(JsonNode::asText).toList()));
-            out().println("nothing was sent; run again with --yes to replay them");
+            JobPoll.printPreview(this, client.post("/api/v1/replays", body).body(), "replay",
+                    "nothing was sent; run again with --yes to replay them");
             return;
         }
         JsonNode replay = client.post("/api/v1/replays", body).body();
@@ -74,10 +68,7 @@ public final class ReplayCommand extends ApiCommand {
             out().printf("replay %s %s: %s of %s matching messages sent again to %s%n", id, text(replay, "state"), text(replay, "replayed"),
                     text(replay, "matched"), text(replay, "toQueue"));
         }
-        if (!"SUCCEEDED".equals(text(replay, "state"))) {
-            throw new CliException("replay " + id + " is " + text(replay, "state")
-                    + (replay.path("error").isNull() ? "" : ": " + text(replay, "error")));
-        }
+        JobPoll.requireSucceeded(replay, "replay " + id);
     }
 
     private static void putIfGiven(ObjectNode node, String name, String value) {

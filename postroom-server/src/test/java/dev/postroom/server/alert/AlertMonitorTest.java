@@ -48,7 +48,7 @@ class AlertMonitorTest {
 
     @BeforeEach
     void start() {
-        feed = new DeadLetterFeed(dev.postroom.MessageListener.NONE);
+        feed = new DeadLetterFeed();
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).clock(clock)
                 .maintenanceInterval(null).listener(feed).build();
         database = AuthDatabase.sqlite(dir);

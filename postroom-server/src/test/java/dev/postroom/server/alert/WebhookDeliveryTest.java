@@ -49,7 +49,7 @@ class WebhookDeliveryTest {
     }
 
     private void start(int deliveryAttempts, Duration deliveryTimeout) {
-        DeadLetterFeed feed = new DeadLetterFeed(dev.postroom.MessageListener.NONE);
+        DeadLetterFeed feed = new DeadLetterFeed();
         postroom = Postroom.builder().store(SqliteMessageStore.open(dir.resolve("data"))).listener(feed)
                 .maintenanceInterval(Duration.ofMillis(50)).build();
         database = AuthDatabase.sqlite(dir);

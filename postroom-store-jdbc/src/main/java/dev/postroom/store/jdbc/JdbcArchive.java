@@ -95,7 +95,7 @@ public final class JdbcArchive implements ArchiveStore {
         if (query.text() != null) {
             String like = dialect == Dialect.POSTGRES ? "ILIKE" : "LIKE";
             conditions.add("(payload " + like + " ? ESCAPE '\\' OR coalesce(headers, '') " + like + " ? ESCAPE '\\')");
-            String pattern = "%" + query.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            String pattern = Statements.likePattern(query.text());
             parameters.add(pattern);
             parameters.add(pattern);
         }

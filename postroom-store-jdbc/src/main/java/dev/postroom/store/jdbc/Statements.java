@@ -47,7 +47,7 @@ public final class Statements {
     }
 
     /**
-     * Deletes queue {@code name} and every message of it, or throws {@link QueueNotEmptyException}
+     * Deletes queue {@code name}, every message of it and its archive, in the caller's transaction, or throws {@link QueueNotEmptyException}
      * when {@code unfinished} messages would go and {@code force} is false (nothing deleted then).
      */
     public static void deleteQueue(Connection c, String name, long unfinished, boolean force) throws SQLException {
@@ -55,6 +55,7 @@ public final class Statements {
             throw new QueueNotEmptyException(name, unfinished);
         }
         update(c, "DELETE FROM messages WHERE queue = ?", name);
+        update(c, "DELETE FROM archived_messages WHERE queue = ?", name);
         update(c, "DELETE FROM queues WHERE name = ?", name);
     }
 
@@ -74,5 +75,13 @@ public final class Statements {
         } else {
             update(c, sql, header, queue);
         }
+    }
+
+    /**
+     * {@code %text%} for {@code LIKE … ESCAPE '\'} (or {@code ILIKE}), with LIKE's wildcards and the
+     * escape character in {@code text} taken literally: the free-text filter of every browse.
+     */
+    public static String likePattern(String text) {
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 }

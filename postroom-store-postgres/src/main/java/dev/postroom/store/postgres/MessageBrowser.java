@@ -86,7 +86,7 @@ final class MessageBrowser {
         String matches = "true";
         if (residual) {
             matches = "(payload ILIKE ? OR coalesce(headers, '') ILIKE ?)";
-            String pattern = likePattern(query.text());
+            String pattern = dev.postroom.store.jdbc.Statements.likePattern(query.text());
             parameters.addFirst(pattern);
             parameters.add(1, pattern);
         }
@@ -165,10 +165,5 @@ final class MessageBrowser {
             }
         }
         return summaries;
-    }
-
-    /** {@code %text%} with LIKE's wildcards (and the escape character) in {@code text} taken literally. */
-    static String likePattern(String text) {
-        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 }

@@ -295,7 +295,7 @@ final class MessageBrowser {
             // A scan: LIKE '%...%' can use no index. It reads the rows the conditions above select, and
             // the budget bounds how many.
             residual.add("(payload LIKE ? ESCAPE '\\' OR headers LIKE ? ESCAPE '\\')");
-            String pattern = likePattern(query.text());
+            String pattern = dev.postroom.store.jdbc.Statements.likePattern(query.text());
             selectParameters.add(pattern);
             selectParameters.add(pattern);
         }
@@ -340,10 +340,5 @@ final class MessageBrowser {
             }
         }
         return summaries;
-    }
-
-    /** {@code %text%} with LIKE's wildcards (and the escape character) in {@code text} taken literally. */
-    static String likePattern(String text) {
-        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 }
