@@ -52,10 +52,12 @@ public record Transition(
     public static final String SENT = "sent";
     /** The reason of the IN_FLIGHT entry a claim writes. */
     public static final String LEASED = "leased";
+    /** The reason of the SUCCEEDED entry an ack writes. */
+    public static final String ACKED = "acked";
 
     /** An ack: SUCCEEDED. */
     public static Transition acked(Instant now, String node) {
-        return new Transition(MessageState.SUCCEEDED, now, node, "acked", null, null, null, null, false);
+        return new Transition(MessageState.SUCCEEDED, now, node, ACKED, null, null, null, null, false);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.postroom.store.jdbc;
 
+import dev.postroom.store.Transition;
+
 import java.util.List;
 
 /**
@@ -140,6 +142,22 @@ public enum Dialect {
     String timelineEntry(String at, String state, String node, String attempt, String reason) {
         return (this == SQLITE ? "json_array(" : "jsonb_build_array(") + String.join(", ", at, state, node, attempt, reason) + ")";
     }
+
+    /**
+     * A message row's timeline as a JSON array. On PostgreSQL the {@code timeline} column. On
+     * SQLite also the timeline a row implies when it stores {@code ''} (see the embedded store's
+     * V13 migration): sent READY by {@code node} at {@code enqueued_at}, and once {@code claimed_at}
+     * is set, leased then and acked at {@code updated_at} on the first attempt by the same node.
+     */
+    public String timeline() {
+        return this == SQLITE ? SQLITE_TIMELINE : "timeline";
+    }
+
+    private static final String SQLITE_SENT = "json_array(enqueued_at, 'READY', node, 0, '" + Transition.SENT + "')";
+    private static final String SQLITE_TIMELINE = "CASE WHEN timeline <> '' THEN timeline"
+            + " WHEN claimed_at IS NULL THEN json_array(" + SQLITE_SENT + ")"
+            + " ELSE json_array(" + SQLITE_SENT + ", json_array(claimed_at, 'IN_FLIGHT', node, 1, '" + Transition.LEASED + "'),"
+            + " json_array(updated_at, 'SUCCEEDED', node, 1, '" + Transition.ACKED + "')) END";
 
     /** The {@code at} of a new timeline entry, from one bound epoch-millisecond parameter. */
     String entryAt() {

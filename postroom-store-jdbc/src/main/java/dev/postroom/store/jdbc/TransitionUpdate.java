@@ -58,7 +58,7 @@ public final class TransitionUpdate {
             entries.add(dialect.timelineEntry(dialect.entryAt(), dialect.param("text"), dialect.param("text"),
                     i < entriesBefore ? dialect.param("int") : rowAttempt, dialect.param("text")));
         }
-        sql.append(", timeline = ").append(dialect.appendToBoundedArray("timeline", entries, TimelineEntry.MAX_KEPT));
+        sql.append(", timeline = ").append(dialect.appendToBoundedArray(dialect.timeline(), entries, TimelineEntry.MAX_KEPT));
         this.set = sql.toString();
     }
 

@@ -1,5 +1,6 @@
 package dev.postroom.store.sqlite;
 
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.WorkflowRows;
@@ -50,8 +51,8 @@ final class MessageReads {
              PreparedStatement ps = c.prepareStatement("""
                      SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
                             max_attempts, enqueued_at, available_at, expires_at, batch_id, result,
-                            progress_percent, progress_note, errors, timeline, snoozes
-                     FROM messages WHERE seq = ? AND id = ?""")) {
+                            progress_percent, progress_note, errors, %s, snoozes
+                     FROM messages WHERE seq = ? AND id = ?""".formatted(Dialect.SQLITE.timeline()))) {
             // Look at the lease before the row: a lease settled meanwhile shows as the row's new state.
             Leases.Lease lease = leases.any(seq);
             ps.setLong(1, seq);

@@ -6,6 +6,7 @@ import dev.postroom.Postroom;
 import dev.postroom.QueuePolicy;
 import dev.postroom.ReceiveOptions;
 import dev.postroom.ReceivedMessage;
+import dev.postroom.SendOptions;
 import dev.postroom.TimelineEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +24,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The embedded store writes timeline entries as compact arrays, and still reads the objects that
- * stores written before it hold: a message sent before an upgrade and settled after it has both.
+ * How the embedded store keeps timelines: a message on the happy path (sent READY, acked on its
+ * first attempt by the node that sent it) stores none and reads the entries its columns imply;
+ * the first step off that path writes them out as compact arrays and appends to them; and the
+ * objects that stores written before hold still read, beside entries added after an upgrade.
  */
 class CompactTimelineTest {
     private static final String QUEUE = "work";
@@ -33,25 +36,93 @@ class CompactTimelineTest {
     Path dir;
 
     @Test
-    void entriesAreStoredAsArrays() throws Exception {
+    void theHappyPathStoresNoEntriesAndReadsAllThree() throws Exception {
+        try (Postroom postroom = open("node-a")) {
+            String id = postroom.send(QUEUE, Map.of("n", 1)).join().id();
+            assertThat(storedTimeline(id)).isEmpty();
+            long sentLength = rowLength(id);
+            assertThat(postroom.get(id).orElseThrow().timeline())
+                    .containsExactly(new TimelineEntry(postroom.get(id).orElseThrow().enqueuedAt(), MessageState.READY, "node-a", 0, "sent"));
+
+            ReceivedMessage received = receiveOne(postroom);
+            postroom.ack(received.id(), received.leaseId(), null);
+
+            assertThat(storedTimeline(id)).isEmpty();
+            // The ack writes the lease's time and the new state, not two entries: the row barely grows.
+            assertThat(rowLength(id) - sentLength).isLessThanOrEqualTo(8);
+            List<TimelineEntry> timeline = postroom.get(id).orElseThrow().timeline();
+            assertThat(timeline).extracting(TimelineEntry::state)
+                    .containsExactly(MessageState.READY, MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
+            assertThat(timeline).extracting(TimelineEntry::reason).containsExactly("sent", "leased", "acked");
+            assertThat(timeline).extracting(TimelineEntry::attempt).containsExactly(0, 1, 1);
+            assertThat(timeline).extracting(TimelineEntry::node).containsOnly("node-a");
+            assertThat(timeline.get(1).at()).isBeforeOrEqualTo(timeline.get(2).at()).isAfterOrEqualTo(timeline.get(0).at());
+        }
+    }
+
+    @Test
+    void aStepOffTheHappyPathWritesTheImpliedEntriesOutFirst() throws Exception {
+        String retried;
+        String nacked;
+        try (Postroom postroom = open("node-a")) {
+            retried = postroom.send(QUEUE, Map.of("n", 1)).join().id();
+            ReceivedMessage first = receiveOne(postroom);
+            postroom.ack(first.id(), first.leaseId(), null);
+            postroom.retry(retried);
+            assertThat(postroom.get(retried).orElseThrow().timeline()).extracting(TimelineEntry::reason)
+                    .startsWith("sent", "leased", "acked").hasSize(4);
+
+            ReceivedMessage again = receiveOne(postroom);
+            postroom.nack(again.id(), again.leaseId(), "boom", null, Duration.ofHours(1));
+            assertThat(postroom.get(retried).orElseThrow().timeline()).extracting(TimelineEntry::state)
+                    .containsExactly(MessageState.READY, MessageState.IN_FLIGHT, MessageState.SUCCEEDED,
+                            MessageState.READY, MessageState.IN_FLIGHT, MessageState.SCHEDULED);
+
+            nacked = postroom.send(QUEUE, Map.of("n", 2)).join().id();
+            ReceivedMessage fresh = receiveOne(postroom);
+            assertThat(fresh.id()).isEqualTo(nacked);
+            postroom.nack(fresh.id(), fresh.leaseId(), "boom", null, Duration.ofHours(1));
+            assertThat(postroom.get(nacked).orElseThrow().timeline()).extracting(TimelineEntry::state)
+                    .containsExactly(MessageState.READY, MessageState.IN_FLIGHT, MessageState.SCHEDULED);
+        }
+        assertThat(storedTimeline(retried)).startsWith("[[").contains("\"acked\"").doesNotContain("\"state\"");
+        assertThat(storedTimeline(nacked)).startsWith("[[").contains("\"leased\"");
+    }
+
+    @Test
+    void anAckByAnotherNodeThanTheSenderStoresItsEntries() throws Exception {
         String id;
-        try (Postroom postroom = open()) {
+        try (Postroom postroom = open("node-a")) {
             id = postroom.send(QUEUE, Map.of("n", 1)).join().id();
         }
-        assertThat(storedTimeline(id)).startsWith("[[").contains("\"READY\"").contains("\"sent\"").doesNotContain("\"state\"");
+        try (Postroom postroom = open("node-b")) {
+            ReceivedMessage received = receiveOne(postroom);
+            postroom.ack(received.id(), received.leaseId(), null);
+            assertThat(postroom.get(id).orElseThrow().timeline()).extracting(TimelineEntry::node)
+                    .containsExactly("node-a", "node-b", "node-b");
+        }
+        assertThat(storedTimeline(id)).startsWith("[[").contains("\"node-a\"").contains("\"node-b\"");
+    }
+
+    @Test
+    void aDelayedSendStoresItsEntry() throws Exception {
+        try (Postroom postroom = open("node-a")) {
+            String id = postroom.send(QUEUE, Map.of("n", 1), SendOptions.builder().delay(Duration.ofHours(1)).build()).join().id();
+            assertThat(storedTimeline(id)).startsWith("[[").contains("\"SCHEDULED\"");
+        }
     }
 
     @Test
     void aTimelineWrittenAsObjectsBeforeAnUpgradeReadsWithTheEntriesAddedAfterIt() throws Exception {
         String id;
-        try (Postroom postroom = open()) {
+        try (Postroom postroom = open("node-a")) {
             id = postroom.send(QUEUE, Map.of("n", 1)).join().id();
         }
         Instant sentAt = Instant.parse("2026-11-30T10:15:30.123Z");
         rewriteTimeline(id, "[{\"at\":" + sentAt.toEpochMilli() + ",\"state\":\"READY\",\"node\":\"old-node\",\"attempt\":0,\"reason\":\"sent\"}]");
 
-        try (Postroom postroom = open()) {
-            ReceivedMessage received = postroom.receive(QUEUE, new ReceiveOptions(1, Duration.ZERO, Duration.ofSeconds(30))).getFirst();
+        try (Postroom postroom = open("node-a")) {
+            ReceivedMessage received = receiveOne(postroom);
             postroom.ack(received.id(), received.leaseId(), null);
             Message message = postroom.get(id).orElseThrow();
 
@@ -66,10 +137,24 @@ class CompactTimelineTest {
         assertThat(storedTimeline(id)).startsWith("[{").contains("},[");
     }
 
-    private Postroom open() {
-        Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(dir)).build();
+    private Postroom open(String node) {
+        Postroom postroom = Postroom.builder().store(SqliteMessageStore.open(dir)).node(node).build();
         postroom.createQueue(QUEUE, QueuePolicy.DEFAULT);
         return postroom;
+    }
+
+    private static ReceivedMessage receiveOne(Postroom postroom) throws InterruptedException {
+        return postroom.receive(QUEUE, new ReceiveOptions(1, Duration.ZERO, Duration.ofSeconds(30))).getFirst();
+    }
+
+    private long rowLength(String id) throws Exception {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT sum(pgsize - unused) FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private String storedTimeline(String id) throws Exception {
