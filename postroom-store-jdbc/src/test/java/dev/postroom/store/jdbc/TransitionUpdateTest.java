@@ -15,8 +15,9 @@ class TransitionUpdateTest {
     void anAckWritesOnlyItsStateAndTimelineEntry() {
         String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.acked(NOW, "n"), 0).set();
 
-        assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(CASE WHEN json_array_length(coalesce(timeline, '[]')) >= 100"
-                        + " THEN json_remove(coalesce(timeline, '[]'), '$[1]', '$[1]') ELSE coalesce(timeline, '[]') END, '[]'), '$[#]', json_array(?, ?, ?, coalesce(?, attempt), ?))")
+        String stored = "coalesce(" + Dialect.SQLITE.timeline() + ", '[]')";
+        assertThat(set).startsWith("state = ?, updated_at = ?, timeline = json_insert(coalesce(CASE WHEN json_array_length(" + stored + ") >= 100"
+                        + " THEN json_remove(" + stored + ", '$[1]', '$[1]') ELSE " + stored + " END, '[]'), '$[#]', json_array(?, ?, ?, coalesce(?, attempt), ?))")
                 .doesNotContain("attempt = ?").doesNotContain("available_at").doesNotContain("errors").doesNotContain("progress");
     }
 
@@ -31,6 +32,14 @@ class TransitionUpdateTest {
     }
 
     @Test
+    void onSqliteATransitionAppendsToTheTimelineARowImplies() {
+        String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.redriven(NOW, "n"), 0).set();
+
+        assertThat(set).contains("CASE WHEN timeline <> '' THEN timeline WHEN claimed_at IS NULL THEN json_array(json_array(enqueued_at, 'READY', node, 0, 'sent'))");
+        assertThat(Dialect.POSTGRES.timeline()).isEqualTo("timeline");
+    }
+
+    @Test
     void aFailedAttemptAppendsItsErrorAndClearsProgress() {
         Transition failed = Transition.leaseExpired("q", 1, 3, (queue, attempt) -> java.time.Duration.ofSeconds(1), NOW, "n");
 
@@ -38,6 +47,6 @@ class TransitionUpdateTest {
 
         assertThat(set).contains("progress_percent = NULL", "errors = json_insert(coalesce(CASE WHEN json_array_length(coalesce(errors, '[]')) >= 25");
         assertThat(set.split("json_object\\(", -1)).as("the error, an object").hasSize(2);
-        assertThat(set.split("json_array\\(", -1)).as("the lease's entry and the outcome's, compact arrays").hasSize(3);
+        assertThat(set.split("'\\$\\[#]', json_array\\(", -1)).as("the lease's entry and the outcome's, compact arrays").hasSize(3);
     }
 }
