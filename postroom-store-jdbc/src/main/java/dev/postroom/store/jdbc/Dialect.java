@@ -1,5 +1,6 @@
 package dev.postroom.store.jdbc;
 
+import dev.postroom.MessageState;
 import dev.postroom.store.Transition;
 
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.List;
  */
 public enum Dialect {
     /** SQLite: JSON as text, grown with {@code json_insert(col, '$[#]', ...)}; one writer, so entries arrive in order. */
-    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", "?", false, "", "", "", "%s", null,
+    SQLITE("json_insert(coalesce(%s, '[]')", ", '$[#]', %s", ")", "json_object", false, "", "", "", "%s", null,
             "json_extract(%s, '$.\"' || ? || '\"')", "json_array_length(%s)", "json_remove(%s, '$[1]', '$[1]')"),
     /**
      * PostgreSQL: {@code jsonb}, grown with {@code ||}. Parameters are typed ({@code ?::text}) where
@@ -20,8 +21,7 @@ public enum Dialect {
      * {@code now} from when they were made, and two made close together on different nodes may
      * commit in the other order, so a timeline entry is never dated before the one it follows.
      */
-    POSTGRES("coalesce(%s, '[]'::jsonb)", " || jsonb_build_array(%s)", "", "jsonb_build_object",
-            "greatest(?::bigint, " + Dialect.LAST_ENTRY_AT.formatted("timeline") + ")", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
+    POSTGRES("coalesce(%s, '[]'::jsonb)", " || jsonb_build_array(%s)", "", "jsonb_build_object", true, " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR KEY SHARE",
             "%s COLLATE \"C\"", "(xmax = 0)", "%s::jsonb ->> ?", "jsonb_array_length(%s)", "((%s - 1) - 1)");
 
     /**
@@ -34,7 +34,6 @@ public enum Dialect {
     private final String arrayElement;
     private final String arrayClose;
     private final String objectFunction;
-    private final String entryAt;
     private final boolean typedParameters;
     private final String forUpdate;
     private final String skipLocked;
@@ -45,14 +44,12 @@ public enum Dialect {
     private final String arrayLength;
     private final String dropSecondAndThird;
 
-    Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, String entryAt,
-            boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
+    Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
             String inserted, String jsonText, String arrayLength, String dropSecondAndThird) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;
         this.objectFunction = objectFunction;
-        this.entryAt = entryAt;
         this.typedParameters = typedParameters;
         this.forUpdate = forUpdate;
         this.skipLocked = skipLocked;
@@ -144,24 +141,42 @@ public enum Dialect {
     }
 
     /**
-     * A message row's timeline as a JSON array. On PostgreSQL the {@code timeline} column. On
-     * SQLite also the timeline a row implies when it stores {@code ''} (see the embedded store's
-     * V13 migration): sent READY by {@code node} at {@code enqueued_at}, and once {@code claimed_at}
-     * is set, leased then and acked at {@code updated_at} on the first attempt by the same node.
+     * A message row's timeline as a JSON array, including the one a row on the happy path implies
+     * instead of storing it (see both stores' V13 migrations): sent READY by {@code node} at
+     * {@code enqueued_at}; once {@code claimed_at} is set, leased then (by {@code claim_node} on
+     * PostgreSQL, by the sender on SQLite); once SUCCEEDED, acked at {@code updated_at} on that first
+     * attempt by the node that leased it. SQLite marks such a row's timeline {@code ''} (its column
+     * is NOT NULL), PostgreSQL with NULL.
      */
     public String timeline() {
-        return this == SQLITE ? SQLITE_TIMELINE : "timeline";
+        return timeline("");
     }
 
-    private static final String SQLITE_SENT = "json_array(enqueued_at, 'READY', node, 0, '" + Transition.SENT + "')";
-    private static final String SQLITE_TIMELINE = "CASE WHEN timeline <> '' THEN timeline"
-            + " WHEN claimed_at IS NULL THEN json_array(" + SQLITE_SENT + ")"
-            + " ELSE json_array(" + SQLITE_SENT + ", json_array(claimed_at, 'IN_FLIGHT', node, 1, '" + Transition.LEASED + "'),"
-            + " json_array(updated_at, 'SUCCEEDED', node, 1, '" + Transition.ACKED + "')) END";
+    /** {@link #timeline()} with the row's columns qualified by {@code alias} ({@code "m."}), for statements that join. */
+    public String timeline(String alias) {
+        if (this == SQLITE) {
+            String sent = "json_array(" + alias + "enqueued_at, 'READY', " + alias + "node, 0, '" + Transition.SENT + "')";
+            return "CASE WHEN " + alias + "timeline <> '' THEN " + alias + "timeline"
+                    + " WHEN " + alias + "claimed_at IS NULL THEN json_array(" + sent + ")"
+                    + " ELSE json_array(" + sent + ", json_array(" + alias + "claimed_at, 'IN_FLIGHT', " + alias + "node, 1, '" + Transition.LEASED + "'),"
+                    + " json_array(" + alias + "updated_at, 'SUCCEEDED', " + alias + "node, 1, '" + Transition.ACKED + "')) END";
+        }
+        String sent = "jsonb_build_array(" + alias + "enqueued_at, 'READY', " + alias + "node, 0, '" + Transition.SENT + "')";
+        String leased = "jsonb_build_array(" + alias + "claimed_at, 'IN_FLIGHT', " + alias + "claim_node, 1, '" + Transition.LEASED + "')";
+        String acked = "jsonb_build_array(" + alias + "updated_at, 'SUCCEEDED', " + alias + "claim_node, 1, '" + Transition.ACKED + "')";
+        return "coalesce(" + alias + "timeline, CASE WHEN " + alias + "claimed_at IS NULL THEN jsonb_build_array(" + sent + ")"
+                + " WHEN " + alias + "state = " + MessageState.SUCCEEDED.code() + " THEN jsonb_build_array(" + sent + ", " + leased + ", " + acked + ")"
+                + " ELSE jsonb_build_array(" + sent + ", " + leased + ") END)";
+    }
+
+    /** The {@code at} of the last entry of a PostgreSQL row's {@link #timeline(String)}. */
+    public String lastEntryAt(String alias) {
+        return LAST_ENTRY_AT.formatted("(" + timeline(alias) + ")");
+    }
 
     /** The {@code at} of a new timeline entry, from one bound epoch-millisecond parameter. */
     String entryAt() {
-        return entryAt;
+        return this == POSTGRES ? "greatest(?::bigint, " + lastEntryAt("") + ")" : "?";
     }
 
     /** A bound parameter of SQL type {@code type} ({@code text}, {@code int}, {@code bigint}). */

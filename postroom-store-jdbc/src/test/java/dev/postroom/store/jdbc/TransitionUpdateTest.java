@@ -25,18 +25,20 @@ class TransitionUpdateTest {
     void aRedriveResetsTheAttemptsAndTheAvailableTime() {
         String set = TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(NOW, "n"), 0).set();
 
-        assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(CASE WHEN jsonb_array_length(coalesce(timeline, '[]'::jsonb)) >= 100"
-                        + " THEN ((coalesce(timeline, '[]'::jsonb) - 1) - 1) ELSE coalesce(timeline, '[]'::jsonb) END, '[]'::jsonb)"
+        String stored = "coalesce(" + Dialect.POSTGRES.timeline() + ", '[]'::jsonb)";
+        assertThat(set).contains("attempt = ?", "available_at = ?", "timeline = coalesce(CASE WHEN jsonb_array_length(" + stored + ") >= 100"
+                        + " THEN ((" + stored + " - 1) - 1) ELSE " + stored + " END, '[]'::jsonb)"
                         + " || jsonb_build_array(jsonb_build_array(")
-                .contains("greatest(?::bigint");
+                .contains("greatest(?::bigint, " + Dialect.POSTGRES.lastEntryAt("") + ")");
     }
 
     @Test
-    void onSqliteATransitionAppendsToTheTimelineARowImplies() {
-        String set = TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.redriven(NOW, "n"), 0).set();
-
-        assertThat(set).contains("CASE WHEN timeline <> '' THEN timeline WHEN claimed_at IS NULL THEN json_array(json_array(enqueued_at, 'READY', node, 0, 'sent'))");
-        assertThat(Dialect.POSTGRES.timeline()).isEqualTo("timeline");
+    void aTransitionAppendsToTheTimelineARowImplies() {
+        assertThat(TransitionUpdate.shapedLike(Dialect.SQLITE, Transition.redriven(NOW, "n"), 0).set())
+                .contains("CASE WHEN timeline <> '' THEN timeline WHEN claimed_at IS NULL THEN json_array(json_array(enqueued_at, 'READY', node, 0, 'sent'))");
+        assertThat(TransitionUpdate.shapedLike(Dialect.POSTGRES, Transition.redriven(NOW, "n"), 0).set())
+                .contains("coalesce(timeline, CASE WHEN claimed_at IS NULL THEN jsonb_build_array(jsonb_build_array(enqueued_at, 'READY', node, 0, 'sent'))");
+        assertThat(Dialect.POSTGRES.timeline("m.")).contains("m.claim_node").doesNotContain(" claim_node");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.Transition;
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.QueuePolicy;
 import dev.postroom.store.Completion;
@@ -25,6 +27,17 @@ import java.util.UUID;
  * only those are redone alone, by the per-request path that explains the failure.
  */
 final class GroupedWrites {
+    /** A message on its happy path (see V13), acked by the node that leased it: its timeline stays implied. */
+    private static final String STILL_IMPLIED = "m.timeline IS NULL AND m.claim_node = a.node";
+    /**
+     * The ack's time and SUCCEEDED entry, no earlier than the entry before it (see Dialect); an
+     * implied timeline stays implied, with the ack's time as {@code updated_at}.
+     */
+    private static final String ACKED_ENTRY = "updated_at = CASE WHEN " + STILL_IMPLIED + " THEN greatest(a.at, m.claimed_at) ELSE a.at END,"
+            + " timeline = CASE WHEN " + STILL_IMPLIED + " THEN NULL ELSE " + Dialect.POSTGRES.timeline("m.")
+            + " || jsonb_build_array(jsonb_build_array(greatest(a.at, " + Dialect.POSTGRES.lastEntryAt("m.")
+            + "), 'SUCCEEDED', a.node, m.attempt, '" + Transition.ACKED + "')) END";
+
     /**
      * Every ack of the group in one statement: the rows whose lease still matches become SUCCEEDED
      * with their result and timeline entry (no earlier than the entry before it, as in
@@ -32,9 +45,8 @@ final class GroupedWrites {
      */
     private static final String ACK_ALL = StateSql.expand("""
             UPDATE messages m
-            SET state = {SUCCEEDED}, result = a.result, updated_at = a.at, lease_id = NULL, lease_expires_at = NULL, lease_node = NULL,
-                timeline = m.timeline || jsonb_build_array(jsonb_build_array(greatest(a.at, coalesce(m.timeline -> -1 ->> 'at',
-                    m.timeline -> -1 ->> 0)::bigint), 'SUCCEEDED', a.node, m.attempt, 'acked'))
+            SET state = {SUCCEEDED}, result = a.result, lease_id = NULL, lease_expires_at = NULL, lease_node = NULL,
+            """ + ACKED_ENTRY + "\n" + """
             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[], ?::text[]) AS a(id, lease_id, result, at, node)
             WHERE m.id = a.id AND m.state = {IN_FLIGHT} AND m.lease_id = a.lease_id
             RETURNING a.id, a.lease_id, m.queue, m.ordering_key""");

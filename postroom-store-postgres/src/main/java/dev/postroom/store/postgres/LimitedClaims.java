@@ -72,8 +72,8 @@ final class LimitedClaims {
     private static final String LEASE = StateSql.expand("""
             UPDATE messages m
             SET state = {IN_FLIGHT}, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
-                timeline = timeline || jsonb_build_array(jsonb_build_array(greatest(?::bigint, coalesce(timeline -> -1 ->> 'at',
-                    timeline -> -1 ->> 0)::bigint), 'IN_FLIGHT', ?::text, attempt + 1, 'leased'))
+            """ + MessageWrites.LEASED_ENTRY + "\n" + """
+            FROM (VALUES (?::bigint, ?::text)) AS leasing(at, node)
             WHERE m.id = ANY(?) AND m.state = {READY}
             RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""");
 

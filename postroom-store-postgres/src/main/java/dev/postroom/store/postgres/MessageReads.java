@@ -1,5 +1,6 @@
 package dev.postroom.store.postgres;
 
+import dev.postroom.store.jdbc.Dialect;
 import dev.postroom.store.jdbc.Statements;
 import dev.postroom.store.jdbc.StateSql;
 import dev.postroom.store.jdbc.WorkflowRows;
@@ -150,8 +151,8 @@ final class MessageReads {
              PreparedStatement ps = c.prepareStatement("""
                      SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
                             max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
-                            progress_percent, progress_note, errors, timeline, batch_id::text, snoozes
-                     FROM messages WHERE id = ?""")) {
+                            progress_percent, progress_note, errors, %s, batch_id::text, snoozes
+                     FROM messages WHERE id = ?""".formatted(Dialect.POSTGRES.timeline()))) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -99,6 +99,17 @@ final class MessageWrites {
             + "WHERE expires_at IS NOT NULL AND state IN ({WAITING}) AND expires_at <= ? LIMIT 1000 FOR UPDATE SKIP LOCKED)");
 
     /**
+     * What a claim's UPDATE writes besides the lease, from a {@code leasing(at, node)} row joined in:
+     * the lease's time and node, and the IN_FLIGHT entry (no earlier than the entry before it, as
+     * every PostgreSQL timeline entry: see Dialect), which a message still on its happy path (never
+     * leased, timeline implied) leaves implied (see V13).
+     */
+    static final String LEASED_ENTRY = "claimed_at = greatest(leasing.at, m.enqueued_at), claim_node = leasing.node,"
+            + " timeline = CASE WHEN m.timeline IS NULL AND m.attempt = 0 THEN NULL ELSE " + Dialect.POSTGRES.timeline("m.")
+            + " || jsonb_build_array(jsonb_build_array(greatest(leasing.at, " + Dialect.POSTGRES.lastEntryAt("m.")
+            + "), 'IN_FLIGHT', leasing.node, m.attempt + 1, '" + Transition.LEASED + "')) END";
+
+    /**
      * The claim, as one statement. The inner SELECT picks the best READY rows of the queue that no
      * other claim holds ({@code SKIP LOCKED}): not past their TTL, and for a keyed message, only when
      * no message of its key is leased and none stored earlier ({@code seq}, drawn at insert, not the
@@ -121,9 +132,8 @@ final class MessageWrites {
                 FOR UPDATE SKIP LOCKED)
             UPDATE messages m
             SET state = {IN_FLIGHT}, attempt = attempt + 1, lease_id = ?, lease_expires_at = ?, lease_node = ?, updated_at = ?,
-                timeline = timeline || jsonb_build_array(jsonb_build_array(greatest(?::bigint, coalesce(timeline -> -1 ->> 'at',
-                    timeline -> -1 ->> 0)::bigint), 'IN_FLIGHT', ?::text, attempt + 1, 'leased'))
-            FROM picked WHERE m.id = picked.id
+            """ + LEASED_ENTRY + "\n" + """
+            FROM picked, (VALUES (?::bigint, ?::text)) AS leasing(at, node) WHERE m.id = picked.id
             RETURNING m.id, m.payload, m.headers, m.priority, m.ordering_key, m.attempt, m.max_attempts, m.enqueued_at""");
 
     private final PostgresJson json;
@@ -362,7 +372,7 @@ final class MessageWrites {
             for (NewMessage m : toInsert) {
                 bindInsert(insert, json, m, batch, policies.get(m.queue()));
                 if (member != null) {
-                    insert.setObject(16, member);
+                    insert.setObject(17, member);
                 }
                 insert.addBatch();
             }
@@ -495,17 +505,20 @@ final class MessageWrites {
         }
     }
 
-    /** Inserts one message; the table name is formatted in. Parameters: see {@link #bindInsert}. */
+    /**
+     * Inserts one message; the table name is formatted in. Parameters: see {@link #bindInsert}. A
+     * message sent READY stores no timeline: its first entry is implied (see V13).
+     */
     static final String INSERT = """
             INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""";
+                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key, node)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""";
 
-    /** {@link #INSERT} for a batch member: its batch id is parameter 16. */
+    /** {@link #INSERT} for a batch member: its batch id is parameter 17. */
     static final String INSERT_MEMBER = """
             INSERT INTO %s (id, queue, state, priority, available_at, expires_at, ordering_key, idempotency_key,
-                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key, batch_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""";
+                max_attempts, enqueued_at, updated_at, payload, headers, timeline, limit_key, node, batch_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""";
 
     /** Binds the parameters of one message of {@code batch} for {@link #INSERT}; the caller adds it to the JDBC batch. */
     static void bindInsert(PreparedStatement insert, PostgresJson json, NewMessage m, SendBatch batch, QueuePolicy policy)
@@ -525,8 +538,9 @@ final class MessageWrites {
         insert.setLong(11, now);
         insert.setString(12, m.payloadJson());
         insert.setString(13, json.writeHeaders(m.headers()));
-        insert.setString(14, json.firstTimelineEntry(now, state, batch.node()));
+        insert.setString(14, state == MessageState.READY ? null : json.firstTimelineEntry(now, state, batch.node()));
         insert.setString(15, LimitKeys.of(policy, m.headers(), m.orderingKey()));
+        insert.setString(16, batch.node());
     }
 
     static MessageState initialState(NewMessage m, Instant now) {
