@@ -76,8 +76,8 @@ public final class Reencryptor {
                 if (message == null) {
                     continue;
                 }
-                String payload = current(message.payloadJson(), primary);
-                String result = current(message.resultJson(), primary);
+                String payload = current(message.payloadJson(), encrypted, primary);
+                String result = current(message.resultJson(), encrypted, primary);
                 if (Objects.equals(payload, message.payloadJson()) && Objects.equals(result, message.resultJson())) {
                     continue;
                 }
@@ -92,10 +92,14 @@ public final class Reencryptor {
         }
     }
 
-    /** The text sealed with the encrypting key: a plain one sealed, one under another key re-sealed. */
-    private String current(String text, String primary) {
-        if (text == null) {
-            return null;
+    /**
+     * The text as its queue keeps it now: sealed with the encrypting key on an encrypted queue (a
+     * plain one sealed, one under another key re-sealed); on a plain queue, plain text stays as it
+     * is and only what an earlier policy sealed is re-sealed, so that the old key can go.
+     */
+    private String current(String text, boolean encrypted, String primary) {
+        if (text == null || (!encrypted && !Sealing.isSealed(text))) {
+            return text;
         }
         if (Sealing.isSealed(text) && Sealing.keyId(text).equals(primary)) {
             return text;

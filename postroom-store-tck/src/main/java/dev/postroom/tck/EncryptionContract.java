@@ -212,6 +212,20 @@ public abstract class EncryptionContract extends ContractSupport {
     }
 
     @Test
+    void reencryptingLeavesFinishedMessagesOfPlainQueuesPlain() {
+        createQueues();
+        String finished = sendId(PLAIN, Map.of("n", 1));
+        ReceivedMessage leased = receiveOne(PLAIN);
+        postroom.ack(finished, leased.leaseId(), Map.of("receipt", 2));
+
+        rebuild(b -> b.encryptionKeys(BOTH));
+        assertThat(postroom.reencrypt(p -> { }).rewritten()).isZero();
+
+        assertThat(stored(finished).payloadJson()).isEqualTo("{\"n\":1}");
+        assertThat(stored(finished).resultJson()).isEqualTo("{\"receipt\":2}");
+    }
+
+    @Test
     void archivedMessagesStayEncryptedAndAreReencryptedToo() {
         createQueue(VAULT, QueuePolicy.DEFAULT.withEncrypted(true).withRetention(Duration.ofHours(1)).withArchive(Duration.ofDays(30)));
         String id = sendId(VAULT, Map.of("card", SECRET));
