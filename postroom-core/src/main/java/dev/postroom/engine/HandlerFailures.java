@@ -29,7 +29,7 @@ public final class HandlerFailures {
      * @param retryAfter the handler's own delay before the retry, or null for the backoff
      */
     public record Verdict(boolean giveUp, Duration retryAfter) {
-        public static final Verdict BACKOFF = new Verdict(false, null);
+        static final Verdict BACKOFF = new Verdict(false, null);
     }
 
     public Verdict judge(Throwable error) {

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Every node of a cluster runs one; they share registrations and episode marks through the auth
  * database and deduplicate deaths by idempotency key, so one condition gives one alert.
  * <pre>{@code
- * DeadLetterFeed feed = new DeadLetterFeed(api.listener());
- * Postroom postroom = Postroom.builder().store(store).listener(feed).build();
+ * DeadLetterFeed feed = new DeadLetterFeed();
+ * Postroom postroom = Postroom.builder().store(store).listener(MessageListener.both(api.listener(), feed)).build();
  * Alerts alerts = Alerts.start(postroom, new WebhookStore(authDatabase), feed, Alerts.Settings.DEFAULT);
  * ...
  * alerts.close();            // the monitor

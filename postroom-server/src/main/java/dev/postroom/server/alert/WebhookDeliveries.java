@@ -37,6 +37,25 @@ public final class WebhookDeliveries implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDeliveries.class);
     /** The queue of deliveries; its messages never raise {@code message.dead} themselves (an alert about an alert could loop). */
     public static final String QUEUE = "postroom.webhooks";
+
+    /**
+     * Whether {@code queue} is the deliveries queue, which only admins send to or receive from:
+     * whatever lands there is signed with a webhook's secret and posted.
+     */
+    public static boolean isReserved(String queue) {
+        return QUEUE.equals(queue);
+    }
+
+    /**
+     * @throws dev.postroom.InvalidMessageException naming {@code queue} when it is the deliveries
+     *         queue: every token that may publish to the topic would send to it
+     */
+    public static void refuseSubscription(String queue) {
+        if (isReserved(queue)) {
+            throw new dev.postroom.InvalidMessageException("queue", queue
+                    + " is Postroom's own queue of webhook deliveries and cannot subscribe to a topic");
+        }
+    }
     /**
      * Twelve attempts 10 s apart at first, doubling up to an hour: about eight hours before a
      * delivery is DEAD, long enough to ride out a receiver's deploy or a night-time outage.

@@ -15,17 +15,9 @@ final class ReservedQueues {
     /** @throws ConsoleException 403 when one of {@code queues} is reserved and {@code session} is not an admin's */
     static void requireAdminFor(Session session, String... queues) {
         for (String queue : queues) {
-            if (WebhookDeliveries.QUEUE.equals(queue) && session.role() != Role.ADMIN) {
+            if (WebhookDeliveries.isReserved(queue) && session.role() != Role.ADMIN) {
                 throw ConsoleException.forbidden(queue + " is Postroom's own queue of webhook deliveries: only admins send to or replay it");
             }
-        }
-    }
-
-    /** @throws dev.postroom.InvalidMessageException naming {@code queue} when it is reserved: a topic would send into it */
-    static void refuseSubscription(String queue) {
-        if (WebhookDeliveries.QUEUE.equals(queue)) {
-            throw new dev.postroom.InvalidMessageException("queue", queue
-                    + " is Postroom's own queue of webhook deliveries and cannot subscribe to a topic");
         }
     }
 }

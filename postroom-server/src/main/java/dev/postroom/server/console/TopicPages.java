@@ -93,7 +93,7 @@ final class TopicPages {
         SubscriptionFilter filter;
         try {
             filter = parseFilter(filterText);
-            ReservedQueues.refuseSubscription(queue);
+            dev.postroom.server.alert.WebhookDeliveries.refuseSubscription(queue);
             created = postroom.topics().subscribe(topic, name, queue, filter);
         } catch (InvalidMessageException e) {
             refuse(ctx, session, new TopicForm(topic, name, queue, filterText,

@@ -86,7 +86,7 @@ final class Access {
 
     /** Whether {@code kind} on {@code queue} is kept for admins: sending to or receiving from the webhook deliveries. */
     static boolean reserved(Scope.Kind kind, String queue) {
-        return (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) && WebhookDeliveries.QUEUE.equals(queue);
+        return (kind == Scope.Kind.SEND || kind == Scope.Kind.RECEIVE) && WebhookDeliveries.isReserved(queue);
     }
 
     static ApiToken require(Context ctx, Scope.Kind kind) {

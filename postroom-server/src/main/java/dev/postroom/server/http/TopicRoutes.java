@@ -126,10 +126,7 @@ final class TopicRoutes {
         if (body.queue() == null) {
             throw new InvalidMessageException("queue", "is required: the queue that receives the copies");
         }
-        if (Access.reserved(Scope.Kind.SEND, body.queue())) {
-            // every token that may publish to the topic would send to it: deliveries are queued by Postroom alone
-            throw new InvalidMessageException("queue", body.queue() + " is Postroom's own queue of webhook deliveries and cannot subscribe to a topic");
-        }
+        dev.postroom.server.alert.WebhookDeliveries.refuseSubscription(body.queue());
         Map<String, String> headers = body.filter() == null || body.filter().headers() == null ? Map.of() : body.filter().headers();
         headers.forEach((key, value) -> {
             if (value == null) {

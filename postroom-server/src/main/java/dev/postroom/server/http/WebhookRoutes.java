@@ -1,7 +1,6 @@
 package dev.postroom.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postroom.server.alert.AlertEvent;
 import dev.postroom.server.alert.Webhook;
 import dev.postroom.server.alert.WebhookSpec;
 import dev.postroom.server.alert.WebhookAudit;
@@ -11,12 +10,9 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code /api/v1/webhooks}: outbound alert webhooks, admin scope only. The signing secret is in the

@@ -44,8 +44,8 @@ public enum Dialect {
     private final String arrayLength;
     private final String dropSecondAndThird;
 
-    Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, boolean typedParameters, String forUpdate, String skipLocked, String keyShare, String bytewise,
-            String inserted, String jsonText, String arrayLength, String dropSecondAndThird) {
+    Dialect(String arrayOpen, String arrayElement, String arrayClose, String objectFunction, boolean typedParameters,
+            String forUpdate, String skipLocked, String keyShare, String bytewise, String inserted, String jsonText, String arrayLength, String dropSecondAndThird) {
         this.arrayOpen = arrayOpen;
         this.arrayElement = arrayElement;
         this.arrayClose = arrayClose;

@@ -142,17 +142,20 @@ final class MessageReads {
         }
     }
 
+    /** A message by id, its timeline spelled out where the row implies it. */
+    private static final String GET = """
+                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
+                            max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
+                            progress_percent, progress_note, errors, %s, batch_id::text, snoozes
+                     FROM messages WHERE id = ?""".formatted(Dialect.POSTGRES.timeline());
+
     Optional<Message> get(String idText) {
         UUID id = IdBounds.parse(idText);
         if (id == null) {
             return Optional.empty();
         }
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
-                            max_attempts, enqueued_at, available_at, expires_at, lease_expires_at, result,
-                            progress_percent, progress_note, errors, %s, batch_id::text, snoozes
-                     FROM messages WHERE id = ?""".formatted(Dialect.POSTGRES.timeline()))) {
+             PreparedStatement ps = c.prepareStatement(GET)) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

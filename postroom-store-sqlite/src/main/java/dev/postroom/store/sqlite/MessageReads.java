@@ -40,6 +40,13 @@ final class MessageReads {
         this.leases = leases;
     }
 
+    /** A message by seq and id, its timeline spelled out where the row implies it. */
+    private static final String GET = """
+                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
+                            max_attempts, enqueued_at, available_at, expires_at, batch_id, result,
+                            progress_percent, progress_note, errors, %s, snoozes
+                     FROM messages WHERE seq = ? AND id = ?""".formatted(Dialect.SQLITE.timeline());
+
     Optional<Message> get(String id) {
         long seq;
         try {
@@ -48,11 +55,7 @@ final class MessageReads {
             return Optional.empty();
         }
         try (Connection c = readers.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     SELECT id, queue, state, payload, headers, priority, ordering_key, idempotency_key, attempt,
-                            max_attempts, enqueued_at, available_at, expires_at, batch_id, result,
-                            progress_percent, progress_note, errors, %s, snoozes
-                     FROM messages WHERE seq = ? AND id = ?""".formatted(Dialect.SQLITE.timeline()))) {
+             PreparedStatement ps = c.prepareStatement(GET)) {
             // Look at the lease before the row: a lease settled meanwhile shows as the row's new state.
             Leases.Lease lease = leases.any(seq);
             ps.setLong(1, seq);

@@ -40,7 +40,7 @@ class CompactTimelineTest {
         try (Postroom postroom = open("node-a")) {
             String id = postroom.send(QUEUE, Map.of("n", 1)).join().id();
             assertThat(storedTimeline(id)).isEmpty();
-            long sentLength = rowLength(id);
+            long sentLength = messageBytes();
             assertThat(postroom.get(id).orElseThrow().timeline())
                     .containsExactly(new TimelineEntry(postroom.get(id).orElseThrow().enqueuedAt(), MessageState.READY, "node-a", 0, "sent"));
 
@@ -49,7 +49,7 @@ class CompactTimelineTest {
 
             assertThat(storedTimeline(id)).isEmpty();
             // The ack writes the lease's time and the new state, not two entries: the row barely grows.
-            assertThat(rowLength(id) - sentLength).isLessThanOrEqualTo(8);
+            assertThat(messageBytes() - sentLength).isLessThanOrEqualTo(8);
             List<TimelineEntry> timeline = postroom.get(id).orElseThrow().timeline();
             assertThat(timeline).extracting(TimelineEntry::state)
                     .containsExactly(MessageState.READY, MessageState.IN_FLIGHT, MessageState.SUCCEEDED);
@@ -147,7 +147,8 @@ class CompactTimelineTest {
         return postroom.receive(QUEUE, new ReceiveOptions(1, Duration.ZERO, Duration.ofSeconds(30))).getFirst();
     }
 
-    private long rowLength(String id) throws Exception {
+    /** The bytes the messages table's leaf pages hold: the one row of a test and its page's overhead. */
+    private long messageBytes() throws Exception {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT sum(pgsize - unused) FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf'")) {
             try (ResultSet rs = ps.executeQuery()) {
